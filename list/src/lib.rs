@@ -1,0 +1,31 @@
+//! Linux `list_head` semantics in Rust: an intrusive circular doubly-linked list, a spinlock to
+//! protect it, and the platform layer that lets the same code run on real threads, under loom
+//! and under shuttle.
+//!
+//! The crate exists to model the lifecycle bug told in `shared/linked-lists-are-still-hard.txt`:
+//! an object freed while still linked, reallocated at the same address and added again, leaves
+//! `node.next == node`, and a reader walking the list under the lock loops forever. The raw
+//! operations can express that bug; the checked mode (Linux's `CONFIG_DEBUG_LIST`) reports it;
+//! every traversal is bounded and names the cycle instead of hanging.
+
+pub mod platform;
+
+#[cfg(feature = "loom")]
+pub use platform::Loom;
+#[cfg(feature = "shuttle")]
+pub use platform::Shuttle;
+pub use platform::{AtomicOps, CellOps, Platform, Std, Waiter};
+
+mod error;
+mod iter;
+mod list_head;
+
+pub use error::{hex_address, Link, ListError, LIST_POISON1, LIST_POISON2};
+pub use iter::Iter;
+pub use list_head::{CheckMode, ListHead};
+mod linked;
+pub use linked::Linked;
+mod raw_spinlock;
+mod spinlock;
+pub use raw_spinlock::{LockDefect, RawSpinLock};
+pub use spinlock::{SpinGuard, SpinLock};

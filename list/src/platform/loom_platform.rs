@@ -1,0 +1,64 @@
+//! The loom platform: loom's atomics (C11 weak memory), loom's `UnsafeCell` (data-race
+//! detection) and blocking spin-waits (the await reduction, DESIGN.md section 3).
+
+use super::{blocking_waiter, forward_atomic_ops, CellOps, Platform};
+
+/// Exhaustive exploration under `loom::model` (bounded by loom's preemption bound).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Loom;
+
+forward_atomic_ops!(loom::sync::atomic::AtomicUsize, usize);
+forward_atomic_ops!(loom::sync::atomic::AtomicU64, u64);
+
+impl<T> CellOps<T> for loom::cell::UnsafeCell<T> {
+    #[inline]
+    fn new(value: T) -> Self {
+        loom::cell::UnsafeCell::new(value)
+    }
+    #[inline]
+    fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+        loom::cell::UnsafeCell::with(self, f)
+    }
+    #[inline]
+    fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+        loom::cell::UnsafeCell::with_mut(self, f)
+    }
+}
+
+blocking_waiter!(LoomWaiter, Loom, loom::sync::Mutex<()>, loom::sync::Condvar);
+
+impl Platform for Loom {
+    const NAME: &'static str = "loom";
+    const IS_CHECKER: bool = true;
+
+    type AtomicUsize = loom::sync::atomic::AtomicUsize;
+    type AtomicU64 = loom::sync::atomic::AtomicU64;
+    type Cell<T> = loom::cell::UnsafeCell<T>;
+    type Waiter = LoomWaiter;
+
+    fn thread_id() -> usize {
+        // loom's `ThreadId` exposes its number only through `Debug` ("ThreadId(3)"); it is the
+        // same number loom prints in its deadlock report, which is what makes it useful here.
+        let text = format!("{:?}", loom::thread::current().id());
+        text.trim_start_matches("ThreadId(")
+            .trim_end_matches(')')
+            .parse()
+            .expect("loom's ThreadId Debug format is `ThreadId(N)`")
+    }
+
+    fn thread_name() -> Option<String> {
+        loom::thread::current().name().map(str::to_owned)
+    }
+
+    fn yield_now() {
+        loom::thread::yield_now();
+    }
+
+    fn block_forever() -> ! {
+        // Nobody unparks this thread, so loom sees it blocked for good and, once every other
+        // thread is blocked or done, reports the deadlock with all of them.
+        loop {
+            loom::thread::park();
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! The platform layer: one build of the list and slab code runs on real threads ([`Std`]),
+//! under loom's exhaustive explorer ([`Loom`]) and under shuttle's randomized schedulers
+//! ([`Shuttle`]). The shape follows loom's own facade (`loom::sync::atomic`, `loom::cell`) but as
+//! a trait, so all three engines live in one binary (DESIGN.md section 3).
+
+mod std_platform;
+pub use std_platform::{SpinWaiter, Std, StdCell};
+
+#[cfg(feature = "loom")]
+mod loom_platform;
+#[cfg(feature = "loom")]
+pub use loom_platform::Loom;
+
+#[cfg(feature = "shuttle")]
+mod shuttle_platform;
+#[cfg(feature = "shuttle")]
+pub use shuttle_platform::Shuttle;
+
+use std::sync::atomic::Ordering;
+
+/// An execution engine the data structures can run on.
+///
+/// Everything the list, the spinlock and the slab share between threads goes through these
+/// associated types, so that a checker sees every access: atomics are the checker's atomics,
+/// plain shared data lives in [`Platform::Cell`] (loom reports unsynchronized accesses to it as a
+/// data race), and spin-waits go through [`Platform::Waiter`].
+pub trait Platform: Sized + Send + Sync + 'static {
+    /// Short lowercase name used in reports: `std`, `loom` or `shuttle`.
+    const NAME: &'static str;
+    /// `true` when a model checker controls the schedule. A checker cannot run a spin loop that
+    /// never ends, so code that has *proven* it would loop forever blocks instead (see
+    /// [`Platform::block_forever`]).
+    const IS_CHECKER: bool;
+
+    /// An atomic `usize`.
+    type AtomicUsize: AtomicOps<usize>;
+    /// An atomic `u64` (the slab packs a generation tag and an index in one word).
+    type AtomicU64: AtomicOps<u64>;
+    /// Shared, non-atomic data. Under loom, accesses are checked for data races.
+    type Cell<T>: CellOps<T>;
+    /// What a spin-wait waits on (see [`Waiter`]).
+    type Waiter: Waiter<Self>;
+
+    /// A small integer naming the calling thread, unique among live threads of one execution.
+    /// Used only for diagnostics: which thread holds a lock, who did what in a trace.
+    fn thread_id() -> usize;
+
+    /// The calling thread's name, if it was spawned with one.
+    fn thread_name() -> Option<String>;
+
+    /// Yields the processor (std) or offers the checker a scheduling point.
+    fn yield_now();
+
+    /// Blocks the calling thread forever. Under a checker the thread becomes *blocked*, so the
+    /// checker's deadlock detector reports it together with every thread waiting on it; a checker
+    /// cannot explore a loop that never ends, but it can prove that nobody can proceed.
+    /// Under std the thread parks for good (callers that want a real livelock loop themselves).
+    fn block_forever() -> !;
+}
+
+/// The atomic operations the data structures use, with std's signatures.
+pub trait AtomicOps<V: Copy>: Send + Sync {
+    /// Creates a new atomic holding `value`.
+    fn new(value: V) -> Self;
+    /// Loads the value.
+    fn load(&self, order: Ordering) -> V;
+    /// Stores `value`.
+    fn store(&self, value: V, order: Ordering);
+    /// Stores `value`, returning the previous value.
+    fn swap(&self, value: V, order: Ordering) -> V;
+    /// Stores `new` if the value is `current`; returns the previous value either way.
+    fn compare_exchange(
+        &self,
+        current: V,
+        new: V,
+        success: Ordering,
+        failure: Ordering,
+    ) -> Result<V, V>;
+    /// Adds `value` (wrapping), returning the previous value.
+    fn fetch_add(&self, value: V, order: Ordering) -> V;
+    /// Subtracts `value` (wrapping), returning the previous value.
+    fn fetch_sub(&self, value: V, order: Ordering) -> V;
+}
+
+/// An `UnsafeCell` with loom's closure API, so that loom can track every access.
+pub trait CellOps<T> {
+    /// Creates a new cell holding `value`.
+    fn new(value: T) -> Self;
+    /// Runs `f` with a shared pointer to the contents (a read access).
+    fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R;
+    /// Runs `f` with a unique pointer to the contents (a write access).
+    fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R;
+}
+
+/// The wait side of a spin-wait, and the wake side of whoever changes the awaited word.
+///
+/// Under std, [`Waiter::wait_while_unchanged`] really spins (with backoff) until the word changes.
+/// Under a checker it *blocks* until someone calls [`Waiter::wake_all`]: the await reduction of
+/// DESIGN.md section 3 (GenMC's spin-assume). Waiting is only a hint about when to retry; the
+/// caller still acquires through the word itself with its real orderings, so the reduction hides
+/// no ordering bug of the caller's.
+pub trait Waiter<P: Platform>: Send + Sync {
+    /// Creates a waiter with nobody waiting.
+    fn new() -> Self;
+    /// Returns once `word` may hold a value other than `observed`.
+    fn wait_while_unchanged(&self, word: &P::AtomicUsize, observed: usize);
+    /// Wakes every thread in [`Waiter::wait_while_unchanged`]; call after changing the word.
+    fn wake_all(&self);
+}
+
+/// Implements [`AtomicOps`] for one atomic type by forwarding to its inherent methods.
+macro_rules! forward_atomic_ops {
+    ($atomic:ty, $value:ty) => {
+        impl $crate::platform::AtomicOps<$value> for $atomic {
+            #[inline]
+            fn new(value: $value) -> Self {
+                <$atomic>::new(value)
+            }
+            #[inline]
+            fn load(&self, order: ::std::sync::atomic::Ordering) -> $value {
+                <$atomic>::load(self, order)
+            }
+            #[inline]
+            fn store(&self, value: $value, order: ::std::sync::atomic::Ordering) {
+                <$atomic>::store(self, value, order)
+            }
+            #[inline]
+            fn swap(&self, value: $value, order: ::std::sync::atomic::Ordering) -> $value {
+                <$atomic>::swap(self, value, order)
+            }
+            #[inline]
+            fn compare_exchange(
+                &self,
+                current: $value,
+                new: $value,
+                success: ::std::sync::atomic::Ordering,
+                failure: ::std::sync::atomic::Ordering,
+            ) -> Result<$value, $value> {
+                <$atomic>::compare_exchange(self, current, new, success, failure)
+            }
+            #[inline]
+            fn fetch_add(&self, value: $value, order: ::std::sync::atomic::Ordering) -> $value {
+                <$atomic>::fetch_add(self, value, order)
+            }
+            #[inline]
+            fn fetch_sub(&self, value: $value, order: ::std::sync::atomic::Ordering) -> $value {
+                <$atomic>::fetch_sub(self, value, order)
+            }
+        }
+    };
+}
+pub(crate) use forward_atomic_ops;
+
+/// A spin-wait under a checker: a mutex and condition variable of the checker's own, so a
+/// waiting thread is *blocked* (not spinning) until the word may have changed. Shared by the
+/// loom and shuttle platforms, which differ only in whose `Mutex` and `Condvar` they use.
+macro_rules! blocking_waiter {
+    ($name:ident, $platform:ty, $mutex:ty, $condvar:ty) => {
+        /// The await reduction's waiter for this checker: blocks on a condition variable until
+        /// [`Waiter::wake_all`](crate::platform::Waiter::wake_all).
+        pub struct $name {
+            lock: $mutex,
+            changed: $condvar,
+        }
+
+        impl ::std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(stringify!($name))
+            }
+        }
+
+        impl $crate::platform::Waiter<$platform> for $name {
+            fn new() -> Self {
+                Self {
+                    lock: <$mutex>::new(()),
+                    changed: <$condvar>::new(),
+                }
+            }
+
+            fn wait_while_unchanged(
+                &self,
+                word: &<$platform as $crate::platform::Platform>::AtomicUsize,
+                observed: usize,
+            ) {
+                // Re-checking under `lock` closes the lost-wakeup window: `wake_all` takes the
+                // same lock after the word was changed. The load is Relaxed on purpose: the
+                // caller's acquire on the word is what synchronizes, and in every execution where
+                // the acquirer finds the word already changed and never waits, nothing here adds
+                // a happens-before edge, so a missing Release on the waker side stays visible.
+                let mut guard = self
+                    .lock
+                    .lock()
+                    .unwrap_or_else(|poison| poison.into_inner());
+                while word.load(::std::sync::atomic::Ordering::Relaxed) == observed {
+                    guard = self
+                        .changed
+                        .wait(guard)
+                        .unwrap_or_else(|poison| poison.into_inner());
+                }
+            }
+
+            fn wake_all(&self) {
+                let _guard = self
+                    .lock
+                    .lock()
+                    .unwrap_or_else(|poison| poison.into_inner());
+                self.changed.notify_all();
+            }
+        }
+    };
+}
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+pub(crate) use blocking_waiter;

@@ -1,0 +1,49 @@
+//! The shuttle platform: shuttle's atomics and synchronization (sequentially consistent
+//! schedules chosen by random, PCT or DFS schedulers) and blocking spin-waits.
+
+use super::{blocking_waiter, forward_atomic_ops, Platform, StdCell};
+
+/// Randomized (random, PCT) and bounded exhaustive (DFS) schedule exploration under shuttle.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Shuttle;
+
+forward_atomic_ops!(shuttle::sync::atomic::AtomicUsize, usize);
+forward_atomic_ops!(shuttle::sync::atomic::AtomicU64, u64);
+
+blocking_waiter!(
+    ShuttleWaiter,
+    Shuttle,
+    shuttle::sync::Mutex<()>,
+    shuttle::sync::Condvar
+);
+
+impl Platform for Shuttle {
+    const NAME: &'static str = "shuttle";
+    const IS_CHECKER: bool = true;
+
+    type AtomicUsize = shuttle::sync::atomic::AtomicUsize;
+    type AtomicU64 = shuttle::sync::atomic::AtomicU64;
+    // Shuttle explores schedules of sequentially consistent executions and has no data-race
+    // detector, so a plain cell is all it needs.
+    type Cell<T> = StdCell<T>;
+    type Waiter = ShuttleWaiter;
+
+    fn thread_id() -> usize {
+        shuttle::thread::current().id().into()
+    }
+
+    fn thread_name() -> Option<String> {
+        shuttle::thread::current().name().map(str::to_owned)
+    }
+
+    fn yield_now() {
+        shuttle::thread::yield_now();
+    }
+
+    fn block_forever() -> ! {
+        // Nobody unparks this task: shuttle reports it in its deadlock list.
+        loop {
+            shuttle::thread::park();
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! `SpinLock<T>`: data guarded by a [`RawSpinLock`], with poisoning like `std::sync::Mutex`: a
+//! holder that panics leaves the list it was changing half-updated, and the next holder is told.
+
+use crate::platform::{CellOps, Platform, Std};
+use crate::raw_spinlock::{LockDefect, RawSpinLock};
+use std::ops::{Deref, DerefMut};
+use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
+
+/// A value protected by a spinlock.
+///
+/// # Invariants
+/// - `data` and `poisoned` are only accessed by the thread holding `raw`.
+/// - `poisoned` is set when a guard is dropped during a panic, and only cleared by
+///   [`SpinGuard::clear_poison`]: the data may be half-updated until a holder says otherwise.
+///   Under a checker a panic fails the execution, which is abandoned with the lock held.
+pub struct SpinLock<T, P: Platform = Std> {
+    raw: RawSpinLock<P>,
+    poisoned: P::Cell<bool>,
+    data: P::Cell<T>,
+}
+
+// SAFETY: the lock hands out access to `data` to one thread at a time, so `T: Send` suffices
+// (as for `std::sync::Mutex`).
+unsafe impl<T: Send, P: Platform> Send for SpinLock<T, P> {}
+// SAFETY: as above: shared references only reach `data` through a guard, one holder at a time.
+unsafe impl<T: Send, P: Platform> Sync for SpinLock<T, P> {}
+
+impl<T, P: Platform> std::fmt::Debug for SpinLock<T, P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SpinLock")
+            .field("raw", &self.raw)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: Default, P: Platform> Default for SpinLock<T, P> {
+    fn default() -> Self {
+        Self::new(T::default())
+    }
+}
+
+impl<T, P: Platform> SpinLock<T, P> {
+    /// An unlocked, unpoisoned lock around `data`.
+    pub fn new(data: T) -> Self {
+        Self::with_defect(data, LockDefect::None)
+    }
+
+    /// As [`SpinLock::new`], with a deliberately broken raw lock (for models).
+    pub fn with_defect(data: T, defect: LockDefect) -> Self {
+        SpinLock {
+            raw: RawSpinLock::with_defect(defect),
+            poisoned: P::Cell::new(false),
+            data: P::Cell::new(data),
+        }
+    }
+
+    /// Acquires the lock. `Err` carries the guard all the same when a previous holder panicked
+    /// while holding it: the data may be half-updated.
+    pub fn lock(&self) -> LockResult<SpinGuard<'_, T, P>> {
+        self.raw.lock();
+        self.guard()
+    }
+
+    /// Acquires the lock if it is free.
+    pub fn try_lock(&self) -> TryLockResult<SpinGuard<'_, T, P>> {
+        if !self.raw.try_lock() {
+            return Err(TryLockError::WouldBlock);
+        }
+        self.guard().map_err(TryLockError::Poisoned)
+    }
+
+    /// Wraps the just-acquired lock in a guard, reporting poison.
+    fn guard(&self) -> LockResult<SpinGuard<'_, T, P>> {
+        let guard = SpinGuard { lock: self };
+        // SAFETY: this thread holds the lock, which protects `poisoned`.
+        if self.poisoned.with(|poisoned| unsafe { *poisoned }) {
+            Err(PoisonError::new(guard))
+        } else {
+            Ok(guard)
+        }
+    }
+
+    /// The raw lock, for diagnostics ([`RawSpinLock::holder`], [`RawSpinLock::is_locked`]).
+    pub fn raw(&self) -> &RawSpinLock<P> {
+        &self.raw
+    }
+
+    /// The [`Platform::thread_id`] of the current holder, if any (a racy snapshot).
+    pub fn holder(&self) -> Option<usize> {
+        self.raw.holder()
+    }
+
+    /// The data, through exclusive access (no locking needed).
+    pub fn get_mut(&mut self) -> &mut T {
+        // SAFETY: `&mut self` rules out any guard or other access.
+        self.data.with_mut(|data| unsafe { &mut *data })
+    }
+}
+
+/// Access to a [`SpinLock`]'s data; the lock is released when the guard is dropped.
+pub struct SpinGuard<'a, T, P: Platform = Std> {
+    lock: &'a SpinLock<T, P>,
+}
+
+impl<T, P: Platform> SpinGuard<'_, T, P> {
+    /// Declares the data consistent again after a poisoned acquisition.
+    pub fn clear_poison(&mut self) {
+        // SAFETY: the guard's thread holds the lock, which protects `poisoned`.
+        self.lock
+            .poisoned
+            .with_mut(|poisoned| unsafe { *poisoned = false });
+    }
+
+    /// The lock this guard holds.
+    pub fn lock(&self) -> &SpinLock<T, P> {
+        self.lock
+    }
+}
+
+impl<T: std::fmt::Debug, P: Platform> std::fmt::Debug for SpinGuard<'_, T, P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpinGuard").field(&**self).finish()
+    }
+}
+
+impl<T, P: Platform> Deref for SpinGuard<'_, T, P> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: the guard's thread holds the lock, so nobody else accesses `data`.
+        self.lock.data.with(|data| unsafe { &*data })
+    }
+}
+
+impl<T, P: Platform> DerefMut for SpinGuard<'_, T, P> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: the guard's thread holds the lock, and `&mut self` makes this the only access.
+        self.lock.data.with_mut(|data| unsafe { &mut *data })
+    }
+}
+
+impl<T, P: Platform> Drop for SpinGuard<'_, T, P> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            if P::IS_CHECKER {
+                // A panic fails the checker's execution, which is abandoned; touching its
+                // objects while unwinding would raise a second panic (loom re-reports the same
+                // race), and a panic in a destructor during unwinding aborts the process.
+                return;
+            }
+            // SAFETY: still holding the lock, which protects `poisoned`.
+            self.lock
+                .poisoned
+                .with_mut(|poisoned| unsafe { *poisoned = true });
+        }
+        // SAFETY: this guard was created right after this thread acquired the lock, and dropping
+        // it is the only release.
+        unsafe { self.lock.raw.unlock() };
+    }
+}
