@@ -3,6 +3,7 @@
 
 use crate::error::{Link, ListError, LIST_POISON1, LIST_POISON2};
 use crate::iter::{Direction, Iter};
+use crate::linked::Linked;
 use crate::platform::{CellOps, Platform, Std};
 use std::marker::PhantomPinned;
 use std::ptr::{self, NonNull};
@@ -802,5 +803,62 @@ impl<P: Platform> ListHead<P> {
             count += 1;
         }
         Ok(count)
+    }
+    /// `list_first_entry_or_null(head, T, field)`.
+    ///
+    /// # Safety
+    /// The list discipline (read-only); every entry of this list is the link of a `T`.
+    pub unsafe fn first_entry<T: Linked<P>>(&self) -> Option<NonNull<T>> {
+        // SAFETY: forwarded from the caller.
+        unsafe { self.first().map(|link| T::from_link(link)) }
+    }
+
+    /// `list_last_entry(head, T, field)`, or `None` for an empty list.
+    ///
+    /// # Safety
+    /// The list discipline (read-only); every entry of this list is the link of a `T`.
+    pub unsafe fn last_entry<T: Linked<P>>(&self) -> Option<NonNull<T>> {
+        // SAFETY: forwarded from the caller.
+        unsafe { self.last().map(|link| T::from_link(link)) }
+    }
+
+    /// `list_for_each_entry`: [`ListHead::iter`] mapped through `container_of`.
+    ///
+    /// # Safety
+    /// The list discipline (read-only) while the iterator is used; every entry of this list is
+    /// the link of a `T`.
+    pub unsafe fn entries<T: Linked<P>>(
+        &self,
+        max_nodes: usize,
+    ) -> impl Iterator<Item = Result<NonNull<T>, ListError>> + '_ {
+        // SAFETY: forwarded from the caller; each yielded link is an entry, hence inside a `T`.
+        unsafe { self.iter(max_nodes) }.map(|link| link.map(|link| unsafe { T::from_link(link) }))
+    }
+
+    /// `list_for_each_entry_reverse`: [`ListHead::iter_rev`] mapped through `container_of`.
+    ///
+    /// # Safety
+    /// As for [`ListHead::entries`].
+    pub unsafe fn entries_rev<T: Linked<P>>(
+        &self,
+        max_nodes: usize,
+    ) -> impl Iterator<Item = Result<NonNull<T>, ListError>> + '_ {
+        // SAFETY: forwarded from the caller; each yielded link is an entry, hence inside a `T`.
+        unsafe { self.iter_rev(max_nodes) }
+            .map(|link| link.map(|link| unsafe { T::from_link(link) }))
+    }
+
+    /// `list_for_each_entry_safe`: [`ListHead::iter_safe`] mapped through `container_of`; the
+    /// caller may unlink the entry it was just given.
+    ///
+    /// # Safety
+    /// As for [`ListHead::iter_safe`]; every entry of this list is the link of a `T`.
+    pub unsafe fn entries_safe<T: Linked<P>>(
+        &self,
+        max_nodes: usize,
+    ) -> impl Iterator<Item = Result<NonNull<T>, ListError>> + '_ {
+        // SAFETY: forwarded from the caller; each yielded link is an entry, hence inside a `T`.
+        unsafe { self.iter_safe(max_nodes) }
+            .map(|link| link.map(|link| unsafe { T::from_link(link) }))
     }
 }

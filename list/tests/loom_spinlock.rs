@@ -51,10 +51,14 @@ fn counter_model(threads: usize, preemption_bound: Option<usize>, defect: LockDe
     explored
 }
 
-/// The deep bound under `--cfg loom`, a quick one otherwise.
+/// The deep bound under `--cfg loom` (`LOOM_MAX_PREEMPTIONS`, default `deep`), a quick one
+/// otherwise.
 fn bound(quick: usize, deep: usize) -> usize {
     if cfg!(loom) {
-        deep
+        std::env::var("LOOM_MAX_PREEMPTIONS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(deep)
     } else {
         quick
     }

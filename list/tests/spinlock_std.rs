@@ -1,0 +1,104 @@
+//! The spinlock on real threads: mutual exclusion under contention, `try_lock`, the holder
+//! record, poisoning after a panic, misuse messages, and `lock_api::Mutex<RawSpinLock, T>` as a
+//! drop-in for parking_lot users.
+
+use lifecycle_list::{Platform, RawSpinLock, SpinLock, Std};
+use std::sync::{Arc, Barrier, TryLockError};
+use std::thread;
+
+#[test]
+fn two_threads_never_lose_an_increment() {
+    const PER_THREAD: usize = 200_000;
+    let lock = Arc::new(SpinLock::<_>::new(0usize));
+    let start = Arc::new(Barrier::new(2));
+    let handles: Vec<_> = (0..2)
+        .map(|_| {
+            let (lock, start) = (lock.clone(), start.clone());
+            thread::spawn(move || {
+                start.wait();
+                for _ in 0..PER_THREAD {
+                    // A non-atomic read-modify-write: only mutual exclusion keeps it exact.
+                    let mut guard = lock.lock().unwrap();
+                    let value = *guard;
+                    *guard = value + 1;
+                }
+            })
+        })
+        .collect();
+    for handle in handles {
+        handle.join().unwrap();
+    }
+    assert_eq!(*lock.lock().unwrap(), 2 * PER_THREAD);
+}
+
+#[test]
+fn try_lock_fails_while_held_and_succeeds_after() {
+    let lock = SpinLock::<_>::new(1);
+    let guard = lock.lock().unwrap();
+    assert!(matches!(lock.try_lock(), Err(TryLockError::WouldBlock)));
+    drop(guard);
+    assert_eq!(*lock.try_lock().unwrap(), 1);
+}
+
+#[test]
+fn the_holder_is_recorded_while_held() {
+    let lock = SpinLock::<_>::new(());
+    assert_eq!(lock.holder(), None);
+    let guard = lock.lock().unwrap();
+    assert_eq!(lock.holder(), Some(Std::thread_id()));
+    assert!(lock.raw().is_locked());
+    drop(guard);
+    assert_eq!(lock.holder(), None);
+    assert!(!lock.raw().is_locked());
+}
+
+#[test]
+fn a_panic_while_holding_the_lock_poisons_it_for_the_next_holder() {
+    let lock = Arc::new(SpinLock::<_>::new(vec![1, 2, 3]));
+    let panicking = lock.clone();
+    let outcome = thread::spawn(move || {
+        let mut guard = panicking.lock().unwrap();
+        guard.push(4);
+        panic!("holder dies halfway through an update");
+    })
+    .join();
+    assert!(outcome.is_err(), "the holder panicked");
+
+    // The lock was released (no hang), and the next holder is told.
+    let poisoned = lock.lock().expect_err("the next holder must learn of the panic");
+    let mut guard = poisoned.into_inner();
+    assert_eq!(*guard, [1, 2, 3, 4], "the half-done update is visible");
+    guard.clear_poison();
+    drop(guard);
+    assert!(lock.lock().is_ok(), "clear_poison declares the data consistent again");
+}
+
+#[test]
+#[should_panic(expected = "RawSpinLock::unlock: the lock is not held (unlock without lock, or double unlock)")]
+fn unlocking_a_lock_nobody_holds_is_refused() {
+    let raw = RawSpinLock::<Std>::new();
+    // SAFETY: deliberately broken contract; the lock checks it and panics before any store.
+    unsafe { raw.unlock() };
+}
+
+#[test]
+fn lock_api_mutex_is_a_drop_in_for_parking_lot_users() {
+    type Mutex<T> = lock_api::Mutex<RawSpinLock, T>;
+    static COUNTER: Mutex<u64> = Mutex::const_new(<RawSpinLock as lock_api::RawMutex>::INIT, 0);
+    let handles: Vec<_> = (0..2)
+        .map(|_| {
+            thread::spawn(|| {
+                for _ in 0..50_000 {
+                    *COUNTER.lock() += 1;
+                }
+            })
+        })
+        .collect();
+    for handle in handles {
+        handle.join().unwrap();
+    }
+    assert_eq!(*COUNTER.lock(), 100_000);
+    let guard = COUNTER.try_lock().expect("free after all threads are done");
+    assert!(COUNTER.is_locked());
+    drop(guard);
+}

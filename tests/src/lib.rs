@@ -1,0 +1,1 @@
+//! Cross-crate integration tests (in `tests/tests/`) and the regression proofs they replay.
