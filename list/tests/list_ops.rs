@@ -44,6 +44,7 @@ fn values(head: &ListHead) -> Vec<u32> {
     assert_well_formed(head);
     // SAFETY: single-threaded test; every entry is an `Item`'s link.
     unsafe { head.entries::<Item>(MAX_NODES) }
+        // SAFETY: single-threaded test; the nodes are boxed and outlive the call.
         .map(|entry| unsafe { entry.expect("a well-formed list").as_ref().value })
         .collect()
 }
@@ -52,6 +53,7 @@ fn values(head: &ListHead) -> Vec<u32> {
 fn values_rev(head: &ListHead) -> Vec<u32> {
     // SAFETY: single-threaded test; every entry is an `Item`'s link.
     unsafe { head.entries_rev::<Item>(MAX_NODES) }
+        // SAFETY: single-threaded test; the nodes are boxed and outlive the call.
         .map(|entry| unsafe { entry.expect("a well-formed list").as_ref().value })
         .collect()
 }
@@ -64,7 +66,10 @@ fn assert_well_formed(head: &ListHead) {
         unsafe {
             let next = (*node).next_ptr();
             assert!(ptr::eq((*next).prev_ptr(), node), "next->prev == node");
-            assert!(ptr::eq((*node).prev_ptr().as_ref().unwrap().next_ptr(), node));
+            assert!(ptr::eq(
+                (*node).prev_ptr().as_ref().unwrap().next_ptr(),
+                node
+            ));
             node = next;
         }
         if ptr::eq(node, head) {
@@ -228,7 +233,11 @@ fn list_bulk_move_tail() {
     fill(&list1, &items.iter().map(|i| &**i).collect::<Vec<_>>());
     fill(&list2, &[&x]);
     // SAFETY: single-threaded test; items[1]..=items[2] is a run of list1.
-    unsafe { list2.bulk_move_tail(&items[1].link, &items[2].link).unwrap() };
+    unsafe {
+        list2
+            .bulk_move_tail(&items[1].link, &items[2].link)
+            .unwrap()
+    };
     assert_eq!(values(&list1), [1, 4]);
     assert_eq!(values(&list2), [9, 2, 3]);
 }
@@ -302,7 +311,11 @@ fn list_rotate_left() {
     let empty = self::head();
     // SAFETY: single-threaded test.
     unsafe { empty.rotate_left().unwrap() };
-    assert_eq!(values(&empty), [] as [u32; 0], "rotating an empty list is a no-op");
+    assert_eq!(
+        values(&empty),
+        [] as [u32; 0],
+        "rotating an empty list is a no-op"
+    );
 }
 
 #[test]
@@ -362,6 +375,7 @@ fn list_cut_before() {
 }
 
 /// Two lists `[1, 2]` and `[3, 4]` for the splice tests.
+#[allow(clippy::vec_box)] // boxed like every other test item, so addresses never move
 fn two_lists() -> (Box<ListHead>, Box<ListHead>, Vec<Box<Item>>) {
     let (list1, list2) = (head(), head());
     let items: Vec<_> = (1..=4).map(item).collect();
@@ -392,7 +406,11 @@ fn list_splice_init() {
     // SAFETY: single-threaded test; distinct lists.
     unsafe { list2.splice_init(&list1) };
     assert_eq!(values(&list2), [1, 2, 3, 4]);
-    assert_eq!(values(&list1), [] as [u32; 0], "the spliced list is re-initialized");
+    assert_eq!(
+        values(&list1),
+        [] as [u32; 0],
+        "the spliced list is re-initialized"
+    );
 }
 
 #[test]
@@ -409,7 +427,10 @@ fn list_entry() {
     let a = item(7);
     // SAFETY: the pointer is to `link` of a live `Item`.
     let back = unsafe { lifecycle_list::container_of!(NonNull::from(&a.link), Item, link) };
-    assert!(ptr::eq(back.as_ptr(), &*a), "container_of inverts the field offset");
+    assert!(
+        ptr::eq(back.as_ptr(), &*a),
+        "container_of inverts the field offset"
+    );
 }
 
 #[test]
@@ -421,8 +442,12 @@ fn list_entry_is_head() {
     let first = unsafe { head.first() }.unwrap();
     // SAFETY: single-threaded test.
     let after_first = unsafe { first.as_ref().next_ptr() };
+    // SAFETY: single-threaded test; the nodes are boxed and outlive the call.
     assert!(!head.is_head(unsafe { first.as_ref() }));
-    assert!(ptr::eq(after_first, &*head), "the entry after the only entry is the head");
+    assert!(
+        ptr::eq(after_first, &*head),
+        "the entry after the only entry is the head"
+    );
 }
 
 #[test]
@@ -496,6 +521,7 @@ fn list_for_each_safe() {
     let mut deleted = 0;
     // SAFETY: single-threaded test; only the yielded entry is deleted.
     for node in unsafe { head.iter_safe(MAX_NODES) } {
+        // SAFETY: single-threaded test; the nodes are boxed and outlive the call.
         unsafe { node.unwrap().as_ref().del().unwrap() };
         deleted += 1;
     }
@@ -513,7 +539,12 @@ fn list_for_each_prev_safe() {
     for node in unsafe { head.iter_rev_safe(MAX_NODES) } {
         let node = node.unwrap();
         // SAFETY: the entry is an `Item`'s link.
-        order.push(unsafe { lifecycle_list::container_of!(node, Item, link).as_ref().value });
+        order.push(unsafe {
+            lifecycle_list::container_of!(node, Item, link)
+                .as_ref()
+                .value
+        });
+        // SAFETY: single-threaded test; the nodes are boxed and outlive the call.
         unsafe { node.as_ref().del().unwrap() };
     }
     assert_eq!(order, [3, 2, 1]);
@@ -543,8 +574,10 @@ fn list_for_each_entry_safe() {
     fill(&head, &items.iter().map(|i| &**i).collect::<Vec<_>>());
     // SAFETY: single-threaded test; only the yielded entry is deleted.
     for entry in unsafe { head.entries_safe::<Item>(MAX_NODES) } {
+        // SAFETY: single-threaded test; the nodes are boxed and outlive the call.
         let entry = unsafe { entry.unwrap().as_ref() };
         if entry.value % 2 == 0 {
+            // SAFETY: single-threaded test; the nodes are boxed and outlive the call.
             unsafe { entry.link.del().unwrap() };
         }
     }
@@ -607,7 +640,11 @@ fn checked_add_of_the_first_entry_again_is_a_double_add() {
         ),
         "the plain message names nodes by address, like the kernel's %px"
     );
-    assert_eq!(values(&head), [1], "a refused add leaves the list untouched");
+    assert_eq!(
+        values(&head),
+        [1],
+        "a refused add leaves the list untouched"
+    );
 }
 
 #[test]
@@ -633,7 +670,12 @@ fn checked_add_next_to_a_broken_back_link_is_corruption() {
     // Corrupt: `a` forgets it is linked (re-initialized while on the list).
     // SAFETY: single-threaded test; deliberately breaking the list.
     unsafe { a.link.init() };
-    let names = namer(&[("head", &head), ("A", &a.link), ("B", &b.link), ("C", &c.link)]);
+    let names = namer(&[
+        ("head", &head),
+        ("A", &a.link),
+        ("B", &b.link),
+        ("C", &c.link),
+    ]);
     // SAFETY: single-threaded test; the check reads the links and refuses.
     let error = unsafe { head.add(&c.link) }.unwrap_err();
     assert_eq!(
@@ -819,6 +861,7 @@ fn checked_traversal_reports_the_broken_back_link_of_a_self_loop() {
     let a = item_with(1, CheckMode::Raw);
     // SAFETY: single-threaded test; `A` added after itself (through its own raw-mode link) is
     // the self loop under study: A.next == A and A.prev == A, while head.next == A.
+    // SAFETY: single-threaded test; the nodes are boxed and outlive the call.
     unsafe {
         head.add(&a.link).unwrap();
         a.link.add(&a.link).unwrap();
@@ -852,7 +895,10 @@ fn plain_iteration_that_deletes_the_current_entry_meets_the_poison() {
             value: LIST_POISON1
         }
     );
-    assert!(walk.next().is_none(), "the iterator is fused after an error");
+    assert!(
+        walk.next().is_none(),
+        "the iterator is fused after an error"
+    );
 }
 
 #[test]

@@ -66,7 +66,8 @@ fn op() -> impl Strategy<Value = Op> {
 /// The lists under test and their model.
 struct World {
     heads: [Box<ListHead>; 2],
-    items: Vec<Box<Item>>,
+    /// Never grows after `new`, so the items never move.
+    items: Vec<Item>,
     model: [VecDeque<usize>; 2],
 }
 
@@ -79,11 +80,9 @@ impl World {
         // SAFETY: single-threaded; the heads are boxed and will not move.
         unsafe { heads.iter().for_each(|head| head.init()) };
         let items = (0..POOL)
-            .map(|id| {
-                Box::new(Item {
-                    id,
-                    link: ListHead::with_checks(CheckMode::Checked),
-                })
+            .map(|id| Item {
+                id,
+                link: ListHead::with_checks(CheckMode::Checked),
             })
             .collect();
         World {
@@ -118,6 +117,8 @@ impl World {
                     return Ok(());
                 }
                 let front = matches!(op, Op::AddFront(..));
+                // SAFETY: single-threaded; nodes live in `World` for the whole test and
+                // preconditions were checked against the model.
                 unsafe {
                     if front {
                         self.heads[l].add(self.link(i))
@@ -136,6 +137,8 @@ impl World {
                 if self.list_of(i).is_none() {
                     return Ok(());
                 }
+                // SAFETY: single-threaded; nodes live in `World` for the whole test and
+                // preconditions were checked against the model.
                 unsafe {
                     if matches!(op, Op::Del(_)) {
                         self.link(i).del()
@@ -151,6 +154,8 @@ impl World {
                     return Ok(());
                 }
                 let front = matches!(op, Op::MoveTo(..));
+                // SAFETY: single-threaded; nodes live in `World` for the whole test and
+                // preconditions were checked against the model.
                 unsafe {
                     if front {
                         self.link(i).move_to(&self.heads[l])
@@ -167,6 +172,8 @@ impl World {
                 }
             }
             Op::RotateLeft(l) => {
+                // SAFETY: single-threaded; nodes live in `World` for the whole test and
+                // preconditions were checked against the model.
                 unsafe { self.heads[l].rotate_left() }
                     .map_err(|e| TestCaseError::fail(e.to_string()))?;
                 self.model[l].rotate_left(usize::from(!self.model[l].is_empty()));
@@ -178,6 +185,8 @@ impl World {
                 if a == b {
                     return Ok(());
                 }
+                // SAFETY: single-threaded; nodes live in `World` for the whole test and
+                // preconditions were checked against the model.
                 unsafe { self.link(a).swap(self.link(b)) }
                     .map_err(|e| TestCaseError::fail(e.to_string()))?;
                 let pa = self.model[la].iter().position(|&x| x == a).unwrap();
@@ -192,6 +201,8 @@ impl World {
                 if self.list_of(new).is_some() {
                     return Ok(());
                 }
+                // SAFETY: single-threaded; nodes live in `World` for the whole test and
+                // preconditions were checked against the model.
                 unsafe { self.link(old).replace_init(self.link(new)) }
                     .map_err(|e| TestCaseError::fail(e.to_string()))?;
                 let p = self.model[l].iter().position(|&x| x == old).unwrap();
@@ -200,6 +211,8 @@ impl World {
             Op::SpliceInit(from) | Op::SpliceTailInit(from) => {
                 let to = 1 - from;
                 let front = matches!(op, Op::SpliceInit(_));
+                // SAFETY: single-threaded; nodes live in `World` for the whole test and
+                // preconditions were checked against the model.
                 unsafe {
                     if front {
                         self.heads[to].splice_init(&self.heads[from])
@@ -222,6 +235,8 @@ impl World {
                     return Ok(());
                 }
                 let entry = self.model[from][k];
+                // SAFETY: single-threaded; nodes live in `World` for the whole test and
+                // preconditions were checked against the model.
                 unsafe { self.heads[from].cut_position(&self.heads[into], self.link(entry)) }
                     .map_err(|e| TestCaseError::fail(e.to_string()))?;
                 let rest = self.model[from].split_off(k + 1);
@@ -237,6 +252,8 @@ impl World {
                 let Some(&i) = target else {
                     return Ok(());
                 };
+                // SAFETY: single-threaded; nodes live in `World` for the whole test and
+                // preconditions were checked against the model.
                 let result = unsafe {
                     if first {
                         self.heads[l].add(self.link(i))
@@ -255,7 +272,11 @@ impl World {
                 }
                 // An entry re-initialized by `del_init` points to itself, and deleting it is
                 // valid in the kernel too (it unlinks from itself).
+                // SAFETY: single-threaded; nodes live in `World` for the whole test and
+                // preconditions were checked against the model.
                 let self_linked = unsafe { self.link(i).is_empty() };
+                // SAFETY: single-threaded; nodes live in `World` for the whole test and
+                // preconditions were checked against the model.
                 let result = unsafe { self.link(i).del() };
                 prop_assert!(
                     matches!(
@@ -275,17 +296,29 @@ impl World {
             let head = &self.heads[l];
             // SAFETY: single-threaded; every entry is an `Item`.
             let forward: Result<Vec<usize>, ListError> = unsafe { head.entries::<Item>(MAX_NODES) }
+                // SAFETY: single-threaded; nodes live in `World` for the whole test and
+                // preconditions were checked against the model.
                 .map(|e| e.map(|e| unsafe { e.as_ref().id }))
                 .collect();
             let backward: Result<Vec<usize>, ListError> =
+                // SAFETY: single-threaded; nodes live in `World` for the whole test and
+                // preconditions were checked against the model.
                 unsafe { head.entries_rev::<Item>(MAX_NODES) }
+                    // SAFETY: single-threaded; nodes live in `World` for the whole test and
+                    // preconditions were checked against the model.
                     .map(|e| e.map(|e| unsafe { e.as_ref().id }))
                     .collect();
             let expected: Vec<usize> = self.model[l].iter().copied().collect();
-            prop_assert_eq!(forward.map_err(|e| TestCaseError::fail(e.to_string()))?, expected.clone());
+            prop_assert_eq!(
+                forward.map_err(|e| TestCaseError::fail(e.to_string()))?,
+                expected.clone()
+            );
             let mut reversed = expected;
             reversed.reverse();
-            prop_assert_eq!(backward.map_err(|e| TestCaseError::fail(e.to_string()))?, reversed);
+            prop_assert_eq!(
+                backward.map_err(|e| TestCaseError::fail(e.to_string()))?,
+                reversed
+            );
         }
         Ok(())
     }

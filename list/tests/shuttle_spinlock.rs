@@ -7,7 +7,11 @@ use std::sync::Arc;
 
 /// N threads each take the lock `rounds` times and do a split read-modify-write (read, yield, write):
 /// without mutual exclusion an update is lost.
-fn counter_body(threads: usize, rounds: usize, defect: LockDefect) -> impl Fn() + Send + Sync + 'static {
+fn counter_body(
+    threads: usize,
+    rounds: usize,
+    defect: LockDefect,
+) -> impl Fn() + Send + Sync + 'static {
     move || {
         let lock = Arc::new(SpinLock::<usize, Shuttle>::with_defect(0, defect));
         let handles: Vec<_> = (0..threads)
@@ -53,8 +57,11 @@ fn pct_schedules_keep_every_increment() {
 fn dfs_explores_two_threads_exhaustively() {
     // Shuttle's DFS has no partial-order reduction: one round each keeps it exhaustive and fast.
     let scheduler = shuttle::scheduler::DfsScheduler::new(None, false);
-    let explored = shuttle::Runner::new(scheduler, Default::default())
-        .run(counter_body(2, 1, LockDefect::None));
+    let explored = shuttle::Runner::new(scheduler, Default::default()).run(counter_body(
+        2,
+        1,
+        LockDefect::None,
+    ));
     eprintln!("shuttle DFS, spinlock counter, 2 threads x 1 round: {explored} schedules");
     assert!(explored > 1, "DFS explores more than one schedule");
 }
@@ -62,7 +69,11 @@ fn dfs_explores_two_threads_exhaustively() {
 #[test]
 fn pct_catches_the_load_then_store_acquire_as_a_lost_update() {
     let payload = catch_unwind(AssertUnwindSafe(|| {
-        shuttle::check_pct(counter_body(2, 2, LockDefect::LoadThenStoreAcquire), 1_000, 3)
+        shuttle::check_pct(
+            counter_body(2, 2, LockDefect::LoadThenStoreAcquire),
+            1_000,
+            3,
+        )
     }))
     .expect_err("two threads can both see the lock free");
     let message = payload

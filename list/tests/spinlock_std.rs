@@ -65,16 +65,23 @@ fn a_panic_while_holding_the_lock_poisons_it_for_the_next_holder() {
     assert!(outcome.is_err(), "the holder panicked");
 
     // The lock was released (no hang), and the next holder is told.
-    let poisoned = lock.lock().expect_err("the next holder must learn of the panic");
+    let poisoned = lock
+        .lock()
+        .expect_err("the next holder must learn of the panic");
     let mut guard = poisoned.into_inner();
     assert_eq!(*guard, [1, 2, 3, 4], "the half-done update is visible");
     guard.clear_poison();
     drop(guard);
-    assert!(lock.lock().is_ok(), "clear_poison declares the data consistent again");
+    assert!(
+        lock.lock().is_ok(),
+        "clear_poison declares the data consistent again"
+    );
 }
 
 #[test]
-#[should_panic(expected = "RawSpinLock::unlock: the lock is not held (unlock without lock, or double unlock)")]
+#[should_panic(
+    expected = "RawSpinLock::unlock: the lock is not held (unlock without lock, or double unlock)"
+)]
 fn unlocking_a_lock_nobody_holds_is_refused() {
     let raw = RawSpinLock::<Std>::new();
     // SAFETY: deliberately broken contract; the lock checks it and panics before any store.
