@@ -11,7 +11,8 @@ use std::sync::Arc;
 struct Registry {
     lock: SpinLock<(), Loom>,
     head: Box<ListHead<Loom>>,
-    nodes: Vec<Box<ListHead<Loom>>>,
+    /// Never grows after creation, so the nodes never move.
+    nodes: Vec<ListHead<Loom>>,
 }
 
 fn registry(nodes: usize) -> Arc<Registry> {
@@ -19,7 +20,7 @@ fn registry(nodes: usize) -> Arc<Registry> {
         lock: SpinLock::new(()),
         head: Box::new(ListHead::with_checks(CheckMode::Checked)),
         nodes: (0..nodes)
-            .map(|_| Box::new(ListHead::with_checks(CheckMode::Checked)))
+            .map(|_| ListHead::with_checks(CheckMode::Checked))
             .collect(),
     };
     // SAFETY: not shared yet; the head is boxed and will not move.
