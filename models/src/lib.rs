@@ -1,38 +1,30 @@
 //! Scenarios of object lifecycles on intrusive lists and slab caches, and the harness that runs
-//! each of them on loom, shuttle and real threads.
+//! each of them on loom, shuttle and real threads and turns what happened into a finding a
+//! person can read.
+//!
+//! ```no_run
+//! use lifecycle_models::{run, Bounds, Engine, Scenario, ScenarioConfig};
+//! let verdict = run(Scenario::SocketBuggy, Engine::Loom, &ScenarioConfig::default(), &Bounds::quick());
+//! if let Some(finding) = verdict.finding() {
+//!     println!("{}", finding.diagnosis);
+//! }
+//! ```
 
-/// One scenario of the catalogue: its name and a line of its story.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CatalogueEntry {
-    /// The scenario's name, `family/variant`.
-    pub name: &'static str,
-    /// What it shows, in one line.
-    pub story: &'static str,
-}
+mod diagnosis;
+mod engine;
+mod finding;
+mod scenario;
+mod signal;
+mod threads;
+mod trace;
+mod watchdog;
+mod world;
 
-/// The scenarios the suite runs, in the order the main program prints them.
-pub const CATALOGUE: &[CatalogueEntry] = &[
-    CatalogueEntry {
-        name: "socket-lifecycle/buggy",
-        story: "a socket freed while still linked is reallocated at the same address and added \
-                again: node.next == node, the reader loops forever under the lock",
-    },
-    CatalogueEntry {
-        name: "socket-lifecycle/fixed",
-        story: "unlink under the lock before free, refcounted lookups: no loop, no race, no use \
-                after free",
-    },
-    CatalogueEntry {
-        name: "socket-lifecycle/debug-list",
-        story: "the buggy lifecycle with CONFIG_DEBUG_LIST-style checks: the double add is \
-                refused at the add",
-    },
-    CatalogueEntry {
-        name: "freelist/aba",
-        story: "the slab's free list without its generation tag: a slot handed out twice",
-    },
-    CatalogueEntry {
-        name: "freelist/tagged",
-        story: "the tagged free list: no slot handed out twice",
-    },
-];
+pub use diagnosis::{blocked_threads, diagnose, root_cause};
+pub use engine::{quiet_thread, replay, replays_as, run, Bounds, Engine};
+pub use finding::{Finding, FindingKind, Replay, RootCause, Verdict};
+pub use scenario::{Expected, Scenario, ScenarioConfig};
+pub use signal::Signal;
+pub use threads::{panic_message, Threads};
+pub use trace::{Event, ListPicture, NodeLinks, Trace, What};
+pub use world::{Checks, Socket, Stop, World};

@@ -1,8 +1,21 @@
 //! `lifecycle-check`: the suite's main program.
 
+use lifecycle_models::{run, Bounds, Engine, Scenario, ScenarioConfig};
+
 fn main() {
-    println!("lifecycle-check: the scenarios of the catalogue");
-    for entry in lifecycle_models::CATALOGUE {
-        println!("  {:<30} {}", entry.name, entry.story);
+    let config = ScenarioConfig::default();
+    let bounds = Bounds::quick();
+    for scenario in Scenario::ALL {
+        for engine in Engine::ALL {
+            let verdict = run(scenario, engine, &config, &bounds);
+            println!(
+                "{:<30} {:<15} {:<22} {:>8} {:>10.1?}",
+                scenario.name(),
+                engine.name(),
+                verdict.label(),
+                verdict.executions(),
+                verdict.elapsed()
+            );
+        }
     }
 }

@@ -41,9 +41,13 @@ impl Platform for Shuttle {
     }
 
     fn block_forever() -> ! {
-        // Nobody unparks this task: shuttle reports it in its deadlock list.
+        // Not `park`: shuttle's park may return spuriously, and a park loop then runs until
+        // `max_steps`. A receive on a channel whose sender is kept alive but never used blocks
+        // for good, so shuttle lists this task in its deadlock report.
+        let (sender, receiver) = shuttle::sync::mpsc::channel::<()>();
+        std::mem::forget(sender);
         loop {
-            shuttle::thread::park();
+            let _ = receiver.recv();
         }
     }
 }

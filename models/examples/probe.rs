@@ -1,0 +1,38 @@
+//! Developer probe: run one scenario on one engine and print the finding.
+use lifecycle_models::{run, Bounds, Engine, Scenario, ScenarioConfig};
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let scenario = Scenario::from_name(&args[1]).expect("scenario");
+    let engine = Engine::from_name(&args[2]).expect("engine");
+    let mut config = ScenarioConfig::default();
+    if let Some(w) = args.get(3) {
+        config.waiters = w.parse().unwrap();
+    }
+    let mut bounds = Bounds::quick();
+    if let Some(b) = args.get(4) {
+        bounds.preemption_bound = if b == "none" {
+            None
+        } else {
+            Some(b.parse().unwrap())
+        };
+    }
+    if let Some(i) = args.get(5) {
+        bounds.iterations = i.parse().unwrap();
+    }
+    let verdict = run(scenario, engine, &config, &bounds);
+    println!(
+        "{} {} {:?}",
+        verdict.label(),
+        verdict.executions(),
+        verdict.elapsed()
+    );
+    if let Some(f) = verdict.finding() {
+        println!(
+            "message: {}\nholder {:?} cycle {:?} starved {:?}\n{}",
+            f.message, f.holder, f.cycle, f.starved, f.diagnosis
+        );
+        for e in &f.trace {
+            println!("  {:>3} {:<10} {:?}", e.step, e.thread, e.what);
+        }
+    }
+}

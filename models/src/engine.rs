@@ -1,0 +1,416 @@
+//! `Engine`: runs a scenario on loom, on one of shuttle's schedulers, or on real threads, and
+//! turns what happened into a [`Verdict`].
+
+use crate::diagnosis::diagnose;
+use crate::finding::{Finding, Replay, Verdict};
+use crate::scenario::{Scenario, ScenarioConfig};
+use crate::threads::panic_message;
+use crate::trace::Trace;
+use crate::FindingKind;
+use lifecycle_list::{Loom, Shuttle, Std};
+use std::cell::Cell;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Once};
+use std::time::{Duration, Instant};
+
+/// An engine that runs scenarios.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Engine {
+    /// loom: exhaustive within the preemption bound, C11 weak memory, data races.
+    Loom,
+    /// shuttle's uniformly random scheduler.
+    ShuttleRandom,
+    /// shuttle's PCT scheduler (probabilistic concurrency testing, bug depth `pct_depth`).
+    ShuttlePct,
+    /// shuttle's depth-first scheduler (exhaustive, no partial-order reduction).
+    ShuttleDfs,
+    /// Real threads, with the soft-lockup watchdog.
+    Std,
+}
+
+impl Engine {
+    /// Every engine, in report order.
+    pub const ALL: [Engine; 5] = [
+        Engine::Loom,
+        Engine::ShuttleRandom,
+        Engine::ShuttlePct,
+        Engine::ShuttleDfs,
+        Engine::Std,
+    ];
+
+    /// The engine's name: `loom`, `shuttle-random`, `shuttle-pct`, `shuttle-dfs`, `std`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Loom => "loom",
+            Engine::ShuttleRandom => "shuttle-random",
+            Engine::ShuttlePct => "shuttle-pct",
+            Engine::ShuttleDfs => "shuttle-dfs",
+            Engine::Std => "std",
+        }
+    }
+
+    /// The engine named `name`, if any.
+    pub fn from_name(name: &str) -> Option<Engine> {
+        Engine::ALL.into_iter().find(|e| e.name() == name)
+    }
+}
+
+/// Bounds for a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bounds {
+    /// loom's preemption bound; `None` explores every interleaving.
+    pub preemption_bound: Option<usize>,
+    /// shuttle: iterations (random, PCT; a cap for DFS). std: iterations at most.
+    pub iterations: usize,
+    /// shuttle's random and PCT seed.
+    pub seed: u64,
+    /// PCT's bug depth.
+    pub pct_depth: usize,
+    /// shuttle: steps after which an execution fails (`MaxSteps::FailAfter`, never
+    /// `ContinueAfter`, which passes livelocks silently).
+    pub max_steps: usize,
+    /// std: the time budget.
+    pub std_budget: Duration,
+}
+
+impl Bounds {
+    /// Bounds for the quick default run (`cargo test`, `cargo run`): loom at preemption bound
+    /// 1, shuttle 1,000 iterations, std 5 s.
+    pub fn quick() -> Self {
+        Bounds {
+            preemption_bound: Some(1),
+            iterations: 1_000,
+            seed: 0x5eed,
+            pct_depth: 3,
+            max_steps: 100_000,
+            std_budget: Duration::from_secs(5),
+        }
+    }
+
+    /// The deep bounds of the CI gate (`--cfg loom`, `--exhaustive`): preemption bound 3 (or
+    /// `LOOM_MAX_PREEMPTIONS`), 10,000 shuttle iterations.
+    pub fn exhaustive() -> Self {
+        Bounds {
+            preemption_bound: Some(
+                std::env::var("LOOM_MAX_PREEMPTIONS")
+                    .ok()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(3),
+            ),
+            iterations: 10_000,
+            ..Bounds::quick()
+        }
+    }
+
+    /// [`Bounds::exhaustive`] under `--cfg loom`, [`Bounds::quick`] otherwise.
+    pub fn for_build() -> Self {
+        if cfg!(loom) {
+            Bounds::exhaustive()
+        } else {
+            Bounds::quick()
+        }
+    }
+
+    fn describe(&self, engine: Engine) -> String {
+        match engine {
+            Engine::Loom => match self.preemption_bound {
+                Some(bound) => format!("preemption bound {bound}"),
+                None => "unbounded".to_string(),
+            },
+            Engine::ShuttleRandom => format!("{} iterations, seed {}", self.iterations, self.seed),
+            Engine::ShuttlePct => format!(
+                "PCT depth {}, {} iterations, seed {}",
+                self.pct_depth, self.iterations, self.seed
+            ),
+            Engine::ShuttleDfs => format!("DFS, at most {} iterations", self.iterations),
+            Engine::Std => format!(
+                "at most {} iterations or {:?}",
+                self.iterations, self.std_budget
+            ),
+        }
+    }
+}
+
+thread_local! {
+    /// Set while a harness run is under way on this thread: its expected panics stay quiet.
+    static QUIET: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Installs (once) a panic hook that is silent on threads running a model, and defers to the
+/// previous hook everywhere else. loom and shuttle run every model thread on the caller's OS
+/// thread, and the std engine marks its own threads.
+fn install_quiet_hook() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        // shuttle installs its own hook (which prints every panic with its task) on its first
+        // run; run it once now so that ours wraps it and can keep model threads quiet.
+        shuttle::check_random(|| {}, 1);
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// Marks the calling thread's panics as expected (model failures the harness reports itself).
+pub fn quiet_thread() {
+    install_quiet_hook();
+    QUIET.with(|q| q.set(true));
+}
+
+/// Runs `body` with this thread's panics quiet, restoring the previous state after.
+fn quietly<R>(body: impl FnOnce() -> R) -> R {
+    install_quiet_hook();
+    let before = QUIET.with(|q| q.replace(true));
+    let result = body();
+    QUIET.with(|q| q.set(before));
+    result
+}
+
+/// A fresh scratch directory for one run's replay files.
+fn scratch_dir() -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "lifecycle-check-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).expect("the temporary directory is writable");
+    dir
+}
+
+/// Runs `scenario` on `engine` within `bounds`.
+pub fn run(
+    scenario: Scenario,
+    engine: Engine,
+    config: &ScenarioConfig,
+    bounds: &Bounds,
+) -> Verdict {
+    match engine {
+        Engine::Loom => run_loom(scenario, config, bounds, None),
+        Engine::ShuttleRandom | Engine::ShuttlePct | Engine::ShuttleDfs => {
+            run_shuttle(scenario, engine, config, bounds, None)
+        }
+        Engine::Std => run_std(scenario, config, bounds),
+    }
+}
+
+/// Re-runs a saved failing execution: a shuttle schedule or a loom checkpoint.
+pub fn replay(scenario: Scenario, replay: &Replay, config: &ScenarioConfig) -> Verdict {
+    let bounds = Bounds::quick();
+    match replay {
+        Replay::ShuttleSchedule(schedule) => run_shuttle(
+            scenario,
+            Engine::ShuttleRandom,
+            config,
+            &bounds,
+            Some(schedule.clone()),
+        ),
+        Replay::LoomCheckpoint(path) => run_loom(
+            scenario,
+            config,
+            &Bounds {
+                preemption_bound: None,
+                ..bounds
+            },
+            Some(path.clone()),
+        ),
+        Replay::StdIteration(_) => run_std(scenario, config, &bounds),
+    }
+}
+
+fn run_loom(
+    scenario: Scenario,
+    config: &ScenarioConfig,
+    bounds: &Bounds,
+    checkpoint: Option<String>,
+) -> Verdict {
+    let trace = Arc::new(Trace::new());
+    let executions = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let explore = |checkpoint_file: Option<PathBuf>| {
+        let (trace, executions, config) = (trace.clone(), executions.clone(), config.clone());
+        let mut builder = loom::model::Builder::new();
+        builder.preemption_bound = bounds.preemption_bound;
+        builder.max_branches = 100_000;
+        if let Some(file) = checkpoint_file {
+            builder.checkpoint_file = Some(file);
+            builder.checkpoint_interval = 1;
+        }
+        quietly(|| {
+            catch_unwind(AssertUnwindSafe(move || {
+                builder.check(move || {
+                    executions.fetch_add(1, Ordering::Relaxed);
+                    trace.reset();
+                    scenario.execute::<Loom>(&config, &trace);
+                })
+            }))
+        })
+    };
+    // A replay starts from the saved path (copied: loom overwrites its checkpoint file).
+    let replay_file = checkpoint.map(|json| {
+        let file = scratch_dir().join("replay.json");
+        std::fs::write(&file, json).expect("the temporary directory is writable");
+        file
+    });
+    let outcome = explore(replay_file);
+    let Err(payload) = outcome else {
+        return Verdict::Pass {
+            executions: executions.load(Ordering::Relaxed),
+            elapsed: start.elapsed(),
+            bounds: bounds.describe(Engine::Loom),
+        };
+    };
+    let elapsed = start.elapsed();
+    let found_after = executions.load(Ordering::Relaxed);
+    let message = panic_message(&*payload);
+    let events = trace.snapshot();
+    let stop = trace.stop();
+    // loom explores in a fixed order, so running again with a checkpoint written before every
+    // execution stops at the same execution and leaves its path behind for replay.
+    let checkpoint_file = scratch_dir().join("checkpoint.json");
+    let _ = explore(Some(checkpoint_file.clone()));
+    let replay = std::fs::read_to_string(&checkpoint_file)
+        .ok()
+        .map(Replay::LoomCheckpoint);
+    Verdict::Found(Box::new(diagnose(
+        Engine::Loom,
+        found_after,
+        elapsed,
+        replay,
+        message,
+        events,
+        stop,
+    )))
+}
+
+fn run_shuttle(
+    scenario: Scenario,
+    engine: Engine,
+    config: &ScenarioConfig,
+    bounds: &Bounds,
+    schedule: Option<String>,
+) -> Verdict {
+    use shuttle::scheduler::{DfsScheduler, PctScheduler, RandomScheduler, ReplayScheduler};
+    let trace = Arc::new(Trace::new());
+    let executions = Arc::new(AtomicUsize::new(0));
+    let dir = scratch_dir();
+    let mut shuttle_config = shuttle::Config::new();
+    shuttle_config.failure_persistence = shuttle::FailurePersistence::File(Some(dir.clone()));
+    shuttle_config.max_steps = shuttle::MaxSteps::FailAfter(bounds.max_steps);
+    shuttle_config.silence_warnings = true;
+    let body = {
+        let (trace, executions, config) = (trace.clone(), executions.clone(), config.clone());
+        move || {
+            executions.fetch_add(1, Ordering::Relaxed);
+            trace.reset();
+            scenario.execute::<Shuttle>(&config, &trace);
+        }
+    };
+    let start = Instant::now();
+    let outcome = quietly(|| {
+        catch_unwind(AssertUnwindSafe(|| match (&schedule, engine) {
+            (Some(schedule), _) => {
+                let replay = ReplayScheduler::new_from_encoded(schedule);
+                shuttle::Runner::new(replay, shuttle_config).run(body)
+            }
+            (None, Engine::ShuttlePct) => {
+                let pct =
+                    PctScheduler::new_from_seed(bounds.seed, bounds.pct_depth, bounds.iterations);
+                shuttle::Runner::new(pct, shuttle_config).run(body)
+            }
+            (None, Engine::ShuttleDfs) => {
+                let dfs = DfsScheduler::new(Some(bounds.iterations), false);
+                shuttle::Runner::new(dfs, shuttle_config).run(body)
+            }
+            (None, _) => {
+                let random = RandomScheduler::new_from_seed(bounds.seed, bounds.iterations);
+                shuttle::Runner::new(random, shuttle_config).run(body)
+            }
+        }))
+    });
+    let elapsed = start.elapsed();
+    let schedule_file = std::fs::read_dir(&dir)
+        .ok()
+        .and_then(|mut entries| entries.next())
+        .and_then(|entry| entry.ok())
+        .and_then(|entry| std::fs::read_to_string(entry.path()).ok());
+    let _ = std::fs::remove_dir_all(&dir);
+    match outcome {
+        Ok(iterations) => Verdict::Pass {
+            executions: iterations,
+            elapsed,
+            bounds: if schedule.is_some() {
+                "replay of one schedule".to_string()
+            } else {
+                bounds.describe(engine)
+            },
+        },
+        Err(payload) => Verdict::Found(Box::new(diagnose(
+            engine,
+            executions.load(Ordering::Relaxed),
+            elapsed,
+            schedule_file.map(|s| Replay::ShuttleSchedule(s.trim().to_string())),
+            panic_message(&*payload),
+            trace.snapshot(),
+            trace.stop(),
+        ))),
+    }
+}
+
+fn run_std(scenario: Scenario, config: &ScenarioConfig, bounds: &Bounds) -> Verdict {
+    let trace = Arc::new(Trace::new());
+    let start = Instant::now();
+    let mut iterations = 0;
+    while iterations < bounds.iterations && start.elapsed() < bounds.std_budget {
+        iterations += 1;
+        trace.reset();
+        quietly(|| scenario.execute::<Std>(config, &trace));
+        if let Some(stop) = trace.stop() {
+            return Verdict::Found(Box::new(diagnose(
+                Engine::Std,
+                iterations,
+                start.elapsed(),
+                Some(Replay::StdIteration(iterations)),
+                format!("{}: {}", stop.1.kind, stop.1.message),
+                trace.snapshot(),
+                Some(stop),
+            )));
+        }
+    }
+    Verdict::Pass {
+        executions: iterations,
+        elapsed: start.elapsed(),
+        bounds: bounds.describe(Engine::Std),
+    }
+}
+
+/// The finding kind an engine's own panic message stands for, when no actor stopped first.
+pub(crate) fn kind_of_engine_message(message: &str) -> Option<FindingKind> {
+    if message.starts_with("deadlock") {
+        Some(FindingKind::Deadlock)
+    } else if message.contains("Causality violation") {
+        Some(FindingKind::DataRace)
+    } else if message.contains("exceeded max_steps bound") {
+        Some(FindingKind::StarvedWaiters)
+    } else {
+        None
+    }
+}
+
+/// Checks that a finding replays: the verdict of [`replay`] has the same kind.
+pub fn replays_as(finding: &Finding, scenario: Scenario, config: &ScenarioConfig) -> bool {
+    match &finding.replay {
+        Some(saved) => {
+            replay(scenario, saved, config)
+                .finding()
+                .map(|again| again.kind == finding.kind)
+                == Some(true)
+        }
+        None => false,
+    }
+}

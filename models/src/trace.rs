@@ -1,0 +1,251 @@
+//! `Trace`: the event log of one execution (alloc, free, add, del, lock, unlock, traversal
+//! steps, list pictures), kept outside the checker so the harness can read the failing
+//! execution's events after the checker reports it.
+
+use crate::world::Stop;
+use std::sync::{Mutex, MutexGuard};
+
+/// The links of one node at one moment, by name (`head`, `slot#0`, `POISON1`, `NULL`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeLinks {
+    /// The node's name.
+    pub name: String,
+    /// Where its `next` points.
+    pub next: String,
+    /// Where its `prev` points.
+    pub prev: String,
+    /// Whether its slot is allocated (the head always counts as allocated).
+    pub allocated: bool,
+}
+
+/// Every node of a scenario (the head and each slot's link) with its links: the picture the
+/// original write-up drew by hand.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ListPicture {
+    /// The head first, then the slots in order.
+    pub nodes: Vec<NodeLinks>,
+}
+
+impl ListPicture {
+    /// One line per node: `slot#0: next=slot#0 prev=head`.
+    pub fn render_text(&self) -> String {
+        let mut text = String::new();
+        for node in &self.nodes {
+            text.push_str(&format!(
+                "    {:<8} next={:<8} prev={:<8}{}\n",
+                node.name,
+                node.next,
+                node.prev,
+                if node.allocated { "" } else { " (free)" }
+            ));
+        }
+        text
+    }
+
+    /// The walk from the head along `next`, as names, stopping at the head or at the first
+    /// repeated node (shown once more, so a cycle reads `head -> slot#0 -> slot#0`).
+    pub fn walk_from_head(&self) -> Vec<String> {
+        let mut walk = vec!["head".to_string()];
+        let mut current = "head".to_string();
+        for _ in 0..=self.nodes.len() {
+            let Some(node) = self.nodes.iter().find(|n| n.name == current) else {
+                break;
+            };
+            current = node.next.clone();
+            let repeated = walk.contains(&current);
+            walk.push(current.clone());
+            if repeated {
+                break;
+            }
+        }
+        walk
+    }
+}
+
+/// What happened at one step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum What {
+    /// The thread started (its platform thread id, for matching checker reports).
+    Started {
+        /// [`lifecycle_list::Platform::thread_id`] of the thread.
+        thread_id: usize,
+    },
+    /// A slot was allocated.
+    Alloc {
+        /// The slot.
+        slot: usize,
+        /// Its generation.
+        generation: u64,
+    },
+    /// A slot was freed.
+    Free {
+        /// The slot.
+        slot: usize,
+        /// The generation freed.
+        generation: u64,
+        /// `true` if its link was still on the registry list: the lifecycle bug.
+        still_linked: bool,
+    },
+    /// The thread asked for the registry lock.
+    LockRequest,
+    /// The thread got the registry lock.
+    LockAcquired,
+    /// The thread released the registry lock.
+    Unlock,
+    /// `list_add(slot, head)`.
+    Add {
+        /// The slot added.
+        slot: usize,
+    },
+    /// `list_del(slot)`.
+    Del {
+        /// The slot deleted.
+        slot: usize,
+    },
+    /// A reference was taken (`refs` is the count after).
+    RefGet {
+        /// The slot.
+        slot: usize,
+        /// The count after.
+        refs: usize,
+    },
+    /// A reference was dropped (`refs` is the count after).
+    RefPut {
+        /// The slot.
+        slot: usize,
+        /// The count after.
+        refs: usize,
+    },
+    /// One step of a traversal, onto `node`.
+    WalkStep {
+        /// The node stepped onto.
+        node: String,
+    },
+    /// A traversal proved it is in a cycle without the head.
+    CycleProven {
+        /// The nodes of the cycle.
+        cycle: Vec<String>,
+        /// The message of the traversal's report.
+        message: String,
+    },
+    /// The list after an operation.
+    Picture(ListPicture),
+    /// std only: the watchdog saw the registry lock held too long.
+    SoftLockup {
+        /// The holder's name.
+        holder: String,
+        /// How long it had held the lock, in milliseconds.
+        held_ms: u128,
+        /// Threads waiting for the lock.
+        waiting: Vec<String>,
+    },
+    /// A checked operation refused, or a check failed.
+    Refused {
+        /// The message.
+        message: String,
+    },
+}
+
+/// One event of the trace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// Position in the execution, from 1.
+    pub step: usize,
+    /// The thread's name.
+    pub thread: String,
+    /// What happened.
+    pub what: What,
+}
+
+/// The events of the current execution and which thread id has which name.
+#[derive(Debug, Default)]
+pub struct Trace {
+    events: Mutex<Vec<Event>>,
+    /// The first stop an actor made in this execution, with the actor's name.
+    stop: Mutex<Option<(String, Stop)>>,
+}
+
+impl Trace {
+    /// An empty trace.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn events(&self) -> MutexGuard<'_, Vec<Event>> {
+        // A panicking actor never holds this lock across a panic point, but a poisoned log is
+        // still the best record there is.
+        self.events.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Forgets everything: called at the start of each execution.
+    pub fn reset(&self) {
+        self.events().clear();
+        *self.stop.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    /// Keeps the first stop of the execution (later ones are consequences).
+    pub fn set_stop(&self, actor: &str, stop: Stop) {
+        let mut slot = self.stop.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.is_none() {
+            *slot = Some((actor.to_string(), stop));
+        }
+    }
+
+    /// The first stop of the execution, if any.
+    pub fn stop(&self) -> Option<(String, Stop)> {
+        self.stop.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Appends an event. Never holds the log's lock across a checker operation.
+    pub fn record(&self, thread: &str, what: What) {
+        let mut events = self.events();
+        let step = events.len() + 1;
+        events.push(Event {
+            step,
+            thread: thread.to_string(),
+            what,
+        });
+    }
+
+    /// Threads whose last lock event is a request not yet granted, sorted: who is waiting for
+    /// the registry lock.
+    pub fn waiting_for_lock(events: &[Event]) -> Vec<String> {
+        let mut last: Vec<(&str, bool)> = Vec::new();
+        for event in events {
+            let waiting = match event.what {
+                What::LockRequest => true,
+                What::LockAcquired => false,
+                _ => continue,
+            };
+            match last.iter_mut().find(|(name, _)| *name == event.thread) {
+                Some(entry) => entry.1 = waiting,
+                None => last.push((&event.thread, waiting)),
+            }
+        }
+        let mut names: Vec<String> = last
+            .into_iter()
+            .filter(|(_, waiting)| *waiting)
+            .map(|(name, _)| name.to_string())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// The thread holding the registry lock at the end of `events`, if any.
+    pub fn lock_holder(events: &[Event]) -> Option<String> {
+        let mut holder = None;
+        for event in events {
+            match event.what {
+                What::LockAcquired => holder = Some(event.thread.clone()),
+                What::Unlock if holder.as_deref() == Some(event.thread.as_str()) => holder = None,
+                _ => {}
+            }
+        }
+        holder
+    }
+
+    /// A copy of the events so far.
+    pub fn snapshot(&self) -> Vec<Event> {
+        self.events().clone()
+    }
+}

@@ -1,0 +1,495 @@
+//! `World`: the shared state of the socket-lifecycle scenarios (a slab of sockets, the
+//! spinlock-protected registry list, the trace), with every operation recording its event so a
+//! finding can show what happened, step by step and picture by picture.
+
+use crate::signal::Signal;
+use crate::threads::Threads;
+use crate::trace::{ListPicture, NodeLinks, Trace, What};
+use lifecycle_list::{
+    AtomicOps, CellOps, CheckMode, ListError, ListHead, Platform, SpinGuard, SpinLock,
+    LIST_POISON1, LIST_POISON2,
+};
+use lifecycle_slab::{Handle, Slab};
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// A socket: the object of the story, allocated from the slab and linked on the registry.
+///
+/// # Invariants
+/// Under the fixed protocol: `link` is on the registry only while `refs >= 1` (the owner's
+/// reference), it is unlinked under the registry lock before that reference is dropped, and the
+/// slot is freed by whoever drops the last reference.
+#[repr(C)]
+pub struct Socket<P: Platform> {
+    /// The registry link.
+    pub link: ListHead<P>,
+    /// The reference count.
+    pub refs: P::AtomicUsize,
+    /// Some data the owner writes and readers read (loom checks those accesses for races).
+    pub port: P::Cell<u32>,
+}
+
+// SAFETY: `link` follows the list discipline (touched only under the registry lock), `refs` is
+// atomic, and `port` is written by the allocating thread before the socket is published through
+// the lock and only read afterwards; a violation of that is exactly what loom reports as a race.
+unsafe impl<P: Platform> Send for Socket<P> {}
+// SAFETY: as above.
+unsafe impl<P: Platform> Sync for Socket<P> {}
+
+/// Which checks a scenario's world makes, beyond what the engines check by themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checks {
+    /// The mode of every list node (`Checked` is `CONFIG_DEBUG_LIST`).
+    pub list: CheckMode,
+    /// Every node a traversal visits must be an allocated slot (a KASAN-like check).
+    pub use_after_free: bool,
+    /// The list must be well formed (`next.prev == node` everywhere) at every unlock.
+    pub invariants_at_unlock: bool,
+}
+
+/// What an actor found and stopped on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stop {
+    /// The finding's kind, as [`crate::FindingKind`] names it.
+    pub kind: crate::FindingKind,
+    /// A sentence saying what broke.
+    pub message: String,
+}
+
+/// The socket scenarios' shared state. Shared between threads with `std::sync::Arc` (a loom
+/// `Arc` dropped while unwinding from loom's deadlock panic aborts the process).
+pub struct World<P: Threads> {
+    /// The socket cache.
+    pub slab: Slab<Socket<P>, P>,
+    lock: SpinLock<(), P>,
+    head: Box<ListHead<P>>,
+    /// The event log (outlives the execution).
+    pub trace: Arc<Trace>,
+    /// The checks in force.
+    pub checks: Checks,
+    /// Set by the reader once it holds the lock and walks; waiters wait for it, so that they
+    /// all queue behind the reader.
+    pub reader_walking: Signal<P>,
+    /// Set by the owner once it has closed its socket: the second socket "comes along later",
+    /// as in the story.
+    pub owner_closed: Signal<P>,
+    /// std only: the watchdog asks a looping reader to let go, so the run can end.
+    pub stop: AtomicBool,
+    /// std only: when the lock was last acquired (nanoseconds since `epoch`), for the watchdog.
+    pub locked_at: AtomicU64,
+    /// std only: the time base of `locked_at`.
+    pub epoch: Instant,
+    link_offset: usize,
+    /// Platform thread id to actor name, for this execution.
+    names: Mutex<Vec<(usize, String)>>,
+}
+
+impl<P: Threads> World<P> {
+    /// A world with `capacity` socket slots and an empty registry.
+    pub fn new(capacity: usize, checks: Checks, trace: Arc<Trace>) -> Self {
+        let slab = Slab::new(capacity, |_| Socket {
+            link: ListHead::with_checks(checks.list),
+            refs: P::AtomicUsize::new(0),
+            port: P::Cell::new(0),
+        });
+        let head = Box::new(ListHead::with_checks(checks.list));
+        // SAFETY: not shared yet; boxed, so it will not move.
+        unsafe { head.init() };
+        World {
+            slab,
+            lock: SpinLock::new(()),
+            head,
+            trace,
+            checks,
+            reader_walking: Signal::default(),
+            owner_closed: Signal::default(),
+            stop: AtomicBool::new(false),
+            locked_at: AtomicU64::new(0),
+            epoch: Instant::now(),
+            link_offset: std::mem::offset_of!(Socket<P>, link),
+            names: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The registry lock (for the watchdog's holder and held-since readings).
+    pub fn registry_lock(&self) -> &SpinLock<(), P> {
+        &self.lock
+    }
+
+    /// The most nodes that can exist: the slab's capacity. Every traversal is bounded by it.
+    pub fn max_nodes(&self) -> usize {
+        self.slab.capacity()
+    }
+
+    /// The name of the node at `address`.
+    pub fn name_of(&self, address: usize) -> String {
+        if address == self.head.address() {
+            return "head".to_string();
+        }
+        match address {
+            0 => return "NULL".to_string(),
+            LIST_POISON1 => return "POISON1".to_string(),
+            LIST_POISON2 => return "POISON2".to_string(),
+            _ => {}
+        }
+        address
+            .checked_sub(self.link_offset)
+            .and_then(|object| self.slab.slot_of_ptr(object as *const Socket<P>).ok())
+            .map(|slot| format!("slot#{slot}"))
+            .unwrap_or_else(|| format!("{address:#x}"))
+    }
+
+    /// The link of slot `slot`'s socket.
+    fn link_of_slot(&self, slot: usize) -> &ListHead<P> {
+        let object = self.slab.slot_address(slot) as *const Socket<P>;
+        // SAFETY: slot addresses point at initialized sockets that live as long as the slab;
+        // the link is only read through its cells, under the registry lock.
+        unsafe { &(*object).link }
+    }
+
+    /// The slot whose link is `link`.
+    fn slot_of_link(&self, link: NonNull<ListHead<P>>) -> Option<usize> {
+        let object = (link.as_ptr() as usize).checked_sub(self.link_offset)?;
+        self.slab.slot_of_ptr(object as *const Socket<P>).ok()
+    }
+
+    /// Every node with its links. Call with the registry lock held.
+    fn picture(&self) -> ListPicture {
+        let describe = |name: String, link: &ListHead<P>, allocated: bool| {
+            // SAFETY: the caller holds the registry lock, under which all links are written.
+            let (next, prev) = unsafe { (link.next_ptr() as usize, link.prev_ptr() as usize) };
+            NodeLinks {
+                name,
+                next: self.name_of(next),
+                prev: self.name_of(prev),
+                allocated,
+            }
+        };
+        let mut nodes = vec![describe("head".to_string(), &self.head, true)];
+        for slot in 0..self.slab.capacity() {
+            let object = self.slab.slot_address(slot) as *const Socket<P>;
+            let allocated = self.slab.handle_of(object).is_ok();
+            nodes.push(describe(
+                format!("slot#{slot}"),
+                self.link_of_slot(slot),
+                allocated,
+            ));
+        }
+        ListPicture { nodes }
+    }
+
+    /// The calling thread's actor name (registered by [`World::started`]).
+    pub fn actor_name(&self) -> String {
+        let id = P::thread_id();
+        let names = self.names.lock().unwrap_or_else(|p| p.into_inner());
+        names
+            .iter()
+            .find(|(known, _)| *known == id)
+            .map(|(_, name)| name.clone())
+            .unwrap_or_else(|| format!("thread {id}"))
+    }
+
+    /// The actor name of platform thread `id`, if it has started.
+    pub fn name_of_thread(&self, id: usize) -> Option<String> {
+        let names = self.names.lock().unwrap_or_else(|p| p.into_inner());
+        names
+            .iter()
+            .find(|(known, _)| *known == id)
+            .map(|(_, name)| name.clone())
+    }
+
+    /// Records `what` for the calling thread.
+    pub fn record(&self, what: What) {
+        self.trace.record(&self.actor_name(), what);
+    }
+
+    /// Names the calling thread `name` and records its start (its id lets a checker's report
+    /// be matched to names).
+    pub fn started(&self, name: &str) {
+        let thread_id = P::thread_id();
+        self.names
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((thread_id, name.to_string()));
+        self.record(What::Started { thread_id });
+    }
+
+    /// Allocates a socket holding one reference (its owner's).
+    pub fn alloc_socket(&self, port: u32) -> Result<Handle, Stop> {
+        let handle = self.slab.alloc().map_err(|error| Stop {
+            kind: crate::FindingKind::from_slab_error(&error),
+            message: error.to_string(),
+        })?;
+        self.record(What::Alloc {
+            slot: handle.slot(),
+            generation: handle.generation(),
+        });
+        let socket = self.slab.get(handle).expect("just allocated");
+        socket.refs.store(1, Ordering::Relaxed);
+        // SAFETY: the allocating thread owns the socket and has published it to nobody yet.
+        socket.port.with_mut(|p| unsafe { *p = port });
+        Ok(handle)
+    }
+
+    /// Frees the socket's slot; `still_linked` says whether its link is still on the registry
+    /// (the lifecycle bug).
+    pub fn free_socket(&self, handle: Handle, still_linked: bool) -> Result<(), Stop> {
+        self.slab.free(handle).map_err(|error| Stop {
+            kind: crate::FindingKind::from_slab_error(&error),
+            message: error.to_string(),
+        })?;
+        self.record(What::Free {
+            slot: handle.slot(),
+            generation: handle.generation(),
+            still_linked,
+        });
+        Ok(())
+    }
+
+    /// Takes the registry lock, recording the request and the acquisition.
+    pub fn lock(&self) -> SpinGuard<'_, (), P> {
+        self.record(What::LockRequest);
+        let guard = self
+            .lock
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !P::IS_CHECKER {
+            self.locked_at
+                .store(self.epoch.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        }
+        self.record(What::LockAcquired);
+        guard
+    }
+
+    /// Releases the registry lock, first checking the list is well formed if the scenario asks.
+    pub fn unlock(&self, guard: SpinGuard<'_, (), P>) -> Result<(), Stop> {
+        let verdict = if self.checks.invariants_at_unlock {
+            self.check_well_formed()
+        } else {
+            Ok(())
+        };
+        self.record(What::Unlock);
+        drop(guard);
+        verdict
+    }
+
+    /// `list_add(socket, head)` under the lock the caller holds, then a picture.
+    pub fn add(&self, _guard: &SpinGuard<'_, (), P>, handle: Handle) -> Result<(), Stop> {
+        let socket = self.slab.get(handle).map_err(|e| Stop {
+            kind: crate::FindingKind::UseAfterFree,
+            message: e.to_string(),
+        })?;
+        // SAFETY: the registry lock is held (the guard proves it); sockets live in the slab.
+        let added = unsafe { self.head.add(&socket.link) };
+        self.list_result(added)?;
+        self.record(What::Add {
+            slot: handle.slot(),
+        });
+        self.record(What::Picture(self.picture()));
+        Ok(())
+    }
+
+    /// `list_del(socket)` under the lock the caller holds, then a picture.
+    pub fn del(&self, _guard: &SpinGuard<'_, (), P>, handle: Handle) -> Result<(), Stop> {
+        let socket = self.slab.get(handle).map_err(|e| Stop {
+            kind: crate::FindingKind::UseAfterFree,
+            message: e.to_string(),
+        })?;
+        // SAFETY: the registry lock is held; sockets live in the slab.
+        let deleted = unsafe { socket.link.del() };
+        self.list_result(deleted)?;
+        self.record(What::Del {
+            slot: handle.slot(),
+        });
+        self.record(What::Picture(self.picture()));
+        Ok(())
+    }
+
+    /// Turns a refused list operation into a stop, recording the message with node names.
+    fn list_result(&self, result: Result<(), ListError>) -> Result<(), Stop> {
+        result.map_err(|error| {
+            let message = error.describe(&|address| self.name_of(address));
+            self.record(What::Refused {
+                message: message.clone(),
+            });
+            Stop {
+                kind: crate::FindingKind::from_list_error(&error),
+                message,
+            }
+        })
+    }
+
+    /// Walks the registry under the lock the caller holds. Returns the sockets visited, or the
+    /// stop that ended the walk. On a proven cycle the trace records it and the caller decides
+    /// what a looping reader does next ([`World::loop_forever`]).
+    pub fn walk(&self, _guard: &SpinGuard<'_, (), P>) -> Result<Vec<Handle>, Stop> {
+        let mut visited = Vec::new();
+        // SAFETY: the registry lock is held; sockets live in the slab.
+        for step in unsafe { self.head.iter(self.max_nodes()) } {
+            let link = match step {
+                Ok(link) => link,
+                Err(ListError::Cycle { cycle, .. }) => {
+                    let names: Vec<String> = cycle.iter().map(|&a| self.name_of(a)).collect();
+                    let message = ListError::Cycle {
+                        head: self.head.address(),
+                        max_nodes: self.max_nodes(),
+                        cycle,
+                    }
+                    .describe(&|address| self.name_of(address));
+                    self.record(What::CycleProven {
+                        cycle: names,
+                        message: message.clone(),
+                    });
+                    return Err(Stop {
+                        kind: crate::FindingKind::LoopingReader,
+                        message,
+                    });
+                }
+                Err(error) => return Err(self.list_result(Err(error)).unwrap_err()),
+            };
+            let name = self.name_of(link.as_ptr() as usize);
+            self.record(What::WalkStep { node: name.clone() });
+            let slot = self
+                .slot_of_link(link)
+                .expect("list nodes are heads or slot links");
+            let object = self.slab.slot_address(slot) as *const Socket<P>;
+            match self.slab.handle_of(object) {
+                Ok(handle) => visited.push(handle),
+                Err(error) if self.checks.use_after_free => {
+                    let message = format!(
+                        "use after free: the walk reached {name}, which is not allocated ({error})"
+                    );
+                    self.record(What::Refused {
+                        message: message.clone(),
+                    });
+                    return Err(Stop {
+                        kind: crate::FindingKind::UseAfterFree,
+                        message,
+                    });
+                }
+                Err(_) => {}
+            }
+        }
+        Ok(visited)
+    }
+
+    /// A reader that has proven it is in a cycle without the head: under a checker it blocks
+    /// for good (still holding the lock), so the checker can prove nobody else proceeds; on real
+    /// threads it really follows the cycle, spinning, until the watchdog sets `stop`.
+    pub fn loop_forever(&self, guard: SpinGuard<'_, (), P>) {
+        if P::IS_CHECKER {
+            P::block_forever();
+        }
+        // SAFETY: the registry lock is held; the cycle's nodes live in the slab.
+        let mut node = unsafe { self.head.next_ptr() };
+        while !self.stop.load(Ordering::Relaxed) {
+            // SAFETY: as above; the walk already proved every link on the cycle followable.
+            node = unsafe { (*node).next_ptr() };
+            std::hint::spin_loop();
+        }
+        self.record(What::Unlock);
+        drop(guard);
+    }
+
+    /// Checks `next.prev == node` all round the list (bounded). Call with the lock held.
+    fn check_well_formed(&self) -> Result<(), Stop> {
+        let mut node: *const ListHead<P> = &*self.head;
+        for _ in 0..=self.max_nodes() {
+            // SAFETY: the registry lock is held; links of a list are followable or reported.
+            let next = unsafe { (*node).next_ptr() };
+            let bad = matches!(next as usize, 0 | LIST_POISON1 | LIST_POISON2);
+            // SAFETY: as above; `next` was checked followable.
+            if bad || unsafe { (*next).prev_ptr() } != node {
+                let message = format!(
+                    "list invariant broken at unlock: {}.next = {}, whose prev is not {}",
+                    self.name_of(node as usize),
+                    self.name_of(next as usize),
+                    self.name_of(node as usize)
+                );
+                self.record(What::Refused {
+                    message: message.clone(),
+                });
+                return Err(Stop {
+                    kind: crate::FindingKind::ListCorruption,
+                    message,
+                });
+            }
+            if std::ptr::eq(next, &*self.head) {
+                return Ok(());
+            }
+            node = next;
+        }
+        Err(Stop {
+            kind: crate::FindingKind::ListCorruption,
+            message: "list invariant broken at unlock: the list does not return to its head"
+                .to_string(),
+        })
+    }
+
+    /// Takes a reference on a socket found on the list (the lock is held, so the owner's
+    /// reference is still there).
+    pub fn get_ref(&self, _guard: &SpinGuard<'_, (), P>, handle: Handle) -> Result<(), Stop> {
+        let socket = self.slab.get(handle).map_err(|e| Stop {
+            kind: crate::FindingKind::UseAfterFree,
+            message: e.to_string(),
+        })?;
+        let refs = socket.refs.fetch_add(1, Ordering::Relaxed) + 1;
+        self.record(What::RefGet {
+            slot: handle.slot(),
+            refs,
+        });
+        Ok(())
+    }
+
+    /// Drops a reference; the last one frees the slot.
+    pub fn put_ref(&self, handle: Handle) -> Result<(), Stop> {
+        let socket = self.slab.get(handle).map_err(|e| Stop {
+            kind: crate::FindingKind::UseAfterFree,
+            message: format!("reference dropped on a freed socket: {e}"),
+        })?;
+        // AcqRel: every use before the drop happens-before the free by the last dropper.
+        let refs = socket.refs.fetch_sub(1, Ordering::AcqRel) - 1;
+        self.record(What::RefPut {
+            slot: handle.slot(),
+            refs,
+        });
+        if refs == 0 {
+            self.free_socket(handle, false)?;
+        }
+        Ok(())
+    }
+
+    /// Reads the socket's port (a use that loom checks for races and the slab for staleness).
+    pub fn read_port(&self, handle: Handle) -> Result<u32, Stop> {
+        self.slab
+            .with(handle, |socket| {
+                // SAFETY: `port` is written only by the owner before the socket is published
+                // (happens-before through the registry lock) and read afterwards.
+                socket.port.with(|p| unsafe { *p })
+            })
+            .map_err(|e| Stop {
+                kind: crate::FindingKind::UseAfterFree,
+                message: e.to_string(),
+            })
+    }
+
+    /// At the end of an execution: every slot free again (no leak).
+    pub fn check_no_leak(&self) -> Result<(), Stop> {
+        let stats = self.slab.check_quiescent().map_err(|e| Stop {
+            kind: crate::FindingKind::from_slab_error(&e),
+            message: e.to_string(),
+        })?;
+        if stats.in_use != 0 {
+            return Err(Stop {
+                kind: crate::FindingKind::Leak,
+                message: format!(
+                    "leak: {} of {} sockets still allocated when every thread is done",
+                    stats.in_use, stats.capacity
+                ),
+            });
+        }
+        Ok(())
+    }
+}
