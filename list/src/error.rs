@@ -264,9 +264,11 @@ impl ListError {
             } => {
                 write!(
                     f,
-                    "list traversal from head {} made more than {max_nodes} steps (no more nodes \
-                     can exist) without returning to the head: it is caught in the cycle ",
-                    name(*head)
+                    "list traversal from {} made {} steps without returning to the head, but no \
+                     more than {max_nodes} {} can exist: it is caught in the cycle ",
+                    name(*head),
+                    max_nodes + 1,
+                    if *max_nodes == 1 { "node" } else { "nodes" }
                 )?;
                 for node in cycle {
                     write!(f, "{} -> ", name(*node))?;

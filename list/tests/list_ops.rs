@@ -822,9 +822,9 @@ fn raw_double_add_makes_a_self_loop_and_traversal_names_the_cycle() {
     );
     assert_eq!(
         error.describe(&namer(&[("head", &head), ("A", &a.link)])),
-        "list traversal from head head made more than 1 steps (no more nodes can exist) without \
-         returning to the head: it is caught in the cycle A -> A, which does not contain the \
-         head, so the walk can never end"
+        "list traversal from head made 2 steps without returning to the head, but no more than 1 node \
+         can exist: it is caught in the cycle A -> A, which does not contain the head, so \
+         the walk can never end"
     );
 }
 
