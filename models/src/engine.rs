@@ -190,12 +190,24 @@ pub fn run(
     config: &ScenarioConfig,
     bounds: &Bounds,
 ) -> Verdict {
+    run_with_progress(scenario, engine, config, bounds, &Arc::default())
+}
+
+/// As [`run`], counting executions (or std iterations) in `progress` as they start, so another
+/// thread can show progress.
+pub fn run_with_progress(
+    scenario: Scenario,
+    engine: Engine,
+    config: &ScenarioConfig,
+    bounds: &Bounds,
+    progress: &Arc<AtomicUsize>,
+) -> Verdict {
     match engine {
-        Engine::Loom => run_loom(scenario, config, bounds, None),
+        Engine::Loom => run_loom(scenario, config, bounds, None, progress),
         Engine::ShuttleRandom | Engine::ShuttlePct | Engine::ShuttleDfs => {
-            run_shuttle(scenario, engine, config, bounds, None)
+            run_shuttle(scenario, engine, config, bounds, None, progress)
         }
-        Engine::Std => run_std(scenario, config, bounds),
+        Engine::Std => run_std(scenario, config, bounds, progress),
     }
 }
 
@@ -209,6 +221,7 @@ pub fn replay(scenario: Scenario, replay: &Replay, config: &ScenarioConfig) -> V
             config,
             &bounds,
             Some(schedule.clone()),
+            &Arc::default(),
         ),
         Replay::LoomCheckpoint(path) => run_loom(
             scenario,
@@ -218,8 +231,9 @@ pub fn replay(scenario: Scenario, replay: &Replay, config: &ScenarioConfig) -> V
                 ..bounds
             },
             Some(path.clone()),
+            &Arc::default(),
         ),
-        Replay::StdIteration(_) => run_std(scenario, config, &bounds),
+        Replay::StdIteration(_) => run_std(scenario, config, &bounds, &Arc::default()),
     }
 }
 
@@ -228,9 +242,10 @@ fn run_loom(
     config: &ScenarioConfig,
     bounds: &Bounds,
     checkpoint: Option<String>,
+    progress: &Arc<AtomicUsize>,
 ) -> Verdict {
     let trace = Arc::new(Trace::new());
-    let executions = Arc::new(AtomicUsize::new(0));
+    let executions = progress.clone();
     let start = Instant::now();
     let explore = |checkpoint_file: Option<PathBuf>| {
         let (trace, executions, config) = (trace.clone(), executions.clone(), config.clone());
@@ -258,6 +273,7 @@ fn run_loom(
         file
     });
     let outcome = explore(replay_file);
+    let found_after = executions.load(Ordering::Relaxed);
     let Err(payload) = outcome else {
         return Verdict::Pass {
             executions: executions.load(Ordering::Relaxed),
@@ -266,7 +282,6 @@ fn run_loom(
         };
     };
     let elapsed = start.elapsed();
-    let found_after = executions.load(Ordering::Relaxed);
     let message = panic_message(&*payload);
     let events = trace.snapshot();
     let stop = trace.stop();
@@ -294,10 +309,11 @@ fn run_shuttle(
     config: &ScenarioConfig,
     bounds: &Bounds,
     schedule: Option<String>,
+    progress: &Arc<AtomicUsize>,
 ) -> Verdict {
     use shuttle::scheduler::{DfsScheduler, PctScheduler, RandomScheduler, ReplayScheduler};
     let trace = Arc::new(Trace::new());
-    let executions = Arc::new(AtomicUsize::new(0));
+    let executions = progress.clone();
     let dir = scratch_dir();
     let mut shuttle_config = shuttle::Config::new();
     shuttle_config.failure_persistence = shuttle::FailurePersistence::File(Some(dir.clone()));
@@ -354,7 +370,7 @@ fn run_shuttle(
             engine,
             executions.load(Ordering::Relaxed),
             elapsed,
-            schedule_file.map(|s| Replay::ShuttleSchedule(s.trim().to_string())),
+            schedule_file.map(|s| Replay::ShuttleSchedule(s.split_whitespace().collect())),
             panic_message(&*payload),
             trace.snapshot(),
             trace.stop(),
@@ -362,12 +378,18 @@ fn run_shuttle(
     }
 }
 
-fn run_std(scenario: Scenario, config: &ScenarioConfig, bounds: &Bounds) -> Verdict {
+fn run_std(
+    scenario: Scenario,
+    config: &ScenarioConfig,
+    bounds: &Bounds,
+    progress: &Arc<AtomicUsize>,
+) -> Verdict {
     let trace = Arc::new(Trace::new());
     let start = Instant::now();
     let mut iterations = 0;
     while iterations < bounds.iterations && start.elapsed() < bounds.std_budget {
         iterations += 1;
+        progress.store(iterations, Ordering::Relaxed);
         trace.reset();
         quietly(|| scenario.execute::<Std>(config, &trace));
         if let Some(stop) = trace.stop() {

@@ -62,7 +62,7 @@ fn replay_proof(proof: &Proof) -> Finding {
         .unwrap_or_else(|e| panic!("regression proof {} missing: {e}", proof.file));
     let saved = match proof.engine {
         Engine::Loom => Replay::LoomCheckpoint(text),
-        _ => Replay::ShuttleSchedule(text.trim().to_string()),
+        _ => Replay::ShuttleSchedule(text.split_whitespace().collect()),
     };
     match replay(proof.scenario, &saved, &ScenarioConfig::default()) {
         Verdict::Found(finding) => *finding,
