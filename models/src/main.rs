@@ -3,7 +3,7 @@
 //! Exit code 0 when every verdict is the expected one, 1 when one is not, 2 for bad input.
 
 use clap::Parser;
-use lifecycle_models::report::{picture_text, pictures, write_finding};
+use lifecycle_models::report::{index_html, picture_text, pictures, write_finding};
 use lifecycle_models::{
     replay, run_with_progress, Bounds, Engine, Expected, Finding, Replay, Scenario, ScenarioConfig,
     Verdict,
@@ -503,6 +503,32 @@ fn main_inner(cli: Cli) -> Result<bool, BadInput> {
                         )))
                     }
                 }
+            }
+        }
+    }
+    if !cli.no_report {
+        let entries: Vec<_> = rows
+            .iter()
+            .filter_map(|row| {
+                let finding = row.verdict.finding()?;
+                Some((
+                    row.scenario,
+                    finding.engine.clone(),
+                    finding.kind.name().to_string(),
+                    row.report.clone()?,
+                ))
+            })
+            .collect();
+        if !entries.is_empty() {
+            let index = cli.report.join("index.html");
+            if let Err(error) = std::fs::write(&index, index_html(&entries)) {
+                return Err(BadInput(format!(
+                    "cannot write the report to `{}`: {error}",
+                    cli.report.display()
+                )));
+            }
+            if !cli.json {
+                println!("report: {}", index.display());
             }
         }
     }

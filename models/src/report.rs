@@ -9,7 +9,7 @@ use crate::trace::{ListPicture, What};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-const BOX_WIDTH: i32 = 96;
+const BOX_WIDTH: i32 = 124;
 const BOX_HEIGHT: i32 = 40;
 const GAP: i32 = 84;
 const TOP: i32 = 110;
@@ -313,4 +313,30 @@ pub fn write_finding(
         _ => {}
     }
     Ok(page)
+}
+
+/// The report's index page: one link per finding page, with its verdict.
+pub fn index_html(entries: &[(Scenario, String, String, PathBuf)]) -> String {
+    let mut html = String::from(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>lifecycle-check \
+         report</title><style>body { font-family: sans-serif; margin: 2em; } td { padding: 2px \
+         10px; }</style></head><body>\n<h1>lifecycle-check findings</h1>\n<table>\n\
+         <tr><th>scenario</th><th>engine</th><th>finding</th></tr>\n",
+    );
+    for (scenario, engine, kind, page) in entries {
+        let file = page
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let _ = writeln!(
+            html,
+            "<tr><td>{}</td><td>{}</td><td><a href=\"{}\">{}</a></td></tr>",
+            escape(scenario.name()),
+            escape(engine),
+            escape(&file),
+            escape(kind)
+        );
+    }
+    html.push_str("</table>\n</body></html>\n");
+    html
 }
