@@ -1,5 +1,7 @@
 //! Developer probe: run one scenario on one engine and print the finding.
-use lifecycle_models::{run, Bounds, Engine, Scenario, ScenarioConfig};
+use lifecycle_models::{run_with_progress, Bounds, Engine, Scenario, ScenarioConfig};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let scenario = Scenario::from_name(&args[1]).expect("scenario");
@@ -19,7 +21,14 @@ fn main() {
     if let Some(i) = args.get(5) {
         bounds.iterations = i.parse().unwrap();
     }
-    let verdict = run(scenario, engine, &config, &bounds);
+    let progress = Arc::new(AtomicUsize::new(0));
+    let seen = progress.clone();
+    let start = std::time::Instant::now();
+    std::thread::spawn(move || loop {
+        std::thread::sleep(std::time::Duration::from_secs(30));
+        eprintln!("progress: {} executions after {:?}", seen.load(Ordering::Relaxed), start.elapsed());
+    });
+    let verdict = run_with_progress(scenario, engine, &config, &bounds, &progress);
     println!(
         "{} {} {:?}",
         verdict.label(),
