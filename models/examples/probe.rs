@@ -26,7 +26,11 @@ fn main() {
     let start = std::time::Instant::now();
     std::thread::spawn(move || loop {
         std::thread::sleep(std::time::Duration::from_secs(30));
-        eprintln!("progress: {} executions after {:?}", seen.load(Ordering::Relaxed), start.elapsed());
+        eprintln!(
+            "progress: {} executions after {:?}",
+            seen.load(Ordering::Relaxed),
+            start.elapsed()
+        );
     });
     let verdict = run_with_progress(scenario, engine, &config, &bounds, &progress);
     println!(

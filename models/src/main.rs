@@ -99,19 +99,12 @@ struct Row {
 
 impl Row {
     fn as_expected(&self) -> bool {
-        match (self.expected, &self.verdict) {
-            (Expected::Pass, Verdict::Pass { .. }) => true,
-            (Expected::Finding(kind), Verdict::Found(finding)) => finding.kind == kind,
-            _ => false,
-        }
+        self.expected.accepts(&self.verdict)
     }
 }
 
-fn expected_label(expected: Expected) -> &'static str {
-    match expected {
-        Expected::Pass => "pass",
-        Expected::Finding(kind) => kind.name(),
-    }
+fn expected_label(expected: Expected) -> String {
+    expected.label()
 }
 
 /// `*` matches any run of characters; everything else matches itself.
@@ -317,7 +310,7 @@ fn row_json(row: &Row) -> serde_json::Value {
 
 fn print_table(rows: &[Row]) {
     println!(
-        "{:<30} {:<15} {:<22} {:<22} {:>10} {:>10}",
+        "{:<28} {:<15} {:<22} {:<36} {:>11} {:>10}",
         "scenario", "engine", "verdict", "expected", "executions", "time"
     );
     for row in rows {
@@ -331,7 +324,7 @@ fn print_table(rows: &[Row]) {
             Verdict::Pass { executions, .. } => executions.to_string(),
         };
         println!(
-            "{:<30} {:<15} {:<22} {:<22} {:>10} {:>10.1?}{mark}",
+            "{:<28} {:<15} {:<22} {:<36} {:>11} {:>10.1?}{mark}",
             row.scenario.name(),
             row.engine.name(),
             row.verdict.label(),
@@ -375,7 +368,7 @@ fn main_inner(cli: Cli) -> Result<bool, BadInput> {
     if cli.list {
         for scenario in Scenario::ALL {
             println!(
-                "{:<30} expected {:<22} {}",
+                "{:<28} expected {:<22} {}",
                 scenario.name(),
                 expected_label(scenario.expected()),
                 scenario.story()
@@ -506,6 +499,7 @@ fn main_inner(cli: Cli) -> Result<bool, BadInput> {
             }
         }
     }
+    let mut report_index = None;
     if !cli.no_report {
         let entries: Vec<_> = rows
             .iter()
@@ -527,9 +521,7 @@ fn main_inner(cli: Cli) -> Result<bool, BadInput> {
                     cli.report.display()
                 )));
             }
-            if !cli.json {
-                println!("report: {}", index.display());
-            }
+            report_index = Some(index);
         }
     }
     if cli.json {
@@ -539,6 +531,9 @@ fn main_inner(cli: Cli) -> Result<bool, BadInput> {
     } else {
         print_table(&rows);
         print_findings(&rows);
+        if let Some(index) = &report_index {
+            println!("\nreport: {}", index.display());
+        }
         for row in rows.iter().filter(|r| !r.as_expected()) {
             if let Some(reason) = row.scenario.miss_reason(row.engine) {
                 println!(

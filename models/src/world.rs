@@ -6,7 +6,7 @@ use crate::signal::Signal;
 use crate::threads::Threads;
 use crate::trace::{ListPicture, NodeLinks, Trace, What};
 use lifecycle_list::{
-    AtomicOps, CellOps, CheckMode, ListError, ListHead, Platform, SpinGuard, SpinLock,
+    AtomicOps, CellOps, CheckMode, ListError, ListHead, LockDefect, Platform, SpinGuard, SpinLock,
     LIST_POISON1, LIST_POISON2,
 };
 use lifecycle_slab::{Handle, Slab};
@@ -75,6 +75,8 @@ pub struct World<P: Threads> {
     /// Set by the owner once it has closed its socket: the second socket "comes along later",
     /// as in the story.
     pub owner_closed: Signal<P>,
+    /// Set by the allocator once its socket is on the registry (the reaper waits for it).
+    pub allocator_added: Signal<P>,
     /// std only: the watchdog asks a looping reader to let go, so the run can end.
     pub stop: AtomicBool,
     /// std only: when the lock was last acquired (nanoseconds since `epoch`), for the watchdog.
@@ -87,8 +89,8 @@ pub struct World<P: Threads> {
 }
 
 impl<P: Threads> World<P> {
-    /// A world with `capacity` socket slots and an empty registry.
-    pub fn new(capacity: usize, checks: Checks, trace: Arc<Trace>) -> Self {
+    /// A world with `capacity` socket slots and an empty registry whose lock has `defect`.
+    pub fn new(capacity: usize, checks: Checks, defect: LockDefect, trace: Arc<Trace>) -> Self {
         let slab = Slab::new(capacity, |_| Socket {
             link: ListHead::with_checks(checks.list),
             refs: P::AtomicUsize::new(0),
@@ -99,12 +101,13 @@ impl<P: Threads> World<P> {
         unsafe { head.init() };
         World {
             slab,
-            lock: SpinLock::new(()),
+            lock: SpinLock::with_defect((), defect),
             head,
             trace,
             checks,
             reader_walking: Signal::default(),
             owner_closed: Signal::default(),
+            allocator_added: Signal::default(),
             stop: AtomicBool::new(false),
             locked_at: AtomicU64::new(0),
             epoch: Instant::now(),
@@ -305,6 +308,62 @@ impl<P: Threads> World<P> {
         });
         self.record(What::Picture(self.picture()));
         Ok(())
+    }
+
+    /// `list_del(socket)` WITHOUT the registry lock: the bug of `unlocked-del/buggy`.
+    pub fn del_unlocked(&self, handle: Handle) -> Result<(), Stop> {
+        let socket = self.slab.get(handle).map_err(|e| Stop {
+            kind: crate::FindingKind::UseAfterFree,
+            message: e.to_string(),
+        })?;
+        // SAFETY: deliberately breaks the list discipline (no lock) to model the bug; the
+        // links stay valid memory (sockets live in the slab), and loom reports the race.
+        let deleted = unsafe { socket.link.del() };
+        self.list_result(deleted)?;
+        self.record(What::Del {
+            slot: handle.slot(),
+        });
+        Ok(())
+    }
+
+    /// Writes the socket's port through a pointer kept from before the free, skipping the
+    /// slab's handle check: the late write of `publish-before-write/buggy`.
+    pub fn write_port_unchecked(&self, socket: NonNull<Socket<P>>, port: u32) {
+        // SAFETY: the slot's memory is valid for the slab's lifetime and `port` is a plain cell;
+        // whether the write races with a new owner is exactly what the checkers judge.
+        unsafe { socket.as_ref().port.with_mut(|p| *p = port) };
+    }
+
+    /// The reaper: unlinks every socket on the registry under the lock the caller holds,
+    /// walking with the plain iterator (`safe == false`, the bug: the next step follows the
+    /// deleted entry's poisoned link) or the deletion-tolerant one. Returns the sockets unlinked.
+    pub fn reap(&self, _guard: &SpinGuard<'_, (), P>, safe: bool) -> Result<Vec<Handle>, Stop> {
+        let mut reaped = Vec::new();
+        // SAFETY: the registry lock is held; sockets live in the slab; only the entry just
+        // yielded is deleted.
+        let walk = unsafe {
+            if safe {
+                self.head.iter_safe(self.max_nodes())
+            } else {
+                self.head.iter(self.max_nodes())
+            }
+        };
+        for step in walk {
+            let link = step.map_err(|error| self.list_result(Err(error)).unwrap_err())?;
+            let slot = self.slot_of_link(link).expect("list nodes are slot links");
+            let object = self.slab.slot_address(slot) as *const Socket<P>;
+            let handle = self.slab.handle_of(object).map_err(|e| Stop {
+                kind: crate::FindingKind::UseAfterFree,
+                message: e.to_string(),
+            })?;
+            // SAFETY: as above.
+            let deleted = unsafe { link.as_ref().del() };
+            self.list_result(deleted)?;
+            self.record(What::Del { slot });
+            self.record(What::Picture(self.picture()));
+            reaped.push(handle);
+        }
+        Ok(reaped)
     }
 
     /// Turns a refused list operation into a stop, recording the message with node names.

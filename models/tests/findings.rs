@@ -211,3 +211,87 @@ fn tagged_free_list_passes_on_every_engine() {
         assert_passes(Scenario::FreelistTagged, engine, &ScenarioConfig::default());
     }
 }
+
+/// The catalogue's pairs: each buggy scenario is found with its exact kind on loom (the engine
+/// that sees every root cause, weak memory included), each fixed twin passes on every engine.
+#[test]
+fn every_buggy_scenario_is_found_on_loom_with_its_kind_and_every_twin_passes() {
+    let config = ScenarioConfig::default();
+    for scenario in Scenario::ALL {
+        let lifecycle_expected = scenario.expected();
+        match lifecycle_expected {
+            lifecycle_models::Expected::Finding(kind) => {
+                let finding = found(scenario, Engine::Loom, &config);
+                assert_eq!(
+                    finding.kind,
+                    kind,
+                    "{}: {}",
+                    scenario.name(),
+                    finding.diagnosis
+                );
+                assert_eq!(scenario.twin().expected(), lifecycle_models::Expected::Pass);
+            }
+            _ => {
+                for engine in Engine::ALL {
+                    assert_passes(scenario, engine, &config);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn sequential_misuses_are_found_on_every_engine_in_the_first_execution() {
+    let config = ScenarioConfig::default();
+    for (scenario, kind, message) in [
+        (
+            Scenario::DoubleFreeBuggy,
+            FindingKind::DoubleFree,
+            "double free: slot#0 (generation 0) is already free",
+        ),
+        (
+            Scenario::IterateDeleteBuggy,
+            FindingKind::ListCorruption,
+            // The first entry is slot#0 or slot#1 depending on who added last.
+            "->next is LIST_POISON1 (0x100): the node is not on a list",
+        ),
+    ] {
+        for engine in Engine::ALL {
+            let finding = found(scenario, engine, &config);
+            assert_eq!(
+                finding.kind,
+                kind,
+                "{} on {}",
+                scenario.name(),
+                engine.name()
+            );
+            assert_eq!(finding.executions, 1);
+            assert!(finding.diagnosis.contains(message), "{}", finding.diagnosis);
+        }
+    }
+}
+
+#[test]
+fn weak_memory_and_plain_races_are_data_races_on_loom_only() {
+    let config = ScenarioConfig::default();
+    for scenario in [
+        Scenario::RelaxedUnlockBuggy,
+        Scenario::UnlockedDelBuggy,
+        Scenario::PublishBeforeWriteBuggy,
+    ] {
+        let finding = found(scenario, Engine::Loom, &config);
+        assert_eq!(finding.kind, FindingKind::DataRace, "{}", scenario.name());
+        assert!(finding.message.contains("Causality violation"));
+        for engine in [Engine::ShuttlePct, Engine::Std] {
+            let verdict = run(scenario, engine, &config, &Bounds::quick());
+            assert!(
+                scenario.expected_on(engine).accepts(&verdict),
+                "{} on {}: {}",
+                scenario.name(),
+                engine.name(),
+                verdict.label()
+            );
+            assert!(scenario.miss_reason(engine).is_some());
+        }
+    }
+}
