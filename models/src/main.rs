@@ -24,6 +24,7 @@ Examples:
   lifecycle-check -e shuttle-pct --iterations 10000 --seed 7
   lifecycle-check -s socket-lifecycle/buggy --replay tests/regressions/socket-lifecycle-buggy.shuttle-pct.schedule
   lifecycle-check --json | jq .verdict               one JSON object per run, per line
+  lifecycle-check --matrix > matrix.md               the catalogue measured over 5 seeds
 
 Exit codes: 0 every verdict as expected; 1 a verdict differs from the expected one; 2 bad input.";
 
@@ -71,6 +72,12 @@ struct Cli {
     /// one scenario given with --scenario.
     #[arg(long, value_name = "FILE_OR_STRING")]
     replay: Option<String>,
+
+    /// Measure the catalogue: every scenario on every engine, randomized engines (shuttle's
+    /// random and PCT schedulers, real threads) over 5 seeds, printed as a Markdown table with
+    /// the median executions to the first finding.
+    #[arg(long)]
+    matrix: bool,
 
     /// Print one JSON object per run, one per line, instead of the table.
     #[arg(long)]
@@ -364,6 +371,91 @@ fn print_findings(rows: &[Row]) {
     }
 }
 
+/// The median of `values` (the lower middle for an even count); `None` if empty.
+fn median(values: &mut [usize]) -> Option<usize> {
+    values.sort_unstable();
+    (!values.is_empty()).then(|| values[(values.len() - 1) / 2])
+}
+
+/// `--matrix`: each scenario on each engine; randomized engines over 5 seeds.
+fn print_matrix(
+    scenarios: &[Scenario],
+    engines: &[Engine],
+    bounds: &Bounds,
+    waiters: usize,
+) -> bool {
+    const SEEDS: u64 = 5;
+    println!(
+        "| scenario | engine | expected | verdict | found in | executions to 1st finding (median) | \
+         executions explored (pass) | time (median) |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    let mut all_expected = true;
+    for &scenario in scenarios {
+        for &engine in engines {
+            let randomized = matches!(
+                engine,
+                Engine::ShuttleRandom | Engine::ShuttlePct | Engine::Std
+            );
+            let runs = if randomized { SEEDS } else { 1 };
+            let config = ScenarioConfig {
+                waiters: if engine == Engine::Loom {
+                    waiters.min(2)
+                } else {
+                    waiters
+                },
+                ..ScenarioConfig::default()
+            };
+            let mut to_find = Vec::new();
+            let mut explored = Vec::new();
+            let mut times = Vec::new();
+            let mut kinds: Vec<&str> = Vec::new();
+            let expected = scenario.expected_on(engine);
+            for run in 0..runs {
+                let seeded = Bounds {
+                    seed: bounds.seed + run,
+                    ..bounds.clone()
+                };
+                let verdict = with_stderr_silenced(|| {
+                    run_with_progress(scenario, engine, &config, &seeded, &Arc::default())
+                });
+                all_expected &= expected.accepts(&verdict);
+                times.push(verdict.elapsed().as_micros() as usize);
+                match verdict.finding() {
+                    Some(finding) => {
+                        to_find.push(finding.executions);
+                        if !kinds.contains(&finding.kind.name()) {
+                            kinds.push(finding.kind.name());
+                        }
+                    }
+                    None => explored.push(verdict.executions()),
+                }
+            }
+            let verdict = if kinds.is_empty() {
+                "pass".to_string()
+            } else {
+                kinds.join(", ")
+            };
+            let show =
+                |values: &mut Vec<usize>| median(values).map_or("-".to_string(), |m| m.to_string());
+            let time = median(&mut times).map_or(0, |t| t);
+            println!(
+                "| {} | {} | {} | {} | {}/{runs} | {} | {} | {:.1} ms |",
+                scenario.name(),
+                engine.name(),
+                // A `|` would split the Markdown cell.
+                expected.label().replace('|', " or "),
+                verdict,
+                to_find.len(),
+                show(&mut to_find),
+                show(&mut explored),
+                time as f64 / 1000.0
+            );
+        }
+    }
+    all_expected
+}
+
 fn main_inner(cli: Cli) -> Result<bool, BadInput> {
     if cli.list {
         for scenario in Scenario::ALL {
@@ -409,6 +501,9 @@ fn main_inner(cli: Cli) -> Result<bool, BadInput> {
         ..ScenarioConfig::default()
     };
 
+    if cli.matrix {
+        return Ok(print_matrix(&scenarios, &engines, &bounds, waiters));
+    }
     let terminal = std::io::stdout().is_terminal() && !cli.json;
     let mut rows = Vec::new();
     if let Some(argument) = &cli.replay {
