@@ -110,3 +110,36 @@ fn load_then_store_acquire_is_caught_as_a_causality_violation() {
         "two threads can both see the lock free and increment concurrently; loom said: {message}"
     );
 }
+
+#[test]
+fn thread_ids_are_loom_s_own_numbers_and_the_holder_is_recorded() {
+    use lifecycle_list::Platform;
+    loom::model(|| {
+        assert_eq!(
+            Loom::thread_id(),
+            0,
+            "the model's main thread is loom's ThreadId(0)"
+        );
+        let lock = Arc::new(SpinLock::<(), Loom>::new(()));
+        let spawned = {
+            let lock = lock.clone();
+            loom::thread::spawn(move || {
+                let id = Loom::thread_id();
+                let _guard = lock.lock().expect("no holder panicked");
+                assert_eq!(
+                    lock.holder(),
+                    Some(id),
+                    "the holder is the thread that locked"
+                );
+                id
+            })
+        };
+        let id = spawned.join().expect("the spawned thread does not panic");
+        assert_eq!(
+            format!("{:?}", loom::thread::current().id()),
+            "ThreadId(0)",
+            "the number matches loom's Debug output"
+        );
+        assert_eq!(id, 1, "the first spawned thread is loom's ThreadId(1)");
+    });
+}

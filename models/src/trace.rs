@@ -197,14 +197,11 @@ impl Trace {
     }
 
     /// Appends an event. Never holds the log's lock across a checker operation.
-    pub fn record(&self, thread: &str, what: What) {
+    pub fn record(&self, thread: impl Into<String>, what: What) {
+        let thread = thread.into();
         let mut events = self.events();
         let step = events.len() + 1;
-        events.push(Event {
-            step,
-            thread: thread.to_string(),
-            what,
-        });
+        events.push(Event { step, thread, what });
     }
 
     /// Threads whose last lock event is a request not yet granted, sorted: who is waiting for

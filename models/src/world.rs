@@ -205,7 +205,7 @@ impl<P: Threads> World<P> {
 
     /// Records `what` for the calling thread.
     pub fn record(&self, what: What) {
-        self.trace.record(&self.actor_name(), what);
+        self.trace.record(self.actor_name(), what);
     }
 
     /// Names the calling thread `name` and records its start (its id lets a checker's report

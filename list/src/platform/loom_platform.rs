@@ -2,6 +2,19 @@
 //! detection) and blocking spin-waits (the await reduction, DESIGN.md section 3).
 
 use super::{blocking_waiter, forward_atomic_ops, CellOps, Platform};
+use std::fmt::Write as _;
+
+/// Accumulates the decimal digits written into it as one number, ignoring everything else.
+struct DigitSink(usize);
+
+impl std::fmt::Write for DigitSink {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        for digit in text.bytes().filter(u8::is_ascii_digit) {
+            self.0 = self.0 * 10 + usize::from(digit - b'0');
+        }
+        Ok(())
+    }
+}
 
 /// Exhaustive exploration under `loom::model` (bounded by loom's preemption bound).
 #[derive(Debug, Clone, Copy, Default)]
@@ -39,11 +52,11 @@ impl Platform for Loom {
     fn thread_id() -> usize {
         // loom's `ThreadId` exposes its number only through `Debug` ("ThreadId(3)"); it is the
         // same number loom prints in its deadlock report, which is what makes it useful here.
-        let text = format!("{:?}", loom::thread::current().id());
-        text.trim_start_matches("ThreadId(")
-            .trim_end_matches(')')
-            .parse()
-            .expect("loom's ThreadId Debug format is `ThreadId(N)`")
+        // Parsed as it is written, without allocating: this runs on every lock acquisition.
+        let mut digits = DigitSink(0);
+        write!(digits, "{:?}", loom::thread::current().id())
+            .expect("writing into a DigitSink cannot fail");
+        digits.0
     }
 
     fn thread_name() -> Option<String> {
