@@ -21,6 +21,12 @@ fn main() {
     if let Some(i) = args.get(5) {
         bounds.iterations = i.parse().unwrap();
     }
+    if let Some(objects) = args.get(7) {
+        config.objects = objects.parse().unwrap();
+    }
+    if let Some(seconds) = args.get(6) {
+        bounds.std_budget = std::time::Duration::from_secs(seconds.parse().unwrap());
+    }
     let progress = Arc::new(AtomicUsize::new(0));
     let seen = progress.clone();
     let start = std::time::Instant::now();

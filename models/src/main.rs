@@ -64,6 +64,10 @@ struct Cli {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=8))]
     waiters: Option<u64>,
 
+    /// Socket slots in the slab, 2 to 16 [default: 2].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(2..=16))]
+    objects: Option<u64>,
+
     /// Use the deep bounds of the CI gate (loom preemption bound 3, 10000 iterations).
     #[arg(long)]
     exhaustive: bool,
@@ -492,12 +496,14 @@ fn main_inner(cli: Cli) -> Result<bool, BadInput> {
              --engine"
         )));
     }
+    let objects = cli.objects.map_or(2, |n| n as usize);
     let config_for = |engine: Engine| ScenarioConfig {
         waiters: if engine == Engine::Loom {
             waiters.min(2)
         } else {
             waiters
         },
+        objects,
         ..ScenarioConfig::default()
     };
 

@@ -70,6 +70,9 @@ pub struct ScenarioConfig {
     /// Threads that only want the registry lock (socket scenarios). At least 1; loom takes at
     /// most 2 (it runs at most 5 threads, and the owner runs on the model's main thread).
     pub waiters: usize,
+    /// Socket slots in the slab (socket scenarios), at least 2: the owner's and the allocator's.
+    /// More slots mean more objects for every traversal bound and more free-list states.
+    pub objects: usize,
     /// Std only: how long the registry lock may be held before the watchdog reports a soft
     /// lockup.
     pub watchdog: Duration,
@@ -79,6 +82,7 @@ impl Default for ScenarioConfig {
     fn default() -> Self {
         ScenarioConfig {
             waiters: 2,
+            objects: 2,
             watchdog: Duration::from_millis(100),
         }
     }
@@ -485,9 +489,15 @@ fn socket_lifecycle<P: Threads>(lifecycle: Lifecycle, config: &ScenarioConfig, t
         use_after_free: lifecycle.checks,
         invariants_at_unlock: lifecycle.checks,
     };
-    // Two slots: the owner's socket and the allocator's. LIFO hands the allocator the owner's
-    // slot whenever the owner's free comes first.
-    let world = Arc::new(World::<P>::new(2, checks, lifecycle.lock, trace.clone()));
+    // By default two slots: the owner's socket and the allocator's. LIFO hands the allocator
+    // the owner's slot whenever the owner's free comes first.
+    let slots = config.objects.max(2);
+    let world = Arc::new(World::<P>::new(
+        slots,
+        checks,
+        lifecycle.lock,
+        trace.clone(),
+    ));
     let mut threads = Vec::new();
     let spawn = |name: String, body: fn(&World<P>, Lifecycle) -> Result<(), Stop>| {
         let world = world.clone();

@@ -168,6 +168,10 @@ fn bad_input_is_one_line_and_exit_code_2() {
         "error: invalid value '11' for '--preemption-bound <N>': 11 is not in 0..=10",
     );
     assert_bad_input(
+        &["--objects", "1"],
+        "error: invalid value '1' for '--objects <N>': 1 is not in 2..=16",
+    );
+    assert_bad_input(
         &["--iterations", "0"],
         "error: invalid value '0' for '--iterations <N>': 0 is not in 1..=10000000",
     );
@@ -242,6 +246,7 @@ fn help_explains_every_flag_with_examples() {
         "--iterations",
         "--seed",
         "--waiters",
+        "--objects",
         "--exhaustive",
         "--replay",
         "--json",
