@@ -328,6 +328,29 @@ impl<P: Platform> ListHead<P> {
         Ok(())
     }
 
+    /// Both links, if both can be followed; otherwise the [`ListError::BadLink`] naming the
+    /// first that cannot (null or poisoned): the kernel would fault on it, and in Rust that
+    /// would be undefined behaviour, not a report.
+    ///
+    /// # Safety
+    /// No thread writes this node's links concurrently (the list discipline, point 2).
+    unsafe fn followable_links(
+        &self,
+    ) -> Result<(*const ListHead<P>, *const ListHead<P>), ListError> {
+        // SAFETY: forwarded from the caller.
+        let (next, prev) = unsafe { (self.next_ptr(), self.prev_ptr()) };
+        for (link, value) in [(Link::Next, next), (Link::Prev, prev)] {
+            if !is_followable(value) {
+                return Err(ListError::BadLink {
+                    node: self.address(),
+                    link,
+                    value: value as usize,
+                });
+            }
+        }
+        Ok((next, prev))
+    }
+
     /// `__list_del_entry`: unlinks this entry from its neighbours, leaving its own links as they
     /// were. Checked (and refused on error) in checked mode.
     ///
@@ -338,19 +361,9 @@ impl<P: Platform> ListHead<P> {
             // SAFETY: forwarded from the caller.
             unsafe { self.del_valid()? };
         } else {
-            // Raw mode still refuses to follow a link that cannot point to a node: the kernel
-            // would fault on it, and in Rust that would be undefined behaviour, not a report.
+            // Raw mode still refuses to follow a link that cannot point to a node.
             // SAFETY: forwarded from the caller.
-            let (next, prev) = unsafe { (self.next_ptr(), self.prev_ptr()) };
-            for (link, value) in [(Link::Next, next), (Link::Prev, prev)] {
-                if !is_followable(value) {
-                    return Err(ListError::BadLink {
-                        node: self.address(),
-                        link,
-                        value: value as usize,
-                    });
-                }
-            }
+            unsafe { self.followable_links()? };
         }
         // SAFETY: forwarded from the caller; both links were checked followable above.
         unsafe {
@@ -398,16 +411,7 @@ impl<P: Platform> ListHead<P> {
     /// The list discipline for `self`'s list and for `new`; `new` is not on that list.
     pub unsafe fn replace(&self, new: &ListHead<P>) -> Result<(), ListError> {
         // SAFETY: forwarded from the caller.
-        let (next, prev) = unsafe { (self.next_ptr(), self.prev_ptr()) };
-        for (link, value) in [(Link::Next, next), (Link::Prev, prev)] {
-            if !is_followable(value) {
-                return Err(ListError::BadLink {
-                    node: self.address(),
-                    link,
-                    value: value as usize,
-                });
-            }
-        }
+        let (next, prev) = unsafe { self.followable_links()? };
         // SAFETY: forwarded from the caller; both links are followable.
         unsafe {
             new.set_next(next);

@@ -280,10 +280,7 @@ impl<P: Threads> World<P> {
 
     /// `list_add(socket, head)` under the lock the caller holds, then a picture.
     pub fn add(&self, _guard: &SpinGuard<'_, (), P>, handle: Handle) -> Result<(), Stop> {
-        let socket = self.slab.get(handle).map_err(|e| Stop {
-            kind: crate::FindingKind::UseAfterFree,
-            message: e.to_string(),
-        })?;
+        let socket = self.socket(handle)?;
         // SAFETY: the registry lock is held (the guard proves it); sockets live in the slab.
         let added = unsafe { self.head.add(&socket.link) };
         self.list_result(added)?;
@@ -296,28 +293,27 @@ impl<P: Threads> World<P> {
 
     /// `list_del(socket)` under the lock the caller holds, then a picture.
     pub fn del(&self, _guard: &SpinGuard<'_, (), P>, handle: Handle) -> Result<(), Stop> {
-        let socket = self.slab.get(handle).map_err(|e| Stop {
-            kind: crate::FindingKind::UseAfterFree,
-            message: e.to_string(),
-        })?;
-        // SAFETY: the registry lock is held; sockets live in the slab.
-        let deleted = unsafe { socket.link.del() };
-        self.list_result(deleted)?;
-        self.record(What::Del {
-            slot: handle.slot(),
-        });
+        // SAFETY: the registry lock is held (the guard proves it).
+        unsafe { self.unlink(handle)? };
         self.record(What::Picture(self.picture()));
         Ok(())
     }
 
-    /// `list_del(socket)` WITHOUT the registry lock: the bug of `unlocked-del/buggy`.
+    /// `list_del(socket)` WITHOUT the registry lock: the bug of `unlocked-del/buggy`. No
+    /// picture: reading every link without the lock would be a second race of the model's own.
     pub fn del_unlocked(&self, handle: Handle) -> Result<(), Stop> {
-        let socket = self.slab.get(handle).map_err(|e| Stop {
-            kind: crate::FindingKind::UseAfterFree,
-            message: e.to_string(),
-        })?;
-        // SAFETY: deliberately breaks the list discipline (no lock) to model the bug; the
-        // links stay valid memory (sockets live in the slab), and loom reports the race.
+        // SAFETY: deliberately breaks the list discipline (no lock) to model the bug; the links
+        // stay valid memory (sockets live in the slab), and loom reports the race.
+        unsafe { self.unlink(handle) }
+    }
+
+    /// `list_del(socket)`, recorded.
+    ///
+    /// # Safety
+    /// The list discipline, unless the caller is modelling its breach.
+    unsafe fn unlink(&self, handle: Handle) -> Result<(), Stop> {
+        let socket = self.socket(handle)?;
+        // SAFETY: forwarded from the caller; sockets live in the slab.
         let deleted = unsafe { socket.link.del() };
         self.list_result(deleted)?;
         self.record(What::Del {
@@ -364,6 +360,14 @@ impl<P: Threads> World<P> {
             reaped.push(handle);
         }
         Ok(reaped)
+    }
+
+    /// The socket behind `handle`, or a use-after-free stop if the handle is stale.
+    fn socket(&self, handle: Handle) -> Result<&Socket<P>, Stop> {
+        self.slab.get(handle).map_err(|e| Stop {
+            kind: crate::FindingKind::UseAfterFree,
+            message: e.to_string(),
+        })
     }
 
     /// Turns a refused list operation into a stop, recording the message with node names.
@@ -490,10 +494,7 @@ impl<P: Threads> World<P> {
     /// Takes a reference on a socket found on the list (the lock is held, so the owner's
     /// reference is still there).
     pub fn get_ref(&self, _guard: &SpinGuard<'_, (), P>, handle: Handle) -> Result<(), Stop> {
-        let socket = self.slab.get(handle).map_err(|e| Stop {
-            kind: crate::FindingKind::UseAfterFree,
-            message: e.to_string(),
-        })?;
+        let socket = self.socket(handle)?;
         let refs = socket.refs.fetch_add(1, Ordering::Relaxed) + 1;
         self.record(What::RefGet {
             slot: handle.slot(),
