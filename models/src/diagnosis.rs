@@ -5,7 +5,7 @@
 use crate::engine::{kind_of_engine_message, Engine};
 use crate::finding::{Finding, Replay, RootCause};
 use crate::trace::{Event, Trace, What};
-use crate::world::Stop;
+use crate::world::{Chain, Stop};
 use crate::FindingKind;
 use std::time::Duration;
 
@@ -45,8 +45,15 @@ pub fn blocked_threads(message: &str, events: &[Event]) -> Option<Vec<String>> {
     Some(names)
 }
 
-/// Where the trace shows a slot freed while linked, reallocated, and added again.
+/// Where the trace shows a slot freed while linked, reallocated, and added again: on the list
+/// whose walk proved a cycle, if one did (the two-lists bug re-adds on both lists, and only the
+/// one the socket was still linked on is the mistake).
 pub fn root_cause(events: &[Event]) -> Option<RootCause> {
+    let cycle_chain = events.iter().find_map(|e| match &e.what {
+        What::CycleProven { head, .. } if head == "hash-head" => Some(Chain::Hash),
+        What::CycleProven { .. } => Some(Chain::Registry),
+        _ => None,
+    });
     let (freed, slot) = events.iter().find_map(|e| match e.what {
         What::Free {
             slot,
@@ -58,11 +65,23 @@ pub fn root_cause(events: &[Event]) -> Option<RootCause> {
     let reallocated = events[freed.step..]
         .iter()
         .find(|e| matches!(e.what, What::Alloc { slot: s, .. } if s == slot))?;
-    let added = events[reallocated.step..]
-        .iter()
-        .find(|e| matches!(e.what, What::Add { slot: s } if s == slot))?;
+    let added_on = |chain: Option<Chain>| {
+        events[reallocated.step..].iter().find(|e| {
+            matches!(e.what, What::Add { slot: s, chain: c } if s == slot
+                && chain.is_none_or(|wanted| wanted == c))
+        })
+    };
+    let added = added_on(cycle_chain).or_else(|| added_on(None))?;
+    let (node, head) = match added.what {
+        What::Add {
+            chain: Chain::Hash, ..
+        } => (format!("slot#{slot}.hash"), "hash-head".to_string()),
+        _ => (format!("slot#{slot}"), "head".to_string()),
+    };
     Some(RootCause {
         slot,
+        node,
+        head,
         freed_at: (freed.step, freed.thread.clone()),
         reallocated_at: (reallocated.step, reallocated.thread.clone()),
         added_again_at: (added.step, added.thread.clone()),
@@ -122,11 +141,18 @@ pub fn diagnose(
         kind_of_engine_message(&message).unwrap_or(FindingKind::Assertion)
     };
     let holder = soft_lockup.as_ref().map(|(h, _, _)| h.clone()).or(holder);
+    let cycle_head = events
+        .iter()
+        .find_map(|e| match &e.what {
+            What::CycleProven { head, .. } => Some(head.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| "head".to_string());
     let cycle = events
         .iter()
         .rev()
         .find_map(|e| match &e.what {
-            What::Picture(picture) => Some(picture.walk_from_head()),
+            What::Picture(picture) => Some(picture.walk_from(&cycle_head)),
             _ => None,
         })
         .filter(|_| kind == FindingKind::LoopingReader)
@@ -180,8 +206,8 @@ pub fn diagnose(
         diagnosis.push_str(&format!(
             "Root cause: slot#{slot} was freed while still linked at step {} ({}), reallocated \
              at step {} ({}) because the slab's LIFO free list hands the last freed slot back, \
-             and added again at step {} ({}): list_add(slot#{slot}, head) with head.next == \
-             slot#{slot} sets slot#{slot}.next = slot#{slot}.\n",
+             and added again at step {} ({}): list_add({node}, {head}) with {head}.next == \
+             {node} sets {node}.next = {node}.\n",
             cause.freed_at.0,
             cause.freed_at.1,
             cause.reallocated_at.0,
@@ -189,6 +215,8 @@ pub fn diagnose(
             cause.added_again_at.0,
             cause.added_again_at.1,
             slot = cause.slot,
+            node = cause.node,
+            head = cause.head,
         ));
     }
     Finding {

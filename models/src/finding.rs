@@ -115,6 +115,10 @@ pub enum Replay {
 pub struct RootCause {
     /// The slot freed while linked.
     pub slot: usize,
+    /// The link that was added again (`slot#0`, or `slot#0.hash` on the second list).
+    pub node: String,
+    /// The head it was added after (`head` or `hash-head`).
+    pub head: String,
     /// The step of the free, and who did it.
     pub freed_at: (usize, String),
     /// The step of the reallocation, and who did it.

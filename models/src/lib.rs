@@ -28,4 +28,4 @@ pub use scenario::{Expected, Scenario, ScenarioConfig};
 pub use signal::Signal;
 pub use threads::{panic_message, Threads};
 pub use trace::{Event, ListPicture, NodeLinks, Trace, What};
-pub use world::{Checks, Socket, Stop, World};
+pub use world::{Chain, Checks, Socket, Stop, World};

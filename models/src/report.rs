@@ -6,6 +6,7 @@
 use crate::finding::Finding;
 use crate::scenario::Scenario;
 use crate::trace::{ListPicture, What};
+use crate::world::Chain;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -108,19 +109,24 @@ pub fn picture_svg(picture: &ListPicture, caption: &str) -> String {
     svg
 }
 
-/// The same picture as text for a terminal: the walk from the head, then each node's links.
+/// The same picture as text for a terminal: the walk from each head, then each node's links.
 pub fn picture_text(picture: &ListPicture) -> String {
-    let walk = picture.walk_from_head();
-    let repeats = walk.len() > 1 && walk[..walk.len() - 1].contains(walk.last().expect("nonempty"));
-    let mut text = format!(
-        "    walk: {}{}\n",
-        walk.join(" -> "),
-        if repeats && walk.last().map(String::as_str) != Some("head") {
-            "  (a cycle without the head)"
-        } else {
-            ""
-        }
-    );
+    let mut text = String::new();
+    for head in picture.nodes.iter().filter(|n| n.name.ends_with("head")) {
+        let walk = picture.walk_from(&head.name);
+        let last = walk.last().expect("a walk starts at its head");
+        let cycle = last != &head.name;
+        let _ = writeln!(
+            text,
+            "    walk: {}{}",
+            walk.join(" -> "),
+            if cycle {
+                "  (a cycle without the head)"
+            } else {
+                ""
+            }
+        );
+    }
     text.push_str(&picture.render_text());
     text
 }
@@ -131,16 +137,12 @@ pub fn pictures(finding: &Finding) -> Vec<(String, ListPicture)> {
     let mut last_operation = String::from("start");
     for event in &finding.trace {
         match &event.what {
-            What::Add { slot } => {
+            What::Add { .. } | What::Del { .. } => {
                 last_operation = format!(
-                    "step {}: {} list_add(slot#{slot}, head)",
-                    event.step, event.thread
-                )
-            }
-            What::Del { slot } => {
-                last_operation = format!(
-                    "step {}: {} list_del(slot#{slot})",
-                    event.step, event.thread
+                    "step {}: {} {}",
+                    event.step,
+                    event.thread,
+                    describe_event(&event.what)
                 )
             }
             What::Picture(picture) => {
@@ -168,8 +170,22 @@ pub fn describe_event(what: &What) -> String {
         What::LockRequest => "wants the lock".to_string(),
         What::LockAcquired => "holds the lock".to_string(),
         What::Unlock => "unlock".to_string(),
-        What::Add { slot } => format!("list_add(slot#{slot}, head)"),
-        What::Del { slot } => format!("list_del(slot#{slot})"),
+        What::Add {
+            slot,
+            chain: Chain::Registry,
+        } => format!("list_add(slot#{slot}, head)"),
+        What::Add {
+            slot,
+            chain: Chain::Hash,
+        } => format!("list_add(slot#{slot}.hash, hash-head)"),
+        What::Del {
+            slot,
+            chain: Chain::Registry,
+        } => format!("list_del(slot#{slot})"),
+        What::Del {
+            slot,
+            chain: Chain::Hash,
+        } => format!("list_del(slot#{slot}.hash)"),
         What::RefGet { slot, refs } => format!("get ref slot#{slot} -> {refs}"),
         What::RefPut { slot, refs } => format!("put ref slot#{slot} -> {refs}"),
         What::WalkStep { node } => format!("walk -> {node}"),

@@ -3,7 +3,7 @@
 
 use crate::threads::Threads;
 use crate::trace::{Trace, What};
-use crate::world::{Checks, Stop, World};
+use crate::world::{Chain, Checks, Stop, World};
 use crate::FindingKind;
 use lifecycle_list::{CheckMode, LockDefect, Platform};
 use lifecycle_slab::{Slab, SlabError, Tagging};
@@ -62,6 +62,13 @@ pub enum Scenario {
     IterateDeleteBuggy,
     /// Twin: the reaper walks with the deletion-tolerant (`_safe`) iterator.
     IterateDeleteFixed,
+    /// Sockets are on two lists (the registry and a lookup hash chain); closing unlinks the
+    /// socket from the registry only and frees it. The slot comes back (LIFO) and is added to
+    /// both lists again: on the hash chain, where it was still linked, that is the story's
+    /// double add, and a reader walking the hash chain loops forever.
+    TwoListsBuggy,
+    /// Twin: closing unlinks from both lists before the free.
+    TwoListsFixed,
 }
 
 /// Parameters of one run of a scenario.
@@ -126,7 +133,7 @@ impl Expected {
 
 impl Scenario {
     /// Every scenario, in catalogue order.
-    pub const ALL: [Scenario; 17] = [
+    pub const ALL: [Scenario; 19] = [
         Scenario::SocketBuggy,
         Scenario::SocketFixed,
         Scenario::SocketDebugList,
@@ -144,6 +151,8 @@ impl Scenario {
         Scenario::PublishBeforeWriteFixed,
         Scenario::IterateDeleteBuggy,
         Scenario::IterateDeleteFixed,
+        Scenario::TwoListsBuggy,
+        Scenario::TwoListsFixed,
     ];
 
     /// The scenario's name, `family/variant`.
@@ -166,6 +175,8 @@ impl Scenario {
             Scenario::PublishBeforeWriteFixed => "publish-before-write/fixed",
             Scenario::IterateDeleteBuggy => "iterate-delete/buggy",
             Scenario::IterateDeleteFixed => "iterate-delete/fixed",
+            Scenario::TwoListsBuggy => "two-lists/buggy",
+            Scenario::TwoListsFixed => "two-lists/fixed",
         }
     }
 
@@ -223,13 +234,20 @@ impl Scenario {
                  poisoned link"
             }
             Scenario::IterateDeleteFixed => "the reaper walks with the _safe iterator",
+            Scenario::TwoListsBuggy => {
+                "a socket on two lists is unlinked from one before the free; reallocated and \
+                 added again, it loops on the other"
+            }
+            Scenario::TwoListsFixed => "unlinked from both lists before the free",
         }
     }
 
     /// The expected verdict on an engine that can see the bug.
     pub fn expected(self) -> Expected {
         match self {
-            Scenario::SocketBuggy => Expected::Finding(FindingKind::LoopingReader),
+            Scenario::SocketBuggy | Scenario::TwoListsBuggy => {
+                Expected::Finding(FindingKind::LoopingReader)
+            }
             Scenario::SocketDebugList => Expected::Finding(FindingKind::DoubleAdd),
             Scenario::FreelistAba => Expected::Finding(FindingKind::SlotHandedOutTwice),
             Scenario::UnlockedDelBuggy
@@ -245,7 +263,8 @@ impl Scenario {
             | Scenario::DoubleFreeFixed
             | Scenario::RelaxedUnlockFixed
             | Scenario::PublishBeforeWriteFixed
-            | Scenario::IterateDeleteFixed => Expected::Pass,
+            | Scenario::IterateDeleteFixed
+            | Scenario::TwoListsFixed => Expected::Pass,
         }
     }
 
@@ -275,7 +294,7 @@ impl Scenario {
         // What an engine that misses the root cause by design may still trip over by luck (a
         // seeded random schedule that happens to order things right counts as luck).
         Expected::Symptoms(match self {
-            Scenario::SocketBuggy => &[FindingKind::LoopingReader],
+            Scenario::SocketBuggy | Scenario::TwoListsBuggy => &[FindingKind::LoopingReader],
             Scenario::FreelistAba => &[FindingKind::SlotHandedOutTwice],
             Scenario::UnlockedDelBuggy => &[FindingKind::UseAfterFree, FindingKind::ListCorruption],
             Scenario::LookupWithoutRefBuggy | Scenario::PublishBeforeWriteBuggy => {
@@ -290,6 +309,10 @@ impl Scenario {
     pub fn miss_reason(self, engine: crate::Engine) -> Option<&'static str> {
         use crate::Engine;
         match (self, engine) {
+            (Scenario::TwoListsBuggy, Engine::ShuttleRandom) => Some(
+                "like the story, the reader must walk the hash chain after the allocator's \
+                 re-add; uniform random schedules rarely order it so; PCT and DFS do",
+            ),
             (Scenario::SocketBuggy, Engine::ShuttleRandom) => Some(
                 "uniformly random schedules rarely run the reader after the owner's whole \
                  lifecycle and the allocator's add (measured: first found after 175,850 \
@@ -373,6 +396,8 @@ struct Lifecycle {
     allocator_closes: bool,
     /// The reader is a reaper that unlinks everything: `Some(uses_safe_iterator)`.
     reaper: Option<bool>,
+    /// Sockets are also on the hash chain, and the reader walks it: `Some(unlink_from_it)`.
+    hash_list: Option<bool>,
     /// KASAN-like and invariant checks (off only where the story models a kernel without them).
     checks: bool,
 }
@@ -391,6 +416,7 @@ impl Lifecycle {
         allocator: true,
         allocator_closes: true,
         reaper: None,
+        hash_list: None,
         checks: true,
     };
 
@@ -453,6 +479,18 @@ impl Lifecycle {
                 ..reaping
             },
             Scenario::IterateDeleteFixed => reaping,
+            Scenario::TwoListsBuggy => Lifecycle {
+                hash_list: Some(false),
+                reader_keeps: None,
+                allocator_closes: false,
+                checks: false,
+                ..fixed
+            },
+            Scenario::TwoListsFixed => Lifecycle {
+                hash_list: Some(true),
+                reader_keeps: None,
+                ..fixed
+            },
             Scenario::SocketFixed
             | Scenario::LookupWithoutRefFixed
             | Scenario::RelaxedUnlockFixed
@@ -492,12 +530,11 @@ fn socket_lifecycle<P: Threads>(lifecycle: Lifecycle, config: &ScenarioConfig, t
     // By default two slots: the owner's socket and the allocator's. LIFO hands the allocator
     // the owner's slot whenever the owner's free comes first.
     let slots = config.objects.max(2);
-    let world = Arc::new(World::<P>::new(
-        slots,
-        checks,
-        lifecycle.lock,
-        trace.clone(),
-    ));
+    let mut world = World::<P>::new(slots, checks, lifecycle.lock, trace.clone());
+    if lifecycle.hash_list.is_some() {
+        world = world.with_hash_list();
+    }
+    let world = Arc::new(world);
     let mut threads = Vec::new();
     let spawn = |name: String, body: fn(&World<P>, Lifecycle) -> Result<(), Stop>| {
         let world = world.clone();
@@ -553,9 +590,7 @@ fn socket_lifecycle<P: Threads>(lifecycle: Lifecycle, config: &ScenarioConfig, t
 /// The socket's owner: allocate, register, and close (a reaper closes it instead, if any).
 fn owner<P: Threads>(world: &World<P>, lifecycle: Lifecycle) -> Result<(), Stop> {
     let socket = world.alloc_socket(1)?;
-    let guard = world.lock();
-    world.add(&guard, socket)?;
-    world.unlock(guard)?;
+    register(world, lifecycle, socket)?;
     let closed = if lifecycle.reaper.is_some() {
         Ok(())
     } else {
@@ -573,9 +608,7 @@ fn allocator<P: Threads>(world: &World<P>, lifecycle: Lifecycle) -> Result<(), S
         world.owner_closed.wait();
     }
     let socket = world.alloc_socket(2)?;
-    let guard = world.lock();
-    world.add(&guard, socket)?;
-    world.unlock(guard)?;
+    register(world, lifecycle, socket)?;
     world.allocator_added.set();
     if !lifecycle.allocator_waits {
         // Its port must still be its own: a late write by the slot's previous owner changes it.
@@ -597,6 +630,20 @@ fn allocator<P: Threads>(world: &World<P>, lifecycle: Lifecycle) -> Result<(), S
     Ok(())
 }
 
+/// Adds a new socket to the registry (and to the hash chain, if the scenario has one).
+fn register<P: Threads>(
+    world: &World<P>,
+    lifecycle: Lifecycle,
+    socket: lifecycle_slab::Handle,
+) -> Result<(), Stop> {
+    let guard = world.lock();
+    world.add(&guard, socket, Chain::Registry)?;
+    if lifecycle.hash_list.is_some() {
+        world.add(&guard, socket, Chain::Hash)?;
+    }
+    world.unlock(guard)
+}
+
 /// Closing a socket: unlink (under the lock, or not), the last write, drop the owner's
 /// reference (which frees it unless a reader holds one), and the scenario's extra mistakes.
 fn close<P: Threads>(
@@ -609,7 +656,10 @@ fn close<P: Threads>(
     }
     if lifecycle.unlink_under_lock {
         let guard = world.lock();
-        world.del(&guard, socket)?;
+        world.del(&guard, socket, Chain::Registry)?;
+        if lifecycle.hash_list == Some(true) {
+            world.del(&guard, socket, Chain::Hash)?;
+        }
         world.unlock(guard)?;
     } else {
         world.del_unlocked(socket)?;
@@ -621,7 +671,8 @@ fn close<P: Threads>(
     if lifecycle.last_write == Some(false) {
         world.write_port_unchecked(kept, 0);
     }
-    world.put_ref(socket)?;
+    // Under the two-lists bug the socket is still on the hash chain when it is freed.
+    world.put_ref_linked(socket, lifecycle.hash_list == Some(false))?;
     if lifecycle.last_write == Some(true) {
         world.write_port_unchecked(kept, 0);
     }
@@ -636,10 +687,15 @@ fn close<P: Threads>(
 fn reader<P: Threads>(world: &World<P>, lifecycle: Lifecycle) -> Result<(), Stop> {
     let guard = world.lock();
     world.reader_walking.set();
-    let visited = match world.walk(&guard) {
+    let chain = if lifecycle.hash_list.is_some() {
+        Chain::Hash
+    } else {
+        Chain::Registry
+    };
+    let visited = match world.walk(&guard, chain) {
         Ok(visited) => visited,
         Err(stop) if stop.kind == FindingKind::LoopingReader => {
-            world.loop_forever(guard);
+            world.loop_forever(guard, chain);
             return Err(stop);
         }
         Err(stop) => return Err(stop),

@@ -32,7 +32,7 @@ impl ListPicture {
         let mut text = String::new();
         for node in &self.nodes {
             text.push_str(&format!(
-                "    {:<8} next={:<8} prev={:<8}{}\n",
+                "    {:<11} next={:<11} prev={:<11}{}\n",
                 node.name,
                 node.next,
                 node.prev,
@@ -45,8 +45,13 @@ impl ListPicture {
     /// The walk from the head along `next`, as names, stopping at the head or at the first
     /// repeated node (shown once more, so a cycle reads `head -> slot#0 -> slot#0`).
     pub fn walk_from_head(&self) -> Vec<String> {
-        let mut walk = vec!["head".to_string()];
-        let mut current = "head".to_string();
+        self.walk_from("head")
+    }
+
+    /// As [`ListPicture::walk_from_head`], from the head named `head` (`hash-head`, say).
+    pub fn walk_from(&self, head: &str) -> Vec<String> {
+        let mut walk = vec![head.to_string()];
+        let mut current = head.to_string();
         for _ in 0..=self.nodes.len() {
             let Some(node) = self.nodes.iter().find(|n| n.name == current) else {
                 break;
@@ -96,11 +101,15 @@ pub enum What {
     Add {
         /// The slot added.
         slot: usize,
+        /// Which list.
+        chain: crate::world::Chain,
     },
     /// `list_del(slot)`.
     Del {
         /// The slot deleted.
         slot: usize,
+        /// Which list.
+        chain: crate::world::Chain,
     },
     /// A reference was taken (`refs` is the count after).
     RefGet {
@@ -123,6 +132,8 @@ pub enum What {
     },
     /// A traversal proved it is in a cycle without the head.
     CycleProven {
+        /// The head the walk started from (`head` or `hash-head`).
+        head: String,
         /// The nodes of the cycle.
         cycle: Vec<String>,
         /// The message of the traversal's report.

@@ -25,6 +25,8 @@ use std::time::Instant;
 pub struct Socket<P: Platform> {
     /// The registry link.
     pub link: ListHead<P>,
+    /// The link on the second list (a lookup hash chain), for the two-lists scenarios.
+    pub hash_link: ListHead<P>,
     /// The reference count.
     pub refs: P::AtomicUsize,
     /// Some data the owner writes and readers read (loom checks those accesses for races).
@@ -37,6 +39,15 @@ pub struct Socket<P: Platform> {
 unsafe impl<P: Platform> Send for Socket<P> {}
 // SAFETY: as above.
 unsafe impl<P: Platform> Sync for Socket<P> {}
+
+/// Which of the world's two lists an operation is on. Both are protected by the registry lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chain {
+    /// The registry list (`head`, each socket's `link`).
+    Registry,
+    /// A second list, a lookup hash chain (`hash-head`, each socket's `hash_link`).
+    Hash,
+}
 
 /// Which checks a scenario's world makes, beyond what the engines check by themselves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +76,9 @@ pub struct World<P: Threads> {
     pub slab: Slab<Socket<P>, P>,
     lock: SpinLock<(), P>,
     head: Box<ListHead<P>>,
+    hash_head: Box<ListHead<P>>,
+    /// Whether the scenario uses the hash chain (it is then drawn and checked too).
+    hash_in_use: bool,
     /// The event log (outlives the execution).
     pub trace: Arc<Trace>,
     /// The checks in force.
@@ -84,6 +98,7 @@ pub struct World<P: Threads> {
     /// std only: the time base of `locked_at`.
     pub epoch: Instant,
     link_offset: usize,
+    hash_offset: usize,
     /// Platform thread id to actor name, for this execution.
     names: Mutex<Vec<(usize, String)>>,
 }
@@ -93,16 +108,23 @@ impl<P: Threads> World<P> {
     pub fn new(capacity: usize, checks: Checks, defect: LockDefect, trace: Arc<Trace>) -> Self {
         let slab = Slab::new(capacity, |_| Socket {
             link: ListHead::with_checks(checks.list),
+            hash_link: ListHead::with_checks(checks.list),
             refs: P::AtomicUsize::new(0),
             port: P::Cell::new(0),
         });
         let head = Box::new(ListHead::with_checks(checks.list));
-        // SAFETY: not shared yet; boxed, so it will not move.
-        unsafe { head.init() };
+        let hash_head = Box::new(ListHead::with_checks(checks.list));
+        // SAFETY: not shared yet; boxed, so they will not move.
+        unsafe {
+            head.init();
+            hash_head.init();
+        }
         World {
             slab,
             lock: SpinLock::with_defect((), defect),
             head,
+            hash_head,
+            hash_in_use: false,
             trace,
             checks,
             reader_walking: Signal::default(),
@@ -112,7 +134,31 @@ impl<P: Threads> World<P> {
             locked_at: AtomicU64::new(0),
             epoch: Instant::now(),
             link_offset: std::mem::offset_of!(Socket<P>, link),
+            hash_offset: std::mem::offset_of!(Socket<P>, hash_link),
             names: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The same world with its second list (the hash chain) in use: drawn in pictures and
+    /// checked at every unlock.
+    pub fn with_hash_list(mut self) -> Self {
+        self.hash_in_use = true;
+        self
+    }
+
+    /// The head of `chain`.
+    fn head_of(&self, chain: Chain) -> &ListHead<P> {
+        match chain {
+            Chain::Registry => &self.head,
+            Chain::Hash => &self.hash_head,
+        }
+    }
+
+    /// The offset of `chain`'s link inside a socket.
+    fn offset_of(&self, chain: Chain) -> usize {
+        match chain {
+            Chain::Registry => self.link_offset,
+            Chain::Hash => self.hash_offset,
         }
     }
 
@@ -131,31 +177,49 @@ impl<P: Threads> World<P> {
         if address == self.head.address() {
             return "head".to_string();
         }
+        if address == self.hash_head.address() {
+            return "hash-head".to_string();
+        }
         match address {
             0 => return "NULL".to_string(),
             LIST_POISON1 => return "POISON1".to_string(),
             LIST_POISON2 => return "POISON2".to_string(),
             _ => {}
         }
-        address
-            .checked_sub(self.link_offset)
-            .and_then(|object| self.slab.slot_of_ptr(object as *const Socket<P>).ok())
-            .map(|slot| format!("slot#{slot}"))
-            .unwrap_or_else(|| format!("{address:#x}"))
+        let slot_of = |offset: usize| {
+            address
+                .checked_sub(offset)
+                .and_then(|object| self.slab.slot_of_ptr(object as *const Socket<P>).ok())
+        };
+        if let Some(slot) = slot_of(self.link_offset) {
+            return format!("slot#{slot}");
+        }
+        if let Some(slot) = slot_of(self.hash_offset) {
+            return format!("slot#{slot}.hash");
+        }
+        format!("{address:#x}")
     }
 
-    /// The link of slot `slot`'s socket.
-    fn link_of_slot(&self, slot: usize) -> &ListHead<P> {
+    /// The `chain` link of slot `slot`'s socket.
+    fn link_of_slot(&self, slot: usize, chain: Chain) -> &ListHead<P> {
         let object = self.slab.slot_address(slot) as *const Socket<P>;
         // SAFETY: slot addresses point at initialized sockets that live as long as the slab;
-        // the link is only read through its cells, under the registry lock.
-        unsafe { &(*object).link }
+        // the links are only read through their cells, under the registry lock.
+        Self::chain_link(unsafe { &*object }, chain)
     }
 
-    /// The slot whose link is `link`.
-    fn slot_of_link(&self, link: NonNull<ListHead<P>>) -> Option<usize> {
-        let object = (link.as_ptr() as usize).checked_sub(self.link_offset)?;
+    /// The slot whose `chain` link is `link`.
+    fn slot_of_link(&self, link: NonNull<ListHead<P>>, chain: Chain) -> Option<usize> {
+        let object = (link.as_ptr() as usize).checked_sub(self.offset_of(chain))?;
         self.slab.slot_of_ptr(object as *const Socket<P>).ok()
+    }
+
+    /// The socket's link on `chain`.
+    fn chain_link(socket: &Socket<P>, chain: Chain) -> &ListHead<P> {
+        match chain {
+            Chain::Registry => &socket.link,
+            Chain::Hash => &socket.hash_link,
+        }
     }
 
     /// Every node with its links. Call with the registry lock held.
@@ -170,15 +234,21 @@ impl<P: Threads> World<P> {
                 allocated,
             }
         };
-        let mut nodes = vec![describe("head".to_string(), &self.head, true)];
-        for slot in 0..self.slab.capacity() {
-            let object = self.slab.slot_address(slot) as *const Socket<P>;
-            let allocated = self.slab.handle_of(object).is_ok();
-            nodes.push(describe(
-                format!("slot#{slot}"),
-                self.link_of_slot(slot),
-                allocated,
-            ));
+        let mut nodes = Vec::new();
+        let chains: &[Chain] = if self.hash_in_use {
+            &[Chain::Registry, Chain::Hash]
+        } else {
+            &[Chain::Registry]
+        };
+        for &chain in chains {
+            let head = self.head_of(chain);
+            nodes.push(describe(self.name_of(head.address()), head, true));
+            for slot in 0..self.slab.capacity() {
+                let object = self.slab.slot_address(slot) as *const Socket<P>;
+                let allocated = self.slab.handle_of(object).is_ok();
+                let link = self.link_of_slot(slot, chain);
+                nodes.push(describe(self.name_of(link.address()), link, allocated));
+            }
         }
         ListPicture { nodes }
     }
@@ -278,23 +348,34 @@ impl<P: Threads> World<P> {
         verdict
     }
 
-    /// `list_add(socket, head)` under the lock the caller holds, then a picture.
-    pub fn add(&self, _guard: &SpinGuard<'_, (), P>, handle: Handle) -> Result<(), Stop> {
+    /// `list_add(socket, head)` on `chain` under the lock the caller holds, then a picture.
+    pub fn add(
+        &self,
+        _guard: &SpinGuard<'_, (), P>,
+        handle: Handle,
+        chain: Chain,
+    ) -> Result<(), Stop> {
         let socket = self.socket(handle)?;
         // SAFETY: the registry lock is held (the guard proves it); sockets live in the slab.
-        let added = unsafe { self.head.add(&socket.link) };
+        let added = unsafe { self.head_of(chain).add(Self::chain_link(socket, chain)) };
         self.list_result(added)?;
         self.record(What::Add {
             slot: handle.slot(),
+            chain,
         });
         self.record(What::Picture(self.picture()));
         Ok(())
     }
 
-    /// `list_del(socket)` under the lock the caller holds, then a picture.
-    pub fn del(&self, _guard: &SpinGuard<'_, (), P>, handle: Handle) -> Result<(), Stop> {
+    /// `list_del(socket)` on `chain` under the lock the caller holds, then a picture.
+    pub fn del(
+        &self,
+        _guard: &SpinGuard<'_, (), P>,
+        handle: Handle,
+        chain: Chain,
+    ) -> Result<(), Stop> {
         // SAFETY: the registry lock is held (the guard proves it).
-        unsafe { self.unlink(handle)? };
+        unsafe { self.unlink(handle, chain)? };
         self.record(What::Picture(self.picture()));
         Ok(())
     }
@@ -304,20 +385,21 @@ impl<P: Threads> World<P> {
     pub fn del_unlocked(&self, handle: Handle) -> Result<(), Stop> {
         // SAFETY: deliberately breaks the list discipline (no lock) to model the bug; the links
         // stay valid memory (sockets live in the slab), and loom reports the race.
-        unsafe { self.unlink(handle) }
+        unsafe { self.unlink(handle, Chain::Registry) }
     }
 
     /// `list_del(socket)`, recorded.
     ///
     /// # Safety
     /// The list discipline, unless the caller is modelling its breach.
-    unsafe fn unlink(&self, handle: Handle) -> Result<(), Stop> {
+    unsafe fn unlink(&self, handle: Handle, chain: Chain) -> Result<(), Stop> {
         let socket = self.socket(handle)?;
         // SAFETY: forwarded from the caller; sockets live in the slab.
-        let deleted = unsafe { socket.link.del() };
+        let deleted = unsafe { Self::chain_link(socket, chain).del() };
         self.list_result(deleted)?;
         self.record(What::Del {
             slot: handle.slot(),
+            chain,
         });
         Ok(())
     }
@@ -346,7 +428,9 @@ impl<P: Threads> World<P> {
         };
         for step in walk {
             let link = step.map_err(|error| self.list_result(Err(error)).unwrap_err())?;
-            let slot = self.slot_of_link(link).expect("list nodes are slot links");
+            let slot = self
+                .slot_of_link(link, Chain::Registry)
+                .expect("list nodes are slot links");
             let object = self.slab.slot_address(slot) as *const Socket<P>;
             let handle = self.slab.handle_of(object).map_err(|e| Stop {
                 kind: crate::FindingKind::UseAfterFree,
@@ -355,7 +439,10 @@ impl<P: Threads> World<P> {
             // SAFETY: as above.
             let deleted = unsafe { link.as_ref().del() };
             self.list_result(deleted)?;
-            self.record(What::Del { slot });
+            self.record(What::Del {
+                slot,
+                chain: Chain::Registry,
+            });
             self.record(What::Picture(self.picture()));
             reaped.push(handle);
         }
@@ -387,21 +474,23 @@ impl<P: Threads> World<P> {
     /// Walks the registry under the lock the caller holds. Returns the sockets visited, or the
     /// stop that ended the walk. On a proven cycle the trace records it and the caller decides
     /// what a looping reader does next ([`World::loop_forever`]).
-    pub fn walk(&self, _guard: &SpinGuard<'_, (), P>) -> Result<Vec<Handle>, Stop> {
+    pub fn walk(&self, _guard: &SpinGuard<'_, (), P>, chain: Chain) -> Result<Vec<Handle>, Stop> {
         let mut visited = Vec::new();
+        let head = self.head_of(chain);
         // SAFETY: the registry lock is held; sockets live in the slab.
-        for step in unsafe { self.head.iter(self.max_nodes()) } {
+        for step in unsafe { head.iter(self.max_nodes()) } {
             let link = match step {
                 Ok(link) => link,
                 Err(ListError::Cycle { cycle, .. }) => {
                     let names: Vec<String> = cycle.iter().map(|&a| self.name_of(a)).collect();
                     let message = ListError::Cycle {
-                        head: self.head.address(),
+                        head: head.address(),
                         max_nodes: self.max_nodes(),
                         cycle,
                     }
                     .describe(&|address| self.name_of(address));
                     self.record(What::CycleProven {
+                        head: self.name_of(head.address()),
                         cycle: names,
                         message: message.clone(),
                     });
@@ -415,7 +504,7 @@ impl<P: Threads> World<P> {
             let name = self.name_of(link.as_ptr() as usize);
             self.record(What::WalkStep { node: name.clone() });
             let slot = self
-                .slot_of_link(link)
+                .slot_of_link(link, chain)
                 .expect("list nodes are heads or slot links");
             let object = self.slab.slot_address(slot) as *const Socket<P>;
             match self.slab.handle_of(object) {
@@ -441,12 +530,12 @@ impl<P: Threads> World<P> {
     /// A reader that has proven it is in a cycle without the head: under a checker it blocks
     /// for good (still holding the lock), so the checker can prove nobody else proceeds; on real
     /// threads it really follows the cycle, spinning, until the watchdog sets `stop`.
-    pub fn loop_forever(&self, guard: SpinGuard<'_, (), P>) {
+    pub fn loop_forever(&self, guard: SpinGuard<'_, (), P>, chain: Chain) {
         if P::IS_CHECKER {
             P::block_forever();
         }
         // SAFETY: the registry lock is held; the cycle's nodes live in the slab.
-        let mut node = unsafe { self.head.next_ptr() };
+        let mut node = unsafe { self.head_of(chain).next_ptr() };
         while !self.stop.load(Ordering::Relaxed) {
             // SAFETY: as above; the walk already proved every link on the cycle followable.
             node = unsafe { (*node).next_ptr() };
@@ -458,7 +547,17 @@ impl<P: Threads> World<P> {
 
     /// Checks `next.prev == node` all round the list (bounded). Call with the lock held.
     fn check_well_formed(&self) -> Result<(), Stop> {
-        let mut node: *const ListHead<P> = &*self.head;
+        self.check_chain_well_formed(Chain::Registry)?;
+        if self.hash_in_use {
+            self.check_chain_well_formed(Chain::Hash)?;
+        }
+        Ok(())
+    }
+
+    /// [`World::check_well_formed`] for one chain.
+    fn check_chain_well_formed(&self, chain: Chain) -> Result<(), Stop> {
+        let head = self.head_of(chain);
+        let mut node: *const ListHead<P> = head;
         for _ in 0..=self.max_nodes() {
             // SAFETY: the registry lock is held; links of a list are followable or reported.
             let next = unsafe { (*node).next_ptr() };
@@ -479,7 +578,7 @@ impl<P: Threads> World<P> {
                     message,
                 });
             }
-            if std::ptr::eq(next, &*self.head) {
+            if std::ptr::eq(next, head) {
                 return Ok(());
             }
             node = next;
@@ -505,6 +604,12 @@ impl<P: Threads> World<P> {
 
     /// Drops a reference; the last one frees the slot.
     pub fn put_ref(&self, handle: Handle) -> Result<(), Stop> {
+        self.put_ref_linked(handle, false)
+    }
+
+    /// Drops a reference; the last one frees the slot, recorded as freed while still linked
+    /// if `still_linked` (the two-lists bug drops it while the socket is on the hash chain).
+    pub fn put_ref_linked(&self, handle: Handle, still_linked: bool) -> Result<(), Stop> {
         let socket = self.slab.get(handle).map_err(|e| Stop {
             kind: crate::FindingKind::UseAfterFree,
             message: format!("reference dropped on a freed socket: {e}"),
@@ -516,7 +621,7 @@ impl<P: Threads> World<P> {
             refs,
         });
         if refs == 0 {
-            self.free_socket(handle, false)?;
+            self.free_socket(handle, still_linked)?;
         }
         Ok(())
     }

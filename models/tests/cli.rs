@@ -127,8 +127,8 @@ fn list_prints_each_scenario_with_its_story() {
     let out = stdout(&output);
     assert_eq!(
         out.lines().count(),
-        17,
-        "17 scenarios: 8 buggy, their 8 fixed twins, debug-list"
+        19,
+        "19 scenarios: 9 buggy, their 9 fixed twins, debug-list"
     );
     assert!(out.contains("socket-lifecycle/buggy"));
     assert!(out.contains("node.next == node"));

@@ -295,3 +295,27 @@ fn weak_memory_and_plain_races_are_data_races_on_loom_only() {
         }
     }
 }
+
+#[test]
+fn an_object_unlinked_from_one_list_of_two_loops_on_the_other() {
+    for engine in [Engine::Loom, Engine::ShuttlePct, Engine::Std] {
+        let finding = found(Scenario::TwoListsBuggy, engine, &ScenarioConfig::default());
+        assert_eq!(
+            finding.kind,
+            FindingKind::LoopingReader,
+            "{}",
+            engine.name()
+        );
+        assert_eq!(finding.holder.as_deref(), Some("reader"));
+        assert_eq!(finding.cycle, ["hash-head", "slot#0.hash", "slot#0.hash"]);
+        let cause = finding.root_cause.as_ref().expect("root cause");
+        assert_eq!(
+            (cause.node.as_str(), cause.head.as_str()),
+            ("slot#0.hash", "hash-head")
+        );
+        assert!(finding.diagnosis.contains(
+            "list_add(slot#0.hash, hash-head) with hash-head.next == slot#0.hash sets \
+             slot#0.hash.next = slot#0.hash"
+        ));
+    }
+}
