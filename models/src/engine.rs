@@ -104,15 +104,6 @@ impl Bounds {
         }
     }
 
-    /// [`Bounds::exhaustive`] under `--cfg loom`, [`Bounds::quick`] otherwise.
-    pub fn for_build() -> Self {
-        if cfg!(loom) {
-            Bounds::exhaustive()
-        } else {
-            Bounds::quick()
-        }
-    }
-
     fn describe(&self, engine: Engine) -> String {
         match engine {
             Engine::Loom => match self.preemption_bound {
@@ -154,12 +145,6 @@ fn install_quiet_hook() {
             }
         }));
     });
-}
-
-/// Marks the calling thread's panics as expected (model failures the harness reports itself).
-pub fn quiet_thread() {
-    install_quiet_hook();
-    QUIET.with(|q| q.set(true));
 }
 
 /// Runs `body` with this thread's panics quiet, restoring the previous state after.

@@ -22,7 +22,7 @@ mod watchdog;
 mod world;
 
 pub use diagnosis::{blocked_threads, diagnose, root_cause};
-pub use engine::{quiet_thread, replay, replays_as, run, run_with_progress, Bounds, Engine};
+pub use engine::{replay, replays_as, run, run_with_progress, Bounds, Engine};
 pub use finding::{Finding, FindingKind, Replay, RootCause, Verdict};
 pub use scenario::{Expected, Scenario, ScenarioConfig};
 pub use signal::Signal;
