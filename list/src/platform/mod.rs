@@ -151,6 +151,7 @@ macro_rules! forward_atomic_ops {
 }
 pub(crate) use forward_atomic_ops;
 
+#[cfg(any(feature = "loom", feature = "shuttle"))]
 /// A spin-wait under a checker: a mutex and condition variable of the checker's own, so a
 /// waiting thread is *blocked* (not spinning) until the word may have changed. Shared by the
 /// loom and shuttle platforms, which differ only in whose `Mutex` and `Condvar` they use.
