@@ -6,7 +6,7 @@ use crate::trace::{Trace, What};
 use crate::world::{Chain, Checks, Stop, World};
 use crate::FindingKind;
 use lifecycle_list::{CheckMode, LockDefect, Platform};
-use lifecycle_slab::{Slab, SlabError, Tagging};
+use lifecycle_slab::{Slab, Tagging};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -664,10 +664,7 @@ fn close<P: Threads>(
     } else {
         world.del_unlocked(socket)?;
     }
-    let kept = world.slab.as_ptr(socket).map_err(|e| Stop {
-        kind: FindingKind::UseAfterFree,
-        message: e.to_string(),
-    })?;
+    let kept = world.slab.as_ptr(socket)?;
     if lifecycle.last_write == Some(false) {
         world.write_port_unchecked(kept, 0);
     }
@@ -758,7 +755,7 @@ fn freelist<P: Threads>(tagging: Tagging, trace: &Arc<Trace>) {
                 let result = (|| {
                     let a = alloc_traced(&slab, &trace, "T2")?;
                     let _b = alloc_traced(&slab, &trace, "T2")?;
-                    slab.free(a).map_err(slab_stop)?;
+                    slab.free(a)?;
                     trace.record(
                         "T2",
                         What::Free {
@@ -804,19 +801,12 @@ fn freelist<P: Threads>(tagging: Tagging, trace: &Arc<Trace>) {
     }
 }
 
-fn slab_stop(error: SlabError) -> Stop {
-    Stop {
-        kind: FindingKind::from_slab_error(&error),
-        message: error.to_string(),
-    }
-}
-
 fn alloc_traced<P: Platform>(
     slab: &Slab<u64, P>,
     trace: &Trace,
     actor: &str,
 ) -> Result<lifecycle_slab::Handle, Stop> {
-    let handle = slab.alloc().map_err(slab_stop)?;
+    let handle = slab.alloc()?;
     trace.record(
         actor,
         What::Alloc {

@@ -69,6 +69,17 @@ pub struct Stop {
     pub message: String,
 }
 
+impl From<lifecycle_slab::SlabError> for Stop {
+    /// A slab error as the finding it stands for ([`crate::FindingKind::from_slab_error`]):
+    /// a stale handle is a use after free, a second free a double free, and so on.
+    fn from(error: lifecycle_slab::SlabError) -> Self {
+        Stop {
+            kind: crate::FindingKind::from_slab_error(&error),
+            message: error.to_string(),
+        }
+    }
+}
+
 /// The socket scenarios' shared state. Shared between threads with `std::sync::Arc` (a loom
 /// `Arc` dropped while unwinding from loom's deadlock panic aborts the process).
 pub struct World<P: Threads> {
@@ -291,10 +302,7 @@ impl<P: Threads> World<P> {
 
     /// Allocates a socket holding one reference (its owner's).
     pub fn alloc_socket(&self, port: u32) -> Result<Handle, Stop> {
-        let handle = self.slab.alloc().map_err(|error| Stop {
-            kind: crate::FindingKind::from_slab_error(&error),
-            message: error.to_string(),
-        })?;
+        let handle = self.slab.alloc()?;
         self.record(What::Alloc {
             slot: handle.slot(),
             generation: handle.generation(),
@@ -309,10 +317,7 @@ impl<P: Threads> World<P> {
     /// Frees the socket's slot; `still_linked` says whether its link is still on the registry
     /// (the lifecycle bug).
     pub fn free_socket(&self, handle: Handle, still_linked: bool) -> Result<(), Stop> {
-        self.slab.free(handle).map_err(|error| Stop {
-            kind: crate::FindingKind::from_slab_error(&error),
-            message: error.to_string(),
-        })?;
+        self.slab.free(handle)?;
         self.record(What::Free {
             slot: handle.slot(),
             generation: handle.generation(),
@@ -432,10 +437,7 @@ impl<P: Threads> World<P> {
                 .slot_of_link(link, Chain::Registry)
                 .expect("list nodes are slot links");
             let object = self.slab.slot_address(slot) as *const Socket<P>;
-            let handle = self.slab.handle_of(object).map_err(|e| Stop {
-                kind: crate::FindingKind::UseAfterFree,
-                message: e.to_string(),
-            })?;
+            let handle = self.slab.handle_of(object)?;
             // SAFETY: as above.
             let deleted = unsafe { link.as_ref().del() };
             self.list_result(deleted)?;
@@ -451,10 +453,7 @@ impl<P: Threads> World<P> {
 
     /// The socket behind `handle`, or a use-after-free stop if the handle is stale.
     fn socket(&self, handle: Handle) -> Result<&Socket<P>, Stop> {
-        self.slab.get(handle).map_err(|e| Stop {
-            kind: crate::FindingKind::UseAfterFree,
-            message: e.to_string(),
-        })
+        self.slab.get(handle).map_err(Stop::from)
     }
 
     /// Turns a refused list operation into a stop, recording the message with node names.
@@ -634,18 +633,12 @@ impl<P: Threads> World<P> {
                 // (happens-before through the registry lock) and read afterwards.
                 socket.port.with(|p| unsafe { *p })
             })
-            .map_err(|e| Stop {
-                kind: crate::FindingKind::UseAfterFree,
-                message: e.to_string(),
-            })
+            .map_err(Stop::from)
     }
 
     /// At the end of an execution: every slot free again (no leak).
     pub fn check_no_leak(&self) -> Result<(), Stop> {
-        let stats = self.slab.check_quiescent().map_err(|e| Stop {
-            kind: crate::FindingKind::from_slab_error(&e),
-            message: e.to_string(),
-        })?;
+        let stats = self.slab.check_quiescent()?;
         if stats.in_use != 0 {
             return Err(Stop {
                 kind: crate::FindingKind::Leak,
