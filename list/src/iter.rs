@@ -3,6 +3,7 @@
 //! stops and names the cycle instead of hanging (DESIGN.md section 3).
 
 use crate::error::{Link, ListError, LIST_POISON1, LIST_POISON2};
+use crate::linked::Linked;
 use crate::list_head::{CheckMode, ListHead};
 use crate::platform::Platform;
 use std::collections::HashMap;
@@ -139,6 +140,19 @@ impl<'a, P: Platform> Iter<'a, P> {
             head: self.head.address(),
             max_nodes: self.max_nodes,
         }
+    }
+}
+
+impl<'a, P: Platform> Iter<'a, P> {
+    /// The walk mapped through `container_of`: each entry as the `T` that embeds it.
+    ///
+    /// # Safety
+    /// Every entry of the list is the link of a live `T`.
+    pub unsafe fn entries<T: Linked<P>>(
+        self,
+    ) -> impl Iterator<Item = Result<NonNull<T>, ListError>> + 'a {
+        // SAFETY: the caller guarantees every yielded link is the link field of a live `T`.
+        self.map(|link| link.map(|link| unsafe { T::from_link(link) }))
     }
 }
 

@@ -836,7 +836,7 @@ impl<P: Platform> ListHead<P> {
         max_nodes: usize,
     ) -> impl Iterator<Item = Result<NonNull<T>, ListError>> + '_ {
         // SAFETY: forwarded from the caller; each yielded link is an entry, hence inside a `T`.
-        unsafe { self.iter(max_nodes) }.map(|link| link.map(|link| unsafe { T::from_link(link) }))
+        unsafe { self.iter(max_nodes).entries() }
     }
 
     /// `list_for_each_entry_reverse`: [`ListHead::iter_rev`] mapped through `container_of`.
@@ -848,8 +848,7 @@ impl<P: Platform> ListHead<P> {
         max_nodes: usize,
     ) -> impl Iterator<Item = Result<NonNull<T>, ListError>> + '_ {
         // SAFETY: forwarded from the caller; each yielded link is an entry, hence inside a `T`.
-        unsafe { self.iter_rev(max_nodes) }
-            .map(|link| link.map(|link| unsafe { T::from_link(link) }))
+        unsafe { self.iter_rev(max_nodes).entries() }
     }
 
     /// `list_for_each_entry_safe`: [`ListHead::iter_safe`] mapped through `container_of`; the
@@ -862,7 +861,6 @@ impl<P: Platform> ListHead<P> {
         max_nodes: usize,
     ) -> impl Iterator<Item = Result<NonNull<T>, ListError>> + '_ {
         // SAFETY: forwarded from the caller; each yielded link is an entry, hence inside a `T`.
-        unsafe { self.iter_safe(max_nodes) }
-            .map(|link| link.map(|link| unsafe { T::from_link(link) }))
+        unsafe { self.iter_safe(max_nodes).entries() }
     }
 }
