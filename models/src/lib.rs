@@ -1,31 +1,32 @@
-//! Scenarios of object lifecycles on intrusive lists and slab caches, and the harness that runs
-//! each of them on loom, shuttle and real threads and turns what happened into a finding a
-//! person can read.
+//! Lifecycle scenarios on intrusive lists and slab caches, written as files anyone can write,
+//! and the harness that runs each of them on loom, shuttle and real threads and turns what
+//! happened into a finding a person can read.
+//!
+//! The rooms, top to bottom (arrows point down only): [`report`] and [`diagnosis`] read what
+//! [`engine`]s found; engines run the [`interpreter`], which runs a scenario's steps over a
+//! [`World`]; the [`language`] parses and validates scenario files.
 //!
 //! ```no_run
-//! use lifecycle_models::{run, Bounds, Engine, Scenario, ScenarioConfig};
-//! let verdict = run(Scenario::SocketBuggy, Engine::Loom, &ScenarioConfig::default(), &Bounds::quick());
-//! if let Some(finding) = verdict.finding() {
-//!     println!("{}", finding.diagnosis);
-//! }
+//! use lifecycle_models::{check, Engine, FindingKind, Scenario};
+//! let scenario = Scenario::named("socket-lifecycle/buggy").expect("in the catalogue");
+//! check(&scenario).engine(Engine::Loom).expect(FindingKind::LoopingReader);
+//! let fixed = Scenario::load("models/scenarios/socket-lifecycle/fixed.toml").unwrap();
+//! check(&fixed).engine(Engine::Loom).expect_pass();
 //! ```
 
-mod diagnosis;
-mod engine;
-mod finding;
+mod check;
+pub mod diagnosis;
+pub mod engine;
+pub mod interpreter;
+pub mod language;
 pub mod report;
-mod scenario;
-mod signal;
-mod threads;
-mod trace;
-mod watchdog;
-mod world;
 
+pub use check::{check, Check};
+pub use diagnosis::finding::{Finding, FindingKind, Replay, RootCause, Verdict};
 pub use diagnosis::{blocked_threads, diagnose, root_cause};
-pub use engine::{replay, replays_as, run, run_with_progress, Bounds, Engine};
-pub use finding::{Finding, FindingKind, Replay, RootCause, Verdict};
-pub use scenario::{Expected, Scenario, ScenarioConfig};
-pub use signal::Signal;
-pub use threads::{panic_message, Threads};
-pub use trace::{Event, ListPicture, NodeLinks, Trace, What};
-pub use world::{Chain, Checks, Socket, Stop, World};
+pub use engine::{replay, replays_as, run, run_with_progress, Bounds, Engine, SavedReplay};
+pub use interpreter::threads::{panic_message, Threads};
+pub use interpreter::trace::{Event, ListPicture, NodeLinks, Trace, What};
+pub use interpreter::world::{Object, Stop, World};
+pub use interpreter::RunConfig;
+pub use language::{Expected, Scenario, ScenarioError};

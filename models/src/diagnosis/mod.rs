@@ -2,11 +2,13 @@
 //! a person reads once: who holds the lock, the cycle, why it cannot end, who starves (as the
 //! engine itself confirmed), and where in the trace the bug was made.
 
+pub mod finding;
+
 use crate::engine::{kind_of_engine_message, Engine};
-use crate::finding::{Finding, Replay, RootCause};
-use crate::trace::{Event, Trace, What};
-use crate::world::{Chain, Stop};
+use crate::interpreter::trace::{Event, Trace, What};
+use crate::interpreter::world::Stop;
 use crate::FindingKind;
+use finding::{Finding, Replay, RootCause};
 use std::time::Duration;
 
 /// The threads a checker's deadlock report lists as blocked, by actor name, or `None` if the
@@ -47,11 +49,10 @@ pub fn blocked_threads(message: &str, events: &[Event]) -> Option<Vec<String>> {
 
 /// Where the trace shows a slot freed while linked, reallocated, and added again: on the list
 /// whose walk proved a cycle, if one did (the two-lists bug re-adds on both lists, and only the
-/// one the socket was still linked on is the mistake).
+/// one the object was still linked on is the mistake).
 pub fn root_cause(events: &[Event]) -> Option<RootCause> {
-    let cycle_chain = events.iter().find_map(|e| match &e.what {
-        What::CycleProven { head, .. } if head == "hash-head" => Some(Chain::Hash),
-        What::CycleProven { .. } => Some(Chain::Registry),
+    let cycle_head = events.iter().find_map(|e| match &e.what {
+        What::CycleProven { head, .. } => Some(head.clone()),
         _ => None,
     });
     let (freed, slot) = events.iter().find_map(|e| match e.what {
@@ -65,19 +66,17 @@ pub fn root_cause(events: &[Event]) -> Option<RootCause> {
     let reallocated = events[freed.step..]
         .iter()
         .find(|e| matches!(e.what, What::Alloc { slot: s, .. } if s == slot))?;
-    let added_on = |chain: Option<Chain>| {
+    let added_on = |wanted: Option<&String>| {
         events[reallocated.step..].iter().find(|e| {
-            matches!(e.what, What::Add { slot: s, chain: c } if s == slot
-                && chain.is_none_or(|wanted| wanted == c))
+            matches!(&e.what, What::Add { slot: s, head, .. } if *s == slot
+                && wanted.is_none_or(|wanted| wanted == head))
         })
     };
-    let added = added_on(cycle_chain).or_else(|| added_on(None))?;
-    let (node, head) = match added.what {
-        What::Add {
-            chain: Chain::Hash, ..
-        } => (format!("slot#{slot}.hash"), "hash-head".to_string()),
-        _ => (format!("slot#{slot}"), "head".to_string()),
+    let added = added_on(cycle_head.as_ref()).or_else(|| added_on(None))?;
+    let What::Add { node, head, .. } = &added.what else {
+        unreachable!("found as an Add");
     };
+    let (node, head) = (node.clone(), head.clone());
     Some(RootCause {
         slot,
         node,
@@ -98,17 +97,42 @@ pub fn diagnose(
     events: Vec<Event>,
     stop: Option<(String, Stop)>,
 ) -> Finding {
-    let holder = Trace::lock_holder(&events);
-    let waiting: Vec<String> = Trace::waiting_for_lock(&events)
+    // The lock the finding is about: the one a looping reader holds, else one still held at the
+    // end, else the first one anybody asked for.
+    let locks = Trace::locks(&events);
+    let lock = events
+        .iter()
+        .find_map(|e| match &e.what {
+            What::CycleProven { lock, .. } => Some(lock.clone()),
+            _ => None,
+        })
+        .or_else(|| {
+            locks
+                .iter()
+                .find(|lock| Trace::lock_holder(&events, lock).is_some())
+                .cloned()
+        })
+        .or_else(|| locks.first().cloned());
+    let holder = lock
+        .as_ref()
+        .and_then(|lock| Trace::lock_holder(&events, lock));
+    let waiting: Vec<String> = lock
+        .as_ref()
+        .map(|lock| Trace::waiting_for_lock(&events, lock))
+        .unwrap_or_default()
         .into_iter()
         .filter(|name| Some(name) != holder.as_ref())
         .collect();
+    let lock_words = lock
+        .as_ref()
+        .map_or("the lock".to_string(), |lock| format!("the {lock} lock"));
     let blocked = blocked_threads(&message, &events);
     let soft_lockup = events.iter().find_map(|e| match &e.what {
         What::SoftLockup {
             holder,
             held_ms,
             waiting,
+            ..
         } => Some((holder.clone(), *held_ms, waiting.clone())),
         _ => None,
     });
@@ -164,7 +188,7 @@ pub fn diagnose(
         FindingKind::LoopingReader => {
             let holder_name = holder.clone().unwrap_or_else(|| "a thread".to_string());
             diagnosis.push_str(&format!(
-                "looping reader: `{holder_name}` holds the registry lock and walks {} forever.\n",
+                "looping reader: `{holder_name}` holds {lock_words} and walks {} forever.\n",
                 cycle.join(" -> ")
             ));
             if let Some(proof) = &cycle_proof {
@@ -182,7 +206,7 @@ pub fn diagnose(
                 (None, None) => "seen in the trace".to_string(),
             };
             diagnosis.push_str(&format!(
-                "Starved on the registry lock ({confirmation}): {}.\n",
+                "Starved on {lock_words} ({confirmation}): {}.\n",
                 if starved.is_empty() {
                     "none".to_string()
                 } else {
@@ -198,7 +222,7 @@ pub fn diagnose(
             diagnosis.push_str(&text);
             diagnosis.push('\n');
             if let Some(holder) = &holder {
-                diagnosis.push_str(&format!("`{holder}` held the registry lock.\n"));
+                diagnosis.push_str(&format!("`{holder}` held {lock_words}.\n"));
             }
         }
     }
@@ -226,6 +250,7 @@ pub fn diagnose(
         elapsed,
         replay,
         holder,
+        lock,
         cycle,
         starved,
         root_cause,

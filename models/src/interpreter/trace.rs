@@ -2,7 +2,7 @@
 //! steps, list pictures), kept outside the checker so the harness can read the failing
 //! execution's events after the checker reports it.
 
-use crate::world::Stop;
+use super::world::Stop;
 use std::sync::{Mutex, MutexGuard};
 
 /// The links of one node at one moment, by name (`head`, `slot#0`, `POISON1`, `NULL`).
@@ -88,28 +88,43 @@ pub enum What {
         slot: usize,
         /// The generation freed.
         generation: u64,
-        /// `true` if its link was still on the registry list: the lifecycle bug.
+        /// `true` if its link was still on some list: the lifecycle bug.
         still_linked: bool,
     },
-    /// The thread asked for the registry lock.
-    LockRequest,
-    /// The thread got the registry lock.
-    LockAcquired,
-    /// The thread released the registry lock.
-    Unlock,
-    /// `list_add(slot, head)`.
+    /// The thread asked for a lock.
+    LockRequest {
+        /// The lock's name.
+        lock: String,
+    },
+    /// The thread got the lock.
+    LockAcquired {
+        /// The lock's name.
+        lock: String,
+    },
+    /// The thread released the lock.
+    Unlock {
+        /// The lock's name.
+        lock: String,
+    },
+    /// `list_add(node, head)`.
     Add {
         /// The slot added.
         slot: usize,
-        /// Which list.
-        chain: crate::world::Chain,
+        /// The list's name.
+        list: String,
+        /// The node added (`slot#0`, `slot#0.hash`).
+        node: String,
+        /// The head it was added after (`head`, `hash-head`).
+        head: String,
     },
-    /// `list_del(slot)`.
+    /// `list_del(node)`.
     Del {
         /// The slot deleted.
         slot: usize,
-        /// Which list.
-        chain: crate::world::Chain,
+        /// The list's name.
+        list: String,
+        /// The node deleted.
+        node: String,
     },
     /// A reference was taken (`refs` is the count after).
     RefGet {
@@ -134,6 +149,8 @@ pub enum What {
     CycleProven {
         /// The head the walk started from (`head` or `hash-head`).
         head: String,
+        /// The lock protecting that list.
+        lock: String,
         /// The nodes of the cycle.
         cycle: Vec<String>,
         /// The message of the traversal's report.
@@ -141,13 +158,22 @@ pub enum What {
     },
     /// The list after an operation.
     Picture(ListPicture),
-    /// std only: the watchdog saw the registry lock held too long.
+    /// std only: the watchdog saw a lock held too long.
     SoftLockup {
         /// The holder's name.
         holder: String,
+        /// The lock's name.
+        lock: String,
         /// How long it had held the lock, in milliseconds.
         held_ms: u128,
         /// Threads waiting for the lock.
+        waiting: Vec<String>,
+    },
+    /// std only: no actor recorded anything for too long, with no lock held too long to blame.
+    Stalled {
+        /// How long nothing happened, in milliseconds.
+        idle_ms: u128,
+        /// The actors not done.
         waiting: Vec<String>,
     },
     /// A checked operation refused, or a check failed.
@@ -215,14 +241,14 @@ impl Trace {
         events.push(Event { step, thread, what });
     }
 
-    /// Threads whose last lock event is a request not yet granted, sorted: who is waiting for
-    /// the registry lock.
-    pub fn waiting_for_lock(events: &[Event]) -> Vec<String> {
+    /// Threads whose last event on lock `lock` is a request not yet granted, sorted: who is
+    /// waiting for it.
+    pub fn waiting_for_lock(events: &[Event], lock: &str) -> Vec<String> {
         let mut last: Vec<(&str, bool)> = Vec::new();
         for event in events {
-            let waiting = match event.what {
-                What::LockRequest => true,
-                What::LockAcquired => false,
+            let waiting = match &event.what {
+                What::LockRequest { lock: l } if l == lock => true,
+                What::LockAcquired { lock: l } if l == lock => false,
                 _ => continue,
             };
             match last.iter_mut().find(|(name, _)| *name == event.thread) {
@@ -239,17 +265,44 @@ impl Trace {
         names
     }
 
-    /// The thread holding the registry lock at the end of `events`, if any.
-    pub fn lock_holder(events: &[Event]) -> Option<String> {
+    /// The thread holding lock `lock` at the end of `events`, if any.
+    pub fn lock_holder(events: &[Event], lock: &str) -> Option<String> {
         let mut holder = None;
         for event in events {
-            match event.what {
-                What::LockAcquired => holder = Some(event.thread.clone()),
-                What::Unlock if holder.as_deref() == Some(event.thread.as_str()) => holder = None,
+            match &event.what {
+                What::LockAcquired { lock: l } if l == lock => holder = Some(event.thread.clone()),
+                What::Unlock { lock: l }
+                    if l == lock && holder.as_deref() == Some(event.thread.as_str()) =>
+                {
+                    holder = None
+                }
                 _ => {}
             }
         }
         holder
+    }
+
+    /// The locks named in `events`, in the order first seen.
+    pub fn locks(events: &[Event]) -> Vec<String> {
+        let mut locks: Vec<String> = Vec::new();
+        for event in events {
+            if let What::LockRequest { lock } = &event.what {
+                if !locks.contains(lock) {
+                    locks.push(lock.clone());
+                }
+            }
+        }
+        locks
+    }
+
+    /// The number of events so far (the watchdog's progress counter).
+    pub fn len(&self) -> usize {
+        self.events().len()
+    }
+
+    /// Whether nothing was recorded yet.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// A copy of the events so far.

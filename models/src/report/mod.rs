@@ -3,10 +3,10 @@
 //! a self loop visible as a loop) after each list operation — the pictures the original
 //! write-up of the bug had. Hand-written SVG, no Graphviz.
 
-use crate::finding::Finding;
-use crate::scenario::Scenario;
-use crate::trace::{ListPicture, What};
-use crate::world::Chain;
+use crate::diagnosis::finding::Finding;
+use crate::engine::SavedReplay;
+use crate::interpreter::trace::{ListPicture, What};
+use crate::language::Scenario;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -167,25 +167,11 @@ pub fn describe_event(what: &What) -> String {
             "free slot#{slot} (gen {generation}){}",
             if *still_linked { " STILL LINKED" } else { "" }
         ),
-        What::LockRequest => "wants the lock".to_string(),
-        What::LockAcquired => "holds the lock".to_string(),
-        What::Unlock => "unlock".to_string(),
-        What::Add {
-            slot,
-            chain: Chain::Registry,
-        } => format!("list_add(slot#{slot}, head)"),
-        What::Add {
-            slot,
-            chain: Chain::Hash,
-        } => format!("list_add(slot#{slot}.hash, hash-head)"),
-        What::Del {
-            slot,
-            chain: Chain::Registry,
-        } => format!("list_del(slot#{slot})"),
-        What::Del {
-            slot,
-            chain: Chain::Hash,
-        } => format!("list_del(slot#{slot}.hash)"),
+        What::LockRequest { lock } => format!("wants the {lock} lock"),
+        What::LockAcquired { lock } => format!("holds the {lock} lock"),
+        What::Unlock { lock } => format!("unlocks the {lock} lock"),
+        What::Add { node, head, .. } => format!("list_add({node}, {head})"),
+        What::Del { node, .. } => format!("list_del({node})"),
         What::RefGet { slot, refs } => format!("get ref slot#{slot} -> {refs}"),
         What::RefPut { slot, refs } => format!("put ref slot#{slot} -> {refs}"),
         What::WalkStep { node } => format!("walk -> {node}"),
@@ -196,17 +182,22 @@ pub fn describe_event(what: &What) -> String {
         What::Refused { message } => format!("REFUSED: {message}"),
         What::SoftLockup {
             holder,
+            lock,
             held_ms,
             waiting,
         } => format!(
-            "SOFT LOCKUP: {holder} stuck for {held_ms} ms holding the lock; waiting: {}",
+            "SOFT LOCKUP: {holder} stuck for {held_ms} ms holding the {lock} lock; waiting: {}",
+            waiting.join(", ")
+        ),
+        What::Stalled { idle_ms, waiting } => format!(
+            "STALLED: nothing happened for {idle_ms} ms; actors: {}",
             waiting.join(", ")
         ),
     }
 }
 
 /// The finding as a self-contained HTML page.
-pub fn finding_html(scenario: Scenario, finding: &Finding) -> String {
+pub fn finding_html(scenario: &Scenario, finding: &Finding) -> String {
     let mut threads: Vec<&str> = Vec::new();
     for event in &finding.trace {
         if !threads.contains(&event.thread.as_str()) {
@@ -228,6 +219,7 @@ td.bad {{ background: #fde2e2; }}
 </style></head><body>
 <h1>{title}</h1>
 <p><b>Story:</b> {story}</p>
+<p><b>Scenario file:</b> <a href="{scenario_page}">{path}</a></p>
 <p><b>Engine:</b> {engine} &middot; <b>found after</b> {executions} execution(s) &middot; <b>in</b> {elapsed:.1?}{replay}</p>
 <h2>Diagnosis</h2>
 <pre>{diagnosis}</pre>
@@ -235,11 +227,11 @@ td.bad {{ background: #fde2e2; }}
 "#,
         title = escape(&format!(
             "{}: {} on {}",
-            scenario.name(),
-            finding.kind,
-            finding.engine
+            scenario.name, finding.kind, finding.engine
         )),
-        story = escape(scenario.story()),
+        story = escape(&scenario.story),
+        scenario_page = escape(&scenario_page_name(scenario)),
+        path = escape(&scenario.source.path),
         engine = escape(&finding.engine),
         executions = finding.executions,
         elapsed = finding.elapsed,
@@ -279,6 +271,7 @@ td.bad {{ background: #fde2e2; }}
             } | What::CycleProven { .. }
                 | What::Refused { .. }
                 | What::SoftLockup { .. }
+                | What::Stalled { .. }
         );
         let _ = write!(html, "<tr><td>{}</td>", event.step);
         for thread in &threads {
@@ -304,53 +297,107 @@ td.bad {{ background: #fde2e2; }}
 }
 
 /// The file name of a finding's page: `socket-lifecycle-buggy--loom.html`.
-pub fn page_name(scenario: Scenario, engine: &str) -> String {
-    format!("{}--{engine}.html", scenario.name().replace('/', "-"))
+pub fn page_name(scenario: &Scenario, engine: &str) -> String {
+    format!("{}--{engine}.html", scenario.name.replace('/', "-"))
 }
 
-/// Writes the finding's page (and its loom checkpoint or shuttle schedule beside it) into
-/// `dir`, returning the page's path.
-pub fn write_finding(
-    dir: &Path,
-    scenario: Scenario,
-    finding: &Finding,
-) -> std::io::Result<PathBuf> {
+/// The file name of a scenario's page: `scenario--socket-lifecycle-buggy.html`.
+pub fn scenario_page_name(scenario: &Scenario) -> String {
+    format!("scenario--{}.html", scenario.name.replace('/', "-"))
+}
+
+/// A scenario's page: its story, its twin, and its file as written.
+pub fn scenario_html(scenario: &Scenario) -> String {
+    let twin = scenario.twin.as_ref().map_or(String::new(), |twin| {
+        format!("<p><b>Twin:</b> {}</p>\n", escape(twin))
+    });
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{name}</title>\
+         <style>body {{ font-family: sans-serif; margin: 2em; max-width: 1200px; }} pre {{ \
+         background: #f6f6f6; padding: 1em; }}</style></head><body>\n<h1>{name}</h1>\n\
+         <p><b>Story:</b> {story}</p>\n{twin}<h2>{path}</h2>\n<pre class=\"scenario-file\">{text}</pre>\n\
+         </body></html>\n",
+        name = escape(&scenario.name),
+        story = escape(&scenario.story),
+        path = escape(&scenario.source.path),
+        text = escape(&scenario.source.text),
+    )
+}
+
+/// Writes the finding's page (and its replay file beside it, naming the scenario and the hash
+/// of its text) into `dir`, returning the page's path.
+pub fn write_finding(dir: &Path, scenario: &Scenario, finding: &Finding) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
     let page = dir.join(page_name(scenario, &finding.engine));
     std::fs::write(&page, finding_html(scenario, finding))?;
-    let stem = page_name(scenario, &finding.engine).replace(".html", "");
-    match &finding.replay {
-        Some(crate::Replay::ShuttleSchedule(s)) => {
-            std::fs::write(dir.join(format!("{stem}.schedule")), format!("{s}\n"))?
-        }
-        Some(crate::Replay::LoomCheckpoint(json)) => {
-            std::fs::write(dir.join(format!("{stem}.loom-checkpoint.json")), json)?
-        }
-        _ => {}
+    if let Some(saved) = SavedReplay::of(scenario, finding) {
+        let stem = page_name(scenario, &finding.engine).replace(".html", "");
+        std::fs::write(dir.join(format!("{stem}.replay.toml")), saved.to_toml())?;
     }
     Ok(page)
 }
 
-/// The report's index page: one link per finding page, with its verdict.
-pub fn index_html(entries: &[(Scenario, String, String, PathBuf)]) -> String {
+/// Writes a scenario's page into `dir`.
+pub fn write_scenario(dir: &Path, scenario: &Scenario) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let page = dir.join(scenario_page_name(scenario));
+    std::fs::write(&page, scenario_html(scenario))?;
+    Ok(page)
+}
+
+/// One run as the index lists it.
+#[derive(Debug, Clone)]
+pub struct IndexEntry {
+    /// The scenario's name.
+    pub scenario: String,
+    /// Its page's file name.
+    pub scenario_page: String,
+    /// The engine.
+    pub engine: String,
+    /// The verdict (`pass`, a kind, `not run`).
+    pub verdict: String,
+    /// The expected verdict.
+    pub expected: String,
+    /// Whether the verdict is the expected one.
+    pub as_expected: bool,
+    /// The finding's page, if it found something.
+    pub finding_page: Option<PathBuf>,
+}
+
+/// The report's index page: every run (scenario x engine, as the table shows them), passes
+/// included, each finding linked to its page and each scenario to its file.
+pub fn index_html(entries: &[IndexEntry]) -> String {
     let mut html = String::from(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>lifecycle-check \
-         report</title><style>body { font-family: sans-serif; margin: 2em; } td { padding: 2px \
-         10px; }</style></head><body>\n<h1>lifecycle-check findings</h1>\n<table>\n\
-         <tr><th>scenario</th><th>engine</th><th>finding</th></tr>\n",
+         report</title><style>body { font-family: sans-serif; margin: 2em; } td, th { padding: 2px \
+         10px; text-align: left; } tr.unexpected { background: #fde2e2; }</style></head><body>\n\
+         <h1>lifecycle-check report</h1>\n<table>\n\
+         <tr><th>scenario</th><th>engine</th><th>verdict</th><th>expected</th><th></th></tr>\n",
     );
-    for (scenario, engine, kind, page) in entries {
-        let file = page
-            .file_name()
-            .map(|f| f.to_string_lossy().into_owned())
-            .unwrap_or_default();
+    for entry in entries {
+        let verdict = match &entry.finding_page {
+            Some(page) => format!(
+                "<a href=\"{}\">{}</a>",
+                escape(
+                    &page
+                        .file_name()
+                        .map(|f| f.to_string_lossy().into_owned())
+                        .unwrap_or_default()
+                ),
+                escape(&entry.verdict)
+            ),
+            None => escape(&entry.verdict),
+        };
         let _ = writeln!(
             html,
-            "<tr><td>{}</td><td>{}</td><td><a href=\"{}\">{}</a></td></tr>",
-            escape(scenario.name()),
-            escape(engine),
-            escape(&file),
-            escape(kind)
+            "<tr class=\"{class}\"><td><a href=\"{page}\">{scenario}</a></td><td>{engine}</td>\
+             <td>{verdict}</td><td>{expected}</td><td>{mark}</td></tr>",
+            class = if entry.as_expected { "run" } else { "run unexpected" },
+            page = escape(&entry.scenario_page),
+            scenario = escape(&entry.scenario),
+            engine = escape(&entry.engine),
+            expected = escape(&entry.expected),
+            mark = if entry.as_expected { "as expected" } else { "UNEXPECTED" },
         );
     }
     html.push_str("</table>\n</body></html>\n");

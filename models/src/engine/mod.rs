@@ -1,11 +1,15 @@
 //! `Engine`: runs a scenario on loom, on one of shuttle's schedulers, or on real threads, and
 //! turns what happened into a [`Verdict`].
 
+mod saved_replay;
+pub use saved_replay::SavedReplay;
+
 use crate::diagnosis::diagnose;
-use crate::finding::{Finding, Replay, Verdict};
-use crate::scenario::{Scenario, ScenarioConfig};
-use crate::threads::panic_message;
-use crate::trace::Trace;
+use crate::diagnosis::finding::{Finding, Replay, Verdict};
+use crate::interpreter::threads::panic_message;
+use crate::interpreter::trace::Trace;
+use crate::interpreter::{execute, RunConfig};
+use crate::language::{Scenario, ENGINE_NAMES};
 use crate::FindingKind;
 use lifecycle_list::{Loom, Shuttle, Std};
 use std::cell::Cell;
@@ -40,15 +44,34 @@ impl Engine {
         Engine::Std,
     ];
 
-    /// The engine's name: `loom`, `shuttle-random`, `shuttle-pct`, `shuttle-dfs`, `std`.
+    /// The engine's name: `loom`, `shuttle-random`, `shuttle-pct`, `shuttle-dfs`, `std` (as
+    /// scenario files name it under `[expect]`).
     pub fn name(self) -> &'static str {
-        match self {
-            Engine::Loom => "loom",
-            Engine::ShuttleRandom => "shuttle-random",
-            Engine::ShuttlePct => "shuttle-pct",
-            Engine::ShuttleDfs => "shuttle-dfs",
-            Engine::Std => "std",
-        }
+        ENGINE_NAMES[self as usize]
+    }
+
+    /// The most threads one execution may run on this engine, if it has a limit (loom: 5).
+    pub fn max_threads(self) -> Option<usize> {
+        (self == Engine::Loom).then_some(LOOM_MAX_THREADS)
+    }
+
+    /// Why this engine cannot run `scenario` with `config`, if it cannot: loom runs at most 5
+    /// threads, and every actor is one.
+    pub fn refusal(self, scenario: &Scenario, config: &RunConfig) -> Option<String> {
+        let limit = self.max_threads()?;
+        let actors = scenario.expanded_actors(config.copies);
+        (actors.len() > limit).then(|| {
+            let (_, index) = &actors[limit];
+            let actor = &scenario.actors[*index];
+            format!(
+                "{}:{}:{}: {} actors, but {} runs at most {limit} threads (one per actor);                  this actor is one too many (run it on other engines with --engine, or lower                  its count / --waiters)",
+                scenario.source.path,
+                actor.line,
+                actor.column,
+                actors.len(),
+                self.name()
+            )
+        })
     }
 
     /// The engine named `name`, if any.
@@ -56,6 +79,9 @@ impl Engine {
         Engine::ALL.into_iter().find(|e| e.name() == name)
     }
 }
+
+/// loom's limit on threads per execution (`loom::MAX_THREADS`).
+const LOOM_MAX_THREADS: usize = 5;
 
 /// Bounds for a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,39 +195,39 @@ fn scratch_dir() -> PathBuf {
 }
 
 /// Runs `scenario` on `engine` within `bounds`.
-pub fn run(
-    scenario: Scenario,
-    engine: Engine,
-    config: &ScenarioConfig,
-    bounds: &Bounds,
-) -> Verdict {
+pub fn run(scenario: &Scenario, engine: Engine, config: &RunConfig, bounds: &Bounds) -> Verdict {
     run_with_progress(scenario, engine, config, bounds, &Arc::default())
 }
 
 /// As [`run`], counting executions (or std iterations) in `progress` as they start, so another
 /// thread can show progress.
 pub fn run_with_progress(
-    scenario: Scenario,
+    scenario: &Scenario,
     engine: Engine,
-    config: &ScenarioConfig,
+    config: &RunConfig,
     bounds: &Bounds,
     progress: &Arc<AtomicUsize>,
 ) -> Verdict {
+    if let Some(reason) = engine.refusal(scenario, config) {
+        return Verdict::NotRun { reason };
+    }
+    let scenario = Arc::new(scenario.clone());
     match engine {
-        Engine::Loom => run_loom(scenario, config, bounds, None, progress),
+        Engine::Loom => run_loom(&scenario, config, bounds, None, progress),
         Engine::ShuttleRandom | Engine::ShuttlePct | Engine::ShuttleDfs => {
-            run_shuttle(scenario, engine, config, bounds, None, progress)
+            run_shuttle(&scenario, engine, config, bounds, None, progress)
         }
-        Engine::Std => run_std(scenario, config, bounds, progress),
+        Engine::Std => run_std(&scenario, config, bounds, progress),
     }
 }
 
 /// Re-runs a saved failing execution: a shuttle schedule or a loom checkpoint.
-pub fn replay(scenario: Scenario, replay: &Replay, config: &ScenarioConfig) -> Verdict {
+pub fn replay(scenario: &Scenario, replay: &Replay, config: &RunConfig) -> Verdict {
     let bounds = Bounds::quick();
+    let scenario = Arc::new(scenario.clone());
     match replay {
         Replay::ShuttleSchedule(schedule) => run_shuttle(
-            scenario,
+            &scenario,
             Engine::ShuttleRandom,
             config,
             &bounds,
@@ -209,7 +235,7 @@ pub fn replay(scenario: Scenario, replay: &Replay, config: &ScenarioConfig) -> V
             &Arc::default(),
         ),
         Replay::LoomCheckpoint(path) => run_loom(
-            scenario,
+            &scenario,
             config,
             &Bounds {
                 preemption_bound: None,
@@ -218,13 +244,13 @@ pub fn replay(scenario: Scenario, replay: &Replay, config: &ScenarioConfig) -> V
             Some(path.clone()),
             &Arc::default(),
         ),
-        Replay::StdIteration(_) => run_std(scenario, config, &bounds, &Arc::default()),
+        Replay::StdIteration(_) => run_std(&scenario, config, &bounds, &Arc::default()),
     }
 }
 
 fn run_loom(
-    scenario: Scenario,
-    config: &ScenarioConfig,
+    scenario: &Arc<Scenario>,
+    config: &RunConfig,
     bounds: &Bounds,
     checkpoint: Option<String>,
     progress: &Arc<AtomicUsize>,
@@ -234,6 +260,7 @@ fn run_loom(
     let start = Instant::now();
     let explore = |checkpoint_file: Option<PathBuf>| {
         let (trace, executions, config) = (trace.clone(), executions.clone(), config.clone());
+        let scenario = scenario.clone();
         let mut builder = loom::model::Builder::new();
         builder.preemption_bound = bounds.preemption_bound;
         builder.max_branches = 100_000;
@@ -246,7 +273,7 @@ fn run_loom(
                 builder.check(move || {
                     executions.fetch_add(1, Ordering::Relaxed);
                     trace.reset();
-                    scenario.execute::<Loom>(&config, &trace);
+                    execute::<Loom>(&scenario, &config, &trace);
                 })
             }))
         })
@@ -289,9 +316,9 @@ fn run_loom(
 }
 
 fn run_shuttle(
-    scenario: Scenario,
+    scenario: &Arc<Scenario>,
     engine: Engine,
-    config: &ScenarioConfig,
+    config: &RunConfig,
     bounds: &Bounds,
     schedule: Option<String>,
     progress: &Arc<AtomicUsize>,
@@ -306,10 +333,11 @@ fn run_shuttle(
     shuttle_config.silence_warnings = true;
     let body = {
         let (trace, executions, config) = (trace.clone(), executions.clone(), config.clone());
+        let scenario = scenario.clone();
         move || {
             executions.fetch_add(1, Ordering::Relaxed);
             trace.reset();
-            scenario.execute::<Shuttle>(&config, &trace);
+            execute::<Shuttle>(&scenario, &config, &trace);
         }
     };
     let start = Instant::now();
@@ -364,8 +392,8 @@ fn run_shuttle(
 }
 
 fn run_std(
-    scenario: Scenario,
-    config: &ScenarioConfig,
+    scenario: &Arc<Scenario>,
+    config: &RunConfig,
     bounds: &Bounds,
     progress: &Arc<AtomicUsize>,
 ) -> Verdict {
@@ -376,7 +404,7 @@ fn run_std(
         iterations += 1;
         progress.store(iterations, Ordering::Relaxed);
         trace.reset();
-        quietly(|| scenario.execute::<Std>(config, &trace));
+        quietly(|| execute::<Std>(scenario, config, &trace));
         if let Some(stop) = trace.stop() {
             return Verdict::Found(Box::new(diagnose(
                 Engine::Std,
@@ -410,7 +438,7 @@ pub(crate) fn kind_of_engine_message(message: &str) -> Option<FindingKind> {
 }
 
 /// Checks that a finding replays: the verdict of [`replay`] has the same kind.
-pub fn replays_as(finding: &Finding, scenario: Scenario, config: &ScenarioConfig) -> bool {
+pub fn replays_as(finding: &Finding, scenario: &Scenario, config: &RunConfig) -> bool {
     match &finding.replay {
         Some(saved) => {
             replay(scenario, saved, config)

@@ -30,6 +30,11 @@ impl<P: Platform> Signal<P> {
         self.waiter.wake_all();
     }
 
+    /// Whether the flag is set (an Acquire load: what `set` published is visible after `true`).
+    pub fn is_set(&self) -> bool {
+        self.flag.load(Ordering::Acquire) != 0
+    }
+
     /// Returns once the flag is set.
     pub fn wait(&self) {
         while self.flag.load(Ordering::Acquire) == 0 {

@@ -1,0 +1,124 @@
+//! The command line: flags, and the bounds and run configuration they make.
+
+use clap::Parser;
+use lifecycle_models::{Bounds, RunConfig};
+use std::path::PathBuf;
+
+const EXAMPLES: &str = "\
+Examples:
+  lifecycle-check                                    the catalogue on every engine (quick bounds)
+  lifecycle-check my-scenarios/                      your scenario files (a directory or files)
+  lifecycle-check --list my.toml                     the catalogue and your files, a line each
+  lifecycle-check -s socket-lifecycle/buggy -e loom  one scenario on one engine
+  lifecycle-check -s 'socket-lifecycle/*' --waiters 2 --exhaustive
+  lifecycle-check -e shuttle-pct --iterations 10000 --seed 7
+  lifecycle-check -s socket-lifecycle/buggy --replay tests/regressions/socket-lifecycle-buggy--loom.replay.toml
+  lifecycle-check --json | jq .verdict               one JSON object per run, per line
+  lifecycle-check --matrix > matrix.md               the catalogue measured over 5 seeds
+
+Exit codes: 0 every verdict as expected; 1 a verdict differs from the expected one; 2 bad input.";
+
+/// Model-check object lifecycles on intrusive lists and slab caches with loom, shuttle and real
+/// threads: the built-in catalogue, or scenario files of your own.
+#[derive(Parser, Debug)]
+#[command(name = "lifecycle-check", version, after_help = EXAMPLES)]
+pub struct Cli {
+    /// Scenario files (.toml) or directories of them to run instead of the built-in catalogue.
+    #[arg(value_name = "FILE_OR_DIR")]
+    pub paths: Vec<PathBuf>,
+
+    /// List the scenarios (the catalogue and any files given) with their expected verdicts, and
+    /// exit.
+    #[arg(long)]
+    pub list: bool,
+
+    /// A scenario name, or a glob such as 'socket-lifecycle/*'. Repeat for several
+    /// [default: every scenario].
+    #[arg(short = 's', long = "scenario", value_name = "NAME|GLOB")]
+    pub scenarios: Vec<String>,
+
+    /// An engine: loom, shuttle-random, shuttle-pct, shuttle-dfs or std. Repeat for several
+    /// [default: every engine].
+    #[arg(short = 'e', long = "engine", value_name = "ENGINE")]
+    pub engines: Vec<String>,
+
+    /// loom's preemption bound, 0 to 10 [default: 1, or 3 with --exhaustive].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(0..=10))]
+    pub preemption_bound: Option<u64>,
+
+    /// Iterations for shuttle's schedulers (a cap for DFS) and for std, 1 to 10000000
+    /// [default: 1000, or 10000 with --exhaustive].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub iterations: Option<u64>,
+
+    /// The seed of shuttle's random and PCT schedulers [default: 24301].
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+
+    /// Copies of every replicated actor (`count` in a file: the waiters), 1 to 8 [default: the
+    /// file's count]. loom runs at most 5 actors.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=8))]
+    pub waiters: Option<u64>,
+
+    /// Slab slots, 1 to 16 [default: the file's `objects`].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=16))]
+    pub objects: Option<u64>,
+
+    /// Use the deep bounds of the CI gate (loom preemption bound 3, 10000 iterations).
+    #[arg(long)]
+    pub exhaustive: bool,
+
+    /// Re-run a saved failing execution (a .replay.toml file the report wrote, or a shuttle
+    /// schedule string) of the one scenario given with --scenario.
+    #[arg(long, value_name = "FILE_OR_STRING")]
+    pub replay: Option<String>,
+
+    /// Measure the scenarios: every scenario on every engine, randomized engines (shuttle's
+    /// random and PCT schedulers, real threads) over 5 seeds, printed as a Markdown table with
+    /// the median executions to the first finding.
+    #[arg(long)]
+    pub matrix: bool,
+
+    /// Print one JSON object per run, one per line, instead of the table.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Where to write the HTML report (an index of every run, a page per scenario and per
+    /// finding).
+    #[arg(long, value_name = "DIR", default_value = "target/lifecycle-report")]
+    pub report: PathBuf,
+
+    /// Do not write the HTML report.
+    #[arg(long)]
+    pub no_report: bool,
+}
+
+impl Cli {
+    /// The bounds the flags ask for.
+    pub fn bounds(&self) -> Bounds {
+        let mut bounds = if self.exhaustive {
+            Bounds::exhaustive()
+        } else {
+            Bounds::quick()
+        };
+        if let Some(bound) = self.preemption_bound {
+            bounds.preemption_bound = Some(bound as usize);
+        }
+        if let Some(iterations) = self.iterations {
+            bounds.iterations = iterations as usize;
+        }
+        if let Some(seed) = self.seed {
+            bounds.seed = seed;
+        }
+        bounds
+    }
+
+    /// The run configuration the flags ask for.
+    pub fn config(&self) -> RunConfig {
+        RunConfig {
+            copies: self.waiters.map(|w| w as usize),
+            objects: self.objects.map(|n| n as usize),
+            ..RunConfig::default()
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! The interpreter: runs a [`Scenario`]'s actors over a [`World`] on one platform (one
+//! execution). The first actor runs on the execution's main thread (loom runs at most 5 threads
+//! in all); the others are spawned in the order the file lists them.
+
+mod actor;
+pub mod signal;
+pub mod threads;
+pub mod trace;
+mod watchdog;
+pub mod world;
+
+use crate::language::Scenario;
+use crate::FindingKind;
+use actor::{run_actor, Halt};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use threads::Threads;
+use trace::Trace;
+use world::{Stop, World};
+
+/// Parameters of one run of a scenario, beyond what its file says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunConfig {
+    /// Copies of every replicated actor (`count` in the file); `None` keeps the file's count.
+    pub copies: Option<usize>,
+    /// Slab slots; `None` keeps the file's `objects`.
+    pub objects: Option<usize>,
+    /// std only: how long a lock may be held before the watchdog reports a soft lockup (and
+    /// twice this with no progress at all is a stall).
+    pub watchdog: Duration,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        RunConfig {
+            copies: None,
+            objects: None,
+            watchdog: Duration::from_millis(100),
+        }
+    }
+}
+
+/// Ends an actor with `stop`: recorded, then a panic under a checker (the checker reports the
+/// execution with its schedule). On std every other actor is asked to let go.
+fn stop_actor<P: Threads>(world: &World<P>, actor: &str, stop: Stop) {
+    let message = format!("{}: {}", stop.kind, stop.message);
+    world.trace.set_stop(actor, stop);
+    if P::IS_CHECKER {
+        panic!("{message}");
+    }
+    world.stop.store(true, Ordering::Relaxed);
+}
+
+/// Runs actor `index` of `scenario` as `name`, turning how it ended into the run's record.
+fn actor<P: Threads>(world: &World<P>, scenario: &Scenario, index: usize, name: &str) {
+    world.started(name);
+    match run_actor(world, &scenario.actors[index]) {
+        Ok(()) | Err(Halt::Abandoned) => {}
+        // Already recorded before looping; under a checker the loop never returns.
+        Err(Halt::Looped) => {}
+        Err(Halt::Stop(stop)) => stop_actor(world, name, stop),
+    }
+}
+
+/// Runs one execution of `scenario` on platform `P`, recording into `trace`.
+pub fn execute<P: Threads>(scenario: &Arc<Scenario>, config: &RunConfig, trace: &Arc<Trace>) {
+    let mut spec = scenario.world.clone();
+    if let Some(objects) = config.objects {
+        spec.objects = objects;
+    }
+    let world = Arc::new(World::<P>::new(&spec, trace.clone()));
+    let actors = scenario.expanded_actors(config.copies);
+    let mut threads = Vec::new();
+    for (name, index) in actors.iter().skip(1).cloned() {
+        let (world, scenario) = (world.clone(), scenario.clone());
+        threads.push(P::spawn_named(
+            name.clone(),
+            Box::new(move || actor(&world, &scenario, index, &name)),
+        ));
+    }
+    let all_done = Arc::new(AtomicBool::new(false));
+    let watchdog = (!P::IS_CHECKER).then(|| {
+        let (world, all_done, limit) = (world.clone(), all_done.clone(), config.watchdog);
+        std::thread::spawn(move || watchdog::watch(&world, &all_done, limit))
+    });
+    let (main_name, main_index) = actors[0].clone();
+    actor(&world, scenario, main_index, &main_name);
+    for thread in threads {
+        if let Err(message) = P::join(thread) {
+            // A checker has already failed the execution; on std, keep the first stop.
+            if !P::IS_CHECKER {
+                trace.set_stop(
+                    "join",
+                    Stop {
+                        kind: FindingKind::Assertion,
+                        message,
+                    },
+                );
+            }
+        }
+    }
+    all_done.store(true, Ordering::Relaxed);
+    if let Some(watchdog) = watchdog {
+        watchdog.thread().unpark();
+        watchdog.join().expect("the watchdog does not panic");
+    }
+    if spec.checks.leak && trace.stop().is_none() {
+        if let Err(stop) = world.check_no_leak() {
+            stop_actor(&world, &main_name, stop);
+        }
+    }
+}

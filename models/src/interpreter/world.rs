@@ -1,0 +1,699 @@
+//! `World`: the shared state a scenario's actors work on (a slab of objects, the declared lists
+//! and the spinlocks that protect them, one-shot events, the trace), with every operation
+//! recording its event so a finding can show what happened, step by step and picture by picture.
+
+use super::signal::Signal;
+use super::threads::Threads;
+use super::trace::{ListPicture, NodeLinks, Trace, What};
+use crate::language::{Checks, WorldSpec, MAX_LISTS};
+use crate::FindingKind;
+use lifecycle_list::{
+    AtomicOps, CellOps, ListError, ListHead, Platform, SpinGuard, SpinLock, LIST_POISON1,
+    LIST_POISON2,
+};
+use lifecycle_slab::{Handle, Slab, Tagging};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// An object of the story (a socket, say): allocated from the slab, linked on the world's lists.
+///
+/// # Invariants
+/// Under the fixed protocol: `links[i]` is on list `i` only while `refs >= 1`, it is unlinked
+/// under the list's lock before the last reference is dropped, and the slot is freed by whoever
+/// drops the last reference.
+#[repr(C)]
+pub struct Object<P: Platform> {
+    /// One link per list the world declares (unused links stay unlinked).
+    pub links: [ListHead<P>; MAX_LISTS],
+    /// The reference count.
+    pub refs: P::AtomicUsize,
+    /// Data the owner writes and others read (loom checks those accesses for races).
+    pub data: P::Cell<u32>,
+}
+
+// SAFETY: `links` follow the list discipline (touched only under their list's lock, unless a
+// scenario models breaking it), `refs` is atomic, and `data` is accessed as the scenario says:
+// an access not ordered by happens-before is exactly what loom reports as a race.
+unsafe impl<P: Platform> Send for Object<P> {}
+// SAFETY: as above.
+unsafe impl<P: Platform> Sync for Object<P> {}
+
+/// What an actor found and stopped on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stop {
+    /// The finding's kind.
+    pub kind: FindingKind,
+    /// A sentence saying what broke.
+    pub message: String,
+}
+
+impl From<lifecycle_slab::SlabError> for Stop {
+    /// A slab error as the finding it stands for ([`FindingKind::from_slab_error`]).
+    fn from(error: lifecycle_slab::SlabError) -> Self {
+        Stop {
+            kind: FindingKind::from_slab_error(&error),
+            message: error.to_string(),
+        }
+    }
+}
+
+/// Why a waiting step ended without its condition: std only, where a stalled run is ended by the
+/// watchdog rather than explored.
+#[derive(Debug)]
+pub(crate) struct Abandoned;
+
+/// The world. Shared between threads with `std::sync::Arc` (a loom `Arc` dropped while
+/// unwinding from loom's deadlock panic aborts the process).
+pub struct World<P: Threads> {
+    /// The object cache.
+    pub slab: Slab<Object<P>, P>,
+    locks: Vec<SpinLock<(), P>>,
+    lock_names: Vec<String>,
+    heads: Vec<Box<ListHead<P>>>,
+    list_names: Vec<String>,
+    /// For each list, the index of its lock.
+    list_locks: Vec<usize>,
+    events: Vec<Signal<P>>,
+    /// The event log (outlives the execution).
+    pub trace: Arc<Trace>,
+    /// The checks in force.
+    pub checks: Checks,
+    /// std only: the watchdog asks every actor to let go, so the run can end.
+    pub stop: AtomicBool,
+    /// std only: when each lock was last acquired (nanoseconds since `epoch`).
+    locked_at: Vec<AtomicU64>,
+    /// std only: the time base of `locked_at`.
+    pub epoch: Instant,
+    /// Platform thread id to actor name, for this execution.
+    names: Mutex<Vec<(usize, String)>>,
+    /// The harness's own bookkeeping (never seen by a checker): which lists each slot's link was
+    /// added to and not deleted from since, so a free can say it was still linked.
+    membership: Mutex<Vec<[bool; MAX_LISTS]>>,
+}
+
+impl<P: Threads> World<P> {
+    /// A world as `spec` declares it, every list empty.
+    pub fn new(spec: &WorldSpec, trace: Arc<Trace>) -> Self {
+        let modes: Vec<_> = spec.lists.iter().map(|l| l.mode).collect();
+        let mode_of = |i: usize| modes.get(i).copied().unwrap_or_default();
+        let object = |_| Object {
+            links: std::array::from_fn(|i| ListHead::with_checks(mode_of(i))),
+            refs: P::AtomicUsize::new(0),
+            data: P::Cell::new(0),
+        };
+        let slab = match spec.tagging {
+            Tagging::Tagged => Slab::new(spec.objects, object),
+            Tagging::Untagged => Slab::with_tagging(spec.objects, Tagging::Untagged, object),
+        };
+        let heads: Vec<Box<ListHead<P>>> = spec
+            .lists
+            .iter()
+            .map(|list| Box::new(ListHead::with_checks(list.mode)))
+            .collect();
+        for head in &heads {
+            // SAFETY: not shared yet; boxed, so it will not move.
+            unsafe { head.init() };
+        }
+        World {
+            slab,
+            locks: spec
+                .locks
+                .iter()
+                .map(|lock| SpinLock::with_defect((), lock.defect))
+                .collect(),
+            lock_names: spec.locks.iter().map(|l| l.name.clone()).collect(),
+            heads,
+            list_names: spec.lists.iter().map(|l| l.name.clone()).collect(),
+            list_locks: spec.lists.iter().map(|l| l.lock).collect(),
+            events: spec.events.iter().map(|_| Signal::default()).collect(),
+            trace,
+            checks: spec.checks,
+            stop: AtomicBool::new(false),
+            locked_at: spec.locks.iter().map(|_| AtomicU64::new(0)).collect(),
+            epoch: Instant::now(),
+            names: Mutex::new(Vec::new()),
+            membership: Mutex::new(vec![[false; MAX_LISTS]; spec.objects]),
+        }
+    }
+
+    /// The number of locks.
+    pub fn lock_count(&self) -> usize {
+        self.locks.len()
+    }
+
+    /// Lock `lock`'s name.
+    pub fn lock_name(&self, lock: usize) -> &str {
+        &self.lock_names[lock]
+    }
+
+    /// The index of the lock protecting list `list`.
+    pub fn lock_of_list(&self, list: usize) -> usize {
+        self.list_locks[list]
+    }
+
+    /// The holder of lock `lock` (a racy snapshot, for the watchdog).
+    pub fn lock_holder(&self, lock: usize) -> Option<usize> {
+        self.locks[lock].holder()
+    }
+
+    /// When lock `lock` was last acquired (std only), in nanoseconds since `epoch`.
+    pub fn locked_at(&self, lock: usize) -> u64 {
+        self.locked_at[lock].load(Ordering::Relaxed)
+    }
+
+    /// The most nodes that can exist: the slab's capacity. Every traversal is bounded by it.
+    pub fn max_nodes(&self) -> usize {
+        self.slab.capacity()
+    }
+
+    /// The name of list `list`'s head: `head` for the first list, `NAME-head` for the others.
+    pub fn head_name(&self, list: usize) -> String {
+        if list == 0 {
+            "head".to_string()
+        } else {
+            format!("{}-head", self.list_names[list])
+        }
+    }
+
+    /// The name of slot `slot`'s link on list `list`: `slot#N` on the first list,
+    /// `slot#N.NAME` on the others.
+    pub fn link_name(&self, slot: usize, list: usize) -> String {
+        if list == 0 {
+            format!("slot#{slot}")
+        } else {
+            format!("slot#{slot}.{}", self.list_names[list])
+        }
+    }
+
+    /// The name of the node at `address`.
+    pub fn name_of(&self, address: usize) -> String {
+        if let Some(list) = self.heads.iter().position(|h| h.address() == address) {
+            return self.head_name(list);
+        }
+        match address {
+            0 => return "NULL".to_string(),
+            LIST_POISON1 => return "POISON1".to_string(),
+            LIST_POISON2 => return "POISON2".to_string(),
+            _ => {}
+        }
+        for list in 0..self.heads.len() {
+            if let Some(slot) = self.slot_of_link(address, list) {
+                return self.link_name(slot, list);
+            }
+        }
+        format!("{address:#x}")
+    }
+
+    /// The offset of link `list` inside an object.
+    fn link_offset(list: usize) -> usize {
+        std::mem::offset_of!(Object<P>, links) + list * std::mem::size_of::<ListHead<P>>()
+    }
+
+    /// The slot whose link on `list` is at `address`.
+    fn slot_of_link(&self, address: usize, list: usize) -> Option<usize> {
+        let object = address.checked_sub(Self::link_offset(list))?;
+        self.slab.slot_of_ptr(object as *const Object<P>).ok()
+    }
+
+    /// Slot `slot`'s object, allocated or not (objects live as long as the slab).
+    fn object(&self, slot: usize) -> &Object<P> {
+        let object = self.slab.slot_address(slot) as *const Object<P>;
+        // SAFETY: slot addresses point at initialized objects that live as long as the slab;
+        // their fields are only reached through cells and atomics.
+        unsafe { &*object }
+    }
+
+    /// Every node of the lists whose locks the caller holds (`held[lock]`), with its links.
+    fn picture(&self, held: &[bool]) -> ListPicture {
+        let describe = |name: String, link: &ListHead<P>, allocated: bool| {
+            // SAFETY: the caller holds the lock of this list, under which its links are written.
+            let (next, prev) = unsafe { (link.next_ptr() as usize, link.prev_ptr() as usize) };
+            NodeLinks {
+                name,
+                next: self.name_of(next),
+                prev: self.name_of(prev),
+                allocated,
+            }
+        };
+        let mut nodes = Vec::new();
+        for (list, head) in self.heads.iter().enumerate() {
+            if !held[self.list_locks[list]] {
+                continue;
+            }
+            nodes.push(describe(self.head_name(list), head, true));
+            for slot in 0..self.slab.capacity() {
+                let object = self.slab.slot_address(slot) as *const Object<P>;
+                let allocated = self.slab.handle_of(object).is_ok();
+                let link = &self.object(slot).links[list];
+                nodes.push(describe(self.link_name(slot, list), link, allocated));
+            }
+        }
+        ListPicture { nodes }
+    }
+
+    /// Records a picture of the lists the caller may read, if it holds any of their locks.
+    fn record_picture(&self, held: &[bool]) {
+        if held.iter().any(|&h| h) {
+            self.record(What::Picture(self.picture(held)));
+        }
+    }
+
+    /// The calling thread's actor name (registered by [`World::started`]).
+    pub fn actor_name(&self) -> String {
+        let id = P::thread_id();
+        self.name_of_thread(id)
+            .unwrap_or_else(|| format!("thread {id}"))
+    }
+
+    /// The actor name of platform thread `id`, if it has started.
+    pub fn name_of_thread(&self, id: usize) -> Option<String> {
+        let names = self.names.lock().unwrap_or_else(|p| p.into_inner());
+        names
+            .iter()
+            .find(|(known, _)| *known == id)
+            .map(|(_, name)| name.clone())
+    }
+
+    /// Records `what` for the calling thread.
+    pub fn record(&self, what: What) {
+        self.trace.record(self.actor_name(), what);
+    }
+
+    /// Names the calling thread `name` and records its start (its id lets a checker's report
+    /// be matched to names).
+    pub fn started(&self, name: &str) {
+        let thread_id = P::thread_id();
+        self.names
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((thread_id, name.to_string()));
+        self.record(What::Started { thread_id });
+    }
+
+    /// The lists slot `slot` is linked on, by name (harness bookkeeping).
+    fn linked_on(&self, slot: usize) -> Vec<String> {
+        let membership = self.membership.lock().unwrap_or_else(|p| p.into_inner());
+        (0..self.heads.len())
+            .filter(|&list| membership[slot][list])
+            .map(|list| self.list_names[list].clone())
+            .collect()
+    }
+
+    fn set_linked(&self, slot: usize, list: usize, linked: bool) {
+        self.membership.lock().unwrap_or_else(|p| p.into_inner())[slot][list] = linked;
+    }
+
+    /// `alloc`: a slot with one reference (the caller's) and data 0.
+    pub fn alloc(&self) -> Result<Handle, Stop> {
+        let handle = self.slab.alloc()?;
+        self.record(What::Alloc {
+            slot: handle.slot(),
+            generation: handle.generation(),
+        });
+        let object = self.slab.get(handle).expect("just allocated");
+        object.refs.store(1, Ordering::Relaxed);
+        // SAFETY: the allocating thread owns the object and has published it to nobody yet.
+        object.data.with_mut(|data| unsafe { *data = 0 });
+        Ok(handle)
+    }
+
+    /// `free`: returns the slot to the slab, recording whether it was still linked.
+    pub fn free(&self, handle: Handle) -> Result<(), Stop> {
+        let still_linked_on = self.linked_on(handle.slot());
+        self.slab.free(handle)?;
+        self.record(What::Free {
+            slot: handle.slot(),
+            generation: handle.generation(),
+            still_linked: !still_linked_on.is_empty(),
+        });
+        Ok(())
+    }
+
+    /// Takes lock `lock`. On std the wait gives up once the watchdog has ended the run.
+    pub(crate) fn lock(&self, lock: usize) -> Result<SpinGuard<'_, (), P>, Abandoned> {
+        let name = self.lock_names[lock].clone();
+        self.record(What::LockRequest { lock: name.clone() });
+        let spin_lock = &self.locks[lock];
+        let guard = if P::IS_CHECKER {
+            spin_lock.lock()
+        } else {
+            let backoff = crossbeam_utils::Backoff::new();
+            loop {
+                match spin_lock.try_lock() {
+                    Ok(guard) => break Ok(guard),
+                    Err(std::sync::TryLockError::Poisoned(poisoned)) => break Err(poisoned),
+                    Err(std::sync::TryLockError::WouldBlock) => {}
+                }
+                if self.stop.load(Ordering::Relaxed) {
+                    return Err(Abandoned);
+                }
+                backoff.snooze();
+            }
+        };
+        let guard = guard.unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !P::IS_CHECKER {
+            self.locked_at[lock].store(self.epoch.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        }
+        self.record(What::LockAcquired { lock: name });
+        Ok(guard)
+    }
+
+    /// Releases lock `lock`, first checking the lists it protects if the world says so.
+    pub fn unlock(&self, lock: usize, guard: SpinGuard<'_, (), P>) -> Result<(), Stop> {
+        let mut verdict = Ok(());
+        if self.checks.invariants_at_unlock {
+            for list in (0..self.heads.len()).filter(|&l| self.list_locks[l] == lock) {
+                verdict = verdict.and_then(|()| self.check_well_formed(list));
+            }
+        }
+        self.record(What::Unlock {
+            lock: self.lock_names[lock].clone(),
+        });
+        drop(guard);
+        verdict
+    }
+
+    /// `list_add` (or `list_add_tail`) of `handle`'s link on `list`, then a picture of what the
+    /// caller may read (`held[lock]`: the locks it holds).
+    ///
+    /// Without the list's lock held this breaks the list discipline on purpose: the links stay
+    /// valid memory (objects live in the slab) and loom reports the race.
+    pub fn add(&self, handle: Handle, list: usize, tail: bool, held: &[bool]) -> Result<(), Stop> {
+        let object = self.checked(handle)?;
+        let head = &self.heads[list];
+        let link = &object.links[list];
+        // SAFETY: the caller holds the list's lock, or models breaking the discipline (see
+        // above); objects and heads live as long as the world.
+        let added = unsafe {
+            if tail {
+                head.add_tail(link)
+            } else {
+                head.add(link)
+            }
+        };
+        self.list_result(added)?;
+        self.set_linked(handle.slot(), list, true);
+        self.record(What::Add {
+            slot: handle.slot(),
+            list: self.list_names[list].clone(),
+            node: self.link_name(handle.slot(), list),
+            head: self.head_name(list),
+        });
+        self.record_picture(held);
+        Ok(())
+    }
+
+    /// `list_del` (or `list_del_init`) of `handle`'s link on `list`, then a picture.
+    pub fn del(&self, handle: Handle, list: usize, init: bool, held: &[bool]) -> Result<(), Stop> {
+        let object = self.checked(handle)?;
+        self.unlink(handle.slot(), &object.links[list], list, init)?;
+        self.record_picture(held);
+        Ok(())
+    }
+
+    /// Unlinks `link` (slot `slot`'s link on `list`), recorded.
+    fn unlink(&self, slot: usize, link: &ListHead<P>, list: usize, init: bool) -> Result<(), Stop> {
+        // SAFETY: as in `add`: the list's lock, or a modelled breach of the discipline.
+        let deleted = unsafe {
+            if init {
+                link.del_init()
+            } else {
+                link.del()
+            }
+        };
+        self.list_result(deleted)?;
+        self.set_linked(slot, list, false);
+        self.record(What::Del {
+            slot,
+            list: self.list_names[list].clone(),
+            node: self.link_name(slot, list),
+        });
+        Ok(())
+    }
+
+    /// The object behind `handle`, or a use-after-free stop if the handle is stale.
+    fn checked(&self, handle: Handle) -> Result<&Object<P>, Stop> {
+        self.slab.get(handle).map_err(Stop::from)
+    }
+
+    /// Turns a refused list operation into a stop, recording the message with node names.
+    fn list_result(&self, result: Result<(), ListError>) -> Result<(), Stop> {
+        result.map_err(|error| {
+            let message = error.describe(&|address| self.name_of(address));
+            self.record(What::Refused {
+                message: message.clone(),
+            });
+            Stop {
+                kind: FindingKind::from_list_error(&error),
+                message,
+            }
+        })
+    }
+
+    /// Walks `list` (the `_safe` variant if `safe`), recording each step. Returns the objects
+    /// visited, or the stop that ended the walk; a proven cycle is recorded, and the caller
+    /// decides what a looping reader does next ([`World::loop_forever`]).
+    pub fn walk(&self, list: usize, safe: bool) -> Result<Vec<Handle>, Stop> {
+        let mut visited = Vec::new();
+        let head = &self.heads[list];
+        // SAFETY: the caller holds the list's lock (or models not holding it); objects live in
+        // the slab; the walk changes nothing.
+        let walk = unsafe {
+            if safe {
+                head.iter_safe(self.max_nodes())
+            } else {
+                head.iter(self.max_nodes())
+            }
+        };
+        for step in walk {
+            let link = step.map_err(|error| self.walk_error(list, error))?;
+            let address = link.as_ptr() as usize;
+            let name = self.name_of(address);
+            self.record(What::WalkStep { node: name.clone() });
+            let slot = self
+                .slot_of_link(address, list)
+                .expect("the entries of a list are links of slab objects");
+            let object = self.slab.slot_address(slot) as *const Object<P>;
+            match self.slab.handle_of(object) {
+                Ok(handle) => visited.push(handle),
+                Err(error) if self.checks.use_after_free => {
+                    let message = format!(
+                        "use after free: the walk reached {name}, which is not allocated ({error})"
+                    );
+                    self.record(What::Refused {
+                        message: message.clone(),
+                    });
+                    return Err(Stop {
+                        kind: FindingKind::UseAfterFree,
+                        message,
+                    });
+                }
+                Err(_) => {}
+            }
+        }
+        Ok(visited)
+    }
+
+    /// A walk's error as a stop; a cycle is recorded as proven.
+    fn walk_error(&self, list: usize, error: ListError) -> Stop {
+        let ListError::Cycle { cycle, .. } = &error else {
+            return self.list_result(Err(error)).unwrap_err();
+        };
+        let message = error.describe(&|address| self.name_of(address));
+        self.record(What::CycleProven {
+            head: self.head_name(list),
+            lock: self.lock_names[self.list_locks[list]].clone(),
+            cycle: cycle.iter().map(|&a| self.name_of(a)).collect(),
+            message: message.clone(),
+        });
+        Stop {
+            kind: FindingKind::LoopingReader,
+            message,
+        }
+    }
+
+    /// A reaping walk of `list`: unlinks every entry as it goes, with the plain iterator (the
+    /// bug: the next step follows the deleted entry's poisoned link) or the `_safe` one.
+    /// Returns the objects unlinked.
+    pub fn reap(&self, list: usize, safe: bool, held: &[bool]) -> Result<Vec<Handle>, Stop> {
+        let mut reaped = Vec::new();
+        let head = &self.heads[list];
+        // SAFETY: the caller holds the list's lock; only the entry just yielded is deleted.
+        let walk = unsafe {
+            if safe {
+                head.iter_safe(self.max_nodes())
+            } else {
+                head.iter(self.max_nodes())
+            }
+        };
+        for step in walk {
+            let link = step.map_err(|error| self.walk_error(list, error))?;
+            let slot = self
+                .slot_of_link(link.as_ptr() as usize, list)
+                .expect("the entries of a list are links of slab objects");
+            let object = self.slab.slot_address(slot) as *const Object<P>;
+            let handle = self.slab.handle_of(object)?;
+            // SAFETY: `link` was just yielded by a walk of a list whose lock the caller holds.
+            self.unlink(slot, unsafe { link.as_ref() }, list, false)?;
+            self.record_picture(held);
+            reaped.push(handle);
+        }
+        Ok(reaped)
+    }
+
+    /// A reader that has proven it is in a cycle without the head: under a checker it blocks
+    /// for good (still holding the lock), so the checker can prove nobody else proceeds; on real
+    /// threads it really follows the cycle, spinning, until the watchdog sets `stop`.
+    pub fn loop_forever(&self, list: usize) {
+        if P::IS_CHECKER {
+            P::block_forever();
+        }
+        // SAFETY: the lock is held; the cycle's nodes live in the slab.
+        let mut node = unsafe { self.heads[list].next_ptr() };
+        while !self.stop.load(Ordering::Relaxed) {
+            // SAFETY: as above; the walk already proved every link on the cycle followable.
+            node = unsafe { (*node).next_ptr() };
+            std::hint::spin_loop();
+        }
+    }
+
+    /// Checks `next.prev == node` all round `list` (bounded). Call with its lock held.
+    fn check_well_formed(&self, list: usize) -> Result<(), Stop> {
+        let head: &ListHead<P> = &self.heads[list];
+        let mut node: *const ListHead<P> = head;
+        let broken = |message: String| {
+            self.record(What::Refused {
+                message: message.clone(),
+            });
+            Stop {
+                kind: FindingKind::ListCorruption,
+                message,
+            }
+        };
+        for _ in 0..=self.max_nodes() {
+            // SAFETY: the lock is held; links of a list are followable or reported.
+            let next = unsafe { (*node).next_ptr() };
+            let bad = matches!(next as usize, 0 | LIST_POISON1 | LIST_POISON2);
+            // SAFETY: as above; `next` was checked followable.
+            if bad || unsafe { (*next).prev_ptr() } != node {
+                return Err(broken(format!(
+                    "list invariant broken at unlock: {}.next = {}, whose prev is not {}",
+                    self.name_of(node as usize),
+                    self.name_of(next as usize),
+                    self.name_of(node as usize)
+                )));
+            }
+            if std::ptr::eq(next, head) {
+                return Ok(());
+            }
+            node = next;
+        }
+        Err(broken(format!(
+            "list invariant broken at unlock: {} does not return to its head",
+            self.list_names[list]
+        )))
+    }
+
+    /// `get_ref`: takes a reference.
+    pub fn get_ref(&self, handle: Handle) -> Result<(), Stop> {
+        let object = self.checked(handle)?;
+        let refs = object.refs.fetch_add(1, Ordering::Relaxed) + 1;
+        self.record(What::RefGet {
+            slot: handle.slot(),
+            refs,
+        });
+        Ok(())
+    }
+
+    /// `put_ref`: drops a reference; the last one frees the slot.
+    pub fn put_ref(&self, handle: Handle) -> Result<(), Stop> {
+        let object = self.slab.get(handle).map_err(|e| Stop {
+            kind: FindingKind::UseAfterFree,
+            message: format!("reference dropped on a freed object: {e}"),
+        })?;
+        // AcqRel: every use before the drop happens-before the free by the last dropper.
+        let previous = object.refs.fetch_sub(1, Ordering::AcqRel);
+        if previous == 0 {
+            return Err(Stop {
+                kind: FindingKind::DoubleFree,
+                message: format!(
+                    "put_ref on slot#{} whose reference count is already 0",
+                    handle.slot()
+                ),
+            });
+        }
+        self.record(What::RefPut {
+            slot: handle.slot(),
+            refs: previous - 1,
+        });
+        if previous == 1 {
+            self.free(handle)?;
+        }
+        Ok(())
+    }
+
+    /// `read`: the object's data, checked (the handle must be current) unless `unchecked`.
+    pub fn read(&self, handle: Handle, unchecked: bool) -> Result<u32, Stop> {
+        if unchecked || !self.checks.use_after_free {
+            let object = self.object(handle.slot());
+            // SAFETY: a plain read of a cell in memory that lives as long as the slab; whether it
+            // races with a write is what loom judges.
+            return Ok(object.data.with(|data| unsafe { *data }));
+        }
+        self.slab
+            // SAFETY: as above.
+            .with(handle, |object| object.data.with(|data| unsafe { *data }))
+            .map_err(Stop::from)
+    }
+
+    /// `write`: sets the object's data, checked unless `unchecked`.
+    pub fn write(&self, handle: Handle, value: u32, unchecked: bool) -> Result<(), Stop> {
+        let object = if unchecked || !self.checks.use_after_free {
+            self.object(handle.slot())
+        } else {
+            self.checked(handle)?
+        };
+        // SAFETY: a plain write of a cell in memory that lives as long as the slab; whether it
+        // races with another access is what loom judges.
+        object.data.with_mut(|data| unsafe { *data = value });
+        Ok(())
+    }
+
+    /// `signal`: sets event `event`.
+    pub fn signal(&self, event: usize) {
+        self.events[event].set();
+    }
+
+    /// `wait`: returns once event `event` is set. On std it gives up once the watchdog has
+    /// ended the run.
+    pub(crate) fn wait(&self, event: usize) -> Result<(), Abandoned> {
+        if P::IS_CHECKER {
+            self.events[event].wait();
+            return Ok(());
+        }
+        let backoff = crossbeam_utils::Backoff::new();
+        while !self.events[event].is_set() {
+            if self.stop.load(Ordering::Relaxed) {
+                return Err(Abandoned);
+            }
+            backoff.snooze();
+        }
+        Ok(())
+    }
+
+    /// At the end of an execution: every slot free again (no leak).
+    pub fn check_no_leak(&self) -> Result<(), Stop> {
+        let stats = self.slab.check_quiescent()?;
+        if stats.in_use != 0 {
+            return Err(Stop {
+                kind: FindingKind::Leak,
+                message: format!(
+                    "leak: {} of {} objects still allocated when every actor is done",
+                    stats.in_use, stats.capacity
+                ),
+            });
+        }
+        Ok(())
+    }
+}

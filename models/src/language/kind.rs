@@ -1,0 +1,104 @@
+//! `FindingKind`: the kinds of failure a scenario can be expected to show and the harness
+//! classifies, named as scenario files and reports write them.
+
+use lifecycle_list::ListError;
+use lifecycle_slab::SlabError;
+use std::fmt;
+
+/// The kinds of failure the harness classifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FindingKind {
+    /// A reader holding the lock walks a cycle that does not contain the head: it never ends.
+    LoopingReader,
+    /// Threads blocked forever on a lock whose holder never releases it (no cycle proven).
+    StarvedWaiters,
+    /// `list_add` of a node next to itself, refused by the checked list.
+    DoubleAdd,
+    /// A broken `next`/`prev` invariant.
+    ListCorruption,
+    /// An object used after it was freed.
+    UseAfterFree,
+    /// An object freed twice.
+    DoubleFree,
+    /// Two accesses not ordered by happens-before (loom's causality violation).
+    DataRace,
+    /// The slab's free list handed out an allocated slot (ABA).
+    SlotHandedOutTwice,
+    /// Objects still allocated when every thread is done.
+    Leak,
+    /// Every thread blocked, with no looping reader to blame.
+    Deadlock,
+    /// Any other failed assertion or panic.
+    Assertion,
+}
+
+impl FindingKind {
+    /// Every kind, in a stable order.
+    pub const ALL: [FindingKind; 11] = [
+        FindingKind::LoopingReader,
+        FindingKind::StarvedWaiters,
+        FindingKind::DoubleAdd,
+        FindingKind::ListCorruption,
+        FindingKind::UseAfterFree,
+        FindingKind::DoubleFree,
+        FindingKind::DataRace,
+        FindingKind::SlotHandedOutTwice,
+        FindingKind::Leak,
+        FindingKind::Deadlock,
+        FindingKind::Assertion,
+    ];
+
+    /// The kind's name in reports and JSON: `looping-reader`, `double-add`, ...
+    pub fn name(self) -> &'static str {
+        match self {
+            FindingKind::LoopingReader => "looping-reader",
+            FindingKind::StarvedWaiters => "starved-waiters",
+            FindingKind::DoubleAdd => "double-add",
+            FindingKind::ListCorruption => "list-corruption",
+            FindingKind::UseAfterFree => "use-after-free",
+            FindingKind::DoubleFree => "double-free",
+            FindingKind::DataRace => "data-race",
+            FindingKind::SlotHandedOutTwice => "slot-handed-out-twice",
+            FindingKind::Leak => "leak",
+            FindingKind::Deadlock => "deadlock",
+            FindingKind::Assertion => "assertion",
+        }
+    }
+
+    /// The kind named `name` (as [`FindingKind::name`] writes it).
+    pub fn from_name(name: &str) -> Option<FindingKind> {
+        FindingKind::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+
+    /// The kind a refused list operation stands for.
+    pub fn from_list_error(error: &ListError) -> FindingKind {
+        match error {
+            ListError::DoubleAdd { .. } => FindingKind::DoubleAdd,
+            ListError::Cycle { .. } => FindingKind::LoopingReader,
+            _ => FindingKind::ListCorruption,
+        }
+    }
+
+    /// The kind a slab error stands for.
+    pub fn from_slab_error(error: &SlabError) -> FindingKind {
+        match error {
+            SlabError::StaleHandle { .. } | SlabError::NotAllocated { .. } => {
+                FindingKind::UseAfterFree
+            }
+            SlabError::WriteAfterFree { .. } => FindingKind::UseAfterFree,
+            SlabError::DoubleFree { .. } => FindingKind::DoubleFree,
+            SlabError::HandedOutTwice { .. } => FindingKind::SlotHandedOutTwice,
+            SlabError::Full { .. } => FindingKind::Leak,
+            SlabError::ForeignHandle { .. }
+            | SlabError::NotFromThisCache { .. }
+            | SlabError::FreeListCorrupt { .. } => FindingKind::Assertion,
+        }
+    }
+}
+
+impl fmt::Display for FindingKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+

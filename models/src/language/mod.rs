@@ -1,0 +1,279 @@
+//! The scenario language: a lifecycle scenario as a file anyone can write (one TOML file per
+//! scenario, read like a litmus test of the Linux memory model: the world, the actors' steps in
+//! the kernel's vocabulary, and the verdict each engine must reach), parsed and validated into a
+//! [`Scenario`] with errors that name `file:line:column`.
+
+mod error;
+mod kind;
+mod parse;
+mod step;
+
+pub use error::ScenarioError;
+pub use kind::FindingKind;
+pub(crate) use parse::ENGINE_NAMES;
+pub use parse::MAX_LISTS;
+pub use step::{Step, STEP_NAMES};
+
+use lifecycle_list::{CheckMode, LockDefect};
+use lifecycle_slab::Tagging;
+
+/// A scenario, parsed and validated: everything the interpreter needs to run it on any engine.
+///
+/// # Invariants
+/// - Every list, lock, event and object a step names exists (objects: bound by an earlier step of
+///   the same actor); every awaited event is signalled by some actor.
+/// - `actors` is not empty; the first actor runs on the execution's main thread.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// `family/variant`, such as `socket-lifecycle/buggy`.
+    pub name: String,
+    /// What happens, in a paragraph.
+    pub story: String,
+    /// The fixed (or buggy) twin's name, if the scenario has one.
+    pub twin: Option<String>,
+    /// The shared state the actors work on.
+    pub world: WorldSpec,
+    /// The actors, in the order they are started.
+    pub actors: Vec<ActorSpec>,
+    /// What each engine must conclude.
+    pub expect: Expectations,
+    /// Where the scenario came from, and its text.
+    pub source: Source,
+}
+
+/// The file a scenario was read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// The path as given (or `catalogue/NAME.toml` for a built-in scenario).
+    pub path: String,
+    /// The file's text.
+    pub text: String,
+}
+
+impl Source {
+    /// A stable hash of the text (FNV-1a, 64 bits, as 16 hex digits): replay files record it, so
+    /// a schedule saved from one version of a scenario is not replayed against another.
+    pub fn hash(&self) -> String {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in self.text.bytes() {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        format!("{hash:016x}")
+    }
+}
+
+/// The world of a scenario: one slab of objects, the lists they can be on, the locks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorldSpec {
+    /// Slots in the slab (every traversal is bounded by it).
+    pub objects: usize,
+    /// The slab free list's tagging (`untagged` is broken on purpose: the ABA).
+    pub tagging: Tagging,
+    /// The locks, in declaration order.
+    pub locks: Vec<LockSpec>,
+    /// The lists, in declaration order; every object embeds one link per list.
+    pub lists: Vec<ListSpec>,
+    /// The run-time checks in force.
+    pub checks: Checks,
+    /// The events actors signal and wait for, by name.
+    pub events: Vec<String>,
+}
+
+/// A spinlock of the world.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockSpec {
+    /// Its name (`registry`: messages say "the registry lock").
+    pub name: String,
+    /// A deliberate defect, or [`LockDefect::None`].
+    pub defect: LockDefect,
+}
+
+/// A list of the world.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListSpec {
+    /// Its name, as steps name it.
+    pub name: String,
+    /// `raw` (include/linux/list.h) or `debug` (`CONFIG_DEBUG_LIST`).
+    pub mode: CheckMode,
+    /// The index in [`WorldSpec::locks`] of the lock that protects it.
+    pub lock: usize,
+}
+
+/// The world's run-time checks, beyond what the engines check by themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Checks {
+    /// KASAN-like: a walk that reaches a free object, and a checked `read`/`write` of a freed
+    /// object, are use after free.
+    pub use_after_free: bool,
+    /// Every list the unlocking actor's lock protects is well formed at every unlock.
+    pub invariants_at_unlock: bool,
+    /// Every object is free again when every actor is done.
+    pub leak: bool,
+}
+
+/// One actor: a named sequence of steps, possibly replicated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActorSpec {
+    /// Its name (`owner`); a replicated actor's copies are `name-1`, `name-2`, ...
+    pub name: String,
+    /// `Some(n)`: `n` identical copies (the command line's `--waiters` changes `n`).
+    pub count: Option<usize>,
+    /// The steps, each with where it is written.
+    pub steps: Vec<Located<Step>>,
+    /// Where the actor's table starts (1-based line).
+    pub line: usize,
+    /// Where the actor's table starts (1-based column).
+    pub column: usize,
+}
+
+/// A value with the `line:column` it was written at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located<T> {
+    /// The value.
+    pub value: T,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
+
+/// What a scenario must conclude on an engine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expected {
+    /// Every execution passes.
+    Pass,
+    /// An execution fails with this kind.
+    Finding(FindingKind),
+    /// The engine cannot see the bug's root cause by design (the reason says why): it passes,
+    /// or it trips over one of these symptoms.
+    PassOr {
+        /// The symptoms it may trip over.
+        kinds: Vec<FindingKind>,
+        /// Why the engine cannot see the root cause.
+        reason: String,
+    },
+}
+
+impl Expected {
+    /// Whether `verdict` is what was expected.
+    pub fn accepts(&self, verdict: &crate::Verdict) -> bool {
+        match (self, verdict.finding()) {
+            (Expected::Pass, None) | (Expected::PassOr { .. }, None) => true,
+            (Expected::Finding(kind), Some(finding)) => finding.kind == *kind,
+            (Expected::PassOr { kinds, .. }, Some(finding)) => kinds.contains(&finding.kind),
+            _ => false,
+        }
+    }
+
+    /// `pass`, the kind's name, or `pass|use-after-free|...`.
+    pub fn label(&self) -> String {
+        match self {
+            Expected::Pass => "pass".to_string(),
+            Expected::Finding(kind) => kind.name().to_string(),
+            Expected::PassOr { kinds, .. } => std::iter::once("pass")
+                .chain(kinds.iter().map(|k| k.name()))
+                .collect::<Vec<_>>()
+                .join("|"),
+        }
+    }
+
+    /// Why the engine is not expected to find the bug, if it is not.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Expected::PassOr { reason, .. } => Some(reason),
+            _ => None,
+        }
+    }
+}
+
+/// The expected verdict on every engine: one for all, with per-engine exceptions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expectations {
+    /// The verdict of every engine not named in `per_engine`.
+    pub all: Expected,
+    /// Exceptions, by engine name.
+    pub per_engine: Vec<(String, Expected)>,
+}
+
+impl Expectations {
+    /// The verdict expected on the engine named `engine`.
+    pub fn on(&self, engine: &str) -> &Expected {
+        self.per_engine
+            .iter()
+            .find(|(name, _)| name == engine)
+            .map_or(&self.all, |(_, expected)| expected)
+    }
+}
+
+impl Scenario {
+    /// Parses and validates a scenario file's `text`; `path` names it in error messages.
+    ///
+    /// # Errors
+    /// The first problem found, as `path:line:column: what was expected`.
+    pub fn parse(path: &str, text: &str) -> Result<Scenario, ScenarioError> {
+        parse::parse(path, text)
+    }
+
+    /// Reads and parses the file at `path`.
+    ///
+    /// # Errors
+    /// An unreadable file, or as [`Scenario::parse`].
+    pub fn load(path: impl AsRef<std::path::Path>) -> Result<Scenario, ScenarioError> {
+        let path = path.as_ref();
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|error| ScenarioError {
+            path: shown.clone(),
+            line: 0,
+            column: 0,
+            message: format!("cannot read the file: {error}"),
+        })?;
+        Scenario::parse(&shown, &text)
+    }
+
+    /// The catalogue: every scenario under `models/scenarios/`, built into the binary, in file
+    /// name order.
+    pub fn catalogue() -> Vec<Scenario> {
+        CATALOGUE
+            .iter()
+            .map(|(file, text)| {
+                Scenario::parse(&format!("models/scenarios/{file}"), text)
+                    .unwrap_or_else(|error| panic!("the built-in catalogue is valid: {error}"))
+            })
+            .collect()
+    }
+
+    /// The catalogue scenario named `name`.
+    pub fn named(name: &str) -> Option<Scenario> {
+        Scenario::catalogue().into_iter().find(|s| s.name == name)
+    }
+
+    /// The expected verdict on `engine`.
+    pub fn expected_on(&self, engine: crate::Engine) -> &Expected {
+        self.expect.on(engine.name())
+    }
+
+    /// The actors as they run with `copies` copies of every replicated actor (`None`: as
+    /// written): `(name, index into actors)`.
+    pub fn expanded_actors(&self, copies: Option<usize>) -> Vec<(String, usize)> {
+        let mut expanded = Vec::new();
+        for (index, actor) in self.actors.iter().enumerate() {
+            match actor.count {
+                None => expanded.push((actor.name.clone(), index)),
+                Some(count) => {
+                    for copy in 1..=copies.unwrap_or(count) {
+                        expanded.push((format!("{}-{copy}", actor.name), index));
+                    }
+                }
+            }
+        }
+        expanded
+    }
+
+    /// Whether any actor is replicated (so `--waiters` means something for this scenario).
+    pub fn has_replicated_actor(&self) -> bool {
+        self.actors.iter().any(|a| a.count.is_some())
+    }
+}
+
+include!(concat!(env!("OUT_DIR"), "/catalogue.rs"));

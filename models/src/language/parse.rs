@@ -1,0 +1,529 @@
+//! Reading a scenario file: TOML (serde + toml, which give every value's position) into the
+//! file's raw shape, then validated into a [`Scenario`] with `file:line:column` errors.
+
+use super::error::{line_column, ScenarioError};
+use super::step::{parse_step, Names, Step};
+use super::{
+    ActorSpec, Checks, Expectations, Expected, ListSpec, Located, LockSpec, Scenario, Source,
+    WorldSpec,
+};
+use crate::FindingKind;
+use lifecycle_list::{CheckMode, LockDefect};
+use lifecycle_slab::Tagging;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+/// The most lists a world may declare (every object embeds one link per list).
+pub const MAX_LISTS: usize = 4;
+
+/// The most slots a world may declare (every traversal is bounded by it; checkers explore
+/// every state of every slot a scenario touches).
+const MAX_OBJECTS: i64 = 64;
+
+/// The engines a file may name under `[expect]`, with `all` for every other engine.
+pub(crate) const ENGINE_NAMES: [&str; 5] =
+    ["loom", "shuttle-random", "shuttle-pct", "shuttle-dfs", "std"];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileShape {
+    name: Spanned<String>,
+    story: String,
+    twin: Option<Spanned<String>>,
+    world: WorldShape,
+    actor: Spanned<Vec<Spanned<ActorShape>>>,
+    expect: Spanned<BTreeMap<Spanned<String>, Spanned<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct WorldShape {
+    objects: Spanned<i64>,
+    free_list: Option<Spanned<String>>,
+    #[serde(default)]
+    checks: Vec<Spanned<String>>,
+    #[serde(default)]
+    locks: Vec<Spanned<LockShape>>,
+    #[serde(default)]
+    lists: Vec<Spanned<ListShape>>,
+    #[serde(default)]
+    events: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LockShape {
+    name: Spanned<String>,
+    defect: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListShape {
+    name: Spanned<String>,
+    mode: Option<Spanned<String>>,
+    lock: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActorShape {
+    name: Spanned<String>,
+    count: Option<Spanned<i64>>,
+    steps: Vec<Spanned<String>>,
+}
+
+/// Turns byte spans into `path:line:column` errors.
+struct Reader<'a> {
+    path: &'a str,
+    text: &'a str,
+}
+
+impl Reader<'_> {
+    fn error_at(&self, offset: usize, message: impl Into<String>) -> ScenarioError {
+        let (line, column) = line_column(self.text, offset);
+        ScenarioError {
+            path: self.path.to_string(),
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+
+    fn error<T>(&self, spanned: &Spanned<T>, message: impl Into<String>) -> ScenarioError {
+        self.error_at(spanned.span().start, message)
+    }
+
+    /// An error inside a string value: `offset` counts characters after the opening quote.
+    fn error_in_string(
+        &self,
+        spanned: &Spanned<String>,
+        offset: usize,
+        message: String,
+    ) -> ScenarioError {
+        let start = spanned.span().start;
+        let quote = self.text[start..]
+            .chars()
+            .next()
+            .map_or(0, char::len_utf8);
+        let inside: usize = self.text[start + quote..]
+            .chars()
+            .take(offset)
+            .map(char::len_utf8)
+            .sum();
+        self.error_at(start + quote + inside, message)
+    }
+
+    /// One of `choices`, by name.
+    fn choice<T: Copy>(
+        &self,
+        value: &Spanned<String>,
+        what: &str,
+        choices: &[(&str, T)],
+    ) -> Result<T, ScenarioError> {
+        choices
+            .iter()
+            .find(|(name, _)| name == value.get_ref())
+            .map(|&(_, choice)| choice)
+            .ok_or_else(|| {
+                let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
+                self.error(
+                    value,
+                    format!(
+                        "unknown {what} `{}` (expected one of: {})",
+                        value.get_ref(),
+                        names.join(", ")
+                    ),
+                )
+            })
+    }
+}
+
+/// Parses and validates a scenario file.
+pub(crate) fn parse(path: &str, text: &str) -> Result<Scenario, ScenarioError> {
+    let reader = Reader { path, text };
+    let file: FileShape = toml::from_str(text).map_err(|error| {
+        let offset = error.span().map_or(0, |span| span.start);
+        reader.error_at(offset, error.message().trim_end().to_string())
+    })?;
+    let name = file.name.get_ref().clone();
+    let valid_name = name.split_once('/').is_some_and(|(family, variant)| {
+        !family.is_empty()
+            && !variant.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_/".contains(c))
+    });
+    if !valid_name {
+        return Err(reader.error(
+            &file.name,
+            format!(
+                "scenario name `{name}` is not `family/variant` (letters, digits, `-`, `_`, one \
+                 `/`), such as `socket-lifecycle/buggy`"
+            ),
+        ));
+    }
+    let world = world(&reader, &file.world)?;
+    let actors = actors(&reader, &file.actor, &world)?;
+    let expect = expectations(&reader, &file.expect)?;
+    Ok(Scenario {
+        name,
+        story: file.story.trim().to_string(),
+        twin: file.twin.map(Spanned::into_inner),
+        world,
+        actors,
+        expect,
+        source: Source {
+            path: path.to_string(),
+            text: text.to_string(),
+        },
+    })
+}
+
+fn unique<'s>(
+    reader: &Reader<'_>,
+    names: impl IntoIterator<Item = &'s Spanned<String>>,
+    what: &str,
+) -> Result<Vec<String>, ScenarioError> {
+    let mut seen: Vec<String> = Vec::new();
+    for name in names {
+        let text = name.get_ref();
+        let valid = !text.is_empty()
+            && text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !valid {
+            return Err(reader.error(
+                name,
+                format!("`{text}` is not a {what} name (letters, digits, `-` and `_`)"),
+            ));
+        }
+        if seen.contains(text) {
+            return Err(reader.error(name, format!("{what} `{text}` is declared twice")));
+        }
+        seen.push(text.clone());
+    }
+    Ok(seen)
+}
+
+fn world(reader: &Reader<'_>, shape: &WorldShape) -> Result<WorldSpec, ScenarioError> {
+    let objects = *shape.objects.get_ref();
+    if !(1..=MAX_OBJECTS).contains(&objects) {
+        return Err(reader.error(
+            &shape.objects,
+            format!("objects = {objects}: expected 1 to {MAX_OBJECTS} slab slots"),
+        ));
+    }
+    let tagging = match &shape.free_list {
+        None => Tagging::Tagged,
+        Some(value) => reader.choice(
+            value,
+            "free list",
+            &[("tagged", Tagging::Tagged), ("untagged", Tagging::Untagged)],
+        )?,
+    };
+    let mut checks = Checks::default();
+    for check in &shape.checks {
+        let flag = reader.choice(
+            check,
+            "check",
+            &[
+                ("use-after-free", 0),
+                ("invariants-at-unlock", 1),
+                ("leak", 2),
+            ],
+        )?;
+        match flag {
+            0 => checks.use_after_free = true,
+            1 => checks.invariants_at_unlock = true,
+            _ => checks.leak = true,
+        }
+    }
+    if shape.lists.len() > MAX_LISTS {
+        return Err(reader.error(
+            &shape.lists[MAX_LISTS],
+            format!("more than {MAX_LISTS} lists (every object embeds one link per list)"),
+        ));
+    }
+    let list_names = unique(reader, shape.lists.iter().map(|l| &l.get_ref().name), "list")?;
+    let mut locks = Vec::new();
+    let lock_names = unique(reader, shape.locks.iter().map(|l| &l.get_ref().name), "lock")?;
+    for (lock, name) in shape.locks.iter().zip(&lock_names) {
+        let defect = match &lock.get_ref().defect {
+            None => LockDefect::None,
+            Some(value) => reader.choice(
+                value,
+                "lock defect",
+                &[
+                    ("none", LockDefect::None),
+                    ("relaxed-unlock", LockDefect::RelaxedUnlock),
+                    ("load-then-store", LockDefect::LoadThenStoreAcquire),
+                ],
+            )?,
+        };
+        locks.push(LockSpec {
+            name: name.clone(),
+            defect,
+        });
+    }
+    if locks.is_empty() {
+        // One correct lock, named after the first list it protects ("the registry lock").
+        locks.push(LockSpec {
+            name: list_names.first().cloned().unwrap_or_else(|| "lock".into()),
+            defect: LockDefect::None,
+        });
+    }
+    let mut lists = Vec::new();
+    for (list, name) in shape.lists.iter().zip(&list_names) {
+        let list = list.get_ref();
+        let mode = match &list.mode {
+            None => CheckMode::Raw,
+            Some(value) => reader.choice(
+                value,
+                "list mode",
+                &[("raw", CheckMode::Raw), ("debug", CheckMode::Checked)],
+            )?,
+        };
+        let lock = match &list.lock {
+            None if locks.len() == 1 => 0,
+            None => {
+                return Err(reader.error(
+                    &list.name,
+                    format!(
+                        "list `{name}` must name its lock (`lock = \"...\"`): the world has {} \
+                         locks",
+                        locks.len()
+                    ),
+                ))
+            }
+            Some(lock) => locks
+                .iter()
+                .position(|l| &l.name == lock.get_ref())
+                .ok_or_else(|| {
+                    reader.error(
+                        lock,
+                        format!(
+                            "unknown lock `{}` (declared locks: {})",
+                            lock.get_ref(),
+                            locks
+                                .iter()
+                                .map(|l| l.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    )
+                })?,
+        };
+        lists.push(ListSpec {
+            name: name.clone(),
+            mode,
+            lock,
+        });
+    }
+    let events = unique(reader, &shape.events, "event")?;
+    Ok(WorldSpec {
+        objects: objects as usize,
+        tagging,
+        locks,
+        lists,
+        checks,
+        events,
+    })
+}
+
+fn actors(
+    reader: &Reader<'_>,
+    shape: &Spanned<Vec<Spanned<ActorShape>>>,
+    world: &WorldSpec,
+) -> Result<Vec<ActorSpec>, ScenarioError> {
+    if shape.get_ref().is_empty() {
+        return Err(reader.error(shape, "a scenario needs at least one [[actor]]"));
+    }
+    let names = unique(
+        reader,
+        shape.get_ref().iter().map(|a| &a.get_ref().name),
+        "actor",
+    )?;
+    let list_names: Vec<String> = world.lists.iter().map(|l| l.name.clone()).collect();
+    let lock_names: Vec<String> = world.locks.iter().map(|l| l.name.clone()).collect();
+    let step_names = Names {
+        lists: &list_names,
+        locks: &lock_names,
+        events: &world.events,
+    };
+    let mut actors = Vec::new();
+    let mut signalled = vec![false; world.events.len()];
+    let mut awaited: Vec<(usize, &Spanned<String>)> = Vec::new();
+    for (actor, name) in shape.get_ref().iter().zip(names) {
+        let (line, column) = line_column(reader.text, actor.span().start);
+        let actor = actor.get_ref();
+        let count = match &actor.count {
+            None => None,
+            Some(count) if (1..=64).contains(count.get_ref()) => Some(*count.get_ref() as usize),
+            Some(count) => {
+                return Err(reader.error(
+                    count,
+                    format!("count = {}: expected 1 to 64 copies", count.get_ref()),
+                ))
+            }
+        };
+        let mut bound: Vec<String> = Vec::new();
+        let mut steps = Vec::new();
+        for text in &actor.steps {
+            let step = parse_step(text.get_ref(), &step_names)
+                .map_err(|(offset, message)| reader.error_in_string(text, offset, message))?;
+            if let Some(object) = step.uses() {
+                if !bound.iter().any(|b| b == object) {
+                    return Err(reader.error_in_string(
+                        text,
+                        word_offset(text.get_ref(), object),
+                        format!(
+                            "object `{object}` is used before this actor binds it (expected an \
+                             earlier `alloc {object}`, `walk LIST keep {object}` or `reap LIST \
+                             into {object}` in actor `{name}`)"
+                        ),
+                    ));
+                }
+            }
+            match &step {
+                Step::Signal { event } => signalled[*event] = true,
+                Step::Wait { event } => awaited.push((*event, text)),
+                _ => {}
+            }
+            if let Some(object) = step.binds() {
+                bound.push(object.to_string());
+            }
+            let (line, column) = line_column(reader.text, text.span().start);
+            steps.push(Located {
+                value: step,
+                line,
+                column,
+            });
+        }
+        actors.push(ActorSpec {
+            name,
+            count,
+            steps,
+            line,
+            column,
+        });
+    }
+    if let Some((event, text)) = awaited.iter().find(|(event, _)| !signalled[*event]) {
+        return Err(reader.error(
+            text,
+            format!(
+                "event `{}` is waited for but no actor signals it (expected a `signal {}` \
+                 step): the wait would block forever",
+                world.events[*event], world.events[*event]
+            ),
+        ));
+    }
+    Ok(actors)
+}
+
+fn expectations(
+    reader: &Reader<'_>,
+    shape: &Spanned<BTreeMap<Spanned<String>, Spanned<String>>>,
+) -> Result<Expectations, ScenarioError> {
+    let mut all = None;
+    let mut per_engine = Vec::new();
+    for (engine, verdict) in shape.get_ref() {
+        let expected = expected(reader, verdict)?;
+        if engine.get_ref() == "all" {
+            all = Some(expected);
+        } else if ENGINE_NAMES.contains(&engine.get_ref().as_str()) {
+            per_engine.push((engine.get_ref().clone(), expected));
+        } else {
+            return Err(reader.error(
+                engine,
+                format!(
+                    "unknown engine `{}` in [expect] (expected `all` or one of: {})",
+                    engine.get_ref(),
+                    ENGINE_NAMES.join(", ")
+                ),
+            ));
+        }
+    }
+    let all = match all {
+        Some(all) => all,
+        None if per_engine.len() == ENGINE_NAMES.len() => Expected::Pass,
+        None => {
+            return Err(reader.error(
+                shape,
+                "[expect] needs `all = \"...\"`: the verdict of every engine not named there",
+            ))
+        }
+    };
+    Ok(Expectations { all, per_engine })
+}
+
+/// `pass`, a finding kind, `pass or KIND[, KIND]: why the engine cannot see it`, or
+/// `pass: why the engine cannot see it`.
+fn expected(reader: &Reader<'_>, verdict: &Spanned<String>) -> Result<Expected, ScenarioError> {
+    let text = verdict.get_ref().trim();
+    let kind_named = |name: &str| {
+        FindingKind::from_name(name.trim()).ok_or_else(|| {
+            reader.error(
+                verdict,
+                format!(
+                    "unknown finding kind `{}` (expected `pass`, one of: {}; or `pass or KIND: \
+                     reason`)",
+                    name.trim(),
+                    FindingKind::ALL
+                        .iter()
+                        .map(|k| k.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        })
+    };
+    if text == "pass" {
+        return Ok(Expected::Pass);
+    }
+    if let Some(reason) = text.strip_prefix("pass:") {
+        // A pass the engine cannot do better than, with the reason it is blind to the bug.
+        let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+        if reason.is_empty() {
+            return Err(reader.error(verdict, "the reason after `pass:` is empty"));
+        }
+        return Ok(Expected::PassOr {
+            kinds: Vec::new(),
+            reason,
+        });
+    }
+    if let Some(rest) = text.strip_prefix("pass or ") {
+        let Some((kinds, reason)) = rest.split_once(':') else {
+            return Err(reader.error(
+                verdict,
+                "`pass or ...` needs the reason the engine cannot see the bug, after a colon: \
+                 `pass or looping-reader: uniformly random schedules rarely ...`",
+            ));
+        };
+        let kinds = kinds
+            .split(',')
+            .map(kind_named)
+            .collect::<Result<Vec<_>, _>>()?;
+        let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+        if reason.is_empty() {
+            return Err(reader.error(verdict, "the reason after `pass or KIND:` is empty"));
+        }
+        return Ok(Expected::PassOr { kinds, reason });
+    }
+    Ok(Expected::Finding(kind_named(text)?))
+}
+
+/// The character offset of the first argument of `step` (after its verb) that is `word`.
+fn word_offset(step: &str, word: &str) -> usize {
+    let mut offset = 0;
+    let mut first = true;
+    for piece in step.split(' ') {
+        if !first && piece == word {
+            return step[..offset].chars().count();
+        }
+        first &= piece.is_empty();
+        offset += piece.len() + 1;
+    }
+    0
+}
