@@ -9,7 +9,7 @@
 //! ```
 //! `BOUND` is loom's preemption bound or `none` for unbounded.
 
-use lifecycle_models::{run_with_progress, Bounds, Engine, Scenario, ScenarioConfig};
+use lifecycle_models::{run_with_progress, Bounds, Engine, Scenario, RunConfig};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -23,12 +23,13 @@ fn number(text: &str, what: &str) -> Result<usize, String> {
         .map_err(|_| format!("{what} must be a whole number, not `{text}`"))
 }
 
-fn parse(args: &[String]) -> Result<(Scenario, Engine, ScenarioConfig, Bounds), String> {
+fn parse(args: &[String]) -> Result<(Scenario, Engine, RunConfig, Bounds), String> {
     let [scenario, engine, waiters, bound, iterations, seconds, objects] = args else {
         return Err(format!("expected 7 arguments, got {}", args.len()));
     };
-    let scenario = Scenario::from_name(scenario).ok_or_else(|| {
-        let names: Vec<&str> = Scenario::ALL.iter().map(|s| s.name()).collect();
+    let scenario = Scenario::named(scenario).ok_or_else(|| {
+        let catalogue = Scenario::catalogue();
+        let names: Vec<&str> = catalogue.iter().map(|s| s.name.as_str()).collect();
         format!(
             "unknown scenario `{scenario}` (valid: {})",
             names.join(", ")
@@ -44,10 +45,10 @@ fn parse(args: &[String]) -> Result<(Scenario, Engine, ScenarioConfig, Bounds), 
             "WAITERS {waiters} is too many for loom (at most 2: loom runs at most 5 threads)"
         ));
     }
-    let config = ScenarioConfig {
-        waiters,
-        objects: number(objects, "OBJECTS")?.max(2),
-        ..ScenarioConfig::default()
+    let config = RunConfig {
+        copies: Some(waiters),
+        objects: Some(number(objects, "OBJECTS")?.max(1)),
+        ..RunConfig::default()
     };
     let bounds = Bounds {
         preemption_bound: match bound.as_str() {
@@ -81,7 +82,7 @@ fn main() -> ExitCode {
             start.elapsed()
         );
     });
-    let verdict = run_with_progress(scenario, engine, &config, &bounds, &progress);
+    let verdict = run_with_progress(&scenario, engine, &config, &bounds, &progress);
     println!(
         "{} {} {:?}",
         verdict.label(),

@@ -7,27 +7,33 @@
 //! `allocator`).
 
 use lifecycle_models::{
-    replays_as, run, Bounds, Engine, Finding, FindingKind, Replay, Scenario, ScenarioConfig,
+    Expected,
+    replays_as, run, Bounds, Engine, Finding, FindingKind, Replay, Scenario, RunConfig,
     Verdict, What,
 };
 
-fn found(scenario: Scenario, engine: Engine, config: &ScenarioConfig) -> Finding {
-    match run(scenario, engine, config, &Bounds::quick()) {
+fn scenario(name: &str) -> Scenario {
+    Scenario::named(name).expect("a catalogue scenario")
+}
+
+fn found(scenario: Scenario, engine: Engine, config: &RunConfig) -> Finding {
+    match run(&scenario, engine, config, &Bounds::quick()) {
         Verdict::Found(finding) => *finding,
+        Verdict::NotRun { reason } => panic!("not run: {reason}"),
         Verdict::Pass { executions, .. } => panic!(
             "{} on {} passed {executions} executions; a finding was expected",
-            scenario.name(),
+            scenario.name,
             engine.name()
         ),
     }
 }
 
 fn assert_looping_reader(engine: Engine) {
-    let config = ScenarioConfig {
-        waiters: 2,
-        ..ScenarioConfig::default()
+    let config = RunConfig {
+        copies: Some(2),
+        ..RunConfig::default()
     };
-    let finding = found(Scenario::SocketBuggy, engine, &config);
+    let finding = found(scenario("socket-lifecycle/buggy"), engine, &config);
     assert_eq!(
         finding.kind,
         FindingKind::LoopingReader,
@@ -82,9 +88,9 @@ fn buggy_lifecycle_is_a_looping_reader_on_shuttle_dfs() {
 fn buggy_lifecycle_is_a_soft_lockup_on_real_threads() {
     assert_looping_reader(Engine::Std);
     let finding = found(
-        Scenario::SocketBuggy,
+        scenario("socket-lifecycle/buggy"),
         Engine::Std,
-        &ScenarioConfig::default(),
+        &RunConfig::default(),
     );
     assert!(
         finding
@@ -101,9 +107,9 @@ fn buggy_lifecycle_is_a_soft_lockup_on_real_threads() {
 #[test]
 fn buggy_lifecycle_escapes_the_random_scheduler_within_quick_bounds() {
     let verdict = run(
-        Scenario::SocketBuggy,
+        &scenario("socket-lifecycle/buggy"),
         Engine::ShuttleRandom,
-        &ScenarioConfig::default(),
+        &RunConfig::default(),
         &Bounds::quick(),
     );
     assert_eq!(verdict.label(), "pass");
@@ -112,9 +118,9 @@ fn buggy_lifecycle_escapes_the_random_scheduler_within_quick_bounds() {
 
 #[test]
 fn loom_and_shuttle_findings_replay() {
-    let config = ScenarioConfig::default();
+    let config = RunConfig::default();
     for engine in [Engine::Loom, Engine::ShuttlePct] {
-        let finding = found(Scenario::SocketBuggy, engine, &config);
+        let finding = found(scenario("socket-lifecycle/buggy"), engine, &config);
         assert!(
             matches!(
                 (&finding.replay, engine),
@@ -125,7 +131,7 @@ fn loom_and_shuttle_findings_replay() {
             finding.replay
         );
         assert!(
-            replays_as(&finding, Scenario::SocketBuggy, &config),
+            replays_as(&finding, &scenario("socket-lifecycle/buggy"), &config),
             "the saved {} schedule reproduces the looping reader",
             engine.name()
         );
@@ -142,9 +148,9 @@ fn debug_list_refuses_the_double_add_before_any_reader_loops() {
         Engine::Std,
     ] {
         let finding = found(
-            Scenario::SocketDebugList,
+            scenario("socket-lifecycle/debug-list"),
             engine,
-            &ScenarioConfig::default(),
+            &RunConfig::default(),
         );
         assert_eq!(finding.kind, FindingKind::DoubleAdd, "{}", engine.name());
         assert!(
@@ -168,7 +174,7 @@ fn debug_list_refuses_the_double_add_before_any_reader_loops() {
 #[test]
 fn untagged_free_list_hands_a_slot_out_twice_on_loom_and_pct() {
     for engine in [Engine::Loom, Engine::ShuttlePct] {
-        let finding = found(Scenario::FreelistAba, engine, &ScenarioConfig::default());
+        let finding = found(scenario("freelist/aba"), engine, &RunConfig::default());
         assert_eq!(finding.kind, FindingKind::SlotHandedOutTwice);
         assert!(
             finding.diagnosis.contains(
@@ -182,33 +188,34 @@ fn untagged_free_list_hands_a_slot_out_twice_on_loom_and_pct() {
     }
 }
 
-fn assert_passes(scenario: Scenario, engine: Engine, config: &ScenarioConfig) -> usize {
-    match run(scenario, engine, config, &Bounds::quick()) {
+fn assert_passes(scenario: Scenario, engine: Engine, config: &RunConfig) -> usize {
+    match run(&scenario, engine, config, &Bounds::quick()) {
         Verdict::Pass { executions, .. } => {
             assert!(executions > 0, "explored something");
             executions
         }
         Verdict::Found(finding) => panic!(
             "{} on {}: {}",
-            scenario.name(),
+            scenario.name,
             engine.name(),
             finding.diagnosis
         ),
+        Verdict::NotRun { reason } => panic!("not run: {reason}"),
     }
 }
 
 #[test]
 fn fixed_lifecycle_passes_on_every_engine() {
-    let config = ScenarioConfig::default();
+    let config = RunConfig::default();
     for engine in Engine::ALL {
-        assert_passes(Scenario::SocketFixed, engine, &config);
+        assert_passes(scenario("socket-lifecycle/fixed"), engine, &config);
     }
 }
 
 #[test]
 fn tagged_free_list_passes_on_every_engine() {
     for engine in Engine::ALL {
-        assert_passes(Scenario::FreelistTagged, engine, &ScenarioConfig::default());
+        assert_passes(scenario("freelist/tagged"), engine, &RunConfig::default());
     }
 }
 
@@ -216,24 +223,26 @@ fn tagged_free_list_passes_on_every_engine() {
 /// that sees every root cause, weak memory included), each fixed twin passes on every engine.
 #[test]
 fn every_buggy_scenario_is_found_on_loom_with_its_kind_and_every_twin_passes() {
-    let config = ScenarioConfig::default();
-    for scenario in Scenario::ALL {
-        let lifecycle_expected = scenario.expected();
-        match lifecycle_expected {
-            lifecycle_models::Expected::Finding(kind) => {
-                let finding = found(scenario, Engine::Loom, &config);
+    let config = RunConfig::default();
+    let catalogue = Scenario::catalogue();
+    for scenario in &catalogue {
+        match &scenario.expect.all {
+            Expected::Finding(kind) => {
+                let finding = found(scenario.clone(), Engine::Loom, &config);
                 assert_eq!(
                     finding.kind,
-                    kind,
+                    *kind,
                     "{}: {}",
-                    scenario.name(),
+                    scenario.name,
                     finding.diagnosis
                 );
-                assert_eq!(scenario.twin().expected(), lifecycle_models::Expected::Pass);
+                let twin = scenario.twin.as_deref().expect("a buggy scenario has a twin");
+                let twin = catalogue.iter().find(|s| s.name == twin).expect("the twin exists");
+                assert_eq!(twin.expect.all, Expected::Pass, "{}", twin.name);
             }
             _ => {
                 for engine in Engine::ALL {
-                    assert_passes(scenario, engine, &config);
+                    assert_passes(scenario.clone(), engine, &config);
                 }
             }
         }
@@ -242,27 +251,27 @@ fn every_buggy_scenario_is_found_on_loom_with_its_kind_and_every_twin_passes() {
 
 #[test]
 fn sequential_misuses_are_found_on_every_engine_in_the_first_execution() {
-    let config = ScenarioConfig::default();
+    let config = RunConfig::default();
     for (scenario, kind, message) in [
         (
-            Scenario::DoubleFreeBuggy,
+            scenario("double-free/buggy"),
             FindingKind::DoubleFree,
             "double free: slot#0 (generation 0) is already free",
         ),
         (
-            Scenario::IterateDeleteBuggy,
+            scenario("iterate-delete/buggy"),
             FindingKind::ListCorruption,
             // The first entry is slot#0 or slot#1 depending on who added last.
             "->next is LIST_POISON1 (0x100): the node is not on a list",
         ),
     ] {
         for engine in Engine::ALL {
-            let finding = found(scenario, engine, &config);
+            let finding = found(scenario.clone(), engine, &config);
             assert_eq!(
                 finding.kind,
                 kind,
                 "{} on {}",
-                scenario.name(),
+                scenario.name,
                 engine.name()
             );
             assert_eq!(finding.executions, 1);
@@ -273,25 +282,25 @@ fn sequential_misuses_are_found_on_every_engine_in_the_first_execution() {
 
 #[test]
 fn weak_memory_and_plain_races_are_data_races_on_loom_only() {
-    let config = ScenarioConfig::default();
+    let config = RunConfig::default();
     for scenario in [
-        Scenario::RelaxedUnlockBuggy,
-        Scenario::UnlockedDelBuggy,
-        Scenario::PublishBeforeWriteBuggy,
+        scenario("relaxed-unlock/buggy"),
+        scenario("unlocked-del/buggy"),
+        scenario("publish-before-write/buggy"),
     ] {
-        let finding = found(scenario, Engine::Loom, &config);
-        assert_eq!(finding.kind, FindingKind::DataRace, "{}", scenario.name());
+        let finding = found(scenario.clone(), Engine::Loom, &config);
+        assert_eq!(finding.kind, FindingKind::DataRace, "{}", scenario.name);
         assert!(finding.message.contains("Causality violation"));
         for engine in [Engine::ShuttlePct, Engine::Std] {
-            let verdict = run(scenario, engine, &config, &Bounds::quick());
+            let verdict = run(&scenario, engine, &config, &Bounds::quick());
             assert!(
                 scenario.expected_on(engine).accepts(&verdict),
                 "{} on {}: {}",
-                scenario.name(),
+                scenario.name,
                 engine.name(),
                 verdict.label()
             );
-            assert!(scenario.miss_reason(engine).is_some());
+            assert!(scenario.expected_on(engine).reason().is_some());
         }
     }
 }
@@ -299,7 +308,7 @@ fn weak_memory_and_plain_races_are_data_races_on_loom_only() {
 #[test]
 fn an_object_unlinked_from_one_list_of_two_loops_on_the_other() {
     for engine in [Engine::Loom, Engine::ShuttlePct, Engine::Std] {
-        let finding = found(Scenario::TwoListsBuggy, engine, &ScenarioConfig::default());
+        let finding = found(scenario("two-lists/buggy"), engine, &RunConfig::default());
         assert_eq!(
             finding.kind,
             FindingKind::LoopingReader,

@@ -6,15 +6,19 @@
 //! gate, `ci/loom.sh`); plain `cargo test` runs the shuttle and std proofs and lists the loom
 //! ones as ignored.
 
-use lifecycle_models::{run, Bounds, Engine, Scenario, ScenarioConfig, Verdict};
+use lifecycle_models::{run, Bounds, Engine, Scenario, RunConfig, Verdict};
 use std::time::Duration;
 
+fn scenario(name: &str) -> Scenario {
+    Scenario::named(name).expect("a catalogue scenario")
+}
+
 fn assert_pass(scenario: Scenario, engine: Engine, waiters: usize, bounds: &Bounds) -> usize {
-    let config = ScenarioConfig {
-        waiters,
-        ..ScenarioConfig::default()
+    let config = RunConfig {
+        copies: Some(waiters),
+        ..RunConfig::default()
     };
-    match run(scenario, engine, &config, bounds) {
+    match run(&scenario, engine, &config, bounds) {
         Verdict::Pass {
             executions,
             elapsed,
@@ -23,13 +27,14 @@ fn assert_pass(scenario: Scenario, engine: Engine, waiters: usize, bounds: &Boun
             eprintln!(
                 "{} on {} with {waiters} waiter(s), {bounds}: pass, {executions} executions in \
                  {elapsed:.1?}",
-                scenario.name(),
+                scenario.name,
                 engine.name()
             );
             assert!(executions > 0);
             executions
         }
         Verdict::Found(finding) => panic!("{}", finding.diagnosis),
+        Verdict::NotRun { reason } => panic!("not run: {reason}"),
     }
 }
 
@@ -37,7 +42,7 @@ fn assert_pass(scenario: Scenario, engine: Engine, waiters: usize, bounds: &Boun
 #[cfg_attr(not(loom), ignore = "exhaustive: run with RUSTFLAGS=\"--cfg loom\"")]
 fn fixed_lifecycle_is_exhaustive_on_loom_at_bound_3_with_one_waiter() {
     let bounds = Bounds::exhaustive();
-    assert!(assert_pass(Scenario::SocketFixed, Engine::Loom, 1, &bounds) > 100_000);
+    assert!(assert_pass(scenario("socket-lifecycle/fixed"), Engine::Loom, 1, &bounds) > 100_000);
 }
 
 #[test]
@@ -47,7 +52,7 @@ fn fixed_lifecycle_is_exhaustive_on_loom_at_bound_2_with_two_waiters() {
         preemption_bound: Some(2),
         ..Bounds::exhaustive()
     };
-    assert!(assert_pass(Scenario::SocketFixed, Engine::Loom, 2, &bounds) > 100_000);
+    assert!(assert_pass(scenario("socket-lifecycle/fixed"), Engine::Loom, 2, &bounds) > 100_000);
 }
 
 #[test]
@@ -57,7 +62,7 @@ fn tagged_free_list_is_exhaustive_on_loom_unbounded() {
         preemption_bound: None,
         ..Bounds::exhaustive()
     };
-    assert_pass(Scenario::FreelistTagged, Engine::Loom, 1, &bounds);
+    assert_pass(scenario("freelist/tagged"), Engine::Loom, 1, &bounds);
 }
 
 #[test]
@@ -68,7 +73,7 @@ fn fixed_lifecycle_passes_pct_depth_3_for_10000_iterations_with_four_waiters() {
         ..Bounds::quick()
     };
     assert_eq!(
-        assert_pass(Scenario::SocketFixed, Engine::ShuttlePct, 4, &bounds),
+        assert_pass(scenario("socket-lifecycle/fixed"), Engine::ShuttlePct, 4, &bounds),
         10_000
     );
 }
@@ -81,7 +86,7 @@ fn fixed_lifecycle_survives_thousands_of_real_thread_lifecycles_with_the_watchdo
         ..Bounds::quick()
     };
     assert_eq!(
-        assert_pass(Scenario::SocketFixed, Engine::Std, 2, &bounds),
+        assert_pass(scenario("socket-lifecycle/fixed"), Engine::Std, 2, &bounds),
         2_000
     );
 }

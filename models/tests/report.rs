@@ -2,14 +2,14 @@
 //! and the diagram after the second add draws the self loop.
 
 use lifecycle_models::report::{finding_html, picture_svg, pictures};
-use lifecycle_models::{run, Bounds, Engine, Scenario, ScenarioConfig};
+use lifecycle_models::{run, Bounds, Engine, Scenario, RunConfig};
 
 #[test]
 fn the_buggy_report_draws_the_self_loop_in_well_formed_svg() {
     let verdict = run(
-        Scenario::SocketBuggy,
+        &Scenario::named("socket-lifecycle/buggy").expect("in the catalogue"),
         Engine::Loom,
-        &ScenarioConfig::default(),
+        &RunConfig::default(),
         &Bounds::quick(),
     );
     let finding = verdict.finding().expect("the story is found");
@@ -35,7 +35,7 @@ fn the_buggy_report_draws_the_self_loop_in_well_formed_svg() {
     roxmltree::Document::parse(&before).expect("well-formed");
     assert!(!before.contains("self-loop"), "no loop after the first add");
 
-    let html = finding_html(Scenario::SocketBuggy, finding);
+    let html = finding_html(&Scenario::named("socket-lifecycle/buggy").expect("in the catalogue"), finding);
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert_eq!(html.matches("<svg ").count(), 2);
     assert!(html.contains("looping reader: `reader` holds the registry lock"));

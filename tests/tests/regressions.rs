@@ -6,70 +6,78 @@
 //! `cargo test -p lifecycle-tests --test regressions -- --ignored regenerate`.
 
 use lifecycle_models::{
-    replay, run, Bounds, Engine, Finding, FindingKind, Replay, Scenario, ScenarioConfig, Verdict,
+    replay, run, Bounds, Engine, Finding, FindingKind, RunConfig, SavedReplay, Scenario, Verdict,
 };
 use std::path::PathBuf;
 
-/// A kept failing execution: the scenario, the file, how to replay it, and what it shows.
+/// A kept failing execution: the scenario, the engine that found it, and what it shows.
 struct Proof {
-    scenario: Scenario,
+    scenario: &'static str,
     engine: Engine,
-    file: &'static str,
     kind: FindingKind,
 }
 
 const PROOFS: [Proof; 5] = [
     Proof {
-        scenario: Scenario::SocketBuggy,
+        scenario: "socket-lifecycle/buggy",
         engine: Engine::ShuttlePct,
-        file: "socket-lifecycle-buggy.shuttle-pct.schedule",
         kind: FindingKind::LoopingReader,
     },
     Proof {
-        scenario: Scenario::SocketBuggy,
+        scenario: "socket-lifecycle/buggy",
         engine: Engine::Loom,
-        file: "socket-lifecycle-buggy.loom-checkpoint.json",
         kind: FindingKind::LoopingReader,
     },
     Proof {
-        scenario: Scenario::SocketDebugList,
+        scenario: "socket-lifecycle/debug-list",
         engine: Engine::ShuttlePct,
-        file: "socket-lifecycle-debug-list.shuttle-pct.schedule",
         kind: FindingKind::DoubleAdd,
     },
     Proof {
-        scenario: Scenario::FreelistAba,
+        scenario: "freelist/aba",
         engine: Engine::Loom,
-        file: "freelist-aba.loom-checkpoint.json",
         kind: FindingKind::SlotHandedOutTwice,
     },
     Proof {
-        scenario: Scenario::FreelistAba,
+        scenario: "freelist/aba",
         engine: Engine::ShuttlePct,
-        file: "freelist-aba.shuttle-pct.schedule",
         kind: FindingKind::SlotHandedOutTwice,
     },
 ];
 
-fn path(file: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("regressions")
-        .join(file)
+impl Proof {
+    /// `regressions/socket-lifecycle-buggy--shuttle-pct.replay.toml`.
+    fn path(&self) -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("regressions")
+            .join(format!(
+                "{}--{}.replay.toml",
+                self.scenario.replace('/', "-"),
+                self.engine.name()
+            ))
+    }
+
+    fn scenario(&self) -> Scenario {
+        Scenario::named(self.scenario).expect("a catalogue scenario")
+    }
 }
 
 fn replay_proof(proof: &Proof) -> Finding {
-    let text = std::fs::read_to_string(path(proof.file))
-        .unwrap_or_else(|e| panic!("regression proof {} missing: {e}", proof.file));
-    let saved = match proof.engine {
-        Engine::Loom => Replay::LoomCheckpoint(text),
-        _ => Replay::ShuttleSchedule(text.split_whitespace().collect()),
-    };
-    match replay(proof.scenario, &saved, &ScenarioConfig::default()) {
+    let file = proof.path();
+    let text = std::fs::read_to_string(&file)
+        .unwrap_or_else(|e| panic!("regression proof {} missing: {e}", file.display()));
+    let saved = SavedReplay::from_toml(&text)
+        .unwrap_or_else(|e| panic!("{}: not a replay file: {e}", file.display()));
+    let scenario = proof.scenario();
+    if let Some(mismatch) = saved.mismatch(&scenario) {
+        panic!("{}: {mismatch} (regenerate)", file.display());
+    }
+    match replay(&scenario, &saved.replay, &RunConfig::default()) {
         Verdict::Found(finding) => *finding,
-        Verdict::Pass { .. } => panic!(
-            "{}: the kept schedule no longer fails: the scenario changed (regenerate) or the \
-             bug is gone",
-            proof.file
+        other => panic!(
+            "{}: the kept schedule no longer fails ({}): the bug is gone",
+            file.display(),
+            other.label()
         ),
     }
 }
@@ -78,16 +86,9 @@ fn replay_proof(proof: &Proof) -> Finding {
 fn every_kept_schedule_still_fails_the_same_way() {
     for proof in &PROOFS {
         let finding = replay_proof(proof);
-        assert_eq!(
-            finding.kind, proof.kind,
-            "{}: {}",
-            proof.file, finding.diagnosis
-        );
-        assert_eq!(
-            finding.executions, 1,
-            "{}: a replay is exactly one execution",
-            proof.file
-        );
+        let file = proof.path().display().to_string();
+        assert_eq!(finding.kind, proof.kind, "{file}: {}", finding.diagnosis);
+        assert_eq!(finding.executions, 1, "{file}: a replay is exactly one execution");
         if proof.kind == FindingKind::LoopingReader {
             assert_eq!(finding.holder.as_deref(), Some("reader"));
             assert_eq!(finding.cycle, ["head", "slot#0", "slot#0"]);
@@ -100,19 +101,11 @@ fn every_kept_schedule_still_fails_the_same_way() {
 #[ignore = "writes the regression proofs; run on purpose after changing a scenario"]
 fn regenerate() {
     for proof in &PROOFS {
-        let verdict = run(
-            proof.scenario,
-            proof.engine,
-            &ScenarioConfig::default(),
-            &Bounds::quick(),
-        );
+        let scenario = proof.scenario();
+        let verdict = run(&scenario, proof.engine, &RunConfig::default(), &Bounds::quick());
         let finding = verdict.finding().expect("the buggy scenario is found");
         assert_eq!(finding.kind, proof.kind);
-        let text = match finding.replay.as_ref().expect("replayable") {
-            Replay::ShuttleSchedule(schedule) => format!("{schedule}\n"),
-            Replay::LoomCheckpoint(json) => json.clone(),
-            Replay::StdIteration(_) => unreachable!("std proofs are not kept"),
-        };
-        std::fs::write(path(proof.file), text).expect("regressions/ is writable");
+        let saved = SavedReplay::of(&scenario, finding).expect("replayable");
+        std::fs::write(proof.path(), saved.to_toml()).expect("regressions/ is writable");
     }
 }

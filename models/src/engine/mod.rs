@@ -64,7 +64,9 @@ impl Engine {
             let (_, index) = &actors[limit];
             let actor = &scenario.actors[*index];
             format!(
-                "{}:{}:{}: {} actors, but {} runs at most {limit} threads (one per actor);                  this actor is one too many (run it on other engines with --engine, or lower                  its count / --waiters)",
+                "{}:{}:{}: {} actors, but {} runs at most {limit} threads (one per actor); \
+                 this actor is one too many (run it on other engines with --engine, or lower \
+                 its count / --waiters)",
                 scenario.source.path,
                 actor.line,
                 actor.column,

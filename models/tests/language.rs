@@ -1,0 +1,213 @@
+//! The scenario language's errors: each malformed file gets one error naming `file:line:column`
+//! and what was expected there, never a panic. Every case below starts from a valid file and
+//! breaks one thing.
+
+use lifecycle_models::{Engine, RunConfig, Scenario};
+
+const VALID: &str = r#"name = "mine/ok"
+story = "an owner and a helper"
+
+[world]
+objects = 2
+lists = [{ name = "registry" }]
+events = ["go"]
+
+[[actor]]
+name = "owner"
+steps = ["alloc s", "lock", "list_add s registry", "unlock", "signal go"]
+
+[[actor]]
+name = "helper"
+steps = ["wait go"]
+
+[expect]
+all = "pass"
+"#;
+
+/// The error of `VALID` with `from` replaced by `to`.
+fn error_of(from: &str, to: &str) -> String {
+    assert!(VALID.contains(from), "the case edits something: {from}");
+    let text = VALID.replacen(from, to, 1);
+    match Scenario::parse("bad.toml", &text) {
+        Ok(scenario) => panic!("{} parsed, but `{from}` -> `{to}` should be refused", scenario.name),
+        Err(error) => error.to_string(),
+    }
+}
+
+#[test]
+fn the_valid_file_parses_with_its_actors_steps_and_expectation() {
+    let scenario = Scenario::parse("ok.toml", VALID).expect("valid");
+    assert_eq!(scenario.name, "mine/ok");
+    assert_eq!(scenario.actors.len(), 2);
+    assert_eq!(scenario.actors[0].steps.len(), 5);
+    assert_eq!((scenario.actors[0].steps[2].line, scenario.actors[0].steps[2].column), (11, 29));
+    assert_eq!(scenario.expected_on(Engine::Loom).label(), "pass");
+    assert_eq!(scenario.world.locks[0].name, "registry", "the default lock is named after the list");
+}
+
+#[test]
+fn an_unknown_step_lists_the_valid_ones() {
+    assert_eq!(
+        error_of("\"lock\",", "\"lok\","),
+        "bad.toml:11:22: unknown step `lok` (expected one of: alloc, free, lock, unlock, \
+         list_add, list_add_tail, list_del, list_del_init, walk, walk_safe, reap, reap_safe, \
+         get_ref, put_ref, read, write, signal, wait)"
+    );
+}
+
+#[test]
+fn an_unknown_list_names_the_declared_ones() {
+    assert_eq!(
+        error_of("list_add s registry", "list_add s hash"),
+        "bad.toml:11:41: unknown list `hash` (declared lists: registry)"
+    );
+}
+
+#[test]
+fn an_unknown_event_names_the_declared_ones() {
+    assert_eq!(
+        error_of("\"wait go\"", "\"wait gone\""),
+        "bad.toml:15:16: unknown event `gone` (declared events: go)"
+    );
+}
+
+#[test]
+fn a_step_on_an_object_before_its_alloc_is_refused() {
+    assert_eq!(
+        error_of("\"alloc s\", ", ""),
+        "bad.toml:11:28: object `s` is used before this actor binds it (expected an earlier \
+         `alloc s`, `walk LIST keep s` or `reap LIST into s` in actor `owner`)"
+    );
+}
+
+#[test]
+fn an_object_of_another_actor_is_not_this_actors() {
+    assert_eq!(
+        error_of("\"wait go\"", "\"wait go\", \"put_ref s\""),
+        "bad.toml:15:30: object `s` is used before this actor binds it (expected an earlier \
+         `alloc s`, `walk LIST keep s` or `reap LIST into s` in actor `helper`)"
+    );
+}
+
+#[test]
+fn a_wait_nobody_signals_would_block_forever() {
+    assert_eq!(
+        error_of(", \"signal go\"", ""),
+        "bad.toml:15:10: event `go` is waited for but no actor signals it (expected a `signal \
+         go` step): the wait would block forever"
+    );
+}
+
+#[test]
+fn a_missing_argument_says_what_the_step_takes() {
+    assert_eq!(
+        error_of("\"alloc s\"", "\"alloc\""),
+        "bad.toml:11:16: `alloc` needs more (expected `alloc OBJECT`)"
+    );
+}
+
+#[test]
+fn an_unknown_key_is_named_with_the_expected_ones() {
+    let error = error_of("objects = 2", "objets = 2");
+    assert!(
+        error.starts_with("bad.toml:5:1: unknown field `objets`, expected one of `objects`"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_missing_section_is_named() {
+    let error = error_of("[expect]\nall = \"pass\"\n", "");
+    assert_eq!(error, "bad.toml:1:1: missing field `expect`");
+}
+
+#[test]
+fn a_toml_syntax_error_has_its_position() {
+    let error = error_of("objects = 2", "objects = ");
+    assert!(error.starts_with("bad.toml:5:11: "), "{error}");
+}
+
+#[test]
+fn an_unknown_finding_kind_lists_the_valid_ones() {
+    let error = error_of("all = \"pass\"", "all = \"loops\"");
+    assert!(
+        error.starts_with(
+            "bad.toml:18:7: unknown finding kind `loops` (expected `pass`, one of: \
+             looping-reader, starved-waiters,"
+        ),
+        "{error}"
+    );
+}
+
+#[test]
+fn pass_or_without_a_reason_is_refused() {
+    assert_eq!(
+        error_of("all = \"pass\"", "all = \"pass or leak\""),
+        "bad.toml:18:7: `pass or ...` needs the reason the engine cannot see the bug, after a \
+         colon: `pass or looping-reader: uniformly random schedules rarely ...`"
+    );
+}
+
+#[test]
+fn an_unknown_engine_in_expect_lists_the_engines() {
+    assert_eq!(
+        error_of("all = \"pass\"", "all = \"pass\"\nmiri = \"pass\""),
+        "bad.toml:19:1: unknown engine `miri` in [expect] (expected `all` or one of: loom, \
+         shuttle-random, shuttle-pct, shuttle-dfs, std)"
+    );
+}
+
+#[test]
+fn a_bad_name_and_out_of_range_numbers_are_refused() {
+    assert_eq!(
+        error_of("name = \"mine/ok\"", "name = \"mine\""),
+        "bad.toml:1:8: scenario name `mine` is not `family/variant` (letters, digits, `-`, `_`, \
+         one `/`), such as `socket-lifecycle/buggy`"
+    );
+    assert_eq!(
+        error_of("objects = 2", "objects = 0"),
+        "bad.toml:5:11: objects = 0: expected 1 to 64 slab slots"
+    );
+    assert_eq!(
+        error_of("name = \"helper\"", "name = \"helper\"\ncount = 0"),
+        "bad.toml:15:9: count = 0: expected 1 to 64 copies"
+    );
+}
+
+#[test]
+fn an_unknown_lock_defect_lists_the_defects() {
+    assert_eq!(
+        error_of(
+            "lists = [",
+            "locks = [{ name = \"registry\", defect = \"sloppy\" }]\nlists = ["
+        ),
+        "bad.toml:6:40: unknown lock defect `sloppy` (expected one of: none, relaxed-unlock, \
+         load-then-store)"
+    );
+}
+
+#[test]
+fn too_many_actors_are_refused_for_loom_only() {
+    let text = VALID.replace("name = \"helper\"", "name = \"helper\"\ncount = 5");
+    let scenario = Scenario::parse("many.toml", &text).expect("valid: other engines run it");
+    let reason = Engine::Loom
+        .refusal(&scenario, &RunConfig::default())
+        .expect("6 actors are too many for loom");
+    assert_eq!(
+        reason,
+        "many.toml:13:1: 6 actors, but loom runs at most 5 threads (one per actor); this actor \
+         is one too many (run it on other engines with --engine, or lower its count / --waiters)"
+    );
+    assert_eq!(Engine::ShuttlePct.refusal(&scenario, &RunConfig::default()), None);
+}
+
+#[test]
+fn every_catalogue_file_parses_and_names_a_twin_that_exists() {
+    let catalogue = Scenario::catalogue();
+    assert_eq!(catalogue.len(), 19);
+    for scenario in &catalogue {
+        if let Some(twin) = &scenario.twin {
+            assert!(catalogue.iter().any(|s| &s.name == twin), "{}'s twin {twin}", scenario.name);
+        }
+    }
+}
