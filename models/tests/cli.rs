@@ -121,7 +121,7 @@ fn json_has_one_object_per_run_matching_the_verdicts() {
 }
 
 #[test]
-fn list_prints_each_scenario_with_its_story() {
+fn list_prints_the_catalogue_and_the_files_given() {
     let output = program(&["--list"]);
     assert_eq!(output.status.code(), Some(0));
     let out = stdout(&output);
@@ -130,8 +130,131 @@ fn list_prints_each_scenario_with_its_story() {
         19,
         "19 scenarios: 9 buggy, their 9 fixed twins, debug-list"
     );
-    assert!(out.contains("socket-lifecycle/buggy"));
-    assert!(out.contains("node.next == node"));
+    assert!(out
+        .lines()
+        .any(|l| l.starts_with("socket-lifecycle/buggy") && l.contains("looping-reader")
+            && l.ends_with("models/scenarios/socket-lifecycle/buggy.toml")));
+
+    let dir = user_dir("list");
+    let output = program(&["--list", dir.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let out = stdout(&output);
+    assert_eq!(out.lines().count(), 21, "the catalogue and the two files: {out}");
+    assert!(out.contains("mine/put-before-del"));
+}
+
+/// A directory holding two scenario files of a user's own, not in the catalogue: an owner that
+/// drops its reference (which frees the object) before unlinking it, and its fixed twin.
+fn user_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("lifecycle-cli-user-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (file, order) in [
+        ("buggy.toml", r#""put_ref s", "lock", "list_del s registry", "unlock""#),
+        ("fixed.toml", r#""lock", "list_del s registry", "unlock", "put_ref s""#),
+    ] {
+        let variant = file.trim_end_matches(".toml");
+        let expect = if variant == "buggy" {
+            "use-after-free"
+        } else {
+            "pass"
+        };
+        let text = format!(
+            r#"name = "mine/put-before-{}"
+story = "the owner drops its reference before it unlinks the object"
+
+[world]
+objects = 2
+lists = [{{ name = "registry" }}]
+checks = ["use-after-free", "leak"]
+
+[[actor]]
+name = "owner"
+steps = ["alloc s", "lock", "list_add s registry", "unlock", {order}]
+
+[[actor]]
+name = "reader"
+steps = ["lock", "walk registry keep k", "get_ref k", "unlock", "read k", "put_ref k"]
+
+[expect]
+all = "{expect}"
+"#,
+            if variant == "buggy" { "del" } else { "del-fixed" }
+        );
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn a_directory_of_user_files_runs_on_every_engine_with_table_report_and_json() {
+    let dir = user_dir("run");
+    let output = program(&[dir.to_str().unwrap()]);
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{out}{}", stderr(&output));
+    let row = |scenario: &str, engine: &str| {
+        out.lines()
+            .find(|l| l.starts_with(scenario) && l.split_whitespace().nth(1) == Some(engine))
+            .unwrap_or_else(|| panic!("a row for {scenario} on {engine}: {out}"))
+            .to_string()
+    };
+    assert!(row("mine/put-before-del ", "loom").contains("use-after-free"));
+    assert!(row("mine/put-before-del-fixed", "loom").contains("pass"));
+    assert!(out.contains("== mine/put-before-del on loom: use-after-free =="), "{out}");
+
+    let report = std::env::temp_dir().join(format!("lifecycle-cli-test-{}", std::process::id()));
+    let index = std::fs::read_to_string(report.join("index.html")).expect("an index");
+    assert_eq!(index.matches("<tr class=\"run").count(), 10, "every run, passes included");
+    assert!(index.contains("mine-put-before-del--loom.html"), "the finding is linked");
+    let page = std::fs::read_to_string(report.join("scenario--mine-put-before-del.html")).unwrap();
+    assert!(page.contains("&quot;put_ref s&quot;, &quot;lock&quot;"), "the file is shown");
+    assert!(report.join("mine-put-before-del--loom.replay.toml").exists());
+
+    let output = program(&["--json", "-e", "loom", dir.join("buggy.toml").to_str().unwrap()]);
+    let json: serde_json::Value =
+        serde_json::from_str(stdout(&output).lines().next().unwrap()).unwrap();
+    assert_eq!(json["verdict"], "use-after-free");
+    assert_eq!(json["file"], dir.join("buggy.toml").display().to_string());
+}
+
+#[test]
+fn a_replay_of_a_scenario_that_changed_since_is_refused() {
+    let dir = user_dir("replay");
+    let report = std::env::temp_dir().join(format!("lifecycle-cli-test-{}", std::process::id()));
+    let file = dir.join("buggy.toml");
+    let output = program(&["-e", "loom", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let saved = report.join("mine-put-before-del--loom.replay.toml");
+    let saved = saved.to_str().unwrap();
+    let output = program(&[file.to_str().unwrap(), "--replay", saved]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).contains("use-after-free"));
+
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("objects = 2", "objects = 3")).unwrap();
+    assert_bad_input(
+        &[file.to_str().unwrap(), "--replay", saved],
+        &format!("error: refusing to replay `{saved}`: scenario mine/put-before-del changed since the replay was saved"),
+    );
+}
+
+#[test]
+fn a_malformed_user_file_is_one_line_naming_file_line_and_column() {
+    let dir = std::env::temp_dir().join(format!("lifecycle-cli-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bad.toml");
+    std::fs::write(
+        &file,
+        "name = \"mine/bad\"\nstory = \"x\"\n[world]\nobjects = 1\n[[actor]]\nname = \"a\"\nsteps = [\"frobnicate x\"]\n[expect]\nall = \"pass\"\n",
+    )
+    .unwrap();
+    assert_bad_input(
+        &[file.to_str().unwrap()],
+        &format!("error: {}:7:11: unknown step `frobnicate`", file.display()),
+    );
+    assert_bad_input(
+        &["no/such/dir/"],
+        "error: no/such/dir/: cannot read the file",
+    );
 }
 
 /// Bad input: the exact one-line message, exit code 2, nothing on stdout, no panic.
@@ -152,8 +275,8 @@ fn assert_bad_input(args: &[&str], message: &str) {
 fn bad_input_is_one_line_and_exit_code_2() {
     assert_bad_input(
         &["-s", "nope"],
-        "error: unknown scenario `nope` (valid: socket-lifecycle/buggy, socket-lifecycle/fixed, \
-         socket-lifecycle/debug-list, freelist/aba, freelist/tagged, unlocked-del/buggy,",
+        "error: unknown scenario `nope` (valid: double-free/buggy, double-free/fixed, \
+         freelist/aba, freelist/tagged, iterate-delete/buggy,",
     );
     assert_bad_input(
         &["-e", "warp"],
@@ -168,8 +291,8 @@ fn bad_input_is_one_line_and_exit_code_2() {
         "error: invalid value '11' for '--preemption-bound <N>': 11 is not in 0..=10",
     );
     assert_bad_input(
-        &["--objects", "1"],
-        "error: invalid value '1' for '--objects <N>': 1 is not in 2..=16",
+        &["--objects", "0"],
+        "error: invalid value '0' for '--objects <N>': 0 is not in 1..=16",
     );
     assert_bad_input(
         &["--iterations", "0"],
@@ -177,29 +300,30 @@ fn bad_input_is_one_line_and_exit_code_2() {
     );
     assert_bad_input(
         &["-e", "loom", "--waiters", "3"],
-        "error: --waiters 3 is too many for loom (at most 2",
+        "error: models/scenarios/lookup-without-ref/buggy.toml:53:1: 6 actors, but loom runs at \
+         most 5 threads",
     );
     assert_bad_input(
         &["-s", "socket-lifecycle/buggy", "--replay", "zz12"],
-        "error: malformed schedule `zz12` (expected a shuttle schedule",
+        "error: cannot read replay file `zz12`",
     );
     assert_bad_input(
         &["--replay", "91aa"],
-        "error: --replay needs exactly one --scenario",
+        "error: --replay needs exactly one scenario (--scenario NAME)",
     );
     assert_bad_input(
         &[
             "-s",
             "socket-lifecycle/buggy",
             "--replay",
-            "tests/regressions/freelist-aba.shuttle-pct.schedule",
+            "tests/regressions/freelist-aba--shuttle-pct.replay.toml",
         ],
-        "error: the schedule does not match scenario socket-lifecycle/buggy: scheduled task is \
-         not runnable",
+        "error: refusing to replay `tests/regressions/freelist-aba--shuttle-pct.replay.toml`: \
+         the replay was saved from scenario freelist/aba, not socket-lifecycle/buggy",
     );
     assert_bad_input(
-        &["-s", "freelist/aba", "--replay", "no/such/file.schedule"],
-        "error: cannot read replay file `no/such/file.schedule`",
+        &["-s", "freelist/aba", "--replay", "no/such/file.replay.toml"],
+        "error: cannot read replay file `no/such/file.replay.toml`",
     );
     assert_bad_input(&["--bogus"], "error: unexpected argument '--bogus' found");
 }
@@ -210,7 +334,7 @@ fn replay_of_a_kept_regression_schedule_reproduces_the_finding() {
         "-s",
         "socket-lifecycle/buggy",
         "--replay",
-        "tests/regressions/socket-lifecycle-buggy.shuttle-pct.schedule",
+        "tests/regressions/socket-lifecycle-buggy--shuttle-pct.replay.toml",
     ]);
     let out = stdout(&output);
     assert_eq!(output.status.code(), Some(0), "{out}{}", stderr(&output));
@@ -227,7 +351,7 @@ fn replay_of_a_kept_regression_schedule_reproduces_the_finding() {
         "-s",
         "freelist/aba",
         "--replay",
-        "tests/regressions/freelist-aba.loom-checkpoint.json",
+        "tests/regressions/freelist-aba--loom.replay.toml",
     ]);
     assert_eq!(output.status.code(), Some(0));
     assert!(stdout(&output).contains("slot-handed-out-twice"));
