@@ -9,7 +9,7 @@
 //! ```
 //! `BOUND` is loom's preemption bound or `none` for unbounded.
 
-use lifecycle_models::{run_with_progress, Bounds, Engine, Scenario, RunConfig};
+use lifecycle_models::{run_with_progress, Bounds, Engine, RunConfig, Scenario};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

@@ -60,7 +60,12 @@ impl<'s> Check<'s> {
     pub fn run(&self) -> Vec<(Engine, Verdict)> {
         self.engines()
             .into_iter()
-            .map(|engine| (engine, run(self.scenario, engine, &self.config, &self.bounds)))
+            .map(|engine| {
+                (
+                    engine,
+                    run(self.scenario, engine, &self.config, &self.bounds),
+                )
+            })
             .collect()
     }
 
@@ -89,7 +94,10 @@ impl<'s> Check<'s> {
                     engine.name()
                 ),
                 Verdict::NotRun { reason } => {
-                    panic!("{name} on {}: expected {kind}, not run: {reason}", engine.name())
+                    panic!(
+                        "{name} on {}: expected {kind}, not run: {reason}",
+                        engine.name()
+                    )
                 }
             }
         }
@@ -114,7 +122,10 @@ impl<'s> Check<'s> {
                     finding.diagnosis
                 ),
                 Verdict::NotRun { reason } => {
-                    panic!("{name} on {}: expected a pass, not run: {reason}", engine.name())
+                    panic!(
+                        "{name} on {}: expected a pass, not run: {reason}",
+                        engine.name()
+                    )
                 }
             }
         }

@@ -27,6 +27,6 @@ pub use diagnosis::{blocked_threads, diagnose, root_cause};
 pub use engine::{replay, replays_as, run, run_with_progress, Bounds, Engine, SavedReplay};
 pub use interpreter::threads::{panic_message, Threads};
 pub use interpreter::trace::{Event, ListPicture, NodeLinks, Trace, What};
-pub use interpreter::world::{Object, Stop, World};
+pub use interpreter::world::{Object, World};
 pub use interpreter::RunConfig;
-pub use language::{Expected, Scenario, ScenarioError};
+pub use language::{Actions, Expected, RustActor, Scenario, ScenarioBuilder, ScenarioError, Stop};

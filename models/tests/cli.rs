@@ -130,16 +130,19 @@ fn list_prints_the_catalogue_and_the_files_given() {
         19,
         "19 scenarios: 9 buggy, their 9 fixed twins, debug-list"
     );
-    assert!(out
-        .lines()
-        .any(|l| l.starts_with("socket-lifecycle/buggy") && l.contains("looping-reader")
-            && l.ends_with("models/scenarios/socket-lifecycle/buggy.toml")));
+    assert!(out.lines().any(|l| l.starts_with("socket-lifecycle/buggy")
+        && l.contains("looping-reader")
+        && l.ends_with("models/scenarios/socket-lifecycle/buggy.toml")));
 
     let dir = user_dir("list");
     let output = program(&["--list", dir.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let out = stdout(&output);
-    assert_eq!(out.lines().count(), 21, "the catalogue and the two files: {out}");
+    assert_eq!(
+        out.lines().count(),
+        21,
+        "the catalogue and the two files: {out}"
+    );
     assert!(out.contains("mine/put-before-del"));
 }
 
@@ -149,8 +152,14 @@ fn user_dir(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("lifecycle-cli-user-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     for (file, order) in [
-        ("buggy.toml", r#""put_ref s", "lock", "list_del s registry", "unlock""#),
-        ("fixed.toml", r#""lock", "list_del s registry", "unlock", "put_ref s""#),
+        (
+            "buggy.toml",
+            r#""put_ref s", "lock", "list_del s registry", "unlock""#,
+        ),
+        (
+            "fixed.toml",
+            r#""lock", "list_del s registry", "unlock", "put_ref s""#,
+        ),
     ] {
         let variant = file.trim_end_matches(".toml");
         let expect = if variant == "buggy" {
@@ -178,7 +187,11 @@ steps = ["lock", "walk registry keep k", "get_ref k", "unlock", "read k", "put_r
 [expect]
 all = "{expect}"
 "#,
-            if variant == "buggy" { "del" } else { "del-fixed" }
+            if variant == "buggy" {
+                "del"
+            } else {
+                "del-fixed"
+            }
         );
         std::fs::write(dir.join(file), text).unwrap();
     }
@@ -199,17 +212,37 @@ fn a_directory_of_user_files_runs_on_every_engine_with_table_report_and_json() {
     };
     assert!(row("mine/put-before-del ", "loom").contains("use-after-free"));
     assert!(row("mine/put-before-del-fixed", "loom").contains("pass"));
-    assert!(out.contains("== mine/put-before-del on loom: use-after-free =="), "{out}");
+    assert!(
+        out.contains("== mine/put-before-del on loom: use-after-free =="),
+        "{out}"
+    );
 
     let report = std::env::temp_dir().join(format!("lifecycle-cli-test-{}", std::process::id()));
     let index = std::fs::read_to_string(report.join("index.html")).expect("an index");
-    assert_eq!(index.matches("<tr class=\"run").count(), 10, "every run, passes included");
-    assert!(index.contains("mine-put-before-del--loom.html"), "the finding is linked");
+    assert_eq!(
+        index.matches("<tr class=\"run").count(),
+        10,
+        "every run, passes included"
+    );
+    assert!(
+        index.contains("mine-put-before-del--loom.html"),
+        "the finding is linked"
+    );
     let page = std::fs::read_to_string(report.join("scenario--mine-put-before-del.html")).unwrap();
-    assert!(page.contains("&quot;put_ref s&quot;, &quot;lock&quot;"), "the file is shown");
-    assert!(report.join("mine-put-before-del--loom.replay.toml").exists());
+    assert!(
+        page.contains("&quot;put_ref s&quot;, &quot;lock&quot;"),
+        "the file is shown"
+    );
+    assert!(report
+        .join("mine-put-before-del--loom.replay.toml")
+        .exists());
 
-    let output = program(&["--json", "-e", "loom", dir.join("buggy.toml").to_str().unwrap()]);
+    let output = program(&[
+        "--json",
+        "-e",
+        "loom",
+        dir.join("buggy.toml").to_str().unwrap(),
+    ]);
     let json: serde_json::Value =
         serde_json::from_str(stdout(&output).lines().next().unwrap()).unwrap();
     assert_eq!(json["verdict"], "use-after-free");

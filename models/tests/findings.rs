@@ -7,8 +7,7 @@
 //! `allocator`).
 
 use lifecycle_models::{
-    Expected,
-    replays_as, run, Bounds, Engine, Finding, FindingKind, Replay, Scenario, RunConfig,
+    replays_as, run, Bounds, Engine, Expected, Finding, FindingKind, Replay, RunConfig, Scenario,
     Verdict, What,
 };
 
@@ -230,14 +229,18 @@ fn every_buggy_scenario_is_found_on_loom_with_its_kind_and_every_twin_passes() {
             Expected::Finding(kind) => {
                 let finding = found(scenario.clone(), Engine::Loom, &config);
                 assert_eq!(
-                    finding.kind,
-                    *kind,
+                    finding.kind, *kind,
                     "{}: {}",
-                    scenario.name,
-                    finding.diagnosis
+                    scenario.name, finding.diagnosis
                 );
-                let twin = scenario.twin.as_deref().expect("a buggy scenario has a twin");
-                let twin = catalogue.iter().find(|s| s.name == twin).expect("the twin exists");
+                let twin = scenario
+                    .twin
+                    .as_deref()
+                    .expect("a buggy scenario has a twin");
+                let twin = catalogue
+                    .iter()
+                    .find(|s| s.name == twin)
+                    .expect("the twin exists");
                 assert_eq!(twin.expect.all, Expected::Pass, "{}", twin.name);
             }
             _ => {
@@ -267,13 +270,7 @@ fn sequential_misuses_are_found_on_every_engine_in_the_first_execution() {
     ] {
         for engine in Engine::ALL {
             let finding = found(scenario.clone(), engine, &config);
-            assert_eq!(
-                finding.kind,
-                kind,
-                "{} on {}",
-                scenario.name,
-                engine.name()
-            );
+            assert_eq!(finding.kind, kind, "{} on {}", scenario.name, engine.name());
             assert_eq!(finding.executions, 1);
             assert!(finding.diagnosis.contains(message), "{}", finding.diagnosis);
         }

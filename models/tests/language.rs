@@ -29,7 +29,10 @@ fn error_of(from: &str, to: &str) -> String {
     assert!(VALID.contains(from), "the case edits something: {from}");
     let text = VALID.replacen(from, to, 1);
     match Scenario::parse("bad.toml", &text) {
-        Ok(scenario) => panic!("{} parsed, but `{from}` -> `{to}` should be refused", scenario.name),
+        Ok(scenario) => panic!(
+            "{} parsed, but `{from}` -> `{to}` should be refused",
+            scenario.name
+        ),
         Err(error) => error.to_string(),
     }
 }
@@ -40,9 +43,18 @@ fn the_valid_file_parses_with_its_actors_steps_and_expectation() {
     assert_eq!(scenario.name, "mine/ok");
     assert_eq!(scenario.actors.len(), 2);
     assert_eq!(scenario.actors[0].steps.len(), 5);
-    assert_eq!((scenario.actors[0].steps[2].line, scenario.actors[0].steps[2].column), (11, 29));
+    assert_eq!(
+        (
+            scenario.actors[0].steps[2].line,
+            scenario.actors[0].steps[2].column
+        ),
+        (11, 29)
+    );
     assert_eq!(scenario.expected_on(Engine::Loom).label(), "pass");
-    assert_eq!(scenario.world.locks[0].name, "registry", "the default lock is named after the list");
+    assert_eq!(
+        scenario.world.locks[0].name, "registry",
+        "the default lock is named after the list"
+    );
 }
 
 #[test]
@@ -198,7 +210,10 @@ fn too_many_actors_are_refused_for_loom_only() {
         "many.toml:13:1: 6 actors, but loom runs at most 5 threads (one per actor); this actor \
          is one too many (run it on other engines with --engine, or lower its count / --waiters)"
     );
-    assert_eq!(Engine::ShuttlePct.refusal(&scenario, &RunConfig::default()), None);
+    assert_eq!(
+        Engine::ShuttlePct.refusal(&scenario, &RunConfig::default()),
+        None
+    );
 }
 
 #[test]
@@ -207,7 +222,11 @@ fn every_catalogue_file_parses_and_names_a_twin_that_exists() {
     assert_eq!(catalogue.len(), 19);
     for scenario in &catalogue {
         if let Some(twin) = &scenario.twin {
-            assert!(catalogue.iter().any(|s| &s.name == twin), "{}'s twin {twin}", scenario.name);
+            assert!(
+                catalogue.iter().any(|s| &s.name == twin),
+                "{}'s twin {twin}",
+                scenario.name
+            );
         }
     }
 }

@@ -6,7 +6,7 @@
 //! gate, `ci/loom.sh`); plain `cargo test` runs the shuttle and std proofs and lists the loom
 //! ones as ignored.
 
-use lifecycle_models::{run, Bounds, Engine, Scenario, RunConfig, Verdict};
+use lifecycle_models::{run, Bounds, Engine, RunConfig, Scenario, Verdict};
 use std::time::Duration;
 
 fn scenario(name: &str) -> Scenario {
@@ -73,7 +73,12 @@ fn fixed_lifecycle_passes_pct_depth_3_for_10000_iterations_with_four_waiters() {
         ..Bounds::quick()
     };
     assert_eq!(
-        assert_pass(scenario("socket-lifecycle/fixed"), Engine::ShuttlePct, 4, &bounds),
+        assert_pass(
+            scenario("socket-lifecycle/fixed"),
+            Engine::ShuttlePct,
+            4,
+            &bounds
+        ),
         10_000
     );
 }

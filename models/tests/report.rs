@@ -2,7 +2,7 @@
 //! and the diagram after the second add draws the self loop.
 
 use lifecycle_models::report::{finding_html, picture_svg, pictures};
-use lifecycle_models::{run, Bounds, Engine, Scenario, RunConfig};
+use lifecycle_models::{run, Bounds, Engine, RunConfig, Scenario};
 
 #[test]
 fn the_buggy_report_draws_the_self_loop_in_well_formed_svg() {
@@ -35,7 +35,10 @@ fn the_buggy_report_draws_the_self_loop_in_well_formed_svg() {
     roxmltree::Document::parse(&before).expect("well-formed");
     assert!(!before.contains("self-loop"), "no loop after the first add");
 
-    let html = finding_html(&Scenario::named("socket-lifecycle/buggy").expect("in the catalogue"), finding);
+    let html = finding_html(
+        &Scenario::named("socket-lifecycle/buggy").expect("in the catalogue"),
+        finding,
+    );
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert_eq!(html.matches("<svg ").count(), 2);
     assert!(html.contains("looping reader: `reader` holds the registry lock"));

@@ -88,7 +88,10 @@ fn every_kept_schedule_still_fails_the_same_way() {
         let finding = replay_proof(proof);
         let file = proof.path().display().to_string();
         assert_eq!(finding.kind, proof.kind, "{file}: {}", finding.diagnosis);
-        assert_eq!(finding.executions, 1, "{file}: a replay is exactly one execution");
+        assert_eq!(
+            finding.executions, 1,
+            "{file}: a replay is exactly one execution"
+        );
         if proof.kind == FindingKind::LoopingReader {
             assert_eq!(finding.holder.as_deref(), Some("reader"));
             assert_eq!(finding.cycle, ["head", "slot#0", "slot#0"]);
@@ -102,7 +105,12 @@ fn every_kept_schedule_still_fails_the_same_way() {
 fn regenerate() {
     for proof in &PROOFS {
         let scenario = proof.scenario();
-        let verdict = run(&scenario, proof.engine, &RunConfig::default(), &Bounds::quick());
+        let verdict = run(
+            &scenario,
+            proof.engine,
+            &RunConfig::default(),
+            &Bounds::quick(),
+        );
         let finding = verdict.finding().expect("the buggy scenario is found");
         assert_eq!(finding.kind, proof.kind);
         let saved = SavedReplay::of(&scenario, finding).expect("replayable");

@@ -6,7 +6,7 @@ pub mod finding;
 
 use crate::engine::{kind_of_engine_message, Engine};
 use crate::interpreter::trace::{Event, Trace, What};
-use crate::interpreter::world::Stop;
+use crate::language::Stop;
 use crate::FindingKind;
 use finding::{Finding, Replay, RootCause};
 use std::time::Duration;

@@ -92,7 +92,7 @@ impl SavedReplay {
             }
             _ => {
                 return Err(
-                    "expected exactly one of `shuttle_schedule` and `loom_checkpoint`".to_string()
+                    "expected exactly one of `shuttle_schedule` and `loom_checkpoint`".to_string(),
                 )
             }
         };

@@ -2,8 +2,9 @@
 //! the engine chose. Nothing here knows any particular scenario.
 
 use super::threads::Threads;
-use super::world::{Abandoned, Stop, World};
-use crate::language::{ActorSpec, Step};
+use super::world::{Abandoned, World};
+use crate::language::Stop;
+use crate::language::{parse_step, Actions, ActorSpec, Step};
 use crate::FindingKind;
 use lifecycle_list::SpinGuard;
 use lifecycle_slab::Handle;
@@ -34,6 +35,9 @@ impl From<Abandoned> for Halt {
 /// One actor's running state: its locals and the locks it holds.
 struct Actor<'w, P: Threads> {
     world: &'w World<P>,
+    name: String,
+    /// How a Rust actor's step ended the actor early, kept until its closure returns.
+    halted: Option<Halt>,
     /// Each local's objects (one for `alloc`, none or one for `walk ... keep`, any for `reap`).
     locals: HashMap<String, Vec<Handle>>,
     /// The guard of every lock this actor holds, by lock index.
@@ -151,15 +155,89 @@ impl<P: Threads> Actor<'_, P> {
     }
 }
 
-/// Runs `spec`'s steps as the actor named `name`. A lock still held at the end stays held (the
-/// actor forgot to unlock: whoever waits for it starves, and the engines say so).
-pub(crate) fn run_actor<P: Threads>(world: &World<P>, spec: &ActorSpec) -> Result<(), Halt> {
+impl<P: Threads> Actions for Actor<'_, P> {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn step(&mut self, text: &str) -> Result<(), Stop> {
+        if let Some(halt) = &self.halted {
+            return Err(halt_stop(halt));
+        }
+        let step = parse_step(text, &self.world.names()).map_err(|(_, message)| Stop {
+            kind: FindingKind::Assertion,
+            message: format!("actor `{}`: step `{text}`: {message}", self.name),
+        })?;
+        if let Some(local) = step
+            .uses()
+            .filter(|local| !self.locals.contains_key(*local))
+        {
+            return Err(Stop {
+                kind: FindingKind::Assertion,
+                message: format!(
+                    "actor `{}`: step `{text}` uses `{local}`, which no earlier step bound",
+                    self.name
+                ),
+            });
+        }
+        self.run(&step).map_err(|halt| {
+            let stop = halt_stop(&halt);
+            self.halted = Some(halt);
+            stop
+        })
+    }
+
+    fn count(&self, local: &str) -> usize {
+        self.locals.get(local).map_or(0, Vec::len)
+    }
+
+    fn data(&mut self, local: &str) -> Result<Option<u32>, Stop> {
+        match self.objects(local).first() {
+            Some(&handle) => self.world.read(handle, false).map(Some),
+            None => Ok(None),
+        }
+    }
+}
+
+/// The stop a Rust actor's closure sees when a step halted it.
+fn halt_stop(halt: &Halt) -> Stop {
+    match halt {
+        Halt::Stop(stop) => stop.clone(),
+        Halt::Looped => Stop {
+            kind: FindingKind::LoopingReader,
+            message: "the walk proved a cycle without the head".to_string(),
+        },
+        Halt::Abandoned => Stop {
+            kind: FindingKind::Assertion,
+            message: "the run was ended while this actor waited".to_string(),
+        },
+    }
+}
+
+/// Runs `spec` (its steps, or its Rust closure) as the actor named `name`. A lock still held at
+/// the end stays held (the actor forgot to unlock: whoever waits for it starves, and the engines
+/// say so).
+pub(crate) fn run_actor<P: Threads>(
+    world: &World<P>,
+    spec: &ActorSpec,
+    name: &str,
+) -> Result<(), Halt> {
     let mut actor = Actor {
         world,
+        name: name.to_string(),
+        halted: None,
         locals: HashMap::new(),
         guards: (0..world.lock_count()).map(|_| None).collect(),
     };
     let mut result = Ok(());
+    if let Some(body) = &spec.rust {
+        let returned = (body.0)(&mut actor);
+        result = match (actor.halted.take(), returned) {
+            (Some(halt), _) => Err(halt),
+            (None, Err(stop)) => Err(Halt::Stop(stop)),
+            (None, Ok(())) => Ok(()),
+        };
+    }
     for step in &spec.steps {
         result = actor.run(&step.value);
         if result.is_err() {
@@ -168,10 +246,8 @@ pub(crate) fn run_actor<P: Threads>(world: &World<P>, spec: &ActorSpec) -> Resul
     }
     // A guard dropped here would release the lock behind the scenario's back.
     for guard in actor.guards.drain(..).flatten() {
-        if result.is_ok() {
-            std::mem::forget(guard);
-        } else if P::IS_CHECKER {
-            // The execution is failing; its objects are abandoned with it.
+        if result.is_ok() || P::IS_CHECKER {
+            // Kept held (a forgotten unlock), or abandoned with a failing checker execution.
             std::mem::forget(guard);
         } else {
             drop(guard);

@@ -10,6 +10,7 @@ mod watchdog;
 pub mod world;
 
 use crate::language::Scenario;
+use crate::language::Stop;
 use crate::FindingKind;
 use actor::{run_actor, Halt};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,7 +18,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use threads::Threads;
 use trace::Trace;
-use world::{Stop, World};
+use world::World;
 
 /// Parameters of one run of a scenario, beyond what its file says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,7 +56,7 @@ fn stop_actor<P: Threads>(world: &World<P>, actor: &str, stop: Stop) {
 /// Runs actor `index` of `scenario` as `name`, turning how it ended into the run's record.
 fn actor<P: Threads>(world: &World<P>, scenario: &Scenario, index: usize, name: &str) {
     world.started(name);
-    match run_actor(world, &scenario.actors[index]) {
+    match run_actor(world, &scenario.actors[index], name) {
         Ok(()) | Err(Halt::Abandoned) => {}
         // Already recorded before looping; under a checker the loop never returns.
         Err(Halt::Looped) => {}

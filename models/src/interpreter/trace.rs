@@ -2,7 +2,7 @@
 //! steps, list pictures), kept outside the checker so the harness can read the failing
 //! execution's events after the checker reports it.
 
-use super::world::Stop;
+use crate::language::Stop;
 use std::sync::{Mutex, MutexGuard};
 
 /// The links of one node at one moment, by name (`head`, `slot#0`, `POISON1`, `NULL`).

@@ -5,7 +5,8 @@
 
 use super::threads::Threads;
 use super::trace::{Trace, What};
-use super::world::{Stop, World};
+use super::world::World;
+use crate::language::Stop;
 use crate::FindingKind;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};

@@ -5,6 +5,7 @@
 use super::signal::Signal;
 use super::threads::Threads;
 use super::trace::{ListPicture, NodeLinks, Trace, What};
+use crate::language::Stop;
 use crate::language::{Checks, WorldSpec, MAX_LISTS};
 use crate::FindingKind;
 use lifecycle_list::{
@@ -39,25 +40,6 @@ unsafe impl<P: Platform> Send for Object<P> {}
 // SAFETY: as above.
 unsafe impl<P: Platform> Sync for Object<P> {}
 
-/// What an actor found and stopped on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Stop {
-    /// The finding's kind.
-    pub kind: FindingKind,
-    /// A sentence saying what broke.
-    pub message: String,
-}
-
-impl From<lifecycle_slab::SlabError> for Stop {
-    /// A slab error as the finding it stands for ([`FindingKind::from_slab_error`]).
-    fn from(error: lifecycle_slab::SlabError) -> Self {
-        Stop {
-            kind: FindingKind::from_slab_error(&error),
-            message: error.to_string(),
-        }
-    }
-}
-
 /// Why a waiting step ended without its condition: std only, where a stalled run is ended by the
 /// watchdog rather than explored.
 #[derive(Debug)]
@@ -75,6 +57,7 @@ pub struct World<P: Threads> {
     /// For each list, the index of its lock.
     list_locks: Vec<usize>,
     events: Vec<Signal<P>>,
+    event_names: Vec<String>,
     /// The event log (outlives the execution).
     pub trace: Arc<Trace>,
     /// The checks in force.
@@ -127,6 +110,7 @@ impl<P: Threads> World<P> {
             list_names: spec.lists.iter().map(|l| l.name.clone()).collect(),
             list_locks: spec.lists.iter().map(|l| l.lock).collect(),
             events: spec.events.iter().map(|_| Signal::default()).collect(),
+            event_names: spec.events.clone(),
             trace,
             checks: spec.checks,
             stop: AtomicBool::new(false),
@@ -134,6 +118,15 @@ impl<P: Threads> World<P> {
             epoch: Instant::now(),
             names: Mutex::new(Vec::new()),
             membership: Mutex::new(vec![[false; MAX_LISTS]; spec.objects]),
+        }
+    }
+
+    /// The names steps may refer to, for parsing a Rust actor's steps.
+    pub(crate) fn names(&self) -> crate::language::Names<'_> {
+        crate::language::Names {
+            lists: &self.list_names,
+            locks: &self.lock_names,
+            events: &self.event_names,
         }
     }
 

@@ -67,7 +67,9 @@ impl FindingKind {
 
     /// The kind named `name` (as [`FindingKind::name`] writes it).
     pub fn from_name(name: &str) -> Option<FindingKind> {
-        FindingKind::ALL.into_iter().find(|kind| kind.name() == name)
+        FindingKind::ALL
+            .into_iter()
+            .find(|kind| kind.name() == name)
     }
 
     /// The kind a refused list operation stands for.
@@ -102,3 +104,21 @@ impl fmt::Display for FindingKind {
     }
 }
 
+/// What an actor found and stopped on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stop {
+    /// The finding's kind.
+    pub kind: FindingKind,
+    /// A sentence saying what broke.
+    pub message: String,
+}
+
+impl From<lifecycle_slab::SlabError> for Stop {
+    /// A slab error as the finding it stands for ([`FindingKind::from_slab_error`]).
+    fn from(error: lifecycle_slab::SlabError) -> Self {
+        Stop {
+            kind: FindingKind::from_slab_error(&error),
+            message: error.to_string(),
+        }
+    }
+}

@@ -3,15 +3,20 @@
 //! the kernel's vocabulary, and the verdict each engine must reach), parsed and validated into a
 //! [`Scenario`] with errors that name `file:line:column`.
 
+mod actions;
+mod builder;
 mod error;
 mod kind;
 mod parse;
 mod step;
 
+pub use actions::Actions;
+pub use builder::{RustActor, ScenarioBuilder};
 pub use error::ScenarioError;
-pub use kind::FindingKind;
+pub use kind::{FindingKind, Stop};
 pub(crate) use parse::ENGINE_NAMES;
 pub use parse::MAX_LISTS;
+pub(crate) use step::{parse_step, Names};
 pub use step::{Step, STEP_NAMES};
 
 use lifecycle_list::{CheckMode, LockDefect};
@@ -119,8 +124,11 @@ pub struct ActorSpec {
     pub name: String,
     /// `Some(n)`: `n` identical copies (the command line's `--waiters` changes `n`).
     pub count: Option<usize>,
-    /// The steps, each with where it is written.
+    /// The steps, each with where it is written (none for a Rust actor).
     pub steps: Vec<Located<Step>>,
+    /// A Rust closure that runs instead of `steps`, for a protocol steps cannot express
+    /// (added with [`ScenarioBuilder::rust_actor`]).
+    pub rust: Option<RustActor>,
     /// Where the actor's table starts (1-based line).
     pub line: usize,
     /// Where the actor's table starts (1-based column).
@@ -207,6 +215,11 @@ impl Expectations {
 }
 
 impl Scenario {
+    /// Starts building a scenario in code; see [`ScenarioBuilder`].
+    pub fn builder(name: &str) -> ScenarioBuilder {
+        ScenarioBuilder::new(name)
+    }
+
     /// Parses and validates a scenario file's `text`; `path` names it in error messages.
     ///
     /// # Errors

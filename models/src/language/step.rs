@@ -161,8 +161,11 @@ impl Step {
 
 /// The names a step may refer to.
 pub(crate) struct Names<'a> {
+    /// The lists, in declaration order.
     pub lists: &'a [String],
+    /// The locks.
     pub locks: &'a [String],
+    /// The events.
     pub events: &'a [String],
 }
 
@@ -206,7 +209,10 @@ pub(crate) fn parse_step(text: &str, names: &Names<'_>) -> Result<Step, StepErro
         })
         .collect();
     let Some((verb, args)) = words.split_first() else {
-        return Err((0, format!("empty step (expected one of: {})", STEP_NAMES.join(", "))));
+        return Err((
+            0,
+            format!("empty step (expected one of: {})", STEP_NAMES.join(", ")),
+        ));
     };
     let end = chars.len();
     let parser = Args {
@@ -327,7 +333,11 @@ impl Args<'_, '_> {
             }
             "read" => {
                 let Some((object, rest)) = a.split_first() else {
-                    return Err((self.end, "`read` needs an OBJECT (expected `read OBJECT [== N] [unchecked]`)".to_string()));
+                    return Err((
+                        self.end,
+                        "`read` needs an OBJECT (expected `read OBJECT [== N] [unchecked]`)"
+                            .to_string(),
+                    ));
                 };
                 let object = self.object(*object)?;
                 let (expect, rest) = match rest {
@@ -409,7 +419,9 @@ impl Args<'_, '_> {
             .text
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-            && word.text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
+            && word
+                .text
+                .starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
         if !valid || ["keep", "into", "unchecked"].contains(&word.text) {
             return Err((
                 word.offset,

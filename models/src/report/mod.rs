@@ -326,7 +326,11 @@ pub fn scenario_html(scenario: &Scenario) -> String {
 
 /// Writes the finding's page (and its replay file beside it, naming the scenario and the hash
 /// of its text) into `dir`, returning the page's path.
-pub fn write_finding(dir: &Path, scenario: &Scenario, finding: &Finding) -> std::io::Result<PathBuf> {
+pub fn write_finding(
+    dir: &Path,
+    scenario: &Scenario,
+    finding: &Finding,
+) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
     let page = dir.join(page_name(scenario, &finding.engine));
     std::fs::write(&page, finding_html(scenario, finding))?;
@@ -392,12 +396,20 @@ pub fn index_html(entries: &[IndexEntry]) -> String {
             html,
             "<tr class=\"{class}\"><td><a href=\"{page}\">{scenario}</a></td><td>{engine}</td>\
              <td>{verdict}</td><td>{expected}</td><td>{mark}</td></tr>",
-            class = if entry.as_expected { "run" } else { "run unexpected" },
+            class = if entry.as_expected {
+                "run"
+            } else {
+                "run unexpected"
+            },
             page = escape(&entry.scenario_page),
             scenario = escape(&entry.scenario),
             engine = escape(&entry.engine),
             expected = escape(&entry.expected),
-            mark = if entry.as_expected { "as expected" } else { "UNEXPECTED" },
+            mark = if entry.as_expected {
+                "as expected"
+            } else {
+                "UNEXPECTED"
+            },
         );
     }
     html.push_str("</table>\n</body></html>\n");

@@ -113,7 +113,9 @@ fn read_replay(argument: &str, scenario: &Scenario) -> Result<(Replay, Engine), 
         ))
     })?;
     if let Some(mismatch) = saved.mismatch(scenario) {
-        return Err(BadInput(format!("refusing to replay `{argument}`: {mismatch}")));
+        return Err(BadInput(format!(
+            "refusing to replay `{argument}`: {mismatch}"
+        )));
     }
     let engine = match saved.replay {
         Replay::LoomCheckpoint(_) => Engine::Loom,
@@ -123,7 +125,11 @@ fn read_replay(argument: &str, scenario: &Scenario) -> Result<(Replay, Engine), 
 }
 
 /// `--replay`: the one scenario, re-run from the saved execution.
-fn replay_row<'s>(cli: &Cli, scenarios: &'s [Scenario], argument: &str) -> Result<Row<'s>, BadInput> {
+fn replay_row<'s>(
+    cli: &Cli,
+    scenarios: &'s [Scenario],
+    argument: &str,
+) -> Result<Row<'s>, BadInput> {
     let [scenario] = scenarios else {
         return Err(BadInput(
             "--replay needs exactly one scenario (--scenario NAME), the one the replay was saved \

@@ -134,10 +134,18 @@ pub fn print_findings(rows: &[Row<'_>]) {
 pub fn print_notes(rows: &[Row<'_>]) {
     for row in rows {
         if let Verdict::NotRun { reason } = &row.verdict {
-            println!("note: {} on {}: not run: {reason}", row.scenario.name, row.engine.name());
+            println!(
+                "note: {} on {}: not run: {reason}",
+                row.scenario.name,
+                row.engine.name()
+            );
         } else if !row.as_expected() {
             if let Some(reason) = row.expected.reason() {
-                println!("note: {} on {}: {reason}", row.scenario.name, row.engine.name());
+                println!(
+                    "note: {} on {}: {reason}",
+                    row.scenario.name,
+                    row.engine.name()
+                );
             }
         }
     }
@@ -146,7 +154,10 @@ pub fn print_notes(rows: &[Row<'_>]) {
 /// Writes the report: a page per scenario and per finding, and the index of every run.
 pub fn write_report(dir: &Path, rows: &mut [Row<'_>]) -> Result<PathBuf, BadInput> {
     let cannot = |error: std::io::Error| {
-        BadInput(format!("cannot write the report to `{}`: {error}", dir.display()))
+        BadInput(format!(
+            "cannot write the report to `{}`: {error}",
+            dir.display()
+        ))
     };
     let mut entries = Vec::new();
     let mut written: Vec<&str> = Vec::new();

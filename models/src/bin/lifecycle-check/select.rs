@@ -18,8 +18,12 @@ fn glob_matches(pattern: &str, name: &str) -> bool {
 
 /// The `.toml` files under `dir`, at any depth, sorted.
 fn files_under(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), BadInput> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|error| BadInput(format!("cannot read directory `{}`: {error}", dir.display())))?;
+    let entries = std::fs::read_dir(dir).map_err(|error| {
+        BadInput(format!(
+            "cannot read directory `{}`: {error}",
+            dir.display()
+        ))
+    })?;
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for path in paths {
@@ -73,7 +77,10 @@ pub fn by_name(all: Vec<Scenario>, patterns: &[String]) -> Result<Vec<Scenario>,
     }
     let mut chosen: Vec<Scenario> = Vec::new();
     for pattern in patterns {
-        let matched: Vec<&Scenario> = all.iter().filter(|s| glob_matches(pattern, &s.name)).collect();
+        let matched: Vec<&Scenario> = all
+            .iter()
+            .filter(|s| glob_matches(pattern, &s.name))
+            .collect();
         if matched.is_empty() {
             let names: Vec<&str> = all.iter().map(|s| s.name.as_str()).collect();
             return Err(BadInput(format!(
@@ -100,7 +107,10 @@ pub fn engines(names: &[String]) -> Result<Vec<Engine>, BadInput> {
         .map(|name| {
             Engine::from_name(name).ok_or_else(|| {
                 let valid: Vec<&str> = Engine::ALL.iter().map(|e| e.name()).collect();
-                BadInput(format!("unknown engine `{name}` (valid: {})", valid.join(", ")))
+                BadInput(format!(
+                    "unknown engine `{name}` (valid: {})",
+                    valid.join(", ")
+                ))
             })
         })
         .collect()
