@@ -3,6 +3,7 @@
 //! in all); the others are spawned in the order the file lists them.
 
 mod actor;
+mod lists;
 pub mod signal;
 pub mod threads;
 pub mod trace;

@@ -4,13 +4,12 @@
 
 use super::signal::Signal;
 use super::threads::Threads;
-use super::trace::{ListPicture, NodeLinks, Trace, What};
+use super::trace::{Trace, What};
 use crate::language::Stop;
 use crate::language::{Checks, WorldSpec, MAX_LISTS};
 use crate::FindingKind;
 use lifecycle_list::{
-    AtomicOps, CellOps, ListError, ListHead, Platform, SpinGuard, SpinLock, LIST_POISON1,
-    LIST_POISON2,
+    AtomicOps, CellOps, ListHead, Platform, SpinGuard, SpinLock, LIST_POISON1, LIST_POISON2,
 };
 use lifecycle_slab::{Handle, Slab, Tagging};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -51,11 +50,11 @@ pub struct World<P: Threads> {
     /// The object cache.
     pub slab: Slab<Object<P>, P>,
     locks: Vec<SpinLock<(), P>>,
-    lock_names: Vec<String>,
-    heads: Vec<Box<ListHead<P>>>,
-    list_names: Vec<String>,
+    pub(super) lock_names: Vec<String>,
+    pub(super) heads: Vec<Box<ListHead<P>>>,
+    pub(super) list_names: Vec<String>,
     /// For each list, the index of its lock.
-    list_locks: Vec<usize>,
+    pub(super) list_locks: Vec<usize>,
     events: Vec<Signal<P>>,
     event_names: Vec<String>,
     /// The event log (outlives the execution).
@@ -199,57 +198,22 @@ impl<P: Threads> World<P> {
     }
 
     /// The offset of link `list` inside an object.
-    fn link_offset(list: usize) -> usize {
+    pub(super) fn link_offset(list: usize) -> usize {
         std::mem::offset_of!(Object<P>, links) + list * std::mem::size_of::<ListHead<P>>()
     }
 
     /// The slot whose link on `list` is at `address`.
-    fn slot_of_link(&self, address: usize, list: usize) -> Option<usize> {
+    pub(super) fn slot_of_link(&self, address: usize, list: usize) -> Option<usize> {
         let object = address.checked_sub(Self::link_offset(list))?;
         self.slab.slot_of_ptr(object as *const Object<P>).ok()
     }
 
     /// Slot `slot`'s object, allocated or not (objects live as long as the slab).
-    fn object(&self, slot: usize) -> &Object<P> {
+    pub(super) fn object(&self, slot: usize) -> &Object<P> {
         let object = self.slab.slot_address(slot) as *const Object<P>;
         // SAFETY: slot addresses point at initialized objects that live as long as the slab;
         // their fields are only reached through cells and atomics.
         unsafe { &*object }
-    }
-
-    /// Every node of the lists whose locks the caller holds (`held[lock]`), with its links.
-    fn picture(&self, held: &[bool]) -> ListPicture {
-        let describe = |name: String, link: &ListHead<P>, allocated: bool| {
-            // SAFETY: the caller holds the lock of this list, under which its links are written.
-            let (next, prev) = unsafe { (link.next_ptr() as usize, link.prev_ptr() as usize) };
-            NodeLinks {
-                name,
-                next: self.name_of(next),
-                prev: self.name_of(prev),
-                allocated,
-            }
-        };
-        let mut nodes = Vec::new();
-        for (list, head) in self.heads.iter().enumerate() {
-            if !held[self.list_locks[list]] {
-                continue;
-            }
-            nodes.push(describe(self.head_name(list), head, true));
-            for slot in 0..self.slab.capacity() {
-                let object = self.slab.slot_address(slot) as *const Object<P>;
-                let allocated = self.slab.handle_of(object).is_ok();
-                let link = &self.object(slot).links[list];
-                nodes.push(describe(self.link_name(slot, list), link, allocated));
-            }
-        }
-        ListPicture { nodes }
-    }
-
-    /// Records a picture of the lists the caller may read, if it holds any of their locks.
-    fn record_picture(&self, held: &[bool]) {
-        if held.iter().any(|&h| h) {
-            self.record(What::Picture(self.picture(held)));
-        }
     }
 
     /// The calling thread's actor name (registered by [`World::started`]).
@@ -293,7 +257,7 @@ impl<P: Threads> World<P> {
             .collect()
     }
 
-    fn set_linked(&self, slot: usize, list: usize, linked: bool) {
+    pub(super) fn set_linked(&self, slot: usize, list: usize, linked: bool) {
         self.membership.lock().unwrap_or_else(|p| p.into_inner())[slot][list] = linked;
     }
 
@@ -365,227 +329,6 @@ impl<P: Threads> World<P> {
         });
         drop(guard);
         verdict
-    }
-
-    /// `list_add` (or `list_add_tail`) of `handle`'s link on `list`, then a picture of what the
-    /// caller may read (`held[lock]`: the locks it holds).
-    ///
-    /// Without the list's lock held this breaks the list discipline on purpose: the links stay
-    /// valid memory (objects live in the slab) and loom reports the race.
-    pub fn add(&self, handle: Handle, list: usize, tail: bool, held: &[bool]) -> Result<(), Stop> {
-        let object = self.checked(handle)?;
-        let head = &self.heads[list];
-        let link = &object.links[list];
-        // SAFETY: the caller holds the list's lock, or models breaking the discipline (see
-        // above); objects and heads live as long as the world.
-        let added = unsafe {
-            if tail {
-                head.add_tail(link)
-            } else {
-                head.add(link)
-            }
-        };
-        self.list_result(added)?;
-        self.set_linked(handle.slot(), list, true);
-        self.record(What::Add {
-            slot: handle.slot(),
-            list: self.list_names[list].clone(),
-            node: self.link_name(handle.slot(), list),
-            head: self.head_name(list),
-        });
-        self.record_picture(held);
-        Ok(())
-    }
-
-    /// `list_del` (or `list_del_init`) of `handle`'s link on `list`, then a picture.
-    pub fn del(&self, handle: Handle, list: usize, init: bool, held: &[bool]) -> Result<(), Stop> {
-        let object = self.checked(handle)?;
-        self.unlink(handle.slot(), &object.links[list], list, init)?;
-        self.record_picture(held);
-        Ok(())
-    }
-
-    /// Unlinks `link` (slot `slot`'s link on `list`), recorded.
-    fn unlink(&self, slot: usize, link: &ListHead<P>, list: usize, init: bool) -> Result<(), Stop> {
-        // SAFETY: as in `add`: the list's lock, or a modelled breach of the discipline.
-        let deleted = unsafe {
-            if init {
-                link.del_init()
-            } else {
-                link.del()
-            }
-        };
-        self.list_result(deleted)?;
-        self.set_linked(slot, list, false);
-        self.record(What::Del {
-            slot,
-            list: self.list_names[list].clone(),
-            node: self.link_name(slot, list),
-        });
-        Ok(())
-    }
-
-    /// The object behind `handle`, or a use-after-free stop if the handle is stale.
-    fn checked(&self, handle: Handle) -> Result<&Object<P>, Stop> {
-        self.slab.get(handle).map_err(Stop::from)
-    }
-
-    /// Turns a refused list operation into a stop, recording the message with node names.
-    fn list_result(&self, result: Result<(), ListError>) -> Result<(), Stop> {
-        result.map_err(|error| {
-            let message = error.describe(&|address| self.name_of(address));
-            self.record(What::Refused {
-                message: message.clone(),
-            });
-            Stop {
-                kind: FindingKind::from_list_error(&error),
-                message,
-            }
-        })
-    }
-
-    /// Walks `list` (the `_safe` variant if `safe`), recording each step. Returns the objects
-    /// visited, or the stop that ended the walk; a proven cycle is recorded, and the caller
-    /// decides what a looping reader does next ([`World::loop_forever`]).
-    pub fn walk(&self, list: usize, safe: bool) -> Result<Vec<Handle>, Stop> {
-        let mut visited = Vec::new();
-        let head = &self.heads[list];
-        // SAFETY: the caller holds the list's lock (or models not holding it); objects live in
-        // the slab; the walk changes nothing.
-        let walk = unsafe {
-            if safe {
-                head.iter_safe(self.max_nodes())
-            } else {
-                head.iter(self.max_nodes())
-            }
-        };
-        for step in walk {
-            let link = step.map_err(|error| self.walk_error(list, error))?;
-            let address = link.as_ptr() as usize;
-            let name = self.name_of(address);
-            self.record(What::WalkStep { node: name.clone() });
-            let slot = self
-                .slot_of_link(address, list)
-                .expect("the entries of a list are links of slab objects");
-            let object = self.slab.slot_address(slot) as *const Object<P>;
-            match self.slab.handle_of(object) {
-                Ok(handle) => visited.push(handle),
-                Err(error) if self.checks.use_after_free => {
-                    let message = format!(
-                        "use after free: the walk reached {name}, which is not allocated ({error})"
-                    );
-                    self.record(What::Refused {
-                        message: message.clone(),
-                    });
-                    return Err(Stop {
-                        kind: FindingKind::UseAfterFree,
-                        message,
-                    });
-                }
-                Err(_) => {}
-            }
-        }
-        Ok(visited)
-    }
-
-    /// A walk's error as a stop; a cycle is recorded as proven.
-    fn walk_error(&self, list: usize, error: ListError) -> Stop {
-        let ListError::Cycle { cycle, .. } = &error else {
-            return self.list_result(Err(error)).unwrap_err();
-        };
-        let message = error.describe(&|address| self.name_of(address));
-        self.record(What::CycleProven {
-            head: self.head_name(list),
-            lock: self.lock_names[self.list_locks[list]].clone(),
-            cycle: cycle.iter().map(|&a| self.name_of(a)).collect(),
-            message: message.clone(),
-        });
-        Stop {
-            kind: FindingKind::LoopingReader,
-            message,
-        }
-    }
-
-    /// A reaping walk of `list`: unlinks every entry as it goes, with the plain iterator (the
-    /// bug: the next step follows the deleted entry's poisoned link) or the `_safe` one.
-    /// Returns the objects unlinked.
-    pub fn reap(&self, list: usize, safe: bool, held: &[bool]) -> Result<Vec<Handle>, Stop> {
-        let mut reaped = Vec::new();
-        let head = &self.heads[list];
-        // SAFETY: the caller holds the list's lock; only the entry just yielded is deleted.
-        let walk = unsafe {
-            if safe {
-                head.iter_safe(self.max_nodes())
-            } else {
-                head.iter(self.max_nodes())
-            }
-        };
-        for step in walk {
-            let link = step.map_err(|error| self.walk_error(list, error))?;
-            let slot = self
-                .slot_of_link(link.as_ptr() as usize, list)
-                .expect("the entries of a list are links of slab objects");
-            let object = self.slab.slot_address(slot) as *const Object<P>;
-            let handle = self.slab.handle_of(object)?;
-            // SAFETY: `link` was just yielded by a walk of a list whose lock the caller holds.
-            self.unlink(slot, unsafe { link.as_ref() }, list, false)?;
-            self.record_picture(held);
-            reaped.push(handle);
-        }
-        Ok(reaped)
-    }
-
-    /// A reader that has proven it is in a cycle without the head: under a checker it blocks
-    /// for good (still holding the lock), so the checker can prove nobody else proceeds; on real
-    /// threads it really follows the cycle, spinning, until the watchdog sets `stop`.
-    pub fn loop_forever(&self, list: usize) {
-        if P::IS_CHECKER {
-            P::block_forever();
-        }
-        // SAFETY: the lock is held; the cycle's nodes live in the slab.
-        let mut node = unsafe { self.heads[list].next_ptr() };
-        while !self.stop.load(Ordering::Relaxed) {
-            // SAFETY: as above; the walk already proved every link on the cycle followable.
-            node = unsafe { (*node).next_ptr() };
-            std::hint::spin_loop();
-        }
-    }
-
-    /// Checks `next.prev == node` all round `list` (bounded). Call with its lock held.
-    fn check_well_formed(&self, list: usize) -> Result<(), Stop> {
-        let head: &ListHead<P> = &self.heads[list];
-        let mut node: *const ListHead<P> = head;
-        let broken = |message: String| {
-            self.record(What::Refused {
-                message: message.clone(),
-            });
-            Stop {
-                kind: FindingKind::ListCorruption,
-                message,
-            }
-        };
-        for _ in 0..=self.max_nodes() {
-            // SAFETY: the lock is held; links of a list are followable or reported.
-            let next = unsafe { (*node).next_ptr() };
-            let bad = matches!(next as usize, 0 | LIST_POISON1 | LIST_POISON2);
-            // SAFETY: as above; `next` was checked followable.
-            if bad || unsafe { (*next).prev_ptr() } != node {
-                return Err(broken(format!(
-                    "list invariant broken at unlock: {}.next = {}, whose prev is not {}",
-                    self.name_of(node as usize),
-                    self.name_of(next as usize),
-                    self.name_of(node as usize)
-                )));
-            }
-            if std::ptr::eq(next, head) {
-                return Ok(());
-            }
-            node = next;
-        }
-        Err(broken(format!(
-            "list invariant broken at unlock: {} does not return to its head",
-            self.list_names[list]
-        )))
     }
 
     /// `get_ref`: takes a reference.

@@ -6,6 +6,7 @@
 mod actions;
 mod builder;
 mod error;
+mod expect;
 mod kind;
 mod parse;
 mod step;

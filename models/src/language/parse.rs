@@ -3,11 +3,7 @@
 
 use super::error::{line_column, ScenarioError};
 use super::step::{parse_step, Names, Step};
-use super::{
-    ActorSpec, Checks, Expectations, Expected, ListSpec, Located, LockSpec, Scenario, Source,
-    WorldSpec,
-};
-use crate::FindingKind;
+use super::{ActorSpec, Checks, ListSpec, Located, LockSpec, Scenario, Source, WorldSpec};
 use lifecycle_list::{CheckMode, LockDefect};
 use lifecycle_slab::Tagging;
 use serde::Deserialize;
@@ -80,13 +76,13 @@ struct ActorShape {
 }
 
 /// Turns byte spans into `path:line:column` errors.
-struct Reader<'a> {
+pub(super) struct Reader<'a> {
     path: &'a str,
     text: &'a str,
 }
 
 impl Reader<'_> {
-    fn error_at(&self, offset: usize, message: impl Into<String>) -> ScenarioError {
+    pub(super) fn error_at(&self, offset: usize, message: impl Into<String>) -> ScenarioError {
         let (line, column) = line_column(self.text, offset);
         ScenarioError {
             path: self.path.to_string(),
@@ -96,7 +92,11 @@ impl Reader<'_> {
         }
     }
 
-    fn error<T>(&self, spanned: &Spanned<T>, message: impl Into<String>) -> ScenarioError {
+    pub(super) fn error<T>(
+        &self,
+        spanned: &Spanned<T>,
+        message: impl Into<String>,
+    ) -> ScenarioError {
         self.error_at(spanned.span().start, message)
     }
 
@@ -178,7 +178,7 @@ pub(crate) fn parse_with_rust_actors(
     }
     let world = world(&reader, &file.world)?;
     let actors = actors(&reader, &file.actor, &world, rust_actors)?;
-    let expect = expectations(&reader, &file.expect)?;
+    let expect = super::expect::expectations(&reader, &file.expect)?;
     Ok(Scenario {
         name,
         story: file.story.trim().to_string(),
@@ -443,98 +443,6 @@ fn actors(
         ));
     }
     Ok(actors)
-}
-
-fn expectations(
-    reader: &Reader<'_>,
-    shape: &Spanned<BTreeMap<Spanned<String>, Spanned<String>>>,
-) -> Result<Expectations, ScenarioError> {
-    let mut all = None;
-    let mut per_engine = Vec::new();
-    for (engine, verdict) in shape.get_ref() {
-        let expected = expected(reader, verdict)?;
-        if engine.get_ref() == "all" {
-            all = Some(expected);
-        } else if ENGINE_NAMES.contains(&engine.get_ref().as_str()) {
-            per_engine.push((engine.get_ref().clone(), expected));
-        } else {
-            return Err(reader.error(
-                engine,
-                format!(
-                    "unknown engine `{}` in [expect] (expected `all` or one of: {})",
-                    engine.get_ref(),
-                    ENGINE_NAMES.join(", ")
-                ),
-            ));
-        }
-    }
-    let all = match all {
-        Some(all) => all,
-        None if per_engine.len() == ENGINE_NAMES.len() => Expected::Pass,
-        None => {
-            return Err(reader.error(
-                shape,
-                "[expect] needs `all = \"...\"`: the verdict of every engine not named there",
-            ))
-        }
-    };
-    Ok(Expectations { all, per_engine })
-}
-
-/// `pass`, a finding kind, `pass or KIND[, KIND]: why the engine cannot see it`, or
-/// `pass: why the engine cannot see it`.
-fn expected(reader: &Reader<'_>, verdict: &Spanned<String>) -> Result<Expected, ScenarioError> {
-    let text = verdict.get_ref().trim();
-    let kind_named = |name: &str| {
-        FindingKind::from_name(name.trim()).ok_or_else(|| {
-            reader.error(
-                verdict,
-                format!(
-                    "unknown finding kind `{}` (expected `pass`, one of: {}; or `pass or KIND: \
-                     reason`)",
-                    name.trim(),
-                    FindingKind::ALL
-                        .iter()
-                        .map(|k| k.name())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )
-        })
-    };
-    if text == "pass" {
-        return Ok(Expected::Pass);
-    }
-    if let Some(reason) = text.strip_prefix("pass:") {
-        // A pass the engine cannot do better than, with the reason it is blind to the bug.
-        let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
-        if reason.is_empty() {
-            return Err(reader.error(verdict, "the reason after `pass:` is empty"));
-        }
-        return Ok(Expected::PassOr {
-            kinds: Vec::new(),
-            reason,
-        });
-    }
-    if let Some(rest) = text.strip_prefix("pass or ") {
-        let Some((kinds, reason)) = rest.split_once(':') else {
-            return Err(reader.error(
-                verdict,
-                "`pass or ...` needs the reason the engine cannot see the bug, after a colon: \
-                 `pass or looping-reader: uniformly random schedules rarely ...`",
-            ));
-        };
-        let kinds = kinds
-            .split(',')
-            .map(kind_named)
-            .collect::<Result<Vec<_>, _>>()?;
-        let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
-        if reason.is_empty() {
-            return Err(reader.error(verdict, "the reason after `pass or KIND:` is empty"));
-        }
-        return Ok(Expected::PassOr { kinds, reason });
-    }
-    Ok(Expected::Finding(kind_named(text)?))
 }
 
 /// The character offset of the first argument of `step` (after its verb) that is `word`.

@@ -1,0 +1,101 @@
+//! The `[expect]` table: the verdict each engine must reach (`pass`, a finding kind,
+//! `pass or KIND: reason`, `pass: reason`), with the reason an engine is blind kept in the file.
+
+use super::parse::{Reader, ENGINE_NAMES};
+use super::{Expectations, Expected};
+use crate::language::ScenarioError;
+use crate::FindingKind;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+pub(super) fn expectations(
+    reader: &Reader<'_>,
+    shape: &Spanned<BTreeMap<Spanned<String>, Spanned<String>>>,
+) -> Result<Expectations, ScenarioError> {
+    let mut all = None;
+    let mut per_engine = Vec::new();
+    for (engine, verdict) in shape.get_ref() {
+        let expected = expected(reader, verdict)?;
+        if engine.get_ref() == "all" {
+            all = Some(expected);
+        } else if ENGINE_NAMES.contains(&engine.get_ref().as_str()) {
+            per_engine.push((engine.get_ref().clone(), expected));
+        } else {
+            return Err(reader.error(
+                engine,
+                format!(
+                    "unknown engine `{}` in [expect] (expected `all` or one of: {})",
+                    engine.get_ref(),
+                    ENGINE_NAMES.join(", ")
+                ),
+            ));
+        }
+    }
+    let all = match all {
+        Some(all) => all,
+        None if per_engine.len() == ENGINE_NAMES.len() => Expected::Pass,
+        None => {
+            return Err(reader.error(
+                shape,
+                "[expect] needs `all = \"...\"`: the verdict of every engine not named there",
+            ))
+        }
+    };
+    Ok(Expectations { all, per_engine })
+}
+
+/// `pass`, a finding kind, `pass or KIND[, KIND]: why the engine cannot see it`, or
+/// `pass: why the engine cannot see it`.
+fn expected(reader: &Reader<'_>, verdict: &Spanned<String>) -> Result<Expected, ScenarioError> {
+    let text = verdict.get_ref().trim();
+    let kind_named = |name: &str| {
+        FindingKind::from_name(name.trim()).ok_or_else(|| {
+            reader.error(
+                verdict,
+                format!(
+                    "unknown finding kind `{}` (expected `pass`, one of: {}; or `pass or KIND: \
+                     reason`)",
+                    name.trim(),
+                    FindingKind::ALL
+                        .iter()
+                        .map(|k| k.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        })
+    };
+    if text == "pass" {
+        return Ok(Expected::Pass);
+    }
+    if let Some(reason) = text.strip_prefix("pass:") {
+        // A pass the engine cannot do better than, with the reason it is blind to the bug.
+        let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+        if reason.is_empty() {
+            return Err(reader.error(verdict, "the reason after `pass:` is empty"));
+        }
+        return Ok(Expected::PassOr {
+            kinds: Vec::new(),
+            reason,
+        });
+    }
+    if let Some(rest) = text.strip_prefix("pass or ") {
+        let Some((kinds, reason)) = rest.split_once(':') else {
+            return Err(reader.error(
+                verdict,
+                "`pass or ...` needs the reason the engine cannot see the bug, after a colon: \
+                 `pass or looping-reader: uniformly random schedules rarely ...`",
+            ));
+        };
+        let kinds = kinds
+            .split(',')
+            .map(kind_named)
+            .collect::<Result<Vec<_>, _>>()?;
+        let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+        if reason.is_empty() {
+            return Err(reader.error(verdict, "the reason after `pass or KIND:` is empty"));
+        }
+        return Ok(Expected::PassOr { kinds, reason });
+    }
+    Ok(Expected::Finding(kind_named(text)?))
+}
