@@ -413,3 +413,12 @@ fn help_explains_every_flag_with_examples() {
     }
     assert!(out.contains("Examples:"));
 }
+
+#[test]
+fn the_readme_example_pair_runs_as_the_readme_shows() {
+    let output = program(&["docs/scenarios/"]);
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{out}{}", stderr(&output));
+    assert_eq!(out.lines().filter(|l| l.starts_with("mine/")).count(), 10);
+    assert!(out.contains("slot#0 was freed while still linked at step 9 (owner)."), "{out}");
+}

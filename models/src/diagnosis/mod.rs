@@ -226,6 +226,21 @@ pub fn diagnose(
             }
         }
     }
+    // Short of the full story (freed, reallocated, added again), a free while linked is still
+    // the first thing a reader of a use after free wants to know.
+    let freed_linked = events.iter().find_map(|e| match e.what {
+        What::Free {
+            slot,
+            still_linked: true,
+            ..
+        } => Some((slot, e.step, e.thread.clone())),
+        _ => None,
+    });
+    if let (None, Some((slot, step, actor))) = (&root_cause, freed_linked) {
+        diagnosis.push_str(&format!(
+            "slot#{slot} was freed while still linked at step {step} ({actor}).\n"
+        ));
+    }
     if let Some(cause) = &root_cause {
         diagnosis.push_str(&format!(
             "Root cause: slot#{slot} was freed while still linked at step {} ({}), reallocated \
