@@ -31,9 +31,9 @@ pub enum SlabError {
     /// A handle made by a different cache.
     ForeignHandle {
         /// The cache that made the handle.
-        handle_cache: u32,
+        handle_cache: u64,
         /// This cache.
-        cache: u32,
+        cache: u64,
     },
     /// A pointer that does not point at the start of one of this cache's objects.
     NotFromThisCache {
