@@ -130,9 +130,17 @@ impl<P: Threads> World<P> {
             head.init();
             hash_head.init();
         }
+        // SAFETY: the lock protects `()`, so its guards give two holders no data to race on;
+        // what it orders are the lists and the sockets. Only `relaxed-unlock/buggy` passes a
+        // defect, and only to show the bug: under loom every link and port access is a loom cell
+        // access, reported before it is made if the lock does not order it; shuttle runs one
+        // thread at a time in sequentially consistent schedules; on real threads the scenario
+        // runs the broken lock on purpose, as the other buggy scenarios run their races, and the
+        // catalogue expects std to miss it (a Relaxed store acts as Release on x86).
+        let lock = unsafe { SpinLock::with_defect((), defect) };
         World {
             slab,
-            lock: SpinLock::with_defect((), defect),
+            lock,
             head,
             hash_head,
             hash_in_use: false,
@@ -213,10 +221,25 @@ impl<P: Threads> World<P> {
 
     /// The `chain` link of slot `slot`'s socket.
     fn link_of_slot(&self, slot: usize, chain: Chain) -> &ListHead<P> {
-        let object = self.slab.slot_address(slot) as *const Socket<P>;
-        // SAFETY: slot addresses point at initialized sockets that live as long as the slab;
+        let link = Self::chain_link_ptr(self.slab.slot_ptr(slot), chain);
+        // SAFETY: slot pointers point at initialized sockets that live as long as the slab;
         // the links are only read through their cells, under the registry lock.
-        Self::chain_link(unsafe { &*object }, chain)
+        unsafe { link.as_ref() }
+    }
+
+    /// A pointer to the socket's link on `chain`, projected from the socket pointer so that it
+    /// keeps the socket's provenance (the list discipline, point 3: what the lists store).
+    fn chain_link_ptr(socket: NonNull<Socket<P>>, chain: Chain) -> NonNull<ListHead<P>> {
+        let socket = socket.as_ptr();
+        // SAFETY: `socket` is a slot pointer of the slab, so the field projections stay inside
+        // a live `Socket`; no reference is made.
+        let link = unsafe {
+            match chain {
+                Chain::Registry => &raw mut (*socket).link,
+                Chain::Hash => &raw mut (*socket).hash_link,
+            }
+        };
+        NonNull::new(link).expect("a field of a slab object is never at address 0")
     }
 
     /// The slot whose `chain` link is `link`.
@@ -255,8 +278,7 @@ impl<P: Threads> World<P> {
             let head = self.head_of(chain);
             nodes.push(describe(self.name_of(head.address()), head, true));
             for slot in 0..self.slab.capacity() {
-                let object = self.slab.slot_address(slot) as *const Socket<P>;
-                let allocated = self.slab.handle_of(object).is_ok();
+                let allocated = self.slab.handle_of(self.slab.slot_ptr(slot).as_ptr()).is_ok();
                 let link = self.link_of_slot(slot, chain);
                 nodes.push(describe(self.name_of(link.address()), link, allocated));
             }
@@ -360,9 +382,12 @@ impl<P: Threads> World<P> {
         handle: Handle,
         chain: Chain,
     ) -> Result<(), Stop> {
-        let socket = self.socket(handle)?;
+        // The handle check (a use-after-free stop if stale), then the link through the slot
+        // pointer, so the list stores a pointer with the socket's provenance.
+        self.socket(handle)?;
+        let link = Self::chain_link_ptr(self.slab.slot_ptr(handle.slot()), chain);
         // SAFETY: the registry lock is held (the guard proves it); sockets live in the slab.
-        let added = unsafe { self.head_of(chain).add(Self::chain_link(socket, chain)) };
+        let added = unsafe { self.head_of(chain).add(link) };
         self.list_result(added)?;
         self.record(What::Add {
             slot: handle.slot(),
@@ -436,8 +461,7 @@ impl<P: Threads> World<P> {
             let slot = self
                 .slot_of_link(link, Chain::Registry)
                 .expect("list nodes are slot links");
-            let object = self.slab.slot_address(slot) as *const Socket<P>;
-            let handle = self.slab.handle_of(object)?;
+            let handle = self.slab.handle_of(self.slab.slot_ptr(slot).as_ptr())?;
             // SAFETY: as above.
             let deleted = unsafe { link.as_ref().del() };
             self.list_result(deleted)?;
@@ -505,8 +529,7 @@ impl<P: Threads> World<P> {
             let slot = self
                 .slot_of_link(link, chain)
                 .expect("list nodes are heads or slot links");
-            let object = self.slab.slot_address(slot) as *const Socket<P>;
-            match self.slab.handle_of(object) {
+            match self.slab.handle_of(self.slab.slot_ptr(slot).as_ptr()) {
                 Ok(handle) => visited.push(handle),
                 Err(error) if self.checks.use_after_free => {
                     let message = format!(
