@@ -118,6 +118,8 @@ impl<T, P: Platform> SlabCore<T, P> {
             .unwrap_or_else(|| {
                 panic!("slab capacity {capacity} too large: slot indices are 32-bit")
             });
+        // Before the allocation, so that running out of ids leaks nothing.
+        let id = next_cache_id(&NEXT_CACHE_ID);
         let cells: Box<[P::Cell<T>]> = (0..capacity).map(|i| P::Cell::new(ctor(i))).collect();
         // SAFETY: a `Box`'s pointer is never null.
         let objects = unsafe { NonNull::new_unchecked(Box::into_raw(cells)) };
@@ -136,7 +138,7 @@ impl<T, P: Platform> SlabCore<T, P> {
         let base = slot_ptrs.first().map_or(0, |ptr| ptr.as_ptr() as usize);
         let stride = std::mem::size_of::<P::Cell<T>>();
         SlabCore {
-            id: next_cache_id(&NEXT_CACHE_ID),
+            id,
             objects,
             slot_ptrs,
             states: (0..capacity).map(|_| P::AtomicU64::new(0)).collect(),
