@@ -612,7 +612,9 @@ impl<P: Platform> ListHead<P> {
 
     /// `list_replace(old, new)`: puts `new` where `self` is. `self`'s links are left stale, as
     /// in the kernel; use [`ListHead::replace_init`] to reuse `self`. Refused before any write
-    /// as [`ListHead::replace_valid`] says.
+    /// if `new` is `self` ([`ListError::SameNode`]) or a link of `self` cannot be followed
+    /// ([`ListError::BadLink`]), both modes; in checked mode also if `self` is not properly
+    /// linked (the checks of `del`) or `new` is one of its neighbours ([`ListError::DoubleAdd`]).
     ///
     /// # Safety
     /// The list discipline for `self`'s list and for `new`; `new` is not on that list. `new`'s
@@ -1022,7 +1024,9 @@ impl<P: Platform> ListHead<P> {
 
     /// `list_splice(list, head)`: joins the entries of `list` at the front of this list. `list`'s
     /// head is left stale, as in the kernel; see [`ListHead::splice_init`]. Refused before any
-    /// write as [`ListHead::splice_valid`] says.
+    /// write, in both modes, if a link it follows (`list.next`, `list.prev`, `self.next`; for the
+    /// `_tail` variants `self.prev`) cannot be followed ([`ListError::BadLink`]); checked mode
+    /// also refuses `list == self` ([`ListError::SameNode`]).
     ///
     /// # Safety
     /// The list discipline for both lists, which are distinct.
