@@ -47,7 +47,8 @@ pub enum SlabError {
         /// The slot's generation now.
         generation: u64,
     },
-    /// Debug mode: a freed object's poison (0x6b) was overwritten before it was reallocated.
+    /// [`PoisonSlab`](crate::PoisonSlab): a freed object's poison (0x6b) was overwritten before
+    /// it was reallocated.
     /// The object was re-poisoned and returned to the free list.
     WriteAfterFree {
         /// The slot.
