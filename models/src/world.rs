@@ -278,7 +278,10 @@ impl<P: Threads> World<P> {
             let head = self.head_of(chain);
             nodes.push(describe(self.name_of(head.address()), head, true));
             for slot in 0..self.slab.capacity() {
-                let allocated = self.slab.handle_of(self.slab.slot_ptr(slot).as_ptr()).is_ok();
+                let allocated = self
+                    .slab
+                    .handle_of(self.slab.slot_ptr(slot).as_ptr())
+                    .is_ok();
                 let link = self.link_of_slot(slot, chain);
                 nodes.push(describe(self.name_of(link.address()), link, allocated));
             }
