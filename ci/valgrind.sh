@@ -17,9 +17,11 @@ tests=(
     "lifecycle-list list_ops"
     "lifecycle-list list_proptest"
     "lifecycle-list spinlock_std"
+    "lifecycle-list soundness"
     "lifecycle-slab slab_ops"
     "lifecycle-slab slab_proptest"
     "lifecycle-slab std_stress"
+    "lifecycle-slab soundness"
 )
 for entry in "${tests[@]}"; do
     read -r package test <<<"$entry"

@@ -120,6 +120,15 @@ pub enum ListError {
         /// The bound that was given.
         max_nodes: usize,
     },
+    /// An operation on two nodes was given the same node twice (`list_swap(a, a)`,
+    /// `list_replace_init(a, a)`, a list spliced or cut into itself): the kernel would leave a
+    /// node pointing at itself or a list pointing at a node that no longer points back.
+    SameNode {
+        /// The node given twice.
+        node: usize,
+        /// The operation, as list.h names it.
+        operation: &'static str,
+    },
 }
 
 impl ListError {
@@ -151,6 +160,7 @@ impl ListError {
                 nodes
             }
             ListError::BoundTooSmall { head, .. } => vec![*head],
+            ListError::SameNode { node, .. } => vec![*node],
         }
     }
 
@@ -284,6 +294,12 @@ impl ListError {
                 "list traversal from head {} passed {max_nodes} distinct nodes, more than the \
                  bound says can exist: the bound is wrong",
                 name(*head)
+            ),
+            ListError::SameNode { node, operation } => write!(
+                f,
+                "{operation}: both arguments are the same node {}; refused without touching the \
+                 list",
+                name(*node)
             ),
         }
     }

@@ -147,7 +147,8 @@ impl<'a, P: Platform> Iter<'a, P> {
     /// The walk mapped through `container_of`: each entry as the `T` that embeds it.
     ///
     /// # Safety
-    /// Every entry of the list is the link of a live `T`.
+    /// Every entry of the list is the link of a live `T`, linked through a pointer with
+    /// provenance over that `T` (the list discipline, point 3, of [`ListHead`]).
     pub unsafe fn entries<T: Linked<P>>(
         self,
     ) -> impl Iterator<Item = Result<NonNull<T>, ListError>> + 'a {

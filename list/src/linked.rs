@@ -13,13 +13,32 @@ use std::ptr::NonNull;
 ///
 /// # Safety
 /// - [`Linked::link`] returns a reference to a field of `self`, always the same field.
-/// - [`Linked::from_link`] is its exact inverse: given a pointer to that field of some `Self`, it
-///   returns a pointer to that `Self`.
+/// - [`Linked::link_ptr`] returns a pointer to that same field of `*this`, computed from `this`
+///   by a raw field projection (`&raw mut (*this.as_ptr()).field`), never through a reference,
+///   so it keeps `this`'s provenance over the whole `Self` (tokio's `Link::pointers` shape).
+/// - [`Linked::from_link`] is their exact inverse: given a pointer to that field of some `Self`,
+///   it returns a pointer to that `Self`, with the provenance of the pointer it was given.
 /// - A value never moves while its link is on a list (it lives in pinned storage such as a slab
 ///   slot), because the list's neighbours point into it.
+///
+/// # Linking for `from_link`
+/// `from_link` reaches the whole `Self` from a pointer to its link, which is only allowed if
+/// that pointer's provenance covers the whole `Self`. The list stores the pointers it is given,
+/// so link an entry with `ListHead::add(Linked::link_ptr(object_ptr))` where `object_ptr` points
+/// to the object (a `NonNull::from(&object)`, a slab's `slot_ptr`), not with a pointer made from
+/// `&object.link`, which covers the field alone.
 pub unsafe trait Linked<P: Platform = Std>: Sized {
-    /// The embedded link.
+    /// The embedded link, for reading (its address covers the field only: to link the entry,
+    /// use [`Linked::link_ptr`]).
     fn link(&self) -> &ListHead<P>;
+
+    /// A pointer to the embedded link of `*this`, keeping `this`'s provenance: the pointer to
+    /// pass to the list operations that link an entry.
+    ///
+    /// # Safety
+    /// `this` points into a live allocation holding a `Self` (the projection is an in-bounds
+    /// offset; nothing is read or referenced).
+    unsafe fn link_ptr(this: NonNull<Self>) -> NonNull<ListHead<P>>;
 
     /// `container_of(link, Self, field)`.
     ///
@@ -30,7 +49,9 @@ pub unsafe trait Linked<P: Platform = Std>: Sized {
 
 /// `container_of(ptr, Type, field)`: from a `NonNull<ListHead<_>>` pointing at `field` of a
 /// `Type`, the `NonNull<Type>`. Must be used inside `unsafe`: the pointer must really point into a
-/// live `Type` at that field.
+/// live `Type` at that field, with provenance over the whole `Type` (a pointer the list stored
+/// after it was made by a raw projection from a pointer to the object, as
+/// [`Linked::link_ptr`] does; not one made from `&object.field`).
 #[macro_export]
 macro_rules! container_of {
     ($link:expr, $type:ty, $field:ident) => {{
@@ -49,12 +70,20 @@ macro_rules! impl_linked {
         $crate::impl_linked!($type, $field, $crate::Std);
     };
     ($type:ty, $field:ident, $platform:ty) => {
-        // SAFETY: `link` returns the same field every time, `from_link` inverts it by the
-        // field's offset, and the caller of this macro documents that `$type` stays put while
-        // linked.
+        // SAFETY: `link` and `link_ptr` return the same field every time (`link_ptr` by a raw
+        // projection), `from_link` inverts them by the field's offset, and the caller of this
+        // macro documents that `$type` stays put while linked.
         unsafe impl $crate::Linked<$platform> for $type {
             fn link(&self) -> &$crate::ListHead<$platform> {
                 &self.$field
+            }
+            unsafe fn link_ptr(
+                this: ::std::ptr::NonNull<Self>,
+            ) -> ::std::ptr::NonNull<$crate::ListHead<$platform>> {
+                // SAFETY: the caller guarantees `this` points into a live `$type`, so the field
+                // projection stays in bounds and is not null; no reference is made, so the
+                // result keeps `this`'s provenance over the whole object.
+                unsafe { ::std::ptr::NonNull::new_unchecked(&raw mut (*this.as_ptr()).$field) }
             }
             unsafe fn from_link(
                 link: ::std::ptr::NonNull<$crate::ListHead<$platform>>,

@@ -13,11 +13,15 @@ use std::ptr::{self, NonNull};
 pub enum CheckMode {
     /// include/linux/list.h without `CONFIG_DEBUG_LIST`: operations trust their arguments, so
     /// they can express the bugs this suite studies (a double add makes `node.next == node`).
-    /// Traversals are still bounded and never follow a null or poisoned link.
+    /// Still, no operation and no traversal ever follows a null or poisoned link: where the
+    /// kernel would fault, the operation returns [`ListError::AddNull`] or
+    /// [`ListError::BadLink`] before writing anything, and traversals are bounded.
     Raw,
-    /// `CONFIG_DEBUG_LIST`: `add` and `del` validate the neighbours and return a [`ListError`]
-    /// without touching the list when an invariant is broken; traversals also check
-    /// `next.prev == cur` at every step.
+    /// `CONFIG_DEBUG_LIST`: the operations validate the neighbours as lib/list_debug.c does (and
+    /// refuse an operation on a node with itself, [`ListError::SameNode`]), and return a
+    /// [`ListError`] without touching the list when an invariant is broken: every operation is
+    /// all or nothing, validating before its first write or undoing its writes when a later
+    /// step is refused. Traversals also check `next.prev == cur` at every step.
     Checked,
 }
 
@@ -55,6 +59,13 @@ impl Default for CheckMode {
 /// 2. The caller has exclusive access to every list the operation touches for the whole call,
 ///    usually by holding the lock that protects them; read-only operations need at least that no
 ///    one writes those lists concurrently.
+/// 3. Provenance: an operation that links a node stores the pointer it was given. A node whose
+///    containing object will be reached through [`Linked::from_link`] (by
+///    [`ListHead::entries`], [`ListHead::first_entry`], [`Iter::entries`], `container_of!`)
+///    must be linked through a pointer derived from a pointer to that object
+///    ([`Linked::link_ptr`]), which is why those operations take a `NonNull<ListHead>` and not
+///    a `&ListHead`: a reference to the link field only has provenance over the field. Heads,
+///    which are never mapped to an object, may be passed by reference.
 ///
 /// Under loom the links are loom cells, so a breach of point 2 is reported as a data race.
 pub struct ListHead<P: Platform = Std> {
@@ -89,7 +100,8 @@ impl<P: Platform> std::fmt::Debug for ListHead<P> {
     }
 }
 
-/// Erases a reference to the pointer form the links store.
+/// Erases a reference to the pointer form the links store. Only for nodes whose address needs no
+/// more provenance than the `ListHead` itself: heads, and a node's links to itself.
 fn ptr_of<P: Platform>(node: &ListHead<P>) -> *const ListHead<P> {
     node
 }
@@ -99,6 +111,10 @@ fn is_followable<P: Platform>(link: *const ListHead<P>) -> bool {
     let address = link as usize;
     address != 0 && address != LIST_POISON1 && address != LIST_POISON2
 }
+
+/// One link write of a multi-step operation, as `(node, link, value before the write)`: undoing a
+/// log of them last first puts every link back (see [`ListHead::undo`]).
+type Undo<P> = (*const ListHead<P>, Link, *const ListHead<P>);
 
 impl<P: Platform> ListHead<P> {
     /// A node with null links and the build's default [`CheckMode`]. Call [`ListHead::init`]
@@ -173,7 +189,95 @@ impl<P: Platform> ListHead<P> {
         unsafe { &*link }
     }
 
+    /// Reads `node`'s `link`, refusing a value that cannot be followed with
+    /// [`ListError::BadLink`]: the kernel would fault on it, and in Rust following it would be
+    /// undefined behaviour, not a report.
+    ///
+    /// # Safety
+    /// `node` is followable and the list discipline holds for it.
+    unsafe fn follow(
+        node: *const ListHead<P>,
+        link: Link,
+    ) -> Result<*const ListHead<P>, ListError> {
+        // SAFETY: forwarded from the caller.
+        let node_ref = unsafe { Self::deref(node) };
+        // SAFETY: forwarded from the caller.
+        let value = unsafe {
+            match link {
+                Link::Next => node_ref.next_ptr(),
+                Link::Prev => node_ref.prev_ptr(),
+            }
+        };
+        if is_followable(value) {
+            Ok(value)
+        } else {
+            Err(ListError::BadLink {
+                node: node as usize,
+                link,
+                value: value as usize,
+            })
+        }
+    }
+
+    /// Writes `value` into `node`'s `link` and returns the write's undo record.
+    ///
+    /// # Safety
+    /// `node` is followable and the caller has exclusive access to its links.
+    unsafe fn write(node: *const ListHead<P>, link: Link, value: *const ListHead<P>) -> Undo<P> {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            let node_ref = Self::deref(node);
+            let before = match link {
+                Link::Next => node_ref.next_ptr(),
+                Link::Prev => node_ref.prev_ptr(),
+            };
+            match link {
+                Link::Next => node_ref.set_next(value),
+                Link::Prev => node_ref.set_prev(value),
+            }
+            (node, link, before)
+        }
+    }
+
+    /// Puts back every link that `writes` (made in order) changed, last write first, so the
+    /// links are exactly as before the first of them.
+    ///
+    /// # Safety
+    /// The writes were made by this operation, which still has exclusive access to the nodes.
+    unsafe fn undo(writes: &[Undo<P>]) {
+        for &(node, link, before) in writes.iter().rev() {
+            // SAFETY: forwarded from the caller; each node was written, so it is followable.
+            unsafe { Self::write(node, link, before) };
+        }
+    }
+
+    /// This node's address as the list stores it: the pointer in `neighbour`'s `link` if that
+    /// points to this node, since it carries the provenance this node was linked with (the
+    /// whole containing object, for an entry linked through [`Linked::link_ptr`]); otherwise a
+    /// pointer made from `&self`, whose provenance covers only this `ListHead` (enough for a
+    /// head, which is never mapped to a containing object).
+    ///
+    /// # Safety
+    /// `neighbour` is followable and the list discipline holds for it.
+    unsafe fn as_linked(&self, neighbour: *const ListHead<P>, link: Link) -> *const ListHead<P> {
+        // SAFETY: forwarded from the caller.
+        let stored = unsafe {
+            match link {
+                Link::Next => Self::deref(neighbour).next_ptr(),
+                Link::Prev => Self::deref(neighbour).prev_ptr(),
+            }
+        };
+        if ptr::eq(stored, self) {
+            stored
+        } else {
+            ptr_of(self)
+        }
+    }
+
     /// `INIT_LIST_HEAD`: makes this node an empty list (both links point to itself).
+    ///
+    /// The links store a pointer made from `&self`, so a node made empty this way acts as a
+    /// head: it is not mapped to a containing object through these links.
     ///
     /// # Safety
     /// The list discipline; the node must not move while it points to itself.
@@ -240,27 +344,60 @@ impl<P: Platform> ListHead<P> {
         Ok(())
     }
 
-    /// `__list_add`: inserts `new` between `prev` and `next`, checked if `self` (the node the
-    /// caller named as the position) is in checked mode.
+    /// The neighbour an add next to this node goes beside: its `link`, refused if it cannot be
+    /// followed, in both modes: [`ListError::AddNull`] for null (an uninitialized head),
+    /// [`ListError::BadLink`] for poison (a deleted node used as a head).
     ///
     /// # Safety
-    /// The list discipline for `new`, `prev` and `next`.
-    unsafe fn insert_between(
+    /// The list discipline for this node.
+    unsafe fn add_neighbour(
         &self,
-        new: &ListHead<P>,
+        link: Link,
+        new: NonNull<ListHead<P>>,
+    ) -> Result<*const ListHead<P>, ListError> {
+        // SAFETY: forwarded from the caller.
+        let value = unsafe {
+            match link {
+                Link::Next => self.next_ptr(),
+                Link::Prev => self.prev_ptr(),
+            }
+        };
+        match value as usize {
+            0 => Err(ListError::AddNull {
+                link,
+                new: new.as_ptr() as usize,
+            }),
+            LIST_POISON1 | LIST_POISON2 => Err(ListError::BadLink {
+                node: self.address(),
+                link,
+                value: value as usize,
+            }),
+            _ => Ok(value),
+        }
+    }
+
+    /// `__list_add`: inserts `new` between `prev` and `next`, checked if `checks` is
+    /// [`CheckMode::Checked`]. Nothing is written if a check fails.
+    ///
+    /// # Safety
+    /// The list discipline for `new`, `prev` and `next`; `prev` and `next` are followable.
+    unsafe fn insert(
+        checks: CheckMode,
+        new: NonNull<ListHead<P>>,
         prev: *const ListHead<P>,
         next: *const ListHead<P>,
     ) -> Result<(), ListError> {
-        if self.checks == CheckMode::Checked {
+        let new = new.as_ptr().cast_const();
+        if checks == CheckMode::Checked {
             // SAFETY: forwarded from the caller.
             unsafe { Self::add_valid(new, prev, next)? };
         }
         // SAFETY: forwarded from the caller; the kernel's store order, `prev->next` last.
         unsafe {
-            Self::deref(next).set_prev(new);
-            new.set_next(next);
-            new.set_prev(prev);
-            Self::deref(prev).set_next(new);
+            Self::write(next, Link::Prev, new);
+            Self::write(new, Link::Next, next);
+            Self::write(new, Link::Prev, prev);
+            Self::write(prev, Link::Next, new);
         }
         Ok(())
     }
@@ -269,22 +406,35 @@ impl<P: Platform> ListHead<P> {
     ///
     /// In raw mode, adding a node that is already `self`'s successor makes it point to itself:
     /// the bug of the story. In checked mode that is a [`ListError::DoubleAdd`] and nothing is
-    /// written.
+    /// written. In both modes an uninitialized `self` ([`ListError::AddNull`]) or a deleted one
+    /// ([`ListError::BadLink`]) is refused before anything is written.
     ///
     /// # Safety
-    /// The list discipline for `self`'s list and for `new`.
-    pub unsafe fn add(&self, new: &ListHead<P>) -> Result<(), ListError> {
-        // SAFETY: forwarded from the caller.
-        unsafe { self.insert_between(new, self, self.next_ptr()) }
+    /// The list discipline for `self`'s list and for `new`. `new`'s address is stored in the
+    /// list as given: if its containing object will be reached through [`Linked::from_link`]
+    /// ([`ListHead::entries`], [`ListHead::first_entry`], ...), `new` must come from a pointer
+    /// to that object ([`Linked::link_ptr`]), not from a reference to the link field, whose
+    /// provenance covers only the field.
+    pub unsafe fn add(&self, new: NonNull<ListHead<P>>) -> Result<(), ListError> {
+        // SAFETY: forwarded from the caller; `next` is followable once returned.
+        unsafe {
+            let next = self.add_neighbour(Link::Next, new)?;
+            let prev = self.as_linked(next, Link::Prev);
+            Self::insert(self.checks, new, prev, next)
+        }
     }
 
     /// `list_add_tail(new, head)`: inserts `new` right before `self` (queue order).
     ///
     /// # Safety
-    /// The list discipline for `self`'s list and for `new`.
-    pub unsafe fn add_tail(&self, new: &ListHead<P>) -> Result<(), ListError> {
-        // SAFETY: forwarded from the caller.
-        unsafe { self.insert_between(new, self.prev_ptr(), self) }
+    /// As for [`ListHead::add`].
+    pub unsafe fn add_tail(&self, new: NonNull<ListHead<P>>) -> Result<(), ListError> {
+        // SAFETY: forwarded from the caller; `prev` is followable once returned.
+        unsafe {
+            let prev = self.add_neighbour(Link::Prev, new)?;
+            let next = self.as_linked(prev, Link::Next);
+            Self::insert(self.checks, new, prev, next)
+        }
     }
 
     /// `__list_del_entry_valid`: the checks of lib/list_debug.c for unlinking this entry.
@@ -329,8 +479,7 @@ impl<P: Platform> ListHead<P> {
     }
 
     /// Both links, if both can be followed; otherwise the [`ListError::BadLink`] naming the
-    /// first that cannot (null or poisoned): the kernel would fault on it, and in Rust that
-    /// would be undefined behaviour, not a report.
+    /// first that cannot (null or poisoned).
     ///
     /// # Safety
     /// No thread writes this node's links concurrently (the list discipline, point 2).
@@ -338,41 +487,45 @@ impl<P: Platform> ListHead<P> {
         &self,
     ) -> Result<(*const ListHead<P>, *const ListHead<P>), ListError> {
         // SAFETY: forwarded from the caller.
-        let (next, prev) = unsafe { (self.next_ptr(), self.prev_ptr()) };
-        for (link, value) in [(Link::Next, next), (Link::Prev, prev)] {
-            if !is_followable(value) {
-                return Err(ListError::BadLink {
-                    node: self.address(),
-                    link,
-                    value: value as usize,
-                });
-            }
+        unsafe {
+            Ok((
+                Self::follow(self, Link::Next)?,
+                Self::follow(self, Link::Prev)?,
+            ))
         }
-        Ok((next, prev))
     }
 
-    /// `__list_del_entry`: unlinks this entry from its neighbours, leaving its own links as they
-    /// were. Checked (and refused on error) in checked mode.
+    /// What [`ListHead::unlink`] checks, without writing: in checked mode the checks of
+    /// lib/list_debug.c, in both modes that both links can be followed. Returns the links.
     ///
     /// # Safety
     /// The list discipline for this entry's list.
-    unsafe fn unlink(&self) -> Result<(), ListError> {
-        if self.checks == CheckMode::Checked {
-            // SAFETY: forwarded from the caller.
-            unsafe { self.del_valid()? };
-        } else {
-            // Raw mode still refuses to follow a link that cannot point to a node.
-            // SAFETY: forwarded from the caller.
-            unsafe { self.followable_links()? };
-        }
-        // SAFETY: forwarded from the caller; both links were checked followable above.
+    unsafe fn unlink_valid(&self) -> Result<(*const ListHead<P>, *const ListHead<P>), ListError> {
+        // SAFETY: forwarded from the caller.
         unsafe {
-            let next = self.next_ptr();
-            let prev = self.prev_ptr();
-            Self::deref(next).set_prev(prev);
-            Self::deref(prev).set_next(next);
+            if self.checks == CheckMode::Checked {
+                self.del_valid()?;
+            }
+            self.followable_links()
         }
-        Ok(())
+    }
+
+    /// `__list_del_entry`: unlinks this entry from its neighbours, leaving its own links as they
+    /// were, and returns the two writes so a later failing step can put it back. Checked (and
+    /// refused before any write) in checked mode; in raw mode it still refuses to follow a link
+    /// that cannot point to a node.
+    ///
+    /// # Safety
+    /// The list discipline for this entry's list.
+    unsafe fn unlink(&self) -> Result<[Undo<P>; 2], ListError> {
+        // SAFETY: forwarded from the caller; both links are followable once returned.
+        unsafe {
+            let (next, prev) = self.unlink_valid()?;
+            Ok([
+                Self::write(next, Link::Prev, prev),
+                Self::write(prev, Link::Next, next),
+            ])
+        }
     }
 
     /// `list_del(entry)`: unlinks this entry and poisons its links (`LIST_POISON1`/`2`), so a
@@ -391,7 +544,8 @@ impl<P: Platform> ListHead<P> {
     }
 
     /// `list_del_init(entry)`: unlinks this entry and makes it an empty list of its own, so it
-    /// can be added again or deleted again harmlessly.
+    /// can be added again or deleted again harmlessly. Nothing is written if the unlink is
+    /// refused.
     ///
     /// # Safety
     /// The list discipline for this entry's list.
@@ -404,114 +558,215 @@ impl<P: Platform> ListHead<P> {
         Ok(())
     }
 
-    /// `list_replace(old, new)`: puts `new` where `self` is. `self`'s links are left stale, as
-    /// in the kernel; use [`ListHead::replace_init`] to reuse `self`.
+    /// What [`ListHead::replace`] checks before writing: `new` is not this node
+    /// ([`ListError::SameNode`], both modes), both links can be followed (both modes), and in
+    /// checked mode this entry is properly linked and `new` is not one of its neighbours (which
+    /// would link `new` to itself: [`ListError::DoubleAdd`]). Returns the links.
     ///
     /// # Safety
-    /// The list discipline for `self`'s list and for `new`; `new` is not on that list.
-    pub unsafe fn replace(&self, new: &ListHead<P>) -> Result<(), ListError> {
+    /// The list discipline for this entry's list.
+    unsafe fn replace_valid(
+        &self,
+        new: NonNull<ListHead<P>>,
+        operation: &'static str,
+    ) -> Result<(*const ListHead<P>, *const ListHead<P>), ListError> {
+        let new = new.as_ptr().cast_const();
+        if ptr::eq(new, self) {
+            return Err(ListError::SameNode {
+                node: self.address(),
+                operation,
+            });
+        }
         // SAFETY: forwarded from the caller.
-        let (next, prev) = unsafe { self.followable_links()? };
-        // SAFETY: forwarded from the caller; both links are followable.
+        let (next, prev) = unsafe { self.unlink_valid()? };
+        if self.checks == CheckMode::Checked && (new == next || new == prev) {
+            return Err(ListError::DoubleAdd {
+                new: new as usize,
+                prev: prev as usize,
+                next: next as usize,
+            });
+        }
+        Ok((next, prev))
+    }
+
+    /// The four writes of `list_replace`: `new` takes the place between `prev` and `next`.
+    ///
+    /// # Safety
+    /// The list discipline; `prev` and `next` are followable.
+    unsafe fn replace_links(
+        new: NonNull<ListHead<P>>,
+        next: *const ListHead<P>,
+        prev: *const ListHead<P>,
+    ) -> [Undo<P>; 4] {
+        let new = new.as_ptr().cast_const();
+        // SAFETY: forwarded from the caller.
         unsafe {
-            new.set_next(next);
-            Self::deref(next).set_prev(new);
-            new.set_prev(prev);
-            Self::deref(prev).set_next(new);
+            [
+                Self::write(new, Link::Next, next),
+                Self::write(next, Link::Prev, new),
+                Self::write(new, Link::Prev, prev),
+                Self::write(prev, Link::Next, new),
+            ]
+        }
+    }
+
+    /// `list_replace(old, new)`: puts `new` where `self` is. `self`'s links are left stale, as
+    /// in the kernel; use [`ListHead::replace_init`] to reuse `self`. Refused before any write
+    /// if `new` is `self` ([`ListError::SameNode`]) or a link of `self` cannot be followed
+    /// ([`ListError::BadLink`]), both modes; in checked mode also if `self` is not properly
+    /// linked (the checks of `del`) or `new` is one of its neighbours ([`ListError::DoubleAdd`]).
+    ///
+    /// # Safety
+    /// The list discipline for `self`'s list and for `new`; `new` is not on that list. `new`'s
+    /// address is stored as given (see the provenance rule of [`ListHead::add`]).
+    pub unsafe fn replace(&self, new: NonNull<ListHead<P>>) -> Result<(), ListError> {
+        // SAFETY: forwarded from the caller; both links are followable once returned.
+        unsafe {
+            let (next, prev) = self.replace_valid(new, "list_replace")?;
+            Self::replace_links(new, next, prev);
         }
         Ok(())
     }
 
     /// `list_replace_init(old, new)`: [`ListHead::replace`], then makes `self` an empty list.
+    /// Replacing a node with itself is refused ([`ListError::SameNode`]): the kernel would
+    /// leave the list pointing at a node that no longer points back.
     ///
     /// # Safety
     /// As for [`ListHead::replace`].
-    pub unsafe fn replace_init(&self, new: &ListHead<P>) -> Result<(), ListError> {
-        // SAFETY: forwarded from the caller.
+    pub unsafe fn replace_init(&self, new: NonNull<ListHead<P>>) -> Result<(), ListError> {
+        // SAFETY: forwarded from the caller; both links are followable once returned.
         unsafe {
-            self.replace(new)?;
+            let (next, prev) = self.replace_valid(new, "list_replace_init")?;
+            Self::replace_links(new, next, prev);
             self.init();
         }
         Ok(())
     }
 
-    /// `list_swap(entry1, entry2)`: exchanges the positions of `self` and `other`, which may be
-    /// on the same list or on two lists.
+    /// `list_swap(entry1, entry2)`: exchanges the positions of two entries, which may be on the
+    /// same list or on two lists.
+    ///
+    /// All or nothing: a swap of an entry with itself is refused ([`ListError::SameNode`]), both
+    /// entries are validated as a `del` would before anything is written, and if the final add
+    /// is refused (two entries that are each other's only neighbours, say) every write is
+    /// undone, so an `Err` leaves every link as it was.
     ///
     /// # Safety
-    /// The list discipline for both entries' lists.
-    pub unsafe fn swap(&self, other: &ListHead<P>) -> Result<(), ListError> {
-        // SAFETY: forwarded from the caller; this is the kernel's list_swap step by step.
+    /// The list discipline for both entries' lists. Both addresses are stored as given (see the
+    /// provenance rule of [`ListHead::add`]).
+    pub unsafe fn swap(
+        entry1: NonNull<ListHead<P>>,
+        entry2: NonNull<ListHead<P>>,
+    ) -> Result<(), ListError> {
+        if entry1 == entry2 {
+            return Err(ListError::SameNode {
+                node: entry1.as_ptr() as usize,
+                operation: "list_swap",
+            });
+        }
+        // SAFETY: forwarded from the caller; this is the kernel's list_swap step by step, after
+        // validating both entries, with every write logged for the undo.
         unsafe {
-            let mut pos = other.prev_ptr();
-            other.del()?;
-            self.replace(other)?;
-            if pos == ptr_of(self) {
-                pos = other;
+            let (one, two) = (entry1.as_ref(), entry2.as_ref());
+            one.unlink_valid()?;
+            let (_, two_prev) = two.unlink_valid()?;
+            let mut pos = two_prev;
+            let deleted = two.unlink()?;
+            let (next, prev) = match one.followable_links() {
+                Ok(links) => links,
+                Err(error) => {
+                    Self::undo(&deleted);
+                    return Err(error);
+                }
+            };
+            let replaced = Self::replace_links(entry2, next, prev);
+            if ptr::eq(pos, one) {
+                pos = entry2.as_ptr();
             }
-            Self::deref(pos).add(self)
+            let added = Self::follow(pos, Link::Next)
+                .and_then(|next| Self::insert(Self::deref(pos).checks, entry1, pos, next));
+            if let Err(error) = added {
+                Self::undo(&replaced);
+                Self::undo(&deleted);
+                return Err(error);
+            }
+        }
+        Ok(())
+    }
+
+    /// `list_move(list, head)`: deletes `entry` from its list and adds it after `head`.
+    ///
+    /// All or nothing: if the add is refused after the unlink (an uninitialized `head`, or
+    /// `head` being `entry` itself), the unlink is undone, so `entry` is back between its old
+    /// neighbours and every link is as it was.
+    ///
+    /// # Safety
+    /// The list discipline for both lists. `entry`'s address is stored as given (see the
+    /// provenance rule of [`ListHead::add`]).
+    pub unsafe fn move_to(
+        entry: NonNull<ListHead<P>>,
+        head: &ListHead<P>,
+    ) -> Result<(), ListError> {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            let unlinked = entry.as_ref().unlink()?;
+            head.add(entry).inspect_err(|_| Self::undo(&unlinked))
         }
     }
 
-    /// `list_move(list, head)`: deletes this entry from its list and adds it after `head`.
+    /// `list_move_tail(list, head)`: deletes `entry` from its list and adds it before `head`.
+    /// All or nothing, as [`ListHead::move_to`].
     ///
     /// # Safety
-    /// The list discipline for both lists.
-    pub unsafe fn move_to(&self, head: &ListHead<P>) -> Result<(), ListError> {
+    /// As for [`ListHead::move_to`].
+    pub unsafe fn move_to_tail(
+        entry: NonNull<ListHead<P>>,
+        head: &ListHead<P>,
+    ) -> Result<(), ListError> {
         // SAFETY: forwarded from the caller.
         unsafe {
-            self.unlink()?;
-            head.add(self)
-        }
-    }
-
-    /// `list_move_tail(list, head)`: deletes this entry from its list and adds it before `head`.
-    ///
-    /// # Safety
-    /// The list discipline for both lists.
-    pub unsafe fn move_to_tail(&self, head: &ListHead<P>) -> Result<(), ListError> {
-        // SAFETY: forwarded from the caller.
-        unsafe {
-            self.unlink()?;
-            head.add_tail(self)
+            let unlinked = entry.as_ref().unlink()?;
+            head.add_tail(entry).inspect_err(|_| Self::undo(&unlinked))
         }
     }
 
     /// `list_bulk_move_tail(head, first, last)`: moves the run `first..=last` of one list to the
-    /// tail of `self`.
+    /// tail of `self`. Every link it follows (`first.prev`, `last.next`, `self.prev`) is
+    /// checked before anything is written, in both modes; checked mode also refuses a run that
+    /// starts or ends at `self` ([`ListError::SameNode`]).
     ///
     /// # Safety
     /// The list discipline for both lists; `first..=last` is a run of one list, in order, and
-    /// does not contain `self`.
+    /// does not contain `self`. `first` and `last` are stored as given (see the provenance rule
+    /// of [`ListHead::add`]).
     pub unsafe fn bulk_move_tail(
         &self,
-        first: &ListHead<P>,
-        last: &ListHead<P>,
+        first: NonNull<ListHead<P>>,
+        last: NonNull<ListHead<P>>,
     ) -> Result<(), ListError> {
-        // SAFETY: forwarded from the caller; the kernel's pointer surgery in its order.
+        let (first, last) = (first.as_ptr().cast_const(), last.as_ptr().cast_const());
+        if self.checks == CheckMode::Checked && (ptr::eq(first, self) || ptr::eq(last, self)) {
+            return Err(ListError::SameNode {
+                node: self.address(),
+                operation: "list_bulk_move_tail",
+            });
+        }
+        // SAFETY: forwarded from the caller; every link followed is checked first, then the
+        // kernel's pointer surgery in its order.
         unsafe {
-            let before_first = first.prev_ptr();
-            let after_last = last.next_ptr();
-            for (node, link, value) in [
-                (first, Link::Prev, before_first),
-                (last, Link::Next, after_last),
-            ] {
-                if !is_followable(value) {
-                    return Err(ListError::BadLink {
-                        node: node.address(),
-                        link,
-                        value: value as usize,
-                    });
-                }
-            }
-            Self::deref(before_first).set_next(after_last);
-            Self::deref(after_last).set_prev(before_first);
-
+            let before_first = Self::follow(first, Link::Prev)?;
+            let after_last = Self::follow(last, Link::Next)?;
+            Self::follow(self, Link::Prev)?;
+            Self::write(before_first, Link::Next, after_last);
+            Self::write(after_last, Link::Prev, before_first);
+            // Read again: if the run ended at the tail, `self.prev` is now `before_first`, which
+            // is followable too.
             let tail = self.prev_ptr();
-            Self::deref(tail).set_next(first);
-            first.set_prev(tail);
-            last.set_next(self);
-            self.set_prev(last);
+            Self::write(tail, Link::Next, first);
+            Self::write(first, Link::Prev, tail);
+            Self::write(last, Link::Next, self);
+            Self::write(self, Link::Prev, last);
         }
         Ok(())
     }
@@ -567,60 +822,89 @@ impl<P: Platform> ListHead<P> {
         unsafe { !self.is_empty() && ptr::eq(self.next_ptr(), self.prev_ptr()) }
     }
 
-    /// `list_rotate_left(head)`: moves the first entry to the tail.
+    /// `list_rotate_left(head)`: moves the first entry to the tail. Refuses a head whose `next`
+    /// cannot be followed ([`ListError::BadLink`], both modes); all or nothing as
+    /// [`ListHead::move_to_tail`].
     ///
     /// # Safety
     /// The list discipline.
     pub unsafe fn rotate_left(&self) -> Result<(), ListError> {
-        // SAFETY: forwarded from the caller.
+        // SAFETY: forwarded from the caller; `first` is followable once returned.
         unsafe {
-            if !self.is_empty() {
-                Self::deref(self.next_ptr()).move_to_tail(self)?;
+            let first = Self::follow(self, Link::Next)?;
+            if ptr::eq(first, self) {
+                return Ok(());
             }
+            Self::move_to_tail(NonNull::new_unchecked(first.cast_mut()), self)
         }
-        Ok(())
     }
 
-    /// `list_rotate_to_front(list, head)`: rotates the list so that `entry` becomes first.
+    /// `list_rotate_to_front(list, head)`: rotates the list so that `entry` becomes first, by
+    /// moving this head right before `entry`, as the kernel does. All or nothing: if the add is
+    /// refused after the head was unlinked, the unlink is undone.
     ///
     /// # Safety
-    /// The list discipline; `entry` is on this list and is not the head.
-    pub unsafe fn rotate_to_front(&self, entry: &ListHead<P>) -> Result<(), ListError> {
-        // SAFETY: forwarded from the caller. Moving the head right before `entry` makes `entry`
-        // the first entry, exactly as the kernel does it.
-        unsafe { self.move_to_tail(entry) }
+    /// The list discipline; `entry` is on this list and is not the head. `entry`'s address is
+    /// stored as given (see the provenance rule of [`ListHead::add`]).
+    pub unsafe fn rotate_to_front(&self, entry: NonNull<ListHead<P>>) -> Result<(), ListError> {
+        let head = NonNull::from(self);
+        // SAFETY: forwarded from the caller; list_move_tail(head, entry) with the undo.
+        unsafe {
+            let unlinked = self.unlink()?;
+            let entry_ref = entry.as_ref();
+            entry_ref
+                .add_neighbour(Link::Prev, head)
+                .and_then(|prev| Self::insert(entry_ref.checks, head, prev, entry.as_ptr()))
+                .inspect_err(|_| Self::undo(&unlinked))
+        }
     }
 
     /// `list_cut_position(list, head, entry)`: moves the entries of this list from the first up
     /// to and including `entry` onto `into`, which must be empty or unused (it is re-initialized).
     /// If `entry` is this head itself, `into` just becomes empty.
     ///
+    /// Every link it follows (`self.next`, `entry.next`) is checked before anything is written,
+    /// in both modes ([`ListError::BadLink`]); checked mode also refuses `into == self`
+    /// ([`ListError::SameNode`]).
+    ///
     /// # Safety
-    /// The list discipline for both lists; `entry` is on this list (or is this head).
+    /// The list discipline for both lists; `entry` is on this list (or is this head). `entry`'s
+    /// address is stored as given (see the provenance rule of [`ListHead::add`]).
     pub unsafe fn cut_position(
         &self,
         into: &ListHead<P>,
-        entry: &ListHead<P>,
+        entry: NonNull<ListHead<P>>,
     ) -> Result<(), ListError> {
-        // SAFETY: forwarded from the caller; the kernel's guards, then __list_cut_position.
+        let entry = entry.as_ptr().cast_const();
+        if self.checks == CheckMode::Checked && self.is_head(into) {
+            return Err(ListError::SameNode {
+                node: self.address(),
+                operation: "list_cut_position",
+            });
+        }
+        // SAFETY: forwarded from the caller; the kernel's guards, then __list_cut_position, with
+        // every link it follows checked before the first write.
         unsafe {
-            if self.is_empty() {
+            let first = Self::follow(self, Link::Next)?;
+            if ptr::eq(first, self) {
                 return Ok(());
             }
-            if self.is_singular() && !self.is_head(entry) && !ptr::eq(entry, self.next_ptr()) {
+            let entry_is_head = ptr::eq(entry, self);
+            let singular = ptr::eq(first, self.prev_ptr());
+            if singular && !entry_is_head && !ptr::eq(entry, first) {
                 return Ok(());
             }
-            if self.is_head(entry) {
+            if entry_is_head {
                 into.init();
                 return Ok(());
             }
-            let new_first = entry.next_ptr();
-            into.set_next(self.next_ptr());
-            Self::deref(into.next_ptr()).set_prev(into);
-            into.set_prev(entry);
-            entry.set_next(into);
-            self.set_next(new_first);
-            Self::deref(new_first).set_prev(self);
+            let new_first = Self::follow(entry, Link::Next)?;
+            Self::write(into, Link::Next, first);
+            Self::write(first, Link::Prev, into);
+            Self::write(into, Link::Prev, entry);
+            Self::write(entry, Link::Next, into);
+            Self::write(self, Link::Next, new_first);
+            Self::write(new_first, Link::Prev, self);
         }
         Ok(())
     }
@@ -628,88 +912,145 @@ impl<P: Platform> ListHead<P> {
     /// `list_cut_before(list, head, entry)`: moves the entries of this list before `entry` (not
     /// including it) onto `into`. If `entry` is the first entry, `into` just becomes empty.
     ///
+    /// Every link it follows (`self.next`, `entry.prev`) is checked before anything is written,
+    /// in both modes; checked mode also refuses `into == self`.
+    ///
     /// # Safety
-    /// The list discipline for both lists; `entry` is on this list (or is this head).
+    /// The list discipline for both lists; `entry` is on this list (or is this head). `entry`'s
+    /// address is stored as given (see the provenance rule of [`ListHead::add`]).
     pub unsafe fn cut_before(
         &self,
         into: &ListHead<P>,
-        entry: &ListHead<P>,
+        entry: NonNull<ListHead<P>>,
     ) -> Result<(), ListError> {
-        // SAFETY: forwarded from the caller; the kernel's list_cut_before.
+        let entry = entry.as_ptr().cast_const();
+        if self.checks == CheckMode::Checked && self.is_head(into) {
+            return Err(ListError::SameNode {
+                node: self.address(),
+                operation: "list_cut_before",
+            });
+        }
+        // SAFETY: forwarded from the caller; the kernel's list_cut_before, with every link it
+        // follows checked before the first write.
         unsafe {
-            if ptr::eq(self.next_ptr(), entry) {
+            let first = Self::follow(self, Link::Next)?;
+            if ptr::eq(first, entry) {
                 into.init();
                 return Ok(());
             }
-            into.set_next(self.next_ptr());
-            Self::deref(into.next_ptr()).set_prev(into);
-            into.set_prev(entry.prev_ptr());
-            Self::deref(into.prev_ptr()).set_next(into);
-            self.set_next(entry);
-            entry.set_prev(self);
+            let before = Self::follow(entry, Link::Prev)?;
+            Self::write(into, Link::Next, first);
+            Self::write(first, Link::Prev, into);
+            Self::write(into, Link::Prev, before);
+            Self::write(before, Link::Next, into);
+            Self::write(self, Link::Next, entry);
+            Self::write(entry, Link::Prev, self);
         }
         Ok(())
     }
 
-    /// `__list_splice`: links all entries of `list` between `prev` and `next`.
+    /// What a splice of `list` into this list checks before writing, in both modes: every link
+    /// it will follow (`list.next`, `list.prev`, and this node's `next` or, with `tail`, its
+    /// `prev`) can be followed; checked mode also refuses `list == self`
+    /// ([`ListError::SameNode`]). Returns `None` for an empty `list`, else the run to splice and
+    /// the two nodes to put it between: `(first, last, prev, next)`.
     ///
     /// # Safety
-    /// The list discipline for both lists; `list` is not empty.
-    unsafe fn splice_between(
+    /// The list discipline for both lists.
+    #[allow(clippy::type_complexity)] // four pointers, named in the doc
+    unsafe fn splice_valid(
+        &self,
         list: &ListHead<P>,
-        prev: *const ListHead<P>,
-        next: *const ListHead<P>,
-    ) {
-        // SAFETY: forwarded from the caller.
+        tail: bool,
+        operation: &'static str,
+    ) -> Result<
+        Option<(
+            *const ListHead<P>,
+            *const ListHead<P>,
+            *const ListHead<P>,
+            *const ListHead<P>,
+        )>,
+        ListError,
+    > {
+        if self.checks == CheckMode::Checked && self.is_head(list) {
+            return Err(ListError::SameNode {
+                node: self.address(),
+                operation,
+            });
+        }
+        // SAFETY: forwarded from the caller; each link is checked before it is followed.
         unsafe {
-            let first = list.next_ptr();
-            let last = list.prev_ptr();
-            Self::deref(first).set_prev(prev);
-            Self::deref(prev).set_next(first);
-            Self::deref(last).set_next(next);
-            Self::deref(next).set_prev(last);
+            let first = Self::follow(list, Link::Next)?;
+            let last = Self::follow(list, Link::Prev)?;
+            if ptr::eq(first, list) {
+                return Ok(None);
+            }
+            let (prev, next) = if tail {
+                let prev = Self::follow(self, Link::Prev)?;
+                (prev, self.as_linked(prev, Link::Next))
+            } else {
+                let next = Self::follow(self, Link::Next)?;
+                (self.as_linked(next, Link::Prev), next)
+            };
+            Ok(Some((first, last, prev, next)))
         }
     }
 
+    /// `__list_splice` after [`ListHead::splice_valid`]; re-initializes `list` if `init`.
+    ///
+    /// # Safety
+    /// The list discipline for both lists.
+    unsafe fn splice_with(
+        &self,
+        list: &ListHead<P>,
+        tail: bool,
+        init: bool,
+        operation: &'static str,
+    ) -> Result<(), ListError> {
+        // SAFETY: forwarded from the caller; every node written was checked followable.
+        unsafe {
+            if let Some((first, last, prev, next)) = self.splice_valid(list, tail, operation)? {
+                Self::write(first, Link::Prev, prev);
+                Self::write(prev, Link::Next, first);
+                Self::write(last, Link::Next, next);
+                Self::write(next, Link::Prev, last);
+                if init {
+                    list.init();
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// `list_splice(list, head)`: joins the entries of `list` at the front of this list. `list`'s
-    /// head is left stale, as in the kernel; see [`ListHead::splice_init`].
+    /// head is left stale, as in the kernel; see [`ListHead::splice_init`]. Refused before any
+    /// write, in both modes, if a link it follows (`list.next`, `list.prev`, `self.next`; for the
+    /// `_tail` variants `self.prev`) cannot be followed ([`ListError::BadLink`]); checked mode
+    /// also refuses `list == self` ([`ListError::SameNode`]).
     ///
     /// # Safety
     /// The list discipline for both lists, which are distinct.
-    pub unsafe fn splice(&self, list: &ListHead<P>) {
+    pub unsafe fn splice(&self, list: &ListHead<P>) -> Result<(), ListError> {
         // SAFETY: forwarded from the caller.
-        unsafe {
-            if !list.is_empty() {
-                Self::splice_between(list, self, self.next_ptr());
-            }
-        }
+        unsafe { self.splice_with(list, false, false, "list_splice") }
     }
 
     /// `list_splice_tail(list, head)`: joins the entries of `list` at the tail of this list.
     ///
     /// # Safety
     /// The list discipline for both lists, which are distinct.
-    pub unsafe fn splice_tail(&self, list: &ListHead<P>) {
+    pub unsafe fn splice_tail(&self, list: &ListHead<P>) -> Result<(), ListError> {
         // SAFETY: forwarded from the caller.
-        unsafe {
-            if !list.is_empty() {
-                Self::splice_between(list, self.prev_ptr(), self);
-            }
-        }
+        unsafe { self.splice_with(list, true, false, "list_splice_tail") }
     }
 
     /// `list_splice_init(list, head)`: [`ListHead::splice`], then re-initializes `list`.
     ///
     /// # Safety
     /// The list discipline for both lists, which are distinct.
-    pub unsafe fn splice_init(&self, list: &ListHead<P>) {
+    pub unsafe fn splice_init(&self, list: &ListHead<P>) -> Result<(), ListError> {
         // SAFETY: forwarded from the caller.
-        unsafe {
-            if !list.is_empty() {
-                Self::splice_between(list, self, self.next_ptr());
-                list.init();
-            }
-        }
+        unsafe { self.splice_with(list, false, true, "list_splice_init") }
     }
 
     /// `list_splice_tail_init(list, head)`: [`ListHead::splice_tail`], then re-initializes
@@ -717,14 +1058,9 @@ impl<P: Platform> ListHead<P> {
     ///
     /// # Safety
     /// The list discipline for both lists, which are distinct.
-    pub unsafe fn splice_tail_init(&self, list: &ListHead<P>) {
+    pub unsafe fn splice_tail_init(&self, list: &ListHead<P>) -> Result<(), ListError> {
         // SAFETY: forwarded from the caller.
-        unsafe {
-            if !list.is_empty() {
-                Self::splice_between(list, self.prev_ptr(), self);
-                list.init();
-            }
-        }
+        unsafe { self.splice_with(list, true, true, "list_splice_tail_init") }
     }
 
     /// `list_first_entry_or_null` on links: the first entry, or `None` if the list is empty.
@@ -734,11 +1070,11 @@ impl<P: Platform> ListHead<P> {
     pub unsafe fn first(&self) -> Option<NonNull<ListHead<P>>> {
         // SAFETY: forwarded from the caller.
         let next = unsafe { self.next_ptr() };
+        // Not through a reference: the stored pointer keeps the provenance the entry was
+        // linked with, which `Linked::from_link` needs to reach the containing object.
         (!ptr::eq(next, self) && is_followable(next)).then(|| {
-            NonNull::from(
-                // SAFETY: followable links of a list the caller may read point to live nodes.
-                unsafe { Self::deref(next) },
-            )
+            // SAFETY: a followable link is not null.
+            unsafe { NonNull::new_unchecked(next.cast_mut()) }
         })
     }
 
@@ -749,11 +1085,10 @@ impl<P: Platform> ListHead<P> {
     pub unsafe fn last(&self) -> Option<NonNull<ListHead<P>>> {
         // SAFETY: forwarded from the caller.
         let prev = unsafe { self.prev_ptr() };
+        // Not through a reference, as in `first`.
         (!ptr::eq(prev, self) && is_followable(prev)).then(|| {
-            NonNull::from(
-                // SAFETY: followable links of a list the caller may read point to live nodes.
-                unsafe { Self::deref(prev) },
-            )
+            // SAFETY: a followable link is not null.
+            unsafe { NonNull::new_unchecked(prev.cast_mut()) }
         })
     }
 
@@ -811,7 +1146,8 @@ impl<P: Platform> ListHead<P> {
     /// `list_first_entry_or_null(head, T, field)`.
     ///
     /// # Safety
-    /// The list discipline (read-only); every entry of this list is the link of a `T`.
+    /// The list discipline (read-only); every entry of this list is the link of a `T`,
+    /// linked through a pointer with provenance over that `T` (point 3).
     pub unsafe fn first_entry<T: Linked<P>>(&self) -> Option<NonNull<T>> {
         // SAFETY: forwarded from the caller.
         unsafe { self.first().map(|link| T::from_link(link)) }
@@ -820,7 +1156,8 @@ impl<P: Platform> ListHead<P> {
     /// `list_last_entry(head, T, field)`, or `None` for an empty list.
     ///
     /// # Safety
-    /// The list discipline (read-only); every entry of this list is the link of a `T`.
+    /// The list discipline (read-only); every entry of this list is the link of a `T`,
+    /// linked through a pointer with provenance over that `T` (point 3).
     pub unsafe fn last_entry<T: Linked<P>>(&self) -> Option<NonNull<T>> {
         // SAFETY: forwarded from the caller.
         unsafe { self.last().map(|link| T::from_link(link)) }
@@ -830,7 +1167,7 @@ impl<P: Platform> ListHead<P> {
     ///
     /// # Safety
     /// The list discipline (read-only) while the iterator is used; every entry of this list is
-    /// the link of a `T`.
+    /// the link of a `T`, linked through a pointer with provenance over that `T` (point 3).
     pub unsafe fn entries<T: Linked<P>>(
         &self,
         max_nodes: usize,
@@ -855,7 +1192,8 @@ impl<P: Platform> ListHead<P> {
     /// caller may unlink the entry it was just given.
     ///
     /// # Safety
-    /// As for [`ListHead::iter_safe`]; every entry of this list is the link of a `T`.
+    /// As for [`ListHead::iter_safe`]; every entry of this list is the link of a `T`,
+    /// linked through a pointer with provenance over that `T` (point 3).
     pub unsafe fn entries_safe<T: Linked<P>>(
         &self,
         max_nodes: usize,

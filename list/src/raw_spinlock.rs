@@ -55,12 +55,23 @@ impl<P: Platform> Default for RawSpinLock<P> {
 impl<P: Platform> RawSpinLock<P> {
     /// An unlocked, correct lock.
     pub fn new() -> Self {
-        Self::with_defect(LockDefect::None)
+        // SAFETY: `LockDefect::None` is the correct lock, which the contract allows anywhere.
+        unsafe { Self::with_defect(LockDefect::None) }
     }
 
     /// An unlocked lock with the given deliberate defect (for models that show a checker
     /// catching it).
-    pub fn with_defect(defect: LockDefect) -> Self {
+    ///
+    /// # Safety
+    /// With any `defect` but [`LockDefect::None`] the lock may let two threads hold it at once
+    /// ([`LockDefect::LoadThenStoreAcquire`]) or give the next holder no happens-before edge to
+    /// the previous holder's writes ([`LockDefect::RelaxedUnlock`]). The caller must not rely on
+    /// it for mutual exclusion or ordering: nothing it protects may be accessed in a way that
+    /// would be a data race or an aliasing violation without the lock. In particular such a lock
+    /// must not be handed to anything that trusts the `lock_api::RawMutex` contract (such as
+    /// `lock_api::Mutex::from_raw`), nor used where exclusivity is assumed by safe code. It is
+    /// meant for models that let a checker (loom, shuttle) find the defect.
+    pub unsafe fn with_defect(defect: LockDefect) -> Self {
         RawSpinLock {
             word: P::AtomicUsize::new(UNLOCKED),
             waiter: P::Waiter::new(),
@@ -158,7 +169,8 @@ impl RawSpinLock<Std> {
 // SAFETY: `lock` and `try_lock` only return (true) once this thread has moved the word from
 // UNLOCKED to LOCKED with an Acquire read-modify-write, so at most one thread holds the lock;
 // `unlock` stores UNLOCKED with Release, so the next holder sees the previous holder's writes.
-// `INIT` is the correct (defect-free) variant.
+// `INIT` is the correct (defect-free) variant, and a defective lock can only be made by the
+// `unsafe` `with_defect`, whose contract forbids handing it to anything that trusts this impl.
 unsafe impl lock_api::RawMutex for RawSpinLock<Std> {
     // A `const` item may not be used as a template that carries interior mutability in clippy's
     // eyes, but `INIT` is exactly that by lock_api's design.

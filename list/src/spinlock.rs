@@ -3,6 +3,7 @@
 
 use crate::platform::{CellOps, Platform, Std};
 use crate::raw_spinlock::{LockDefect, RawSpinLock};
+use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
 
@@ -42,13 +43,35 @@ impl<T: Default, P: Platform> Default for SpinLock<T, P> {
 impl<T, P: Platform> SpinLock<T, P> {
     /// An unlocked, unpoisoned lock around `data`.
     pub fn new(data: T) -> Self {
-        Self::with_defect(data, LockDefect::None)
+        SpinLock {
+            raw: RawSpinLock::new(),
+            poisoned: P::Cell::new(false),
+            data: P::Cell::new(data),
+        }
     }
 
-    /// As [`SpinLock::new`], with a deliberately broken raw lock (for models).
-    pub fn with_defect(data: T, defect: LockDefect) -> Self {
+    /// As [`SpinLock::new`], with a deliberately broken raw lock, for models that show a
+    /// checker catching it.
+    ///
+    /// # Safety
+    /// With any `defect` but [`LockDefect::None`] the lock gives no mutual exclusion
+    /// ([`LockDefect::LoadThenStoreAcquire`]: two threads can hold it at once) or no
+    /// happens-before from one holder to the next ([`LockDefect::RelaxedUnlock`]), so a guard
+    /// no longer proves exclusive access to the data. The caller must not rely on the lock for
+    /// exclusivity or ordering:
+    /// - while a reference obtained through one guard (`Deref`, `DerefMut`) is live, no other
+    ///   thread accesses the data, through its own guard or otherwise; and
+    /// - two accesses to the data from different threads are never a data race.
+    ///
+    /// Models meet this by protecting `()` (no access to race on), or by running only on a
+    /// checker platform that runs one thread at a time and reports the conflicting access: loom
+    /// flags an unordered access before it is made, and shuttle switches threads only at
+    /// synchronization points, never inside a dereference. On [`Std`] with real data, a
+    /// defective lock is a data race waiting to happen.
+    pub unsafe fn with_defect(data: T, defect: LockDefect) -> Self {
         SpinLock {
-            raw: RawSpinLock::with_defect(defect),
+            // SAFETY: forwarded from the caller, who takes on the same contract.
+            raw: unsafe { RawSpinLock::with_defect(defect) },
             poisoned: P::Cell::new(false),
             data: P::Cell::new(data),
         }
@@ -71,7 +94,10 @@ impl<T, P: Platform> SpinLock<T, P> {
 
     /// Wraps the just-acquired lock in a guard, reporting poison.
     fn guard(&self) -> LockResult<SpinGuard<'_, T, P>> {
-        let guard = SpinGuard { lock: self };
+        let guard = SpinGuard {
+            lock: self,
+            _data: PhantomData,
+        };
         // SAFETY: this thread holds the lock, which protects `poisoned`.
         if self.poisoned.with(|poisoned| unsafe { *poisoned }) {
             Err(PoisonError::new(guard))
@@ -98,8 +124,19 @@ impl<T, P: Platform> SpinLock<T, P> {
 }
 
 /// Access to a [`SpinLock`]'s data; the lock is released when the guard is dropped.
+///
+/// # Invariants
+/// - The thread that made the guard held the lock when it did, and the lock stays held until
+///   the guard is dropped (the only release).
+/// - The guard stands for `&'a mut T` (the `_data` marker): it is `Send` only if `T: Send` and
+///   `Sync` only if `T: Sync`, like `std::sync::MutexGuard`, because a shared `&SpinGuard` hands
+///   out `&T` to every thread it is shared with.
 pub struct SpinGuard<'a, T, P: Platform = Std> {
     lock: &'a SpinLock<T, P>,
+    /// What the guard gives access to, for the auto traits: without it the guard would be
+    /// `Sync` whenever `SpinLock<T>` is, that is whenever `T: Send`, and sharing a guard of a
+    /// `Cell` between threads would be a data race.
+    _data: PhantomData<&'a mut T>,
 }
 
 impl<T, P: Platform> SpinGuard<'_, T, P> {

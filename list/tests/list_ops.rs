@@ -3,7 +3,7 @@
 //! the bounded traversal's reports, each pinned word for word.
 
 use lifecycle_list::{
-    impl_linked, CheckMode, Link, ListError, ListHead, LIST_POISON1, LIST_POISON2,
+    impl_linked, CheckMode, Link, Linked, ListError, ListHead, LIST_POISON1, LIST_POISON2,
 };
 use std::collections::HashMap;
 use std::ptr::{self, NonNull};
@@ -16,6 +16,13 @@ struct Item {
 impl_linked!(Item, link);
 
 const MAX_NODES: usize = 64;
+
+/// The pointer to link `item` with: its link field, projected from a pointer to the whole item,
+/// so the list can map it back to the item (the list discipline, point 3).
+fn link(item: &Item) -> NonNull<ListHead> {
+    // SAFETY: `item` is a live `Item`.
+    unsafe { Item::link_ptr(NonNull::from(item)) }
+}
 
 fn head_with(checks: CheckMode) -> Box<ListHead> {
     let head = Box::new(ListHead::with_checks(checks));
@@ -83,7 +90,7 @@ fn assert_well_formed(head: &ListHead) {
 fn fill(head: &ListHead, items: &[&Item]) {
     for item in items {
         // SAFETY: single-threaded test; boxed items do not move.
-        unsafe { head.add_tail(&item.link) }.expect("add_tail to a well-formed list");
+        unsafe { head.add_tail(link(item)) }.expect("add_tail to a well-formed list");
     }
 }
 
@@ -122,8 +129,8 @@ fn list_add() {
     let (a, b) = (item(1), item(2));
     // SAFETY: single-threaded test.
     unsafe {
-        head.add(&a.link).unwrap();
-        head.add(&b.link).unwrap();
+        head.add(link(&a)).unwrap();
+        head.add(link(&b)).unwrap();
     }
     assert_eq!(values(&head), [2, 1], "list_add inserts at the front");
 }
@@ -156,7 +163,7 @@ fn list_replace() {
     let (a, b, c) = (item(1), item(2), item(3));
     fill(&head, &[&a, &b]);
     // SAFETY: single-threaded test.
-    unsafe { a.link.replace(&c.link).unwrap() };
+    unsafe { a.link.replace(link(&c)).unwrap() };
     assert_eq!(values(&head), [3, 2]);
 }
 
@@ -167,7 +174,7 @@ fn list_replace_init() {
     fill(&head, &[&a, &b]);
     // SAFETY: single-threaded test.
     unsafe {
-        a.link.replace_init(&c.link).unwrap();
+        a.link.replace_init(link(&c)).unwrap();
         assert!(a.link.is_empty(), "the replaced entry is an empty list");
     }
     assert_eq!(values(&head), [3, 2]);
@@ -179,10 +186,10 @@ fn list_swap() {
     let (a, b, c) = (item(1), item(2), item(3));
     fill(&head, &[&a, &b, &c]);
     // SAFETY: single-threaded test.
-    unsafe { a.link.swap(&c.link).unwrap() };
+    unsafe { ListHead::swap(link(&a), link(&c)).unwrap() };
     assert_eq!(values(&head), [3, 2, 1], "swap of distant entries");
     // SAFETY: single-threaded test.
-    unsafe { b.link.swap(&a.link).unwrap() };
+    unsafe { ListHead::swap(link(&b), link(&a)).unwrap() };
     assert_eq!(values(&head), [3, 1, 2], "swap of adjacent entries");
 }
 
@@ -208,7 +215,7 @@ fn list_move() {
     fill(&list1, &[&a]);
     fill(&list2, &[&b]);
     // SAFETY: single-threaded test.
-    unsafe { a.link.move_to(&list2).unwrap() };
+    unsafe { ListHead::move_to(link(&a), &list2).unwrap() };
     assert_eq!(values(&list1), [] as [u32; 0]);
     assert_eq!(values(&list2), [1, 2]);
 }
@@ -220,7 +227,7 @@ fn list_move_tail() {
     fill(&list1, &[&a]);
     fill(&list2, &[&b]);
     // SAFETY: single-threaded test.
-    unsafe { a.link.move_to_tail(&list2).unwrap() };
+    unsafe { ListHead::move_to_tail(link(&a), &list2).unwrap() };
     assert_eq!(values(&list1), [] as [u32; 0]);
     assert_eq!(values(&list2), [2, 1]);
 }
@@ -235,7 +242,7 @@ fn list_bulk_move_tail() {
     // SAFETY: single-threaded test; items[1]..=items[2] is a run of list1.
     unsafe {
         list2
-            .bulk_move_tail(&items[1].link, &items[2].link)
+            .bulk_move_tail(link(&items[1]), link(&items[2]))
             .unwrap()
     };
     assert_eq!(values(&list1), [1, 4]);
@@ -292,7 +299,7 @@ fn list_empty_careful() {
     // SAFETY: single-threaded test.
     unsafe {
         assert!(head.is_empty_careful());
-        head.add(&a.link).unwrap();
+        head.add(link(&a)).unwrap();
         assert!(!head.is_empty_careful());
         // A head whose next was reset but whose prev was not is not "carefully" empty.
         a.link.del().unwrap();
@@ -324,7 +331,7 @@ fn list_rotate_to_front() {
     let items: Vec<_> = (1..=4).map(item).collect();
     fill(&head, &items.iter().map(|i| &**i).collect::<Vec<_>>());
     // SAFETY: single-threaded test.
-    unsafe { head.rotate_to_front(&items[2].link).unwrap() };
+    unsafe { head.rotate_to_front(link(&items[2])).unwrap() };
     assert_eq!(values(&head), [3, 4, 1, 2]);
 }
 
@@ -335,9 +342,9 @@ fn list_is_singular() {
     // SAFETY: single-threaded test.
     unsafe {
         assert!(!head.is_singular(), "empty is not singular");
-        head.add(&a.link).unwrap();
+        head.add(link(&a)).unwrap();
         assert!(head.is_singular());
-        head.add(&b.link).unwrap();
+        head.add(link(&b)).unwrap();
         assert!(!head.is_singular());
     }
 }
@@ -348,12 +355,12 @@ fn list_cut_position() {
     let items: Vec<_> = (1..=4).map(item).collect();
     fill(&head, &items.iter().map(|i| &**i).collect::<Vec<_>>());
     // SAFETY: single-threaded test.
-    unsafe { head.cut_position(&into, &items[1].link).unwrap() };
+    unsafe { head.cut_position(&into, link(&items[1])).unwrap() };
     assert_eq!(values(&into), [1, 2]);
     assert_eq!(values(&head), [3, 4]);
     // Cutting at the head itself leaves `into` empty and the list whole.
     // SAFETY: single-threaded test.
-    unsafe { head.cut_position(&into, &head).unwrap() };
+    unsafe { head.cut_position(&into, NonNull::from(&*head)).unwrap() };
     assert_eq!(values(&into), [] as [u32; 0]);
     assert_eq!(values(&head), [3, 4]);
 }
@@ -364,12 +371,12 @@ fn list_cut_before() {
     let items: Vec<_> = (1..=4).map(item).collect();
     fill(&head, &items.iter().map(|i| &**i).collect::<Vec<_>>());
     // SAFETY: single-threaded test.
-    unsafe { head.cut_before(&into, &items[2].link).unwrap() };
+    unsafe { head.cut_before(&into, link(&items[2])).unwrap() };
     assert_eq!(values(&into), [1, 2]);
     assert_eq!(values(&head), [3, 4]);
     // Cutting before the first entry moves nothing.
     // SAFETY: single-threaded test.
-    unsafe { head.cut_before(&into, &items[2].link).unwrap() };
+    unsafe { head.cut_before(&into, link(&items[2])).unwrap() };
     assert_eq!(values(&into), [] as [u32; 0]);
     assert_eq!(values(&head), [3, 4]);
 }
@@ -388,7 +395,7 @@ fn two_lists() -> (Box<ListHead>, Box<ListHead>, Vec<Box<Item>>) {
 fn list_splice() {
     let (list1, list2, _items) = two_lists();
     // SAFETY: single-threaded test; distinct lists.
-    unsafe { list2.splice(&list1) };
+    unsafe { list2.splice(&list1) }.unwrap();
     assert_eq!(values(&list2), [1, 2, 3, 4]);
 }
 
@@ -396,7 +403,7 @@ fn list_splice() {
 fn list_splice_tail() {
     let (list1, list2, _items) = two_lists();
     // SAFETY: single-threaded test; distinct lists.
-    unsafe { list2.splice_tail(&list1) };
+    unsafe { list2.splice_tail(&list1) }.unwrap();
     assert_eq!(values(&list2), [3, 4, 1, 2]);
 }
 
@@ -404,7 +411,7 @@ fn list_splice_tail() {
 fn list_splice_init() {
     let (list1, list2, _items) = two_lists();
     // SAFETY: single-threaded test; distinct lists.
-    unsafe { list2.splice_init(&list1) };
+    unsafe { list2.splice_init(&list1) }.unwrap();
     assert_eq!(values(&list2), [1, 2, 3, 4]);
     assert_eq!(
         values(&list1),
@@ -417,7 +424,7 @@ fn list_splice_init() {
 fn list_splice_tail_init() {
     let (list1, list2, _items) = two_lists();
     // SAFETY: single-threaded test; distinct lists.
-    unsafe { list2.splice_tail_init(&list1) };
+    unsafe { list2.splice_tail_init(&list1) }.unwrap();
     assert_eq!(values(&list2), [3, 4, 1, 2]);
     assert_eq!(values(&list1), [] as [u32; 0]);
 }
@@ -425,8 +432,8 @@ fn list_splice_tail_init() {
 #[test]
 fn list_entry() {
     let a = item(7);
-    // SAFETY: the pointer is to `link` of a live `Item`.
-    let back = unsafe { lifecycle_list::container_of!(NonNull::from(&a.link), Item, link) };
+    // SAFETY: the pointer is to `link` of a live `Item`, projected from a pointer to the item.
+    let back = unsafe { lifecycle_list::container_of!(link(&a), Item, link) };
     assert!(
         ptr::eq(back.as_ptr(), &*a),
         "container_of inverts the field offset"
@@ -601,8 +608,8 @@ fn every_operation_works_the_same_in_raw_mode() {
     // SAFETY: single-threaded test.
     unsafe {
         items[0].link.del().unwrap();
-        head.add(&items[0].link).unwrap();
-        items[3].link.move_to(&head).unwrap();
+        head.add(link(&items[0])).unwrap();
+        ListHead::move_to(link(&items[3]), &head).unwrap();
         head.rotate_left().unwrap();
     }
     assert_eq!(values(&head), [1, 2, 3, 4]);
@@ -616,7 +623,7 @@ fn checked_add_of_the_first_entry_again_is_a_double_add() {
     let a = item(1);
     fill(&head, &[&a]);
     // SAFETY: single-threaded test.
-    let error = unsafe { head.add(&a.link) }.unwrap_err();
+    let error = unsafe { head.add(link(&a)) }.unwrap_err();
     assert_eq!(
         error,
         ListError::DoubleAdd {
@@ -653,7 +660,7 @@ fn checked_add_tail_of_the_last_entry_again_is_a_double_add() {
     let (a, b) = (item(1), item(2));
     fill(&head, &[&a, &b]);
     // SAFETY: single-threaded test.
-    let error = unsafe { head.add_tail(&b.link) }.unwrap_err();
+    let error = unsafe { head.add_tail(link(&b)) }.unwrap_err();
     let names = namer(&[("head", &head), ("A", &a.link), ("B", &b.link)]);
     assert_eq!(
         error.describe(&names),
@@ -677,7 +684,7 @@ fn checked_add_next_to_a_broken_back_link_is_corruption() {
         ("C", &c.link),
     ]);
     // SAFETY: single-threaded test; the check reads the links and refuses.
-    let error = unsafe { head.add(&c.link) }.unwrap_err();
+    let error = unsafe { head.add(link(&c)) }.unwrap_err();
     assert_eq!(
         error.describe(&names),
         "list_add corruption. next->prev should be prev (head), but was A. (next=A)."
@@ -686,7 +693,7 @@ fn checked_add_next_to_a_broken_back_link_is_corruption() {
     // SAFETY: as above.
     let error = unsafe {
         b.link.init();
-        head.add_tail(&c.link)
+        head.add_tail(link(&c))
     }
     .unwrap_err();
     assert_eq!(
@@ -700,7 +707,7 @@ fn checked_add_to_an_uninitialized_head_is_refused() {
     let head = Box::new(ListHead::with_checks(CheckMode::Checked));
     let a = item(1);
     // SAFETY: single-threaded test.
-    let error = unsafe { head.add(&a.link) }.unwrap_err();
+    let error = unsafe { head.add(link(&a)) }.unwrap_err();
     let names = namer(&[("head", &head), ("A", &a.link)]);
     assert_eq!(
         error.describe(&names),
@@ -804,8 +811,8 @@ fn raw_double_add_makes_a_self_loop_and_traversal_names_the_cycle() {
     let a = item_with(1, CheckMode::Raw);
     // SAFETY: single-threaded test; the second add is the bug under study.
     unsafe {
-        head.add(&a.link).unwrap();
-        head.add(&a.link).unwrap();
+        head.add(link(&a)).unwrap();
+        head.add(link(&a)).unwrap();
         assert!(ptr::eq(a.link.next_ptr(), &a.link), "A.next == A");
     }
     // SAFETY: single-threaded test.
@@ -837,7 +844,7 @@ fn traversal_names_a_longer_cycle_after_its_lead_in() {
     // lib/list_debug.c's add checks cannot see this one (n1 and n2 still point at each other
     // and n3 is neither of them), which is why every traversal is bounded as well.
     // SAFETY: single-threaded test; deliberately breaking the list.
-    unsafe { items[0].link.add(&items[2].link).unwrap() };
+    unsafe { items[0].link.add(link(&items[2])).unwrap() };
     // SAFETY: single-threaded test.
     let error = unsafe { head.count_nodes(3) }.unwrap_err();
     let names = namer(&[
@@ -863,8 +870,8 @@ fn checked_traversal_reports_the_broken_back_link_of_a_self_loop() {
     // the self loop under study: A.next == A and A.prev == A, while head.next == A.
     // SAFETY: single-threaded test; the nodes are boxed and outlive the call.
     unsafe {
-        head.add(&a.link).unwrap();
-        a.link.add(&a.link).unwrap();
+        head.add(link(&a)).unwrap();
+        a.link.add(link(&a)).unwrap();
         assert!(ptr::eq(a.link.next_ptr(), &a.link));
     }
     // SAFETY: single-threaded test.

@@ -9,9 +9,10 @@
 //!    at the tail, deleting an entry twice or one never added) is refused with the right
 //!    `ListError` and changes nothing.
 
-use lifecycle_list::{impl_linked, CheckMode, ListError, ListHead};
+use lifecycle_list::{impl_linked, CheckMode, Linked, ListError, ListHead};
 use proptest::prelude::*;
 use std::collections::VecDeque;
+use std::ptr::NonNull;
 
 const POOL: usize = 12;
 const MAX_NODES: usize = POOL;
@@ -106,6 +107,13 @@ impl World {
         &self.items[item].link
     }
 
+    /// The pointer to link `item` with, projected from a pointer to the whole item so the list
+    /// can map it back (the list discipline, point 3).
+    fn link_ptr(&self, item: usize) -> NonNull<ListHead> {
+        // SAFETY: the item is live for the whole test.
+        unsafe { Item::link_ptr(NonNull::from(&self.items[item])) }
+    }
+
     /// Applies `op` to the lists and the model. Operations whose preconditions do not hold are
     /// skipped, except the misuse operations, whose refusal is what they test.
     fn apply(&mut self, op: &Op) -> Result<(), TestCaseError> {
@@ -121,9 +129,9 @@ impl World {
                 // preconditions were checked against the model.
                 unsafe {
                     if front {
-                        self.heads[l].add(self.link(i))
+                        self.heads[l].add(self.link_ptr(i))
                     } else {
-                        self.heads[l].add_tail(self.link(i))
+                        self.heads[l].add_tail(self.link_ptr(i))
                     }
                 }
                 .map_err(|e| TestCaseError::fail(e.to_string()))?;
@@ -158,9 +166,9 @@ impl World {
                 // preconditions were checked against the model.
                 unsafe {
                     if front {
-                        self.link(i).move_to(&self.heads[l])
+                        ListHead::move_to(self.link_ptr(i), &self.heads[l])
                     } else {
-                        self.link(i).move_to_tail(&self.heads[l])
+                        ListHead::move_to_tail(self.link_ptr(i), &self.heads[l])
                     }
                 }
                 .map_err(|e| TestCaseError::fail(e.to_string()))?;
@@ -187,7 +195,7 @@ impl World {
                 }
                 // SAFETY: single-threaded; nodes live in `World` for the whole test and
                 // preconditions were checked against the model.
-                unsafe { self.link(a).swap(self.link(b)) }
+                unsafe { ListHead::swap(self.link_ptr(a), self.link_ptr(b)) }
                     .map_err(|e| TestCaseError::fail(e.to_string()))?;
                 let pa = self.model[la].iter().position(|&x| x == a).unwrap();
                 let pb = self.model[lb].iter().position(|&x| x == b).unwrap();
@@ -203,7 +211,7 @@ impl World {
                 }
                 // SAFETY: single-threaded; nodes live in `World` for the whole test and
                 // preconditions were checked against the model.
-                unsafe { self.link(old).replace_init(self.link(new)) }
+                unsafe { self.link(old).replace_init(self.link_ptr(new)) }
                     .map_err(|e| TestCaseError::fail(e.to_string()))?;
                 let p = self.model[l].iter().position(|&x| x == old).unwrap();
                 self.model[l][p] = new;
@@ -220,6 +228,7 @@ impl World {
                         self.heads[to].splice_tail_init(&self.heads[from])
                     }
                 }
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
                 let moved: Vec<usize> = self.model[from].drain(..).collect();
                 if front {
                     for &i in moved.iter().rev() {
@@ -237,7 +246,7 @@ impl World {
                 let entry = self.model[from][k];
                 // SAFETY: single-threaded; nodes live in `World` for the whole test and
                 // preconditions were checked against the model.
-                unsafe { self.heads[from].cut_position(&self.heads[into], self.link(entry)) }
+                unsafe { self.heads[from].cut_position(&self.heads[into], self.link_ptr(entry)) }
                     .map_err(|e| TestCaseError::fail(e.to_string()))?;
                 let rest = self.model[from].split_off(k + 1);
                 self.model[into] = std::mem::replace(&mut self.model[from], rest);
@@ -256,9 +265,9 @@ impl World {
                 // preconditions were checked against the model.
                 let result = unsafe {
                     if first {
-                        self.heads[l].add(self.link(i))
+                        self.heads[l].add(self.link_ptr(i))
                     } else {
-                        self.heads[l].add_tail(self.link(i))
+                        self.heads[l].add_tail(self.link_ptr(i))
                     }
                 };
                 prop_assert!(

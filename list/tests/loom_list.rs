@@ -4,6 +4,7 @@
 
 use lifecycle_list::{CheckMode, ListHead, Loom, SpinLock};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr::NonNull;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -47,7 +48,8 @@ fn add_del_model(threads: usize, preemption_bound: usize, del_without_lock: bool
                         let _guard = registry.lock.lock().expect("no holder panicked");
                         // SAFETY: the registry lock is held; the node is boxed and outlives the
                         // model.
-                        unsafe { registry.head.add(node) }.expect("add of a fresh node");
+                        unsafe { registry.head.add(NonNull::from(node)) }
+                            .expect("add of a fresh node");
                     }
                     if del_without_lock && t == 0 {
                         // SAFETY: deliberately NOT holding the lock: the data race under test.

@@ -31,9 +31,9 @@ pub enum SlabError {
     /// A handle made by a different cache.
     ForeignHandle {
         /// The cache that made the handle.
-        handle_cache: u32,
+        handle_cache: u64,
         /// This cache.
-        cache: u32,
+        cache: u64,
     },
     /// A pointer that does not point at the start of one of this cache's objects.
     NotFromThisCache {
@@ -47,7 +47,8 @@ pub enum SlabError {
         /// The slot's generation now.
         generation: u64,
     },
-    /// Debug mode: a freed object's poison (0x6b) was overwritten before it was reallocated.
+    /// [`PoisonSlab`](crate::PoisonSlab): a freed object's poison (0x6b) was overwritten before
+    /// it was reallocated.
     /// The object was re-poisoned and returned to the free list.
     WriteAfterFree {
         /// The slot.

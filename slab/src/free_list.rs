@@ -19,8 +19,10 @@ pub enum Tagging {
     Tagged,
     /// **Broken on purpose**: the tag is left at zero, so the head word is just the index. A pop
     /// that read `head = A, A.next = B`, was preempted while another thread popped A and B and
-    /// pushed A back, then succeeds and installs B, which is allocated: B is handed out twice.
-    /// Exists so the models can show a checker finding the ABA bug; never use it otherwise.
+    /// pushed A back, then succeeds and installs B, which is allocated: B would be handed out
+    /// twice (the slab's claim refuses it as `HandedOutTwice`). Exists so the models can show a
+    /// checker finding the ABA bug, only through the `unsafe` `Slab::with_tagging`; never use it
+    /// otherwise.
     Untagged,
 }
 

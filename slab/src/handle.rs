@@ -4,9 +4,13 @@
 /// Names one allocation: which cache, which slot, and the slot's generation when it was handed
 /// out. The slot's generation changes on every free, so a handle outliving its object is caught
 /// the next time it is used.
+///
+/// A handle is a name, not a proof of ownership: it is `Copy`, and
+/// [`Slab::handle_of`](crate::Slab::handle_of) makes the current handle of any allocated object
+/// from its address. Which is why the slab's exclusive access, `with_mut`, is `unsafe`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Handle {
-    pub(crate) cache: u32,
+    pub(crate) cache: u64,
     pub(crate) index: u32,
     pub(crate) generation: u64,
 }
@@ -22,8 +26,9 @@ impl Handle {
         self.generation
     }
 
-    /// The id of the cache that made this handle.
-    pub fn cache(&self) -> u32 {
+    /// The id of the cache that made this handle (64-bit and never reused, so no other cache
+    /// accepts the handle).
+    pub fn cache(&self) -> u64 {
         self.cache
     }
 }

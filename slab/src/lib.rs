@@ -1,32 +1,46 @@
 //! A lock-free slab cache, after Linux's `kmem_cache`: fixed-size objects at stable addresses,
-//! a LIFO free list (a Treiber stack with a generation-tagged head, so it is ABA-safe),
-//! generation-checked handles that catch use after free and double free, and SLUB-style
-//! poisoning that catches writes after free.
+//! a LIFO free list (a Treiber stack with a generation-tagged head, so it is ABA-safe), and
+//! generation-checked handles that catch use after free and double free. [`Slab`] never writes
+//! an object after construction; [`PoisonSlab`] is SLUB's poisoning debug mode, which fills
+//! freed objects to catch writes after free, and so gives access to its objects only through
+//! `unsafe` methods.
 //!
 //! The same code runs on real threads, under loom and under shuttle (the platform parameter,
-//! from `lifecycle-list`). A deliberately broken variant, [`Tagging::Untagged`], turns the tag
-//! off on the same code path so the models can show a checker finding the ABA bug.
+//! from `lifecycle-list`). A deliberately broken variant, [`Tagging::Untagged`] (only through
+//! the `unsafe` [`Slab::with_tagging`]), turns the tag off on the same code path so the models
+//! can show a checker finding the ABA bug.
 //!
 //! # The protocol
-//! 1. `alloc` pops a slot index (Acquire) and marks the slot allocated; the [`Handle`] carries
-//!    the slot's generation.
+//! 1. `alloc` pops a slot index (Acquire) and claims the slot by one compare-and-swap of its
+//!    state from free to allocated, so even a broken free list cannot hand out two current
+//!    handles of one generation; the [`Handle`] carries the slot's generation.
 //! 2. The owner uses the object; every access through a handle checks its generation.
 //! 3. `free` moves the slot's state from `(generation, allocated)` to `(generation + 1, free)`
 //!    with one compare-and-swap (so a double free, even a racing one, is caught), poisons the
-//!    object in debug mode, and pushes the index (Release): the owner's writes happen-before
-//!    the next `alloc` of the slot.
+//!    object ([`PoisonSlab`] only), and pushes the index (Release): the owner's writes
+//!    happen-before the next `alloc` of the slot.
+//!
+//! A handle names an allocation; it does not prove ownership (it is `Copy`, and
+//! [`Slab::handle_of`] makes one from an object's address). That is why exclusive access,
+//! [`Slab::with_mut`], is `unsafe`. `SOUNDNESS.md` at the repository's top says, for every safe
+//! function, why no safe caller can cause undefined behaviour.
 
 mod error;
 mod free_list;
 mod handle;
 mod plain_bytes;
+mod poison_slab;
 mod slab;
+mod slab_core;
+mod slab_stats;
 
 pub use error::SlabError;
 pub use free_list::Tagging;
 pub use handle::Handle;
 pub use plain_bytes::PlainBytes;
-pub use slab::{Slab, SlabStats, POISON_FREE};
+pub use poison_slab::PoisonSlab;
+pub use slab::{Slab, POISON_FREE};
+pub use slab_stats::SlabStats;
 
 #[cfg(feature = "loom")]
 pub use lifecycle_list::Loom;

@@ -10,11 +10,9 @@ use std::sync::Arc;
 /// Ownership by two threads at once shows as a foreign stamp.
 fn ownership_body(threads: usize, rounds: usize, tagging: Tagging) -> impl Fn() + Send + Sync {
     move || {
-        let slab = Arc::new(Slab::<usize, Shuttle>::with_tagging(
-            threads,
-            tagging,
-            |_| 0,
-        ));
+        // SAFETY: only the tagged free list is used here (the ABA test below uses the other).
+        let slab =
+            Arc::new(unsafe { Slab::<usize, Shuttle>::with_tagging(threads, tagging, |_| 0) });
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 let slab = slab.clone();
@@ -58,7 +56,9 @@ fn pct_schedules_never_hand_a_slot_to_two_owners() {
 /// pop-pop-push-back.
 fn aba_body(tagging: Tagging) -> impl Fn() + Send + Sync {
     move || {
-        let slab = Arc::new(Slab::<usize, Shuttle>::with_tagging(8, tagging, |_| 0));
+        // SAFETY: with `Untagged` this is the ABA under test: no thread relies on the free
+        // list, and `alloc` refuses the slot handed out twice, which is what PCT must find.
+        let slab = Arc::new(unsafe { Slab::<usize, Shuttle>::with_tagging(8, tagging, |_| 0) });
         let mut threads = Vec::new();
         for _ in 0..2 {
             let slab = slab.clone();

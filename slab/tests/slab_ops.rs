@@ -1,6 +1,6 @@
 //! Unit tests of every slab operation and every misuse message, pinned word for word.
 
-use lifecycle_slab::{Slab, SlabError, SlabStats, Tagging, POISON_FREE};
+use lifecycle_slab::{PoisonSlab, Slab, SlabError, SlabStats, Tagging, POISON_FREE};
 use std::cell::Cell;
 
 #[test]
@@ -190,10 +190,11 @@ fn handle_of_finds_allocated_objects_and_refuses_free_ones() {
 
 #[test]
 fn poisoning_catches_a_write_after_free_and_repairs_the_slot() {
-    let slab = Slab::<[u8; 16]>::with_poison(2, Tagging::Tagged);
+    let slab = PoisonSlab::<[u8; 16]>::new(2);
     let handle = slab.alloc().unwrap();
     assert_eq!(
-        *slab.get(handle).unwrap(),
+        // SAFETY: the object is not freed while the copy is made.
+        unsafe { *slab.get(handle).unwrap() },
         [POISON_FREE; 16],
         "fresh objects are poison"
     );
@@ -211,7 +212,10 @@ fn poisoning_catches_a_write_after_free_and_repairs_the_slot() {
     );
     let clean = slab.alloc().unwrap();
     assert_eq!(clean.slot(), 0, "the repaired slot is handed out next");
-    assert_eq!(*slab.get(clean).unwrap(), [POISON_FREE; 16]);
+    // SAFETY: the object is not freed while the copy is made.
+    assert_eq!(unsafe { *slab.get(clean).unwrap() }, [POISON_FREE; 16]);
+    let stats = slab.check_quiescent().unwrap();
+    assert_eq!((stats.in_use, stats.free), (1, 1));
 }
 
 #[test]
@@ -231,7 +235,8 @@ fn stats_and_the_quiescent_check_agree() {
 
 #[test]
 fn the_untagged_free_list_behaves_the_same_single_threaded() {
-    let slab = Slab::<u32>::with_tagging(3, Tagging::Untagged, |_| 0);
+    // SAFETY: single-threaded, so the untagged free list's ABA cannot happen.
+    let slab = unsafe { Slab::<u32>::with_tagging(3, Tagging::Untagged, |_| 0) };
     assert_eq!(slab.tagging(), Tagging::Untagged);
     let a = slab.alloc().unwrap();
     let b = slab.alloc().unwrap();

@@ -7,8 +7,9 @@
 //! 2. The fixed protocol on two real threads: thousands of add/del/free cycles, after which the
 //!    list is empty and every slot is free again.
 
-use lifecycle_list::{impl_linked, CheckMode, ListError, ListHead, SpinLock};
-use lifecycle_slab::Slab;
+use lifecycle_list::{impl_linked, CheckMode, Linked, ListError, ListHead, SpinLock};
+use lifecycle_slab::{Handle, Slab};
+use std::ptr::NonNull;
 use std::sync::{Arc, Barrier};
 
 /// A socket-like object with an embedded link.
@@ -25,6 +26,13 @@ fn slab(capacity: usize, checks: CheckMode) -> Slab<Node> {
     })
 }
 
+/// The pointer to link the node of `handle` with: projected from the slot pointer, so the list
+/// can map it back to the node (the list discipline, point 3).
+fn link(cache: &Slab<Node>, handle: Handle) -> NonNull<ListHead> {
+    // SAFETY: a current handle's object pointer points to a live `Node` in the slab.
+    unsafe { Node::link_ptr(cache.as_ptr(handle).unwrap()) }
+}
+
 fn head(checks: CheckMode) -> Box<ListHead> {
     let head = Box::new(ListHead::with_checks(checks));
     // SAFETY: boxed and not shared yet.
@@ -38,13 +46,13 @@ fn the_story_by_hand_makes_a_self_loop_that_the_bounded_walk_names() {
     let registry = head(CheckMode::Raw);
     let first = cache.alloc().unwrap();
     // SAFETY: single-threaded; nodes live in the slab, which outlives the list.
-    unsafe { registry.add(&cache.get(first).unwrap().link).unwrap() };
+    unsafe { registry.add(link(&cache, first)).unwrap() };
     cache.free(first).unwrap(); // the bug: no list_del first
     let second = cache.alloc().unwrap();
     assert_eq!(second.slot(), first.slot(), "LIFO hands the same slot back");
     let node = cache.get(second).unwrap();
     // SAFETY: as above; this re-add is the bug under study.
-    unsafe { registry.add(&node.link).unwrap() };
+    unsafe { registry.add(link(&cache, second)).unwrap() };
     // SAFETY: as above.
     let error = unsafe { registry.count_nodes(cache.capacity()) }.unwrap_err();
     assert_eq!(
@@ -64,12 +72,12 @@ fn the_checked_list_refuses_the_same_re_add() {
     let registry = head(CheckMode::Checked);
     let first = cache.alloc().unwrap();
     // SAFETY: single-threaded; nodes live in the slab.
-    unsafe { registry.add(&cache.get(first).unwrap().link).unwrap() };
+    unsafe { registry.add(link(&cache, first)).unwrap() };
     cache.free(first).unwrap();
     let second = cache.alloc().unwrap();
     let node = cache.get(second).unwrap();
     // SAFETY: as above.
-    let error = unsafe { registry.add(&node.link) }.unwrap_err();
+    let error = unsafe { registry.add(link(&cache, second)) }.unwrap_err();
     assert!(
         matches!(error, ListError::DoubleAdd { new, next, .. }
             if new == node.link.address() && next == node.link.address()),
@@ -94,7 +102,7 @@ fn the_fixed_protocol_on_two_real_threads_leaves_nothing_behind() {
                     {
                         let list = registry.lock().unwrap();
                         // SAFETY: the registry lock is held; nodes live in the slab.
-                        unsafe { list.add(&node.link).unwrap() };
+                        unsafe { list.add(link(&cache, handle)).unwrap() };
                         // SAFETY: as above.
                         let walked: Vec<u64> = unsafe { list.entries::<Node>(cache.capacity()) }
                             .map(|entry| unsafe { entry.unwrap().as_ref().id })

@@ -1,7 +1,7 @@
 //! The loom platform: loom's atomics (C11 weak memory), loom's `UnsafeCell` (data-race
 //! detection) and blocking spin-waits (the await reduction, DESIGN.md section 3).
 
-use super::{blocking_waiter, forward_atomic_ops, CellOps, Platform};
+use super::{blocking_waiter, forward_atomic_ops, CellOps, Platform, Sealed};
 use std::fmt::Write as _;
 
 /// Accumulates the decimal digits written into it as one number, ignoring everything else.
@@ -23,6 +23,8 @@ pub struct Loom;
 forward_atomic_ops!(loom::sync::atomic::AtomicUsize, usize);
 forward_atomic_ops!(loom::sync::atomic::AtomicU64, u64);
 
+impl<T> Sealed for loom::cell::UnsafeCell<T> {}
+
 impl<T> CellOps<T> for loom::cell::UnsafeCell<T> {
     #[inline]
     fn new(value: T) -> Self {
@@ -39,6 +41,8 @@ impl<T> CellOps<T> for loom::cell::UnsafeCell<T> {
 }
 
 blocking_waiter!(LoomWaiter, Loom, loom::sync::Mutex<()>, loom::sync::Condvar);
+
+impl Sealed for Loom {}
 
 impl Platform for Loom {
     const NAME: &'static str = "loom";

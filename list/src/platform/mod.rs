@@ -18,13 +18,28 @@ pub use shuttle_platform::Shuttle;
 
 use std::sync::atomic::Ordering;
 
+/// The seal of [`Platform`], [`AtomicOps`], [`CellOps`] and [`Waiter`]: a public trait in a
+/// private module, so no crate but this one can name it, and so none can implement the traits
+/// that require it. The list, the spinlock and the slab hand these traits raw pointers and rely
+/// on what their implementations do (a cell gives a pointer to its contents, an atomic is
+/// atomic, a waiter returns only once the word may have changed); only the implementations in
+/// this crate are trusted to.
+mod sealed {
+    /// Implemented only in this crate, for the platforms and their types.
+    pub trait Sealed {}
+}
+pub(crate) use sealed::Sealed;
+
 /// An execution engine the data structures can run on.
 ///
 /// Everything the list, the spinlock and the slab share between threads goes through these
 /// associated types, so that a checker sees every access: atomics are the checker's atomics,
 /// plain shared data lives in [`Platform::Cell`] (loom reports unsynchronized accesses to it as a
 /// data race), and spin-waits go through [`Platform::Waiter`].
-pub trait Platform: Sized + Send + Sync + 'static {
+///
+/// The trait is sealed: [`Std`], [`Loom`] and [`Shuttle`] are its only implementations, because
+/// `unsafe` code in the list, the spinlock and the slab trusts what their associated types do.
+pub trait Platform: Sealed + Sized + Send + Sync + 'static {
     /// Short lowercase name used in reports: `std`, `loom` or `shuttle`.
     const NAME: &'static str;
     /// `true` when a model checker controls the schedule. A checker cannot run a spin loop that
@@ -59,7 +74,10 @@ pub trait Platform: Sized + Send + Sync + 'static {
 }
 
 /// The atomic operations the data structures use, with std's signatures.
-pub trait AtomicOps<V: Copy>: Send + Sync {
+///
+/// Sealed (see [`Platform`]): the spinlock's mutual exclusion and the slab's slot ownership rest
+/// on these operations being the atomic read-modify-writes they claim to be.
+pub trait AtomicOps<V: Copy>: Sealed + Send + Sync {
     /// Creates a new atomic holding `value`.
     fn new(value: V) -> Self;
     /// Loads the value.
@@ -83,7 +101,10 @@ pub trait AtomicOps<V: Copy>: Send + Sync {
 }
 
 /// An `UnsafeCell` with loom's closure API, so that loom can track every access.
-pub trait CellOps<T> {
+///
+/// Sealed (see [`Platform`]): `unsafe` code dereferences the pointers these methods pass to
+/// their closures, trusting that they point to the cell's own, initialized contents.
+pub trait CellOps<T>: Sealed {
     /// Creates a new cell holding `value`.
     fn new(value: T) -> Self;
     /// Runs `f` with a shared pointer to the contents (a read access).
@@ -99,7 +120,9 @@ pub trait CellOps<T> {
 /// DESIGN.md section 3 (GenMC's spin-assume). Waiting is only a hint about when to retry; the
 /// caller still acquires through the word itself with its real orderings, so the reduction hides
 /// no ordering bug of the caller's.
-pub trait Waiter<P: Platform>: Send + Sync {
+///
+/// Sealed (see [`Platform`]).
+pub trait Waiter<P: Platform>: Sealed + Send + Sync {
     /// Creates a waiter with nobody waiting.
     fn new() -> Self;
     /// Returns once `word` may hold a value other than `observed`.
@@ -111,6 +134,8 @@ pub trait Waiter<P: Platform>: Send + Sync {
 /// Implements [`AtomicOps`] for one atomic type by forwarding to its inherent methods.
 macro_rules! forward_atomic_ops {
     ($atomic:ty, $value:ty) => {
+        impl $crate::platform::Sealed for $atomic {}
+
         impl $crate::platform::AtomicOps<$value> for $atomic {
             #[inline]
             fn new(value: $value) -> Self {
@@ -169,6 +194,8 @@ macro_rules! blocking_waiter {
                 f.write_str(stringify!($name))
             }
         }
+
+        impl $crate::platform::Sealed for $name {}
 
         impl $crate::platform::Waiter<$platform> for $name {
             fn new() -> Self {

@@ -1,7 +1,7 @@
 //! The shuttle platform: shuttle's atomics and synchronization (sequentially consistent
 //! schedules chosen by random, PCT or DFS schedulers) and blocking spin-waits.
 
-use super::{blocking_waiter, forward_atomic_ops, Platform, StdCell};
+use super::{blocking_waiter, forward_atomic_ops, Platform, Sealed, StdCell};
 
 /// Randomized (random, PCT) and bounded exhaustive (DFS) schedule exploration under shuttle.
 #[derive(Debug, Clone, Copy, Default)]
@@ -16,6 +16,8 @@ blocking_waiter!(
     shuttle::sync::Mutex<()>,
     shuttle::sync::Condvar
 );
+
+impl Sealed for Shuttle {}
 
 impl Platform for Shuttle {
     const NAME: &'static str = "shuttle";

@@ -1,7 +1,7 @@
 //! The std platform: real threads, real atomics, and spin-waits that really spin
 //! (test-and-test-and-set with `crossbeam_utils::Backoff`).
 
-use super::{forward_atomic_ops, CellOps, Platform, Waiter};
+use super::{forward_atomic_ops, CellOps, Platform, Sealed, Waiter};
 use crossbeam_utils::Backoff;
 use std::cell::{Cell, UnsafeCell};
 use std::sync::atomic::{self, Ordering};
@@ -19,6 +19,8 @@ forward_atomic_ops!(atomic::AtomicU64, u64);
 #[derive(Debug, Default)]
 #[repr(transparent)]
 pub struct StdCell<T>(UnsafeCell<T>);
+
+impl<T> Sealed for StdCell<T> {}
 
 impl<T> CellOps<T> for StdCell<T> {
     #[inline]
@@ -45,6 +47,8 @@ impl SpinWaiter {
         SpinWaiter
     }
 }
+
+impl Sealed for SpinWaiter {}
 
 impl Waiter<Std> for SpinWaiter {
     #[inline]
@@ -74,6 +78,8 @@ thread_local! {
 
 /// Hands out thread ids, starting at 1 so 0 can mean "nobody".
 static NEXT_THREAD_ID: atomic::AtomicUsize = atomic::AtomicUsize::new(1);
+
+impl Sealed for Std {}
 
 impl Platform for Std {
     const NAME: &'static str = "std";

@@ -31,8 +31,7 @@ impl<P: Threads> World<P> {
             }
             nodes.push(describe(self.head_name(list), head, true));
             for slot in 0..self.slab.capacity() {
-                let object = self.slab.slot_address(slot) as *const Object<P>;
-                let allocated = self.slab.handle_of(object).is_ok();
+                let allocated = self.slab.handle_of(self.slab.slot_ptr(slot).as_ptr()).is_ok();
                 let link = &self.object(slot).links[list];
                 nodes.push(describe(self.link_name(slot, list), link, allocated));
             }
@@ -53,9 +52,11 @@ impl<P: Threads> World<P> {
     /// Without the list's lock held this breaks the list discipline on purpose: the links stay
     /// valid memory (objects live in the slab) and loom reports the race.
     pub fn add(&self, handle: Handle, list: usize, tail: bool, held: &[bool]) -> Result<(), Stop> {
-        let object = self.checked(handle)?;
+        // The handle check first (a use-after-free stop if stale), then the link projected from
+        // the slot pointer, so the list stores a pointer with the object's provenance.
+        self.checked(handle)?;
         let head = &self.heads[list];
-        let link = &object.links[list];
+        let link = self.link_ptr(handle.slot(), list);
         // SAFETY: the caller holds the list's lock, or models breaking the discipline (see
         // above); objects and heads live as long as the world.
         let added = unsafe {
@@ -147,8 +148,7 @@ impl<P: Threads> World<P> {
             let slot = self
                 .slot_of_link(address, list)
                 .expect("the entries of a list are links of slab objects");
-            let object = self.slab.slot_address(slot) as *const Object<P>;
-            match self.slab.handle_of(object) {
+            match self.slab.handle_of(self.slab.slot_ptr(slot).as_ptr()) {
                 Ok(handle) => visited.push(handle),
                 Err(error) if self.checks.use_after_free => {
                     let message = format!(
@@ -205,8 +205,7 @@ impl<P: Threads> World<P> {
             let slot = self
                 .slot_of_link(link.as_ptr() as usize, list)
                 .expect("the entries of a list are links of slab objects");
-            let object = self.slab.slot_address(slot) as *const Object<P>;
-            let handle = self.slab.handle_of(object)?;
+            let handle = self.slab.handle_of(self.slab.slot_ptr(slot).as_ptr())?;
             // SAFETY: `link` was just yielded by a walk of a list whose lock the caller holds.
             self.unlink(slot, unsafe { link.as_ref() }, list, false)?;
             self.record_picture(held);

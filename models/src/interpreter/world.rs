@@ -12,6 +12,7 @@ use lifecycle_list::{
     AtomicOps, CellOps, ListHead, Platform, SpinGuard, SpinLock, LIST_POISON1, LIST_POISON2,
 };
 use lifecycle_slab::{Handle, Slab, Tagging};
+use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -86,7 +87,13 @@ impl<P: Threads> World<P> {
         };
         let slab = match spec.tagging {
             Tagging::Tagged => Slab::new(spec.objects, object),
-            Tagging::Untagged => Slab::with_tagging(spec.objects, Tagging::Untagged, object),
+            // SAFETY: only a scenario that declares `free-list = "untagged"` gets here, to show
+            // the ABA: no actor relies on the free list beyond what `alloc` reports, and `alloc`
+            // refuses a slot handed out twice (its claim is a compare-and-swap), which is the
+            // finding. On real threads the catalogue expects it to be missed.
+            Tagging::Untagged => unsafe {
+                Slab::with_tagging(spec.objects, Tagging::Untagged, object)
+            },
         };
         let heads: Vec<Box<ListHead<P>>> = spec
             .lists
@@ -102,7 +109,14 @@ impl<P: Threads> World<P> {
             locks: spec
                 .locks
                 .iter()
-                .map(|lock| SpinLock::with_defect((), lock.defect))
+                // SAFETY: the locks protect `()`, so their guards give two holders no data to
+                // race on; what they order are the lists and the objects. Only a scenario that
+                // declares a defect passes one, to show the bug: under loom every link and data
+                // access is a loom cell access, reported as a race before it is made if the lock
+                // does not order it; shuttle runs one thread at a time in sequentially
+                // consistent schedules; on real threads the scenario runs the broken lock on
+                // purpose, as buggy scenarios run their races (SOUNDNESS.md says so).
+                .map(|lock| unsafe { SpinLock::with_defect((), lock.defect) })
                 .collect(),
             lock_names: spec.locks.iter().map(|l| l.name.clone()).collect(),
             heads,
@@ -210,10 +224,21 @@ impl<P: Threads> World<P> {
 
     /// Slot `slot`'s object, allocated or not (objects live as long as the slab).
     pub(super) fn object(&self, slot: usize) -> &Object<P> {
-        let object = self.slab.slot_address(slot) as *const Object<P>;
-        // SAFETY: slot addresses point at initialized objects that live as long as the slab;
+        // SAFETY: slot pointers point at initialized objects that live as long as the slab;
         // their fields are only reached through cells and atomics.
-        unsafe { &*object }
+        unsafe { self.slab.slot_ptr(slot).as_ref() }
+    }
+
+    /// Slot `slot`'s link on list `list`, projected from the slot pointer so that it keeps the
+    /// object's provenance (what a list stores must reach the whole object through
+    /// `container_of`).
+    pub(super) fn link_ptr(&self, slot: usize, list: usize) -> NonNull<ListHead<P>> {
+        assert!(list < MAX_LISTS, "list {list} out of range: objects embed {MAX_LISTS} links");
+        let object = self.slab.slot_ptr(slot).as_ptr();
+        // SAFETY: `object` is a slot pointer of the slab, so the projection stays inside a live
+        // `Object` (`list < MAX_LISTS`, checked above); no reference is made.
+        let link = unsafe { (&raw mut (*object).links).cast::<ListHead<P>>().add(list) };
+        NonNull::new(link).expect("a field of a slab object is never at address 0")
     }
 
     /// The calling thread's actor name (registered by [`World::started`]).

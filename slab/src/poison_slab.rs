@@ -1,0 +1,185 @@
+//! `PoisonSlab`: a slab cache in SLUB's poisoning debug mode (`slub_debug=P`): freed objects are
+//! filled with [`POISON_FREE`] and checked on the next allocation, so a write after free is
+//! reported instead of silently corrupting the next owner's object.
+
+use crate::error::SlabError;
+use crate::free_list::Tagging;
+use crate::handle::Handle;
+use crate::plain_bytes::PlainBytes;
+use crate::slab::POISON_FREE;
+use crate::slab_core::{generation_of, SlabCore};
+use crate::slab_stats::SlabStats;
+use lifecycle_list::{CellOps, Platform, Std};
+use std::ptr::NonNull;
+
+/// A debugging cache of `capacity` objects of the plain-bytes type `T`, each in a slot that
+/// never moves, poisoned while free.
+///
+/// # Invariants
+/// - Those of the shared core (see [`Slab`](crate::Slab)), with the tagged free list.
+/// - A free slot's bytes are all [`POISON_FREE`] until it is allocated: every object is
+///   poisoned at creation (there is no constructor, as in SLUB) and by every `free`, after the
+///   state says free and before the slot is pushed; an `alloc` that finds a byte that is not
+///   poison re-poisons the slot and pushes it back.
+/// - Because `free` writes the object, no safe method hands out a reference to it: a `&T` kept
+///   past a `free` would see the poison written under it. Access is through the `unsafe`
+///   [`PoisonSlab::get`] and [`PoisonSlab::with_mut`], whose contracts say the allocation
+///   outlives the access.
+pub struct PoisonSlab<T: PlainBytes, P: Platform = Std> {
+    core: SlabCore<T, P>,
+}
+
+impl<T: PlainBytes, P: Platform> std::fmt::Debug for PoisonSlab<T, P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PoisonSlab")
+            .field("id", &self.id())
+            .field("capacity", &self.capacity())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: PlainBytes, P: Platform> PoisonSlab<T, P> {
+    /// A poisoning cache of `capacity` objects, all poison, with the tagged (ABA-safe) free
+    /// list.
+    ///
+    /// # Panics
+    /// If `T` is zero-sized, or `capacity` is not below `u32::MAX`.
+    pub fn new(capacity: usize) -> Self {
+        // SAFETY: `T: PlainBytes`, so the all-zero bytes are a valid `T` (they are overwritten
+        // with poison right below).
+        let core = SlabCore::new(capacity, Tagging::Tagged, |_| unsafe { std::mem::zeroed() });
+        let slab = PoisonSlab { core };
+        (0..capacity).for_each(|slot| slab.fill_poison(slot));
+        slab
+    }
+
+    /// This cache's id (handles carry it; unique in the process, never reused).
+    pub fn id(&self) -> u64 {
+        self.core.id()
+    }
+
+    /// The number of slots.
+    pub fn capacity(&self) -> usize {
+        self.core.capacity()
+    }
+
+    /// Allocates the most recently freed slot (LIFO), after checking that its poison is intact.
+    ///
+    /// # Errors
+    /// - [`SlabError::Full`] when every slot is allocated.
+    /// - [`SlabError::WriteAfterFree`] when the popped object's poison was overwritten; it is
+    ///   re-poisoned and pushed back, so the next `alloc` gets it clean.
+    pub fn alloc(&self) -> Result<Handle, SlabError> {
+        self.core.alloc_with(|slot, state| {
+            let Some((offset, found)) = self.find_poison_damage(slot) else {
+                return Ok(());
+            };
+            self.fill_poison(slot);
+            Err(SlabError::WriteAfterFree {
+                slot,
+                offset,
+                found,
+                generation: generation_of(state).wrapping_sub(1),
+            })
+        })
+    }
+
+    /// Returns the object to the cache and fills it with [`POISON_FREE`]; the handle, and every
+    /// copy of it, is stale from now on.
+    ///
+    /// # Errors
+    /// [`SlabError::DoubleFree`], [`SlabError::StaleHandle`] or [`SlabError::ForeignHandle`];
+    /// the cache is unchanged.
+    pub fn free(&self, handle: Handle) -> Result<(), SlabError> {
+        self.core.free_with(handle, |slot| self.fill_poison(slot))
+    }
+
+    /// A shared reference to the object, if the handle is current.
+    ///
+    /// # Errors
+    /// [`SlabError::StaleHandle`] or [`SlabError::ForeignHandle`].
+    ///
+    /// # Safety
+    /// The allocation is not freed (through this handle, a copy, or any other handle of it)
+    /// while the returned reference is live, because `free` writes poison over the object; and
+    /// no [`PoisonSlab::with_mut`] on it runs meanwhile.
+    pub unsafe fn get(&self, handle: Handle) -> Result<&T, SlabError> {
+        let slot = self.core.check(handle)?;
+        // SAFETY: the object is initialized (`T: PlainBytes` accepts any bytes); the caller
+        // guarantees that neither `free` nor `with_mut` writes it while the reference is live.
+        Ok(self.core.cell(slot).with(|object| unsafe { &*object }))
+    }
+
+    /// Runs `f` on the object exclusively.
+    ///
+    /// # Errors
+    /// As [`PoisonSlab::get`].
+    ///
+    /// # Safety
+    /// For the whole call no other reference to the object exists or is created (none from
+    /// [`PoisonSlab::get`] through any handle, none through a pointer from
+    /// [`PoisonSlab::as_ptr`]), and the allocation is not freed.
+    pub unsafe fn with_mut<R>(
+        &self,
+        handle: Handle,
+        f: impl FnOnce(&mut T) -> R,
+    ) -> Result<R, SlabError> {
+        let slot = self.core.check(handle)?;
+        // SAFETY: exclusivity and liveness for the call are the caller's contract.
+        Ok(self
+            .core
+            .cell(slot)
+            .with_mut(|object| f(unsafe { &mut *object })))
+    }
+
+    /// The object's pointer, if the handle is current. Dereferencing it is the caller's
+    /// responsibility, as with any raw pointer (writing through it after the `free` is exactly
+    /// the bug the poison catches).
+    ///
+    /// # Errors
+    /// As [`PoisonSlab::get`].
+    pub fn as_ptr(&self, handle: Handle) -> Result<NonNull<T>, SlabError> {
+        let slot = self.core.check(handle)?;
+        Ok(self.core.slot_ptr(slot))
+    }
+
+    /// A snapshot of the counts (racy while other threads allocate and free).
+    pub fn stats(&self) -> SlabStats {
+        self.core.stats()
+    }
+
+    /// At a quiescent point (no alloc or free running): the free list against the slots'
+    /// states, as [`Slab::check_quiescent`](crate::Slab::check_quiescent).
+    ///
+    /// # Errors
+    /// [`SlabError::FreeListCorrupt`] naming the first disagreement.
+    pub fn check_quiescent(&self) -> Result<SlabStats, SlabError> {
+        self.core.check_quiescent()
+    }
+
+    /// Fills slot `slot`'s object with [`POISON_FREE`].
+    fn fill_poison(&self, slot: usize) {
+        let size = std::mem::size_of::<T>();
+        // SAFETY: any bytes are a valid `T: PlainBytes`; the slot is being created or is free
+        // and held by this thread (between the free's state change and its push, or popped and
+        // not yet claimed), and no reference to a free object may be live (the contracts of
+        // `get` and `with_mut`).
+        self.core.cell(slot).with_mut(|object| unsafe {
+            std::ptr::write_bytes(object.cast::<u8>(), POISON_FREE, size)
+        });
+    }
+
+    /// The first byte of slot `slot`'s object that is not [`POISON_FREE`], with its value.
+    fn find_poison_damage(&self, slot: usize) -> Option<(usize, u8)> {
+        let size = std::mem::size_of::<T>();
+        self.core.cell(slot).with(|object| {
+            // SAFETY: `T: PlainBytes` has no padding, so all of its bytes are initialized; the
+            // slot was just popped and is not yet claimed, so this thread owns it.
+            let bytes = unsafe { std::slice::from_raw_parts(object.cast::<u8>(), size) };
+            bytes
+                .iter()
+                .position(|&byte| byte != POISON_FREE)
+                .map(|offset| (offset, bytes[offset]))
+        })
+    }
+}
