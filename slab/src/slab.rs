@@ -235,6 +235,16 @@ impl<T, P: Platform> Slab<T, P> {
         self.core.stats()
     }
 
+    /// At a quiescent point (no alloc or free running): the free slots in the order `alloc` will
+    /// hand them out (LIFO: the last freed first). Model checkers that hash states need it: two
+    /// histories with the same slots free but in another order have different futures.
+    ///
+    /// # Errors
+    /// [`SlabError::FreeListCorrupt`] if the free list has a cycle or links past the last slot.
+    pub fn free_slots(&self) -> Result<Vec<usize>, SlabError> {
+        self.core.free_slots()
+    }
+
     /// At a quiescent point (no alloc or free running): walks the free list and checks it
     /// against the slots' states: no slot twice, every listed slot free, every free slot listed,
     /// so `in_use + free == capacity` with `free` counted on the list itself.

@@ -356,6 +356,18 @@ impl<T, P: Platform> SlabCore<T, P> {
         }
     }
 
+    /// At a quiescent point: the free slots in the order `alloc` will hand them out.
+    ///
+    /// # Errors
+    /// [`SlabError::FreeListCorrupt`] if the free list has a cycle or links past the last slot.
+    pub(crate) fn free_slots(&self) -> Result<Vec<usize>, SlabError> {
+        let listed = self
+            .free_list
+            .walk()
+            .map_err(|detail| SlabError::FreeListCorrupt { detail })?;
+        Ok(listed.into_iter().map(|index| index as usize).collect())
+    }
+
     /// At a quiescent point: the free list against the slots' states.
     ///
     /// # Errors

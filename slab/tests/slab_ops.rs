@@ -251,3 +251,16 @@ fn the_untagged_free_list_behaves_the_same_single_threaded() {
 fn slot_address_out_of_range_panics_naming_the_slot() {
     Slab::<u32>::new(2, |_| 0).slot_address(9);
 }
+
+#[test]
+fn free_slots_lists_the_free_list_in_the_order_alloc_hands_it_out() {
+    let slab = Slab::<u32>::new(3, |_| 0);
+    assert_eq!(slab.free_slots().unwrap(), [0, 1, 2]);
+    let a = slab.alloc().unwrap();
+    let b = slab.alloc().unwrap();
+    slab.free(a).unwrap();
+    slab.free(b).unwrap();
+    // LIFO: the last freed comes back first.
+    assert_eq!(slab.free_slots().unwrap(), [1, 0, 2]);
+    assert_eq!(slab.alloc().unwrap().slot(), 1);
+}
