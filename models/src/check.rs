@@ -17,7 +17,8 @@ pub struct Check<'s> {
     config: RunConfig,
 }
 
-/// Starts checking `scenario`: every engine, quick bounds, the file's actor counts.
+/// Starts checking `scenario`: every engine that can run it, quick bounds, the file's actor
+/// counts.
 pub fn check(scenario: &Scenario) -> Check<'_> {
     Check {
         scenario,
@@ -48,9 +49,15 @@ impl<'s> Check<'s> {
         self
     }
 
+    /// The engines named, or every engine that can run the scenario (loom refuses more than 5
+    /// actors, the states engine a Rust actor): an engine named explicitly that cannot run it is
+    /// an error of [`Check::expect`] and [`Check::expect_pass`].
     fn engines(&self) -> Vec<Engine> {
         if self.engines.is_empty() {
-            Engine::ALL.to_vec()
+            Engine::ALL
+                .into_iter()
+                .filter(|engine| engine.refusal(self.scenario, &self.config).is_none())
+                .collect()
         } else {
             self.engines.clone()
         }

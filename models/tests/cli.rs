@@ -221,7 +221,7 @@ fn a_directory_of_user_files_runs_on_every_engine_with_table_report_and_json() {
     let index = std::fs::read_to_string(report.join("index.html")).expect("an index");
     assert_eq!(
         index.matches("<tr class=\"run").count(),
-        10,
+        12,
         "every run, passes included"
     );
     assert!(
@@ -313,7 +313,8 @@ fn bad_input_is_one_line_and_exit_code_2() {
     );
     assert_bad_input(
         &["-e", "warp"],
-        "error: unknown engine `warp` (valid: loom, shuttle-random, shuttle-pct, shuttle-dfs, std)",
+        "error: unknown engine `warp` (valid: loom, shuttle-random, shuttle-pct, shuttle-dfs, std, \
+         states)",
     );
     assert_bad_input(
         &["--waiters", "9"],
@@ -419,6 +420,9 @@ fn the_readme_example_pair_runs_as_the_readme_shows() {
     let output = program(&["docs/scenarios/"]);
     let out = stdout(&output);
     assert_eq!(output.status.code(), Some(0), "{out}{}", stderr(&output));
-    assert_eq!(out.lines().filter(|l| l.starts_with("mine/")).count(), 10);
-    assert!(out.contains("slot#0 was freed while still linked at step 9 (owner)."), "{out}");
+    assert_eq!(out.lines().filter(|l| l.starts_with("mine/")).count(), 12);
+    assert!(
+        out.contains("slot#0 was freed while still linked at step 9 (owner)."),
+        "{out}"
+    );
 }

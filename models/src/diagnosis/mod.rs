@@ -280,5 +280,6 @@ fn engine_family(engine: Engine) -> &'static str {
         Engine::Loom => "loom",
         Engine::ShuttleRandom | Engine::ShuttlePct | Engine::ShuttleDfs => "shuttle",
         Engine::Std => "the watchdog",
+        Engine::States => "the state graph",
     }
 }

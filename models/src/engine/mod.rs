@@ -2,6 +2,7 @@
 //! turns what happened into a [`Verdict`].
 
 mod saved_replay;
+pub mod states;
 pub use saved_replay::SavedReplay;
 
 use crate::diagnosis::diagnose;
@@ -32,16 +33,19 @@ pub enum Engine {
     ShuttleDfs,
     /// Real threads, with the soft-lockup watchdog.
     Std,
+    /// The state graph at step level: each distinct state once, no bound, liveness included.
+    States,
 }
 
 impl Engine {
     /// Every engine, in report order.
-    pub const ALL: [Engine; 5] = [
+    pub const ALL: [Engine; 6] = [
         Engine::Loom,
         Engine::ShuttleRandom,
         Engine::ShuttlePct,
         Engine::ShuttleDfs,
         Engine::Std,
+        Engine::States,
     ];
 
     /// The engine's name: `loom`, `shuttle-random`, `shuttle-pct`, `shuttle-dfs`, `std` (as
@@ -58,6 +62,13 @@ impl Engine {
     /// Why this engine cannot run `scenario` with `config`, if it cannot: loom runs at most 5
     /// threads, and every actor is one.
     pub fn refusal(self, scenario: &Scenario, config: &RunConfig) -> Option<String> {
+        if self == Engine::States {
+            let actor = scenario.actors.iter().find(|a| a.rust.is_some())?;
+            return Some(format!(
+                "{}: actor `{}` is a Rust closure, which the states engine cannot cut into steps",
+                scenario.source.path, actor.name
+            ));
+        }
         let limit = self.max_threads()?;
         let actors = scenario.expanded_actors(config.copies);
         (actors.len() > limit).then(|| {
@@ -96,6 +107,10 @@ pub struct Bounds {
     pub seed: u64,
     /// PCT's bug depth.
     pub pct_depth: usize,
+    /// states: merge states that differ only in which copy of a replicated actor is where.
+    pub symmetry: bool,
+    /// states: the most states to explore before giving up (no proof).
+    pub max_states: usize,
     /// shuttle: steps after which an execution fails (`MaxSteps::FailAfter`, never
     /// `ContinueAfter`, which passes livelocks silently).
     pub max_steps: usize,
@@ -114,6 +129,8 @@ impl Bounds {
             pct_depth: 3,
             max_steps: 100_000,
             std_budget: Duration::from_secs(5),
+            symmetry: true,
+            max_states: 2_000_000,
         }
     }
 
@@ -147,6 +164,11 @@ impl Bounds {
             Engine::Std => format!(
                 "at most {} iterations or {:?}",
                 self.iterations, self.std_budget
+            ),
+            Engine::States => format!(
+                "step level, no bound, at most {} states{}",
+                self.max_states,
+                if self.symmetry { ", symmetry" } else { "" }
             ),
         }
     }
@@ -220,6 +242,7 @@ pub fn run_with_progress(
             run_shuttle(&scenario, engine, config, bounds, None, progress)
         }
         Engine::Std => run_std(&scenario, config, bounds, progress),
+        Engine::States => states::run(&scenario, config, bounds, progress),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The step interpreter: one actor's steps, run in order over the [`World`] on whatever platform
 //! the engine chose. Nothing here knows any particular scenario.
 
+use super::lists::{Cursor, WalkKind};
 use super::threads::Threads;
 use super::world::{Abandoned, World};
 use crate::language::Stop;
@@ -32,20 +33,58 @@ impl From<Abandoned> for Halt {
     }
 }
 
+/// Whether a step is finished or, taken one node per action, still walking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Progress {
+    /// The step is done; the actor moves to the next one.
+    Done,
+    /// A walk took one node and goes on at the next action.
+    More,
+}
+
 /// One actor's running state: its locals and the locks it holds.
-struct Actor<'w, P: Threads> {
+pub(crate) struct Actor<'w, P: Threads> {
     world: &'w World<P>,
-    name: String,
+    pub(crate) name: String,
+    /// Walks one node per action (the state-graph engine) instead of whole.
+    stepped: bool,
+    /// The step to run next (stepped mode).
+    pub(crate) pc: usize,
+    /// A stepped walk under way, and the entries it has collected (the first one for `keep`,
+    /// every one for `reap`).
+    pub(crate) walk: Option<(Cursor<P>, Vec<Handle>)>,
     /// How a Rust actor's step ended the actor early, kept until its closure returns.
     halted: Option<Halt>,
     /// Each local's objects (one for `alloc`, none or one for `walk ... keep`, any for `reap`).
-    locals: HashMap<String, Vec<Handle>>,
+    pub(crate) locals: HashMap<String, Vec<Handle>>,
     /// The guard of every lock this actor holds, by lock index.
     guards: Vec<Option<SpinGuard<'w, (), P>>>,
 }
 
-impl<P: Threads> Actor<'_, P> {
-    fn held(&self) -> Vec<bool> {
+impl<'w, P: Threads> Actor<'w, P> {
+    /// An actor about to run its first step; `stepped`: walks take one node per action.
+    pub(crate) fn new(world: &'w World<P>, name: &str, stepped: bool) -> Self {
+        Actor {
+            world,
+            name: name.to_string(),
+            stepped,
+            pc: 0,
+            walk: None,
+            halted: None,
+            locals: HashMap::new(),
+            guards: (0..world.lock_count()).map(|_| None).collect(),
+        }
+    }
+
+    /// Forgets the guards this actor holds without unlocking (the world they lock goes too).
+    pub(crate) fn forget_guards(mut self) {
+        for guard in self.guards.drain(..).flatten() {
+            std::mem::forget(guard);
+        }
+    }
+
+    /// Which locks this actor holds, by lock index.
+    pub(crate) fn held(&self) -> Vec<bool> {
         self.guards.iter().map(Option::is_some).collect()
     }
 
@@ -54,8 +93,68 @@ impl<P: Threads> Actor<'_, P> {
         self.locals.get(local).cloned().unwrap_or_default()
     }
 
-    fn run(&mut self, step: &Step) -> Result<(), Halt> {
+    /// Runs `spec`'s next step (stepped mode): one action of the state graph.
+    pub(crate) fn advance(&mut self, spec: &ActorSpec) -> Result<(), Halt> {
+        let step = &spec.steps[self.pc].value;
+        if self.run(step)? == Progress::Done {
+            self.pc += 1;
+        }
+        Ok(())
+    }
+
+    /// One node of a walk or reap taken one node per action.
+    fn walk_one(
+        &mut self,
+        list: usize,
+        kind: WalkKind,
+        bind: Option<&String>,
+    ) -> Result<Progress, Halt> {
         let world = self.world;
+        let held = self.held();
+        let (mut cursor, mut found) = self
+            .walk
+            .take()
+            .unwrap_or_else(|| (world.cursor(list), Vec::new()));
+        match world.walk_one(&mut cursor, kind, &held)? {
+            Some(entry) => {
+                let collect =
+                    matches!(kind, WalkKind::Reap | WalkKind::ReapSafe) || found.is_empty();
+                if let (true, Some(handle)) = (collect, entry) {
+                    found.push(handle);
+                }
+                self.walk = Some((cursor, found));
+                Ok(Progress::More)
+            }
+            None => {
+                if let Some(local) = bind {
+                    self.locals.insert(local.clone(), found);
+                }
+                Ok(Progress::Done)
+            }
+        }
+    }
+
+    fn run(&mut self, step: &Step) -> Result<Progress, Halt> {
+        let world = self.world;
+        match step {
+            Step::Walk { list, safe, keep } if self.stepped => {
+                let kind = if *safe {
+                    WalkKind::VisitSafe
+                } else {
+                    WalkKind::Visit
+                };
+                return self.walk_one(*list, kind, keep.as_ref());
+            }
+            Step::Reap { list, safe, into } if self.stepped => {
+                let kind = if *safe {
+                    WalkKind::ReapSafe
+                } else {
+                    WalkKind::Reap
+                };
+                return self.walk_one(*list, kind, Some(into));
+            }
+            _ => {}
+        }
         match step {
             Step::Alloc { object } => {
                 let handle = world.alloc()?;
@@ -151,7 +250,7 @@ impl<P: Threads> Actor<'_, P> {
             Step::Signal { event } => world.signal(*event),
             Step::Wait { event } => world.wait(*event)?,
         }
-        Ok(())
+        Ok(Progress::Done)
     }
 }
 
@@ -180,11 +279,14 @@ impl<P: Threads> Actions for Actor<'_, P> {
                 ),
             });
         }
-        self.run(&step).map_err(|halt| {
-            let stop = halt_stop(&halt);
-            self.halted = Some(halt);
-            stop
-        })
+        match self.run(&step) {
+            Ok(_) => Ok(()),
+            Err(halt) => {
+                let stop = halt_stop(&halt);
+                self.halted = Some(halt);
+                Err(stop)
+            }
+        }
     }
 
     fn count(&self, local: &str) -> usize {
@@ -200,7 +302,7 @@ impl<P: Threads> Actions for Actor<'_, P> {
 }
 
 /// The stop a Rust actor's closure sees when a step halted it.
-fn halt_stop(halt: &Halt) -> Stop {
+pub(crate) fn halt_stop(halt: &Halt) -> Stop {
     match halt {
         Halt::Stop(stop) => stop.clone(),
         Halt::Looped => Stop {
@@ -222,13 +324,7 @@ pub(crate) fn run_actor<P: Threads>(
     spec: &ActorSpec,
     name: &str,
 ) -> Result<(), Halt> {
-    let mut actor = Actor {
-        world,
-        name: name.to_string(),
-        halted: None,
-        locals: HashMap::new(),
-        guards: (0..world.lock_count()).map(|_| None).collect(),
-    };
+    let mut actor = Actor::new(world, name, false);
     let mut result = Ok(());
     if let Some(body) = &spec.rust {
         let returned = (body.0)(&mut actor);
@@ -239,8 +335,8 @@ pub(crate) fn run_actor<P: Threads>(
         };
     }
     for step in &spec.steps {
-        result = actor.run(&step.value);
-        if result.is_err() {
+        if let Err(halt) = actor.run(&step.value) {
+            result = Err(halt);
             break;
         }
     }

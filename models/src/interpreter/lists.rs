@@ -31,12 +31,25 @@ impl<P: Threads> World<P> {
             }
             nodes.push(describe(self.head_name(list), head, true));
             for slot in 0..self.slab.capacity() {
-                let allocated = self.slab.handle_of(self.slab.slot_ptr(slot).as_ptr()).is_ok();
+                let allocated = self
+                    .slab
+                    .handle_of(self.slab.slot_ptr(slot).as_ptr())
+                    .is_ok();
                 let link = &self.object(slot).links[list];
                 nodes.push(describe(self.link_name(slot, list), link, allocated));
             }
         }
         ListPicture { nodes }
+    }
+
+    /// Every list node's `(next, prev)` by name: each head, then each slot's link, list by
+    /// list. Call with no step under way.
+    pub(crate) fn links_by_name(&self) -> Vec<(String, String)> {
+        self.picture(&vec![true; self.lock_count()])
+            .nodes
+            .into_iter()
+            .map(|node| (node.next, node.prev))
+            .collect()
     }
 
     /// Records a picture of the lists the caller may read, if it holds any of their locks.
@@ -265,5 +278,130 @@ impl<P: Threads> World<P> {
             "list invariant broken at unlock: {} does not return to its head",
             self.list_names[list]
         )))
+    }
+}
+
+/// Where a walk taken one node per action stands (the state-graph engine's walks): the node it
+/// is on and, for a `_safe` walk, the link it read ahead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Cursor<P: lifecycle_list::Platform> {
+    /// The list walked.
+    pub list: usize,
+    /// The node the walk is on (the head before the first step).
+    pub current: *const ListHead<P>,
+    /// A `_safe` walk's next node, read before the current one was handed out.
+    pub ahead: Option<*const ListHead<P>>,
+}
+
+/// What a walk does with each entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WalkKind {
+    /// `list_for_each_entry`: visit.
+    Visit,
+    /// `list_for_each_entry_safe`: visit, reading the next link first.
+    VisitSafe,
+    /// A plain walk that `list_del`s each entry (the iterate-delete bug).
+    Reap,
+    /// `list_for_each_entry_safe` with `list_del`.
+    ReapSafe,
+}
+
+impl<P: Threads> World<P> {
+    /// A cursor on `list`'s head, before the first step of a walk.
+    pub(crate) fn cursor(&self, list: usize) -> Cursor<P> {
+        let head: &ListHead<P> = &self.heads[list];
+        Cursor {
+            list,
+            current: head,
+            ahead: None,
+        }
+    }
+
+    /// The node after `node` on `list`, refusing a null or poisoned link and, in checked mode, a
+    /// broken back link (as the walks of `Iter` do).
+    fn step_from(&self, node: *const ListHead<P>, list: usize) -> Result<*const ListHead<P>, Stop> {
+        // SAFETY: `node` is the head or a node a walk reached through followable links; the
+        // caller holds the list's lock (or models not holding it), and nodes live in the slab.
+        let next = unsafe { (*node).next_ptr() };
+        if matches!(next as usize, 0 | LIST_POISON1 | LIST_POISON2) {
+            return Err(self.walk_error(
+                list,
+                ListError::BadLink {
+                    node: node as usize,
+                    link: lifecycle_list::Link::Next,
+                    value: next as usize,
+                },
+            ));
+        }
+        if self.heads[list].checks() == lifecycle_list::CheckMode::Checked {
+            // SAFETY: `next` is followable and points to a live node, as above.
+            let back = unsafe { (*next).prev_ptr() };
+            if back != node {
+                return Err(self.walk_error(
+                    list,
+                    ListError::Corruption {
+                        node: node as usize,
+                        next: next as usize,
+                        actual: back as usize,
+                    },
+                ));
+            }
+        }
+        Ok(next)
+    }
+
+    /// One step of a walk taken one node per action: `Ok(None)` when it is back at the head,
+    /// `Ok(Some(entry))` after moving onto (and, reaping, unlinking) the next entry, whose handle
+    /// is `None` if it is free and the use-after-free check is off. A list whose cycle misses
+    /// the head makes the cursor come back to a node it was on: the state graph sees the loop.
+    pub(crate) fn walk_one(
+        &self,
+        cursor: &mut Cursor<P>,
+        kind: WalkKind,
+        held: &[bool],
+    ) -> Result<Option<Option<Handle>>, Stop> {
+        let list = cursor.list;
+        let next = match cursor.ahead.take() {
+            Some(ahead) => ahead,
+            None => self.step_from(cursor.current, list)?,
+        };
+        let head: &ListHead<P> = &self.heads[list];
+        if std::ptr::eq(next, head) {
+            return Ok(None);
+        }
+        let name = self.name_of(next as usize);
+        self.record(What::WalkStep { node: name.clone() });
+        let slot = self
+            .slot_of_link(next as usize, list)
+            .expect("the entries of a list are links of slab objects");
+        let handle = match self.slab.handle_of(self.slab.slot_ptr(slot).as_ptr()) {
+            Ok(handle) => Some(handle),
+            Err(error)
+                if self.checks.use_after_free
+                    || matches!(kind, WalkKind::Reap | WalkKind::ReapSafe) =>
+            {
+                let message = format!(
+                    "use after free: the walk reached {name}, which is not allocated ({error})"
+                );
+                self.record(What::Refused {
+                    message: message.clone(),
+                });
+                return Err(Stop {
+                    kind: FindingKind::UseAfterFree,
+                    message,
+                });
+            }
+            Err(_) => None,
+        };
+        if matches!(kind, WalkKind::VisitSafe | WalkKind::ReapSafe) {
+            cursor.ahead = Some(self.step_from(next, list)?);
+        }
+        if matches!(kind, WalkKind::Reap | WalkKind::ReapSafe) {
+            // SAFETY: `next` is a live entry of a list whose lock the caller holds.
+            self.unlink(slot, unsafe { &*next }, list, false)?;
+            self.record_picture(held);
+        }
+        cursor.current = next;
+        Ok(Some(handle))
     }
 }

@@ -5,6 +5,7 @@
 mod actor;
 mod lists;
 pub mod signal;
+pub mod stepper;
 pub mod threads;
 pub mod trace;
 mod watchdog;

@@ -70,6 +70,8 @@ pub struct World<P: Threads> {
     pub epoch: Instant,
     /// Platform thread id to actor name, for this execution.
     names: Mutex<Vec<(usize, String)>>,
+    /// The state-graph engine runs every actor on one thread: the actor acting now.
+    acting: Mutex<Option<String>>,
     /// The harness's own bookkeeping (never seen by a checker): which lists each slot's link was
     /// added to and not deleted from since, so a free can say it was still linked.
     membership: Mutex<Vec<[bool; MAX_LISTS]>>,
@@ -130,6 +132,7 @@ impl<P: Threads> World<P> {
             locked_at: spec.locks.iter().map(|_| AtomicU64::new(0)).collect(),
             epoch: Instant::now(),
             names: Mutex::new(Vec::new()),
+            acting: Mutex::new(None),
             membership: Mutex::new(vec![[false; MAX_LISTS]; spec.objects]),
         }
     }
@@ -233,7 +236,10 @@ impl<P: Threads> World<P> {
     /// object's provenance (what a list stores must reach the whole object through
     /// `container_of`).
     pub(super) fn link_ptr(&self, slot: usize, list: usize) -> NonNull<ListHead<P>> {
-        assert!(list < MAX_LISTS, "list {list} out of range: objects embed {MAX_LISTS} links");
+        assert!(
+            list < MAX_LISTS,
+            "list {list} out of range: objects embed {MAX_LISTS} links"
+        );
         let object = self.slab.slot_ptr(slot).as_ptr();
         // SAFETY: `object` is a slot pointer of the slab, so the projection stays inside a live
         // `Object` (`list < MAX_LISTS`, checked above); no reference is made.
@@ -241,8 +247,27 @@ impl<P: Threads> World<P> {
         NonNull::new(link).expect("a field of a slab object is never at address 0")
     }
 
-    /// The calling thread's actor name (registered by [`World::started`]).
+    /// Names the actor acting now, when every actor runs on one thread (the state-graph engine).
+    pub(crate) fn set_acting(&self, name: &str) {
+        *self.acting.lock().unwrap_or_else(|p| p.into_inner()) = Some(name.to_string());
+    }
+
+    /// Whether event `event` is set.
+    pub(crate) fn event_is_set(&self, event: usize) -> bool {
+        self.events[event].is_set()
+    }
+
+    /// The calling thread's actor name (registered by [`World::started`]), or the actor acting
+    /// now on the state-graph engine's one thread.
     pub fn actor_name(&self) -> String {
+        if let Some(name) = self
+            .acting
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+        {
+            return name;
+        }
         let id = P::thread_id();
         self.name_of_thread(id)
             .unwrap_or_else(|| format!("thread {id}"))

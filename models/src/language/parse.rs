@@ -18,12 +18,13 @@ pub const MAX_LISTS: usize = 4;
 const MAX_OBJECTS: i64 = 64;
 
 /// The engines a file may name under `[expect]`, with `all` for every other engine.
-pub(crate) const ENGINE_NAMES: [&str; 5] = [
+pub(crate) const ENGINE_NAMES: [&str; 6] = [
     "loom",
     "shuttle-random",
     "shuttle-pct",
     "shuttle-dfs",
     "std",
+    "states",
 ];
 
 #[derive(Deserialize)]

@@ -1,0 +1,175 @@
+//! `ScenarioModel`: a scenario as a `stateright::Model`. A state is a canonical [`Snapshot`]
+//! (what decides the future, by name) plus the finding that ended it, if any; an action is one
+//! actor taking its next step (or one node of a walk). Every transition runs the real list and
+//! slab code: the state's path of actions is replayed on a fresh std world, then the action.
+
+use crate::interpreter::stepper::{enabled, replay_path, Snapshot};
+use crate::interpreter::trace::Trace;
+use crate::interpreter::RunConfig;
+use crate::language::{Scenario, Stop};
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+/// A state of the graph.
+///
+/// # Invariants
+/// Equality and hashing look at `snapshot` and `finding` only: `path` is how this state was
+/// first reached (one of possibly many), kept so a transition can rebuild the world.
+#[derive(Debug, Clone)]
+pub struct State {
+    /// What decides the future.
+    pub snapshot: Snapshot,
+    /// The finding that ended the run here, with its actor.
+    pub finding: Option<(String, Stop)>,
+    /// Actions (indices into the expanded actor list) from the initial state.
+    pub path: Vec<usize>,
+}
+
+impl PartialEq for State {
+    fn eq(&self, other: &Self) -> bool {
+        self.snapshot == other.snapshot && self.finding == other.finding
+    }
+}
+
+impl Eq for State {}
+
+impl Hash for State {
+    fn hash<H: Hasher>(&self, hasher: &mut H) {
+        self.snapshot.hash(hasher);
+        self.finding
+            .as_ref()
+            .map(|(actor, stop)| (actor, stop.kind, &stop.message))
+            .hash(hasher);
+    }
+}
+
+/// A scenario, its run configuration and its expanded actors, as a model.
+#[derive(Debug, Clone)]
+pub struct ScenarioModel {
+    /// The scenario.
+    pub scenario: Arc<Scenario>,
+    /// Copies and objects.
+    pub config: RunConfig,
+    /// The expanded actors: `(name, index into scenario.actors)`.
+    pub actors: Vec<(String, usize)>,
+    /// A trace to replay into (a transition's events are not kept).
+    trace: Arc<Trace>,
+}
+
+impl ScenarioModel {
+    /// The model of `scenario` run with `config`.
+    pub fn new(scenario: Arc<Scenario>, config: RunConfig) -> Self {
+        let actors = scenario.expanded_actors(config.copies);
+        ScenarioModel {
+            scenario,
+            config,
+            actors,
+            trace: Arc::new(Trace::new()),
+        }
+    }
+
+    /// The state `path` leads to.
+    pub fn state_of(&self, path: Vec<usize>) -> State {
+        let outcome = replay_path(
+            &self.scenario,
+            &self.config,
+            &self.actors,
+            &path,
+            &self.trace,
+        );
+        State {
+            snapshot: outcome.snapshot,
+            finding: outcome.finding,
+            path,
+        }
+    }
+
+    /// The events of the run along `path`, for a finding's trace and pictures.
+    pub fn events_of(&self, path: &[usize]) -> Vec<crate::interpreter::trace::Event> {
+        let trace = Arc::new(Trace::new());
+        replay_path(&self.scenario, &self.config, &self.actors, path, &trace);
+        trace.snapshot()
+    }
+
+    /// Whether every actor is done in `state` (a final state).
+    pub fn is_final(&self, state: &State) -> bool {
+        state.finding.is_none()
+            && self
+                .actors
+                .iter()
+                .zip(&state.snapshot.actors)
+                .all(|((_, spec), actor)| {
+                    actor.walk.is_none() && actor.pc == self.scenario.actors[*spec].steps.len()
+                })
+    }
+
+    /// The actors that can act in `state`.
+    pub fn enabled_actors(&self, state: &State) -> Vec<usize> {
+        if state.finding.is_some() {
+            return Vec::new();
+        }
+        (0..self.actors.len())
+            .filter(|&i| {
+                enabled(
+                    &self.scenario,
+                    self.actors[i].1,
+                    &state.snapshot.actors[i],
+                    &state.snapshot,
+                )
+            })
+            .collect()
+    }
+
+    /// The representative of `state` under the symmetry of replicated actors: the copies of one
+    /// actor are interchangeable, so their parts of the snapshot are sorted (and the locks they
+    /// hold follow them, since `held` is part of each actor's snapshot).
+    pub fn representative(&self, state: &State) -> State {
+        let mut snapshot = state.snapshot.clone();
+        let mut start = 0;
+        while start < self.actors.len() {
+            let spec = self.actors[start].1;
+            let end = start
+                + self.actors[start..]
+                    .iter()
+                    .take_while(|(_, s)| *s == spec)
+                    .count();
+            snapshot.actors[start..end].sort();
+            start = end;
+        }
+        State {
+            snapshot,
+            finding: state.finding.clone(),
+            path: state.path.clone(),
+        }
+    }
+}
+
+impl stateright::Model for ScenarioModel {
+    type State = State;
+    type Action = usize;
+
+    fn init_states(&self) -> Vec<State> {
+        vec![self.state_of(Vec::new())]
+    }
+
+    fn actions(&self, state: &State, actions: &mut Vec<usize>) {
+        actions.extend(self.enabled_actors(state));
+    }
+
+    fn next_state(&self, state: &State, action: usize) -> Option<State> {
+        let mut path = state.path.clone();
+        path.push(action);
+        Some(self.state_of(path))
+    }
+
+    fn format_action(&self, action: &usize) -> String {
+        self.actors[*action].0.clone()
+    }
+
+    fn properties(&self) -> Vec<stateright::Property<Self>> {
+        vec![stateright::Property::always(
+            "no finding",
+            |_: &ScenarioModel, state: &State| state.finding.is_none(),
+        )]
+    }
+}

@@ -1,0 +1,199 @@
+//! The step-level interpreter of the state-graph engine: every actor on one thread, one action
+//! at a time (a step, or one node of a walk), over a [`World`] on the std platform running the
+//! real list and slab code; and the canonical [`Snapshot`] of where that leaves everything,
+//! which the engine hashes. A state is reached by replaying its path of actions from a fresh
+//! world, so nothing but the snapshot has to be kept per state.
+
+use super::actor::Actor;
+use super::trace::Trace;
+use super::world::World;
+use super::RunConfig;
+use crate::language::{Scenario, Step, Stop};
+use lifecycle_list::{CellOps, Std};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+/// One actor's part of a snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ActorSnapshot {
+    /// The next step's index (`steps.len()` when done).
+    pub pc: usize,
+    /// A walk under way: the node it is on, the node read ahead, the slots collected so far.
+    pub walk: Option<(String, Option<String>, Vec<usize>)>,
+    /// Each local with its objects as `(slot, generation)`, sorted by name.
+    pub locals: Vec<(String, Vec<(usize, u64)>)>,
+    /// The locks it holds, by index.
+    pub held: Vec<usize>,
+}
+
+/// One slot's part of a snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SlotSnapshot {
+    /// Allocated now.
+    pub allocated: bool,
+    /// Its generation (frees so far).
+    pub generation: u64,
+    /// The object's reference count.
+    pub refs: usize,
+    /// The object's data.
+    pub data: u32,
+}
+
+/// Everything that decides what can happen next, by name rather than address: the state the
+/// state-graph engine hashes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Snapshot {
+    /// Each actor, in the order of the expanded actor list.
+    pub actors: Vec<ActorSnapshot>,
+    /// Every list node (each head, then each slot's link, list by list) as `(next, prev)`.
+    pub links: Vec<(String, String)>,
+    /// Each slot.
+    pub slots: Vec<SlotSnapshot>,
+    /// The free list, top first (or its corruption).
+    pub free: Result<Vec<usize>, String>,
+    /// Each event: set or not.
+    pub events: Vec<bool>,
+}
+
+impl Snapshot {
+    /// The actor holding lock `lock`, if any.
+    pub fn holder(&self, lock: usize) -> Option<usize> {
+        self.actors.iter().position(|a| a.held.contains(&lock))
+    }
+}
+
+/// Where replaying a path of actions leaves the scenario.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The snapshot after the last action.
+    pub snapshot: Snapshot,
+    /// The finding the last action (or the end-of-run check) made, with its actor.
+    pub finding: Option<(String, Stop)>,
+}
+
+/// Replays `path` (indices into `actors`, the expanded actor list) from a fresh world, each
+/// action one step or one walk node of that actor, recording into `trace`.
+pub fn replay_path(
+    scenario: &Scenario,
+    config: &RunConfig,
+    actors: &[(String, usize)],
+    path: &[usize],
+    trace: &Arc<Trace>,
+) -> Outcome {
+    let mut spec = scenario.world.clone();
+    if let Some(objects) = config.objects {
+        spec.objects = objects;
+    }
+    trace.reset();
+    let world = World::<Std>::new(&spec, trace.clone());
+    let mut running: Vec<Actor<'_, Std>> = actors
+        .iter()
+        .map(|(name, _)| Actor::new(&world, name, true))
+        .collect();
+    let mut finding = None;
+    for &index in path {
+        let (name, spec_index) = &actors[index];
+        world.set_acting(name);
+        if let Err(halt) = running[index].advance(&scenario.actors[*spec_index]) {
+            finding = Some((name.clone(), super::actor::halt_stop(&halt)));
+            break;
+        }
+    }
+    let all_done = running
+        .iter()
+        .zip(actors)
+        .all(|(actor, (_, spec))| actor.pc == scenario.actors[*spec].steps.len());
+    if finding.is_none() && all_done && spec.checks.leak {
+        if let Err(stop) = world.check_no_leak() {
+            finding = Some((actors[0].0.clone(), stop));
+        }
+    }
+    let snapshot = snapshot(&world, &running, spec.events.len());
+    // The actors hold guards on `world`'s locks: forget them with the world, which is dropped
+    // after them (no lock outlives this function).
+    for actor in running {
+        actor.forget_guards();
+    }
+    Outcome { snapshot, finding }
+}
+
+/// The canonical snapshot of `world` and its actors.
+fn snapshot(world: &World<Std>, actors: &[Actor<'_, Std>], events: usize) -> Snapshot {
+    let slot_of = |handle: &lifecycle_slab::Handle| (handle.slot(), handle.generation());
+    let actors = actors
+        .iter()
+        .map(|actor| {
+            let mut locals: Vec<(String, Vec<(usize, u64)>)> = actor
+                .locals
+                .iter()
+                .map(|(name, handles)| (name.clone(), handles.iter().map(slot_of).collect()))
+                .collect();
+            locals.sort();
+            ActorSnapshot {
+                pc: actor.pc,
+                walk: actor.walk.as_ref().map(|(cursor, found)| {
+                    (
+                        world.name_of(cursor.current as usize),
+                        cursor.ahead.map(|a| world.name_of(a as usize)),
+                        found.iter().map(|h| h.slot()).collect(),
+                    )
+                }),
+                locals,
+                held: actor
+                    .held()
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &held)| held)
+                    .map(|(lock, _)| lock)
+                    .collect(),
+            }
+        })
+        .collect();
+    let slots = (0..world.slab.capacity())
+        .map(|slot| {
+            let (allocated, generation) =
+                match world.slab.handle_of(world.slab.slot_ptr(slot).as_ptr()) {
+                    Ok(handle) => (true, handle.generation()),
+                    Err(lifecycle_slab::SlabError::NotAllocated { generation, .. }) => {
+                        (false, generation)
+                    }
+                    Err(error) => unreachable!("a slot pointer is the slab's own: {error}"),
+                };
+            let object = world.object(slot);
+            SlotSnapshot {
+                allocated,
+                generation,
+                refs: object.refs.load(Ordering::Relaxed),
+                // SAFETY: one thread runs every actor, and no step is under way.
+                data: object.data.with(|data| unsafe { *data }),
+            }
+        })
+        .collect();
+    Snapshot {
+        actors,
+        links: world.links_by_name(),
+        slots,
+        free: world.slab.free_slots().map_err(|e| e.to_string()),
+        events: (0..events).map(|e| world.event_is_set(e)).collect(),
+    }
+}
+
+/// Whether the actor whose snapshot is `actor` can take its next action now: it is not done,
+/// and its next step is not a `lock` of a held lock or a `wait` for an unset event.
+pub fn enabled(
+    scenario: &Scenario,
+    spec: usize,
+    actor: &ActorSnapshot,
+    snapshot: &Snapshot,
+) -> bool {
+    let steps = &scenario.actors[spec].steps;
+    if actor.walk.is_some() {
+        return true;
+    }
+    match steps.get(actor.pc).map(|s| &s.value) {
+        None => false,
+        Some(Step::Lock { lock }) => snapshot.holder(*lock).is_none(),
+        Some(Step::Wait { event }) => snapshot.events[*event],
+        Some(_) => true,
+    }
+}
