@@ -31,7 +31,7 @@ fn main() -> ExitCode {
             eprintln!("`{count}` is not a number of waiters");
             return ExitCode::from(2);
         };
-        for symmetry in [false, true] {
+        for symmetry in [true, false] {
             let model = ScenarioModel::new(
                 scenario.clone(),
                 RunConfig {

@@ -15,6 +15,7 @@ Examples:
   lifecycle-check -s socket-lifecycle/buggy --replay tests/regressions/socket-lifecycle-buggy--loom.replay.toml
   lifecycle-check --json | jq .verdict               one JSON object per run, per line
   lifecycle-check --matrix > matrix.md               the catalogue measured over 5 seeds
+  lifecycle-check --explore socket-lifecycle/buggy   browse the state graph at http://127.0.0.1:3000/
 
 Exit codes: 0 every verdict as expected; 1 a verdict differs from the expected one; 2 bad input.";
 
@@ -37,7 +38,7 @@ pub struct Cli {
     #[arg(short = 's', long = "scenario", value_name = "NAME|GLOB")]
     pub scenarios: Vec<String>,
 
-    /// An engine: loom, shuttle-random, shuttle-pct, shuttle-dfs or std. Repeat for several
+    /// An engine: loom, shuttle-random, shuttle-pct, shuttle-dfs, std or states. Repeat for several
     /// [default: every engine].
     #[arg(short = 'e', long = "engine", value_name = "ENGINE")]
     pub engines: Vec<String>,
@@ -78,6 +79,15 @@ pub struct Cli {
     /// the median executions to the first finding.
     #[arg(long)]
     pub matrix: bool,
+
+    /// Serve stateright's Explorer for one scenario's state graph on 127.0.0.1 (the lists of
+    /// the selected state drawn as SVG) until stopped with Ctrl-C.
+    #[arg(long, value_name = "SCENARIO")]
+    pub explore: Option<String>,
+
+    /// The Explorer's port.
+    #[arg(long, value_name = "PORT", default_value_t = 3000)]
+    pub port: u16,
 
     /// Print one JSON object per run, one per line, instead of the table.
     #[arg(long)]

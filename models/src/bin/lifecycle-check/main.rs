@@ -4,6 +4,7 @@
 //! is not, 2 for bad input.
 
 mod args;
+mod explore;
 mod matrix;
 mod output;
 mod select;
@@ -175,6 +176,15 @@ fn main_inner(cli: Cli) -> Result<bool, BadInput> {
     } else {
         user
     };
+    if let Some(name) = &cli.explore {
+        let [scenario] = &select::by_name(all, std::slice::from_ref(name))?[..] else {
+            return Err(BadInput(format!(
+                "--explore needs one scenario, and `{name}` names several"
+            )));
+        };
+        explore::serve(scenario, &cli.config(), cli.port)?;
+        return Ok(true);
+    }
     let scenarios = select::by_name(all, &cli.scenarios)?;
     let engines = select::engines(&cli.engines)?;
     let (bounds, config) = (cli.bounds(), cli.config());

@@ -206,6 +206,17 @@ pub fn run(
     }
 }
 
+/// The actions (actor indices) to the state that shows what the exploration found: the first
+/// finding's state, or where a run that never ends starts going round; `None` for a proof.
+pub fn witness(model: &ScenarioModel, exploration: &Exploration) -> Option<Vec<usize>> {
+    if let Some(id) = exploration.finding {
+        return Some(exploration.states[id].path.clone());
+    }
+    let stuck = first_stuck(exploration)?;
+    let lasso = concrete_lasso(model, &exploration.states[stuck]);
+    Some(lasso.stem.iter().map(|&(actor, _)| actor).collect())
+}
+
 /// The first state, in BFS order, from which no final state is reachable.
 fn first_stuck(exploration: &Exploration) -> Option<usize> {
     let can = exploration.graph.can_finish();
