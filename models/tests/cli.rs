@@ -426,3 +426,64 @@ fn the_readme_example_pair_runs_as_the_readme_shows() {
         "{out}"
     );
 }
+
+#[test]
+fn explore_serves_the_state_graph_on_localhost_and_refuses_a_taken_port() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let port = 38_000 + (std::process::id() % 1000) as u16;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lifecycle-check"))
+        .args([
+            "--explore",
+            "socket-lifecycle/buggy",
+            "--port",
+            &port.to_string(),
+        ])
+        .current_dir(workspace())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("the program starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert_eq!(
+        first,
+        format!(
+            "Explorer for socket-lifecycle/buggy at http://127.0.0.1:{port}/ (the state graph \
+             at step level; Ctrl-C stops it)"
+        )
+    );
+    let second = lines.next().unwrap().unwrap();
+    assert!(
+        second.starts_with(&format!(
+            "what the state graph found is at http://127.0.0.1:{port}/#/steps/0/"
+        )),
+        "{second}"
+    );
+
+    // The port is taken now: a second Explorer says so.
+    assert_bad_input(
+        &[
+            "--explore",
+            "socket-lifecycle/buggy",
+            "--port",
+            &port.to_string(),
+        ],
+        &format!("error: cannot serve the Explorer on 127.0.0.1:{port}:"),
+    );
+
+    let mut answer = String::new();
+    for _ in 0..50 {
+        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            stream.write_all(b"GET /.states HTTP/1.0\r\n\r\n").unwrap();
+            stream.read_to_string(&mut answer).unwrap();
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(answer.starts_with("HTTP/1."), "{answer}");
+    assert!(
+        answer.contains("ActorSnapshot"),
+        "the initial state, as JSON: {answer}"
+    );
+}
