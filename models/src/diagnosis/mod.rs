@@ -87,6 +87,26 @@ pub fn root_cause(events: &[Event]) -> Option<RootCause> {
     })
 }
 
+/// The root cause in one sentence: where the slot was freed while linked, reallocated, and
+/// added again, and why that makes the node point to itself.
+pub fn root_cause_sentence(cause: &RootCause) -> String {
+    format!(
+        "Root cause: slot#{slot} was freed while still linked at step {} ({}), reallocated at \
+         step {} ({}) because the slab's LIFO free list hands the last freed slot back, and \
+         added again at step {} ({}): list_add({node}, {head}) with {head}.next == {node} sets \
+         {node}.next = {node}.\n",
+        cause.freed_at.0,
+        cause.freed_at.1,
+        cause.reallocated_at.0,
+        cause.reallocated_at.1,
+        cause.added_again_at.0,
+        cause.added_again_at.1,
+        slot = cause.slot,
+        node = cause.node,
+        head = cause.head,
+    )
+}
+
 /// Builds the finding for a failed execution.
 pub fn diagnose(
     engine: Engine,
@@ -242,21 +262,7 @@ pub fn diagnose(
         ));
     }
     if let Some(cause) = &root_cause {
-        diagnosis.push_str(&format!(
-            "Root cause: slot#{slot} was freed while still linked at step {} ({}), reallocated \
-             at step {} ({}) because the slab's LIFO free list hands the last freed slot back, \
-             and added again at step {} ({}): list_add({node}, {head}) with {head}.next == \
-             {node} sets {node}.next = {node}.\n",
-            cause.freed_at.0,
-            cause.freed_at.1,
-            cause.reallocated_at.0,
-            cause.reallocated_at.1,
-            cause.added_again_at.0,
-            cause.added_again_at.1,
-            slot = cause.slot,
-            node = cause.node,
-            head = cause.head,
-        ));
+        diagnosis.push_str(&root_cause_sentence(cause));
     }
     Finding {
         kind,

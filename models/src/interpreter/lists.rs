@@ -138,44 +138,65 @@ impl<P: Threads> World<P> {
         })
     }
 
-    /// Walks `list` (the `_safe` variant if `safe`), recording each step. Returns the objects
-    /// visited, or the stop that ended the walk; a proven cycle is recorded, and the caller
-    /// decides what a looping reader does next ([`World::loop_forever`]).
-    pub fn walk(&self, list: usize, safe: bool) -> Result<Vec<Handle>, Stop> {
-        let mut visited = Vec::new();
+    /// `list_for_each` (or `_safe`) over `list`, bounded by the slab's capacity.
+    ///
+    /// # Safety
+    /// The list discipline while the iterator is used: the caller holds the list's lock (or
+    /// models breaking it, which loom reports), and changes no entry but the one just yielded.
+    unsafe fn bounded_walk(&self, list: usize, safe: bool) -> lifecycle_list::Iter<'_, P> {
         let head = &self.heads[list];
-        // SAFETY: the caller holds the list's lock (or models not holding it); objects live in
-        // the slab; the walk changes nothing.
-        let walk = unsafe {
+        // SAFETY: forwarded from the caller.
+        unsafe {
             if safe {
                 head.iter_safe(self.max_nodes())
             } else {
                 head.iter(self.max_nodes())
             }
-        };
+        }
+    }
+
+    /// The handle of the object whose link on `list` a walk just reached at `address`: `None`
+    /// for a free object, or, with the use-after-free check on (or `strict`), a use-after-free
+    /// stop.
+    fn visited(&self, address: usize, list: usize, strict: bool) -> Result<Option<Handle>, Stop> {
+        let slot = self
+            .slot_of_link(address, list)
+            .expect("the entries of a list are links of slab objects");
+        match self.slab.handle_of(self.slab.slot_ptr(slot).as_ptr()) {
+            Ok(handle) => Ok(Some(handle)),
+            Err(error) if self.checks.use_after_free || strict => {
+                let message = format!(
+                    "use after free: the walk reached {}, which is not allocated ({error})",
+                    self.name_of(address)
+                );
+                self.record(What::Refused {
+                    message: message.clone(),
+                });
+                Err(Stop {
+                    kind: FindingKind::UseAfterFree,
+                    message,
+                })
+            }
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// Walks `list` (the `_safe` variant if `safe`), recording each step. Returns the objects
+    /// visited, or the stop that ended the walk; a proven cycle is recorded, and the caller
+    /// decides what a looping reader does next ([`World::loop_forever`]).
+    pub fn walk(&self, list: usize, safe: bool) -> Result<Vec<Handle>, Stop> {
+        let mut visited = Vec::new();
+        // SAFETY: the caller holds the list's lock (or models not holding it); the walk changes
+        // nothing.
+        let walk = unsafe { self.bounded_walk(list, safe) };
         for step in walk {
             let link = step.map_err(|error| self.walk_error(list, error))?;
             let address = link.as_ptr() as usize;
-            let name = self.name_of(address);
-            self.record(What::WalkStep { node: name.clone() });
-            let slot = self
-                .slot_of_link(address, list)
-                .expect("the entries of a list are links of slab objects");
-            match self.slab.handle_of(self.slab.slot_ptr(slot).as_ptr()) {
-                Ok(handle) => visited.push(handle),
-                Err(error) if self.checks.use_after_free => {
-                    let message = format!(
-                        "use after free: the walk reached {name}, which is not allocated ({error})"
-                    );
-                    self.record(What::Refused {
-                        message: message.clone(),
-                    });
-                    return Err(Stop {
-                        kind: FindingKind::UseAfterFree,
-                        message,
-                    });
-                }
-                Err(_) => {}
+            self.record(What::WalkStep {
+                node: self.name_of(address),
+            });
+            if let Some(handle) = self.visited(address, list, false)? {
+                visited.push(handle);
             }
         }
         Ok(visited)
@@ -204,15 +225,8 @@ impl<P: Threads> World<P> {
     /// Returns the objects unlinked.
     pub fn reap(&self, list: usize, safe: bool, held: &[bool]) -> Result<Vec<Handle>, Stop> {
         let mut reaped = Vec::new();
-        let head = &self.heads[list];
         // SAFETY: the caller holds the list's lock; only the entry just yielded is deleted.
-        let walk = unsafe {
-            if safe {
-                head.iter_safe(self.max_nodes())
-            } else {
-                head.iter(self.max_nodes())
-            }
-        };
+        let walk = unsafe { self.bounded_walk(list, safe) };
         for step in walk {
             let link = step.map_err(|error| self.walk_error(list, error))?;
             let slot = self
@@ -369,34 +383,16 @@ impl<P: Threads> World<P> {
         if std::ptr::eq(next, head) {
             return Ok(None);
         }
-        let name = self.name_of(next as usize);
-        self.record(What::WalkStep { node: name.clone() });
-        let slot = self
-            .slot_of_link(next as usize, list)
-            .expect("the entries of a list are links of slab objects");
-        let handle = match self.slab.handle_of(self.slab.slot_ptr(slot).as_ptr()) {
-            Ok(handle) => Some(handle),
-            Err(error)
-                if self.checks.use_after_free
-                    || matches!(kind, WalkKind::Reap | WalkKind::ReapSafe) =>
-            {
-                let message = format!(
-                    "use after free: the walk reached {name}, which is not allocated ({error})"
-                );
-                self.record(What::Refused {
-                    message: message.clone(),
-                });
-                return Err(Stop {
-                    kind: FindingKind::UseAfterFree,
-                    message,
-                });
-            }
-            Err(_) => None,
-        };
+        self.record(What::WalkStep {
+            node: self.name_of(next as usize),
+        });
+        let reaping = matches!(kind, WalkKind::Reap | WalkKind::ReapSafe);
+        let handle = self.visited(next as usize, list, reaping)?;
         if matches!(kind, WalkKind::VisitSafe | WalkKind::ReapSafe) {
             cursor.ahead = Some(self.step_from(next, list)?);
         }
-        if matches!(kind, WalkKind::Reap | WalkKind::ReapSafe) {
+        if reaping {
+            let slot = handle.expect("a reaping walk stops at a free entry").slot();
             // SAFETY: `next` is a live entry of a list whose lock the caller holds.
             self.unlink(slot, unsafe { &*next }, list, false)?;
             self.record_picture(held);

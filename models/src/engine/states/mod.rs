@@ -343,21 +343,7 @@ fn non_termination(
         ),
     };
     if let Some(cause) = &root_cause {
-        diagnosis.push_str(&format!(
-            "Root cause: slot#{slot} was freed while still linked at step {} ({}), reallocated \
-             at step {} ({}) because the slab's LIFO free list hands the last freed slot back, \
-             and added again at step {} ({}): list_add({node}, {head}) with {head}.next == \
-             {node} sets {node}.next = {node}.\n",
-            cause.freed_at.0,
-            cause.freed_at.1,
-            cause.reallocated_at.0,
-            cause.reallocated_at.1,
-            cause.added_again_at.0,
-            cause.added_again_at.1,
-            slot = cause.slot,
-            node = cause.node,
-            head = cause.head,
-        ));
+        diagnosis.push_str(&crate::diagnosis::root_cause_sentence(cause));
     }
     Finding {
         kind,
