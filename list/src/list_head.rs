@@ -65,7 +65,11 @@ impl Default for CheckMode {
 ///    must be linked through a pointer derived from a pointer to that object
 ///    ([`Linked::link_ptr`]), which is why those operations take a `NonNull<ListHead>` and not
 ///    a `&ListHead`: a reference to the link field only has provenance over the field. Heads,
-///    which are never mapped to an object, may be passed by reference.
+///    which are never mapped to an object, may be passed by reference. Operations that store a
+///    node they were given by reference ([`ListHead::init`], `self` of
+///    [`ListHead::bulk_move_tail`], [`ListHead::rotate_to_front`], [`ListHead::cut_position`]
+///    and [`ListHead::cut_before`], and the cuts' `into`) store a pointer made from that
+///    reference, so that node must be a head, never an entry later mapped back to its object.
 ///
 /// Under loom the links are loom cells, so a breach of point 2 is reported as a data race.
 pub struct ListHead<P: Platform = Std> {
@@ -758,7 +762,9 @@ impl<P: Platform> ListHead<P> {
     /// # Safety
     /// The list discipline for both lists; `first..=last` is a run of one list, in order, and
     /// does not contain `self`. `first` and `last` are stored as given (see the provenance rule
-    /// of [`ListHead::add`]).
+    /// of [`ListHead::add`]). `self` is stored as a pointer made from `&self`, whose provenance
+    /// covers only this `ListHead`: `self` is a list head, never an entry whose containing
+    /// object will be reached through [`Linked::from_link`] (point 3 of the discipline).
     pub unsafe fn bulk_move_tail(
         &self,
         first: NonNull<ListHead<P>>,
@@ -864,7 +870,10 @@ impl<P: Platform> ListHead<P> {
     ///
     /// # Safety
     /// The list discipline; `entry` is on this list and is not the head. `entry`'s address is
-    /// stored as given (see the provenance rule of [`ListHead::add`]).
+    /// stored as given (see the provenance rule of [`ListHead::add`]). `self` is stored as a
+    /// pointer made from `&self`, whose provenance covers only this `ListHead`: `self` is a list
+    /// head, never an entry whose containing object will be reached through
+    /// [`Linked::from_link`] (point 3 of the discipline).
     pub unsafe fn rotate_to_front(&self, entry: NonNull<ListHead<P>>) -> Result<(), ListError> {
         let head = NonNull::from(self);
         // SAFETY: forwarded from the caller; list_move_tail(head, entry) with the undo.
@@ -888,7 +897,10 @@ impl<P: Platform> ListHead<P> {
     ///
     /// # Safety
     /// The list discipline for both lists; `entry` is on this list (or is this head). `entry`'s
-    /// address is stored as given (see the provenance rule of [`ListHead::add`]).
+    /// address is stored as given (see the provenance rule of [`ListHead::add`]). `self` and
+    /// `into` are stored as pointers made from the references, whose provenance covers only the
+    /// `ListHead`: both are list heads, never entries whose containing objects will be reached
+    /// through [`Linked::from_link`] (point 3 of the discipline).
     pub unsafe fn cut_position(
         &self,
         into: &ListHead<P>,
@@ -936,7 +948,10 @@ impl<P: Platform> ListHead<P> {
     ///
     /// # Safety
     /// The list discipline for both lists; `entry` is on this list (or is this head). `entry`'s
-    /// address is stored as given (see the provenance rule of [`ListHead::add`]).
+    /// address is stored as given (see the provenance rule of [`ListHead::add`]). `self` and
+    /// `into` are stored as pointers made from the references, whose provenance covers only the
+    /// `ListHead`: both are list heads, never entries whose containing objects will be reached
+    /// through [`Linked::from_link`] (point 3 of the discipline).
     pub unsafe fn cut_before(
         &self,
         into: &ListHead<P>,
