@@ -56,9 +56,15 @@ impl Default for CheckMode {
 /// # The list discipline (the `# Safety` contract of every operation)
 /// 1. Every node reachable from the arguments is alive and has not moved since it was linked
 ///    (nodes live in pinned storage: a slab slot, a `Box`, a `static`).
-/// 2. The caller has exclusive access to every list the operation touches for the whole call,
-///    usually by holding the lock that protects them; read-only operations need at least that no
-///    one writes those lists concurrently.
+/// 2. Exclusive access, in happens-before terms: every other access to the links of every list
+///    the operation touches (by any thread, through any of their nodes) happens-before the start
+///    of the call or happens-after its end. Holding the lock that protects those lists for the
+///    whole call, as every other access does, gives this; so does making every access on one
+///    thread. An access that merely finished earlier in time does not: if a thread unlinks an
+///    entry and then sets a `Relaxed` flag that another thread sees, the unlink still races
+///    with that thread's next operation on the list. Read-only operations need only that every
+///    write to those links happens-before the start of the call or happens-after its end
+///    (reads may overlap). For an iterator, the call lasts from its creation to its last use.
 /// 3. Provenance: an operation that links a node stores the pointer it was given. A node whose
 ///    containing object will be reached through [`Linked::from_link`] (by
 ///    [`ListHead::entries`], [`ListHead::first_entry`], [`Iter::entries`], `container_of!`)
@@ -150,7 +156,8 @@ impl<P: Platform> ListHead<P> {
     /// The `next` link as stored (may be null or poisoned).
     ///
     /// # Safety
-    /// No thread writes this node's links concurrently (the list discipline, point 2).
+    /// Every write to this node's links happens-before the start of this call or happens-after
+    /// its end (the list discipline, point 2).
     pub unsafe fn next_ptr(&self) -> *const ListHead<P> {
         // SAFETY: the cell holds a plain pointer value; the caller rules out concurrent writes.
         self.next.with(|link| unsafe { *link })
@@ -159,7 +166,8 @@ impl<P: Platform> ListHead<P> {
     /// The `prev` link as stored (may be null or poisoned).
     ///
     /// # Safety
-    /// No thread writes this node's links concurrently (the list discipline, point 2).
+    /// Every write to this node's links happens-before the start of this call or happens-after
+    /// its end (the list discipline, point 2).
     pub unsafe fn prev_ptr(&self) -> *const ListHead<P> {
         // SAFETY: the cell holds a plain pointer value; the caller rules out concurrent writes.
         self.prev.with(|link| unsafe { *link })
@@ -486,7 +494,8 @@ impl<P: Platform> ListHead<P> {
     /// first that cannot (null or poisoned).
     ///
     /// # Safety
-    /// No thread writes this node's links concurrently (the list discipline, point 2).
+    /// Every write to this node's links happens-before the start of this call or happens-after
+    /// its end (the list discipline, point 2).
     unsafe fn followable_links(
         &self,
     ) -> Result<(*const ListHead<P>, *const ListHead<P>), ListError> {

@@ -14,11 +14,17 @@
 //! 1. `alloc` pops a slot index (Acquire) and claims the slot by one compare-and-swap of its
 //!    state from free to allocated, so even a broken free list cannot hand out two current
 //!    handles of one generation; the [`Handle`] carries the slot's generation.
-//! 2. The owner uses the object; every access through a handle checks its generation.
+//! 2. The owner uses the object; every access through a handle checks its generation. Accesses
+//!    from different threads must be ordered by happens-before (a lock, `Release`/`Acquire`, a
+//!    join), not merely come one after the other in time.
 //! 3. `free` moves the slot's state from `(generation, allocated)` to `(generation + 1, free)`
 //!    with one compare-and-swap (so a double free, even a racing one, is caught), poisons the
-//!    object ([`PoisonSlab`] only), and pushes the index (Release): the owner's writes
-//!    happen-before the next `alloc` of the slot.
+//!    object ([`PoisonSlab`] only), and pushes the index (Release); the next `alloc` of the slot
+//!    pops it (Acquire) and claims it (a compare-and-swap that acquires): everything that
+//!    happens-before the `free` (the owner's accesses, and any other thread's accesses that were
+//!    ordered before the free) happens-before the next `alloc` and so before its owner's
+//!    accesses. An access that another thread merely finished before the free (then signalled
+//!    with a `Relaxed` flag, say) is not ordered by this, and races with the next owner.
 //!
 //! A handle names an allocation; it does not prove ownership (it is `Copy`, and
 //! [`Slab::handle_of`] makes one from an object's address). That is why exclusive access,

@@ -100,9 +100,14 @@ impl<T: PlainBytes, P: Platform> PoisonSlab<T, P> {
     /// [`SlabError::StaleHandle`] or [`SlabError::ForeignHandle`].
     ///
     /// # Safety
-    /// The allocation is not freed (through this handle, a copy, or any other handle of it)
-    /// while the returned reference is live, because `free` writes poison over the object; and
-    /// no [`PoisonSlab::with_mut`] on it runs meanwhile.
+    /// `free` writes poison over the object and [`PoisonSlab::with_mut`] writes it, so the
+    /// caller guarantees, in happens-before terms (an access that merely finished earlier in
+    /// time is not enough, see [`Slab::with_mut`](crate::Slab::with_mut)):
+    /// - this call and every use of the returned reference happen-before the start of the
+    ///   allocation's `free` (through this handle, a copy, or any other handle of it);
+    /// - for every [`PoisonSlab::with_mut`] on the object, either its end happens-before the
+    ///   start of this call, or this call and every use of the reference happen-before its
+    ///   start.
     pub unsafe fn get(&self, handle: Handle) -> Result<&T, SlabError> {
         let slot = self.core.check(handle)?;
         // SAFETY: the object is initialized (`T: PlainBytes` accepts any bytes); the caller
@@ -116,9 +121,12 @@ impl<T: PlainBytes, P: Platform> PoisonSlab<T, P> {
     /// As [`PoisonSlab::get`].
     ///
     /// # Safety
-    /// For the whole call no other reference to the object exists or is created (none from
-    /// [`PoisonSlab::get`] through any handle, none through a pointer from
-    /// [`PoisonSlab::as_ptr`]), and the allocation is not freed.
+    /// As [`Slab::with_mut`](crate::Slab::with_mut), in happens-before terms: every other
+    /// access to the object (through a reference from [`PoisonSlab::get`] with any handle, or a
+    /// pointer from [`PoisonSlab::as_ptr`], on any thread) happens-before the start of the call
+    /// or happens-after its end; no reference to the object made before the call is used after
+    /// it; and the end of the call happens-before the start of the allocation's `free` (which
+    /// writes poison over the object).
     pub unsafe fn with_mut<R>(
         &self,
         handle: Handle,

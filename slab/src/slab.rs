@@ -155,17 +155,27 @@ impl<T, P: Platform> Slab<T, P> {
     ///
     /// # Safety
     /// A [`Handle`] is not a proof of ownership (it is `Copy`, and [`Slab::handle_of`] makes
-    /// the current handle of any allocated object), so the caller must guarantee, for the
-    /// whole call:
-    /// - no other reference to this slot's object exists or is created: none obtained through
-    ///   any handle of any allocation of the slot (this one, a copy, one minted by `handle_of`,
-    ///   or a stale one from an earlier allocation: a `&T` from [`Slab::get`] or [`Slab::with`]
-    ///   stays dereferenceable after a free), none through a pointer from [`Slab::as_ptr`] or
-    ///   [`Slab::slot_ptr`], live or made during the call, on this thread or another;
-    /// - the slot is not freed, nor freed and reallocated, during the call.
+    /// the current handle of any allocated object), so the caller must guarantee that the call
+    /// has the object to itself, in happens-before terms:
+    /// - Every other access to this slot's object happens-before the start of the call or
+    ///   happens-after its end. That covers accesses through any handle of any allocation of the
+    ///   slot (this one, a copy, one minted by `handle_of`, or a stale one from an earlier
+    ///   allocation: a `&T` from [`Slab::get`] or [`Slab::with`] stays dereferenceable after a
+    ///   free) and through any pointer from [`Slab::as_ptr`] or [`Slab::slot_ptr`], on this
+    ///   thread or another; a reference counts as accessed for as long as a function it was
+    ///   passed to runs. An access that merely finished earlier in time is not enough: if a
+    ///   thread reads the object and then sets a `Relaxed` flag that this thread sees, the read
+    ///   and this call still race. The order comes from a lock, a `Release` store read by an
+    ///   `Acquire` load, a join, the slab's own `free` and `alloc` (everything that
+    ///   happens-before a `free` happens-before the next `alloc` of the slot, and so before its
+    ///   owner's accesses), or from making every access on one thread.
+    /// - No reference to the object made before the call is used after it (the `&mut T` given to
+    ///   `f` invalidates it).
+    /// - The end of the call happens-before the start of the allocation's `free`, if any
+    ///   (through any handle).
     ///
-    /// Normally the allocating thread owns the object until it frees it, and no one else looks
-    /// at it meanwhile.
+    /// Normally the allocating thread owns the object until it frees it, and no other thread
+    /// looks at it meanwhile: its program order gives all of this.
     pub unsafe fn with_mut<R>(
         &self,
         handle: Handle,
