@@ -21,9 +21,11 @@ pub const POISON_FREE: u8 = 0x6b;
 /// - Those of the shared core: `T` is not zero-sized; every slot's object is always
 ///   initialized (the constructor ran once per slot at creation, and `free` does not drop,
 ///   reset or write the object, like a kmem_cache with a ctor); a slot's state word
-///   (`generation << 1 | allocated`) changes only by compare-and-swap, so a [`Handle`] is
-///   current exactly while the state equals its generation with the allocated bit set, and no
-///   two current handles of one generation are ever made, even by a broken free list.
+///   (`generation << 2 | busy << 1 | allocated`, busy only in a
+///   [`PoisonSlab`](crate::PoisonSlab)'s `free`) leaves free and allocated only by
+///   compare-and-swap, so a [`Handle`] is current exactly while the state equals its generation
+///   with the allocated bit set, and no slot is ever claimed by two threads at once, even by a
+///   broken free list.
 /// - The slab itself writes no object after construction: the only writes are the caller's,
 ///   through the `unsafe` [`Slab::with_mut`] (whose contract excludes every other reference) or
 ///   through `T`'s own interior mutability. So a `&T` from [`Slab::get`] stays valid for the
@@ -48,7 +50,8 @@ impl<T, P: Platform> std::fmt::Debug for Slab<T, P> {
 
 impl<T, P: Platform> Slab<T, P> {
     /// A cache of `capacity` objects, the constructor `ctor(slot)` run once per slot now, with
-    /// the tagged (ABA-safe) free list.
+    /// the tagged free list (an ABA needs 2^32 free-list operations during one pop, and even
+    /// then no slot is owned twice; see [`Tagging::Tagged`]).
     ///
     /// # Panics
     /// If `T` is zero-sized (slots need distinct addresses), or `capacity` is not below
@@ -104,9 +107,11 @@ impl<T, P: Platform> Slab<T, P> {
     ///
     /// # Errors
     /// - [`SlabError::Full`] when every slot is allocated.
-    /// - [`SlabError::HandedOutTwice`] when the free list gave out an allocated slot, which only
-    ///   the broken [`Tagging::Untagged`] free list can do. The slot is not handed out (the
-    ///   claim is a compare-and-swap on its state), but the cache is corrupt after this.
+    /// - [`SlabError::HandedOutTwice`] when the free list gave out a slot that is not free (or
+    ///   that another thread claimed first), which only a broken free list does: the
+    ///   [`Tagging::Untagged`] one, or the tagged one after its tag wrapped during one pop (2^32
+    ///   operations). The slot is not handed out (the claim is a compare-and-swap on its state),
+    ///   but the cache is corrupt after this.
     pub fn alloc(&self) -> Result<Handle, SlabError> {
         self.core.alloc_with(|_, _| Ok(()))
     }
@@ -118,7 +123,7 @@ impl<T, P: Platform> Slab<T, P> {
     /// [`SlabError::DoubleFree`], [`SlabError::StaleHandle`] (freed and reallocated since) or
     /// [`SlabError::ForeignHandle`]; the cache is unchanged.
     pub fn free(&self, handle: Handle) -> Result<(), SlabError> {
-        self.core.free_with(handle, |_| ())
+        self.core.free_with(handle, None::<fn(usize)>)
     }
 
     /// A shared reference to the object, if the handle is current.
