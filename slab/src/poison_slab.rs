@@ -120,6 +120,9 @@ impl<T: PlainBytes, P: Platform> PoisonSlab<T, P> {
     /// # Errors
     /// [`SlabError::DoubleFree`], [`SlabError::StaleHandle`] or [`SlabError::ForeignHandle`];
     /// the cache is unchanged.
+    ///
+    /// # Panics
+    /// As [`Slab::free`](crate::Slab::free), when the slot's generation would wrap.
     pub fn free(&self, handle: Handle) -> Result<(), SlabError> {
         self.core
             .free_with(handle, Some(|slot| self.fill_poison(slot)))

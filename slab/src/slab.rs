@@ -122,6 +122,10 @@ impl<T, P: Platform> Slab<T, P> {
     /// # Errors
     /// [`SlabError::DoubleFree`], [`SlabError::StaleHandle`] (freed and reallocated since) or
     /// [`SlabError::ForeignHandle`]; the cache is unchanged.
+    ///
+    /// # Panics
+    /// If the slot's generation would wrap (after 2^62 frees of one slot): generations never
+    /// repeat, or a stale handle would become valid again. The cache is unchanged.
     pub fn free(&self, handle: Handle) -> Result<(), SlabError> {
         self.core.free_with(handle, None::<fn(usize)>)
     }

@@ -24,6 +24,29 @@ const ALLOCATED: u64 = 0b01;
 /// slot cannot be claimed until the poison is written.
 const BUSY: u64 = 0b10;
 
+/// The largest generation a state word holds (the flags take its low bits).
+const MAX_GENERATION: u64 = u64::MAX >> FLAG_BITS;
+
+/// The generation a slot at `generation` moves to when it is freed, refusing to wrap: a wrapped
+/// generation would repeat one that a stale handle may still carry, and that handle would become
+/// current again, reaching the next allocation's object.
+///
+/// # Panics
+/// If `generation` is the largest a state word holds (after 2^62 frees of one slot: at a billion
+/// frees a second, after 146 years).
+pub(crate) fn next_generation(slot: usize, generation: u64) -> u64 {
+    generation
+        .checked_add(1)
+        .filter(|&next| next <= MAX_GENERATION)
+        .unwrap_or_else(|| {
+            panic!(
+                "slot#{slot} generations exhausted: it was freed at generation {generation:#x}, \
+                 the largest a state word holds, and generations must never repeat, or a stale \
+                 handle would become valid again"
+            )
+        })
+}
+
 /// The state word of `generation` with `flags`.
 fn state_word(generation: u64, flags: u64) -> u64 {
     generation << FLAG_BITS | flags
@@ -79,7 +102,8 @@ pub(crate) fn next_cache_id(counter: &AtomicU64) -> u64 {
 ///   core was shared, so it carries the provenance of that object; `base` is `slot_ptrs[0]`'s
 ///   address and `stride` the distance between consecutive objects (`size_of` of a cell).
 /// - A slot's state is `generation << 2 | busy << 1 | allocated`; the generation grows by one
-///   on every free. A slot goes from free to allocated only by a compare-and-swap in
+///   on every free and never wraps (`next_generation` panics first), so no handle of an earlier
+///   allocation ever becomes current again. A slot goes from free to allocated only by a compare-and-swap in
 ///   `alloc_with` (the claim), and from allocated to free (or busy, then free) only by one in
 ///   `free_with`, so of two threads racing for the same transition exactly one wins, and a
 ///   [`Handle`] is current exactly while the state equals its generation with the allocated bit
@@ -276,7 +300,9 @@ impl<T, P: Platform> SlabCore<T, P> {
     ) -> Result<(), SlabError> {
         let slot = self.slot_of_handle(handle)?;
         let allocated = state_word(handle.generation, ALLOCATED);
-        let next = handle.generation + 1;
+        // Before the compare-and-swap: running out of generations panics with the cache
+        // unchanged (the handle stays current).
+        let next = next_generation(slot, handle.generation);
         let freed = state_word(next, 0);
         let held = if poison.is_some() {
             freed | BUSY
@@ -470,14 +496,59 @@ impl<T, P: Platform> SlabCore<T, P> {
 
 #[cfg(test)]
 mod tests {
-    use super::{generation_of, is_allocated, is_free, next_cache_id, SlabCore, BUSY, FLAG_BITS};
+    use super::{
+        generation_of, is_allocated, is_free, next_cache_id, next_generation, state_word, SlabCore,
+        ALLOCATED, BUSY, FLAG_BITS, MAX_GENERATION,
+    };
     use crate::error::SlabError;
     use crate::free_list::Tagging;
+    use crate::handle::Handle;
     use lifecycle_list::Std;
     use std::sync::atomic::{AtomicU64, Ordering};
 
     fn state(core: &SlabCore<u64, Std>, slot: usize) -> u64 {
         core.states[slot].load(Ordering::Acquire)
+    }
+
+    #[test]
+    fn generations_count_up_to_the_largest_a_state_word_holds() {
+        assert_eq!(MAX_GENERATION, (1 << 62) - 1);
+        assert_eq!(next_generation(3, 0), 1);
+        assert_eq!(next_generation(3, MAX_GENERATION - 1), MAX_GENERATION);
+        // The largest generation still fits beside the flags.
+        assert_eq!(
+            generation_of(MAX_GENERATION << FLAG_BITS | BUSY),
+            MAX_GENERATION
+        );
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "slot#3 generations exhausted: it was freed at generation 0x3fffffffffffffff, \
+                    the largest a state word holds, and generations must never repeat, or a \
+                    stale handle would become valid again"
+    )]
+    fn generation_exhaustion_panics_instead_of_wrapping() {
+        next_generation(3, MAX_GENERATION);
+    }
+
+    #[test]
+    fn a_free_that_would_wrap_the_generation_panics_and_leaves_the_slot_allocated() {
+        let core = SlabCore::<u64, Std>::new(1, Tagging::Tagged, |_| 0);
+        let handle = core.alloc_with(|_, _| Ok(())).unwrap();
+        // As if the slot had been freed 2^62 - 1 times: allocated at the last generation.
+        let last = state_word(MAX_GENERATION, ALLOCATED);
+        core.states[0].store(last, Ordering::Release);
+        let handle = Handle {
+            generation: MAX_GENERATION,
+            ..handle
+        };
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            core.free_with(handle, None::<fn(usize)>)
+        }));
+        assert!(outcome.is_err(), "the free must panic rather than wrap");
+        assert_eq!(state(&core, 0), last, "the slot is unchanged");
+        assert_eq!(core.check(handle), Ok(0), "and the handle still current");
     }
 
     #[test]
