@@ -18,8 +18,12 @@ use std::ptr::NonNull;
 ///   so it keeps `this`'s provenance over the whole `Self` (tokio's `Link::pointers` shape).
 /// - [`Linked::from_link`] is their exact inverse: given a pointer to that field of some `Self`,
 ///   it returns a pointer to that `Self`, with the provenance of the pointer it was given.
-/// - A value never moves while its link is on a list (it lives in pinned storage such as a slab
-///   slot), because the list's neighbours point into it.
+///
+/// That a value does not move while its link is on a list (the neighbours point into it) is
+/// not one of these obligations: an implementation cannot promise it for values it never sees.
+/// It is point 1 of the list discipline (see [`ListHead`]), which the caller of every list
+/// operation promises in that operation's `# Safety`, so no implementation of this trait, the
+/// one [`impl_linked!`](crate::impl_linked) generates included, depends on it.
 ///
 /// # Linking for `from_link`
 /// `from_link` reaches the whole `Self` from a pointer to its link, which is only allowed if
@@ -70,9 +74,10 @@ macro_rules! impl_linked {
         $crate::impl_linked!($type, $field, $crate::Std);
     };
     ($type:ty, $field:ident, $platform:ty) => {
-        // SAFETY: `link` and `link_ptr` return the same field every time (`link_ptr` by a raw
-        // projection), `from_link` inverts them by the field's offset, and the caller of this
-        // macro documents that `$type` stays put while linked.
+        // SAFETY: the trait's obligations are met here: `link` and `link_ptr` return the same
+        // field every time (`link_ptr` by a raw projection), and `from_link` inverts them by the
+        // field's offset. That a linked `$type` stays put is not one of them: it is the list
+        // discipline's point 1, promised by each list operation's caller.
         unsafe impl $crate::Linked<$platform> for $type {
             fn link(&self) -> &$crate::ListHead<$platform> {
                 &self.$field

@@ -56,16 +56,26 @@ impl Default for CheckMode {
 /// # The list discipline (the `# Safety` contract of every operation)
 /// 1. Every node reachable from the arguments is alive and has not moved since it was linked
 ///    (nodes live in pinned storage: a slab slot, a `Box`, a `static`).
-/// 2. The caller has exclusive access to every list the operation touches for the whole call,
-///    usually by holding the lock that protects them; read-only operations need at least that no
-///    one writes those lists concurrently.
+/// 2. Exclusive access, in happens-before terms: every other access to the links of every list
+///    the operation touches (by any thread, through any of their nodes) happens-before the start
+///    of the call or happens-after its end. Holding the lock that protects those lists for the
+///    whole call, as every other access does, gives this; so does making every access on one
+///    thread. An access that merely finished earlier in time does not: if a thread unlinks an
+///    entry and then sets a `Relaxed` flag that another thread sees, the unlink still races
+///    with that thread's next operation on the list. Read-only operations need only that every
+///    write to those links happens-before the start of the call or happens-after its end
+///    (reads may overlap). For an iterator, the call lasts from its creation to its last use.
 /// 3. Provenance: an operation that links a node stores the pointer it was given. A node whose
 ///    containing object will be reached through [`Linked::from_link`] (by
 ///    [`ListHead::entries`], [`ListHead::first_entry`], [`Iter::entries`], `container_of!`)
 ///    must be linked through a pointer derived from a pointer to that object
 ///    ([`Linked::link_ptr`]), which is why those operations take a `NonNull<ListHead>` and not
 ///    a `&ListHead`: a reference to the link field only has provenance over the field. Heads,
-///    which are never mapped to an object, may be passed by reference.
+///    which are never mapped to an object, may be passed by reference. Operations that store a
+///    node they were given by reference ([`ListHead::init`], `self` of
+///    [`ListHead::bulk_move_tail`], [`ListHead::rotate_to_front`], [`ListHead::cut_position`]
+///    and [`ListHead::cut_before`], and the cuts' `into`) store a pointer made from that
+///    reference, so that node must be a head, never an entry later mapped back to its object.
 ///
 /// Under loom the links are loom cells, so a breach of point 2 is reported as a data race.
 pub struct ListHead<P: Platform = Std> {
@@ -146,7 +156,8 @@ impl<P: Platform> ListHead<P> {
     /// The `next` link as stored (may be null or poisoned).
     ///
     /// # Safety
-    /// No thread writes this node's links concurrently (the list discipline, point 2).
+    /// Every write to this node's links happens-before the start of this call or happens-after
+    /// its end (the list discipline, point 2).
     pub unsafe fn next_ptr(&self) -> *const ListHead<P> {
         // SAFETY: the cell holds a plain pointer value; the caller rules out concurrent writes.
         self.next.with(|link| unsafe { *link })
@@ -155,7 +166,8 @@ impl<P: Platform> ListHead<P> {
     /// The `prev` link as stored (may be null or poisoned).
     ///
     /// # Safety
-    /// No thread writes this node's links concurrently (the list discipline, point 2).
+    /// Every write to this node's links happens-before the start of this call or happens-after
+    /// its end (the list discipline, point 2).
     pub unsafe fn prev_ptr(&self) -> *const ListHead<P> {
         // SAFETY: the cell holds a plain pointer value; the caller rules out concurrent writes.
         self.prev.with(|link| unsafe { *link })
@@ -482,7 +494,8 @@ impl<P: Platform> ListHead<P> {
     /// first that cannot (null or poisoned).
     ///
     /// # Safety
-    /// No thread writes this node's links concurrently (the list discipline, point 2).
+    /// Every write to this node's links happens-before the start of this call or happens-after
+    /// its end (the list discipline, point 2).
     unsafe fn followable_links(
         &self,
     ) -> Result<(*const ListHead<P>, *const ListHead<P>), ListError> {
@@ -647,10 +660,19 @@ impl<P: Platform> ListHead<P> {
     /// `list_swap(entry1, entry2)`: exchanges the positions of two entries, which may be on the
     /// same list or on two lists.
     ///
-    /// All or nothing: a swap of an entry with itself is refused ([`ListError::SameNode`]), both
-    /// entries are validated as a `del` would before anything is written, and if the final add
-    /// is refused (two entries that are each other's only neighbours, say) every write is
-    /// undone, so an `Err` leaves every link as it was.
+    /// All or nothing: a swap of an entry with itself is refused ([`ListError::SameNode`], both
+    /// modes), both entries are validated before anything is written (as a `del` would in
+    /// [`CheckMode::Checked`]; in [`CheckMode::Raw`] only that their links can be followed), and
+    /// if the final add is refused every write is undone, so an `Err` leaves every link as it
+    /// was.
+    ///
+    /// Two entries that are each other's only neighbours (a head-less ring of two, or a node
+    /// used as a head and its single entry) make the kernel's final `list_add` a double add.
+    /// Only [`CheckMode::Checked`] (the mode of the node the add goes after) refuses it, with
+    /// [`ListError::DoubleAdd`] and every link as it was. [`CheckMode::Raw`] does what the
+    /// kernel does: it returns `Ok` and leaves the links inconsistent (`entry1` pointing to
+    /// itself); that is no undefined behaviour, and a later walk reports the cycle
+    /// ([`ListError::Cycle`]) instead of hanging.
     ///
     /// # Safety
     /// The list discipline for both entries' lists. Both addresses are stored as given (see the
@@ -697,9 +719,16 @@ impl<P: Platform> ListHead<P> {
 
     /// `list_move(list, head)`: deletes `entry` from its list and adds it after `head`.
     ///
-    /// All or nothing: if the add is refused after the unlink (an uninitialized `head`, or
-    /// `head` being `entry` itself), the unlink is undone, so `entry` is back between its old
-    /// neighbours and every link is as it was.
+    /// All or nothing: if the add is refused after the unlink, the unlink is undone, so `entry`
+    /// is back between its old neighbours and every link is as it was. Both modes refuse an
+    /// uninitialized or deleted `head` ([`ListError::AddNull`], [`ListError::BadLink`]).
+    ///
+    /// `head` being `entry` itself is refused only when `head` is in [`CheckMode::Checked`] (the
+    /// add's checks catch it). In [`CheckMode::Raw`] it is the kernel's behaviour: the call
+    /// returns `Ok` with `entry` unlinked from its neighbours and pointing to itself, while its
+    /// old successor's `prev` still points to it; that is no undefined behaviour, and a walk
+    /// that reaches `entry` (backwards from the old successor) reports the cycle
+    /// ([`ListError::Cycle`]) instead of hanging.
     ///
     /// # Safety
     /// The list discipline for both lists. `entry`'s address is stored as given (see the
@@ -716,7 +745,10 @@ impl<P: Platform> ListHead<P> {
     }
 
     /// `list_move_tail(list, head)`: deletes `entry` from its list and adds it before `head`.
-    /// All or nothing, as [`ListHead::move_to`].
+    /// All or nothing, as [`ListHead::move_to`], with the same exception: `head` being `entry`
+    /// is refused only in [`CheckMode::Checked`]; in [`CheckMode::Raw`] the call returns `Ok`
+    /// with `entry` pointing to itself and its old predecessor's `next` still pointing to it, so
+    /// a forward walk reports the cycle ([`ListError::Cycle`]).
     ///
     /// # Safety
     /// As for [`ListHead::move_to`].
@@ -739,7 +771,9 @@ impl<P: Platform> ListHead<P> {
     /// # Safety
     /// The list discipline for both lists; `first..=last` is a run of one list, in order, and
     /// does not contain `self`. `first` and `last` are stored as given (see the provenance rule
-    /// of [`ListHead::add`]).
+    /// of [`ListHead::add`]). `self` is stored as a pointer made from `&self`, whose provenance
+    /// covers only this `ListHead`: `self` is a list head, never an entry whose containing
+    /// object will be reached through [`Linked::from_link`] (point 3 of the discipline).
     pub unsafe fn bulk_move_tail(
         &self,
         first: NonNull<ListHead<P>>,
@@ -845,7 +879,10 @@ impl<P: Platform> ListHead<P> {
     ///
     /// # Safety
     /// The list discipline; `entry` is on this list and is not the head. `entry`'s address is
-    /// stored as given (see the provenance rule of [`ListHead::add`]).
+    /// stored as given (see the provenance rule of [`ListHead::add`]). `self` is stored as a
+    /// pointer made from `&self`, whose provenance covers only this `ListHead`: `self` is a list
+    /// head, never an entry whose containing object will be reached through
+    /// [`Linked::from_link`] (point 3 of the discipline).
     pub unsafe fn rotate_to_front(&self, entry: NonNull<ListHead<P>>) -> Result<(), ListError> {
         let head = NonNull::from(self);
         // SAFETY: forwarded from the caller; list_move_tail(head, entry) with the undo.
@@ -869,7 +906,10 @@ impl<P: Platform> ListHead<P> {
     ///
     /// # Safety
     /// The list discipline for both lists; `entry` is on this list (or is this head). `entry`'s
-    /// address is stored as given (see the provenance rule of [`ListHead::add`]).
+    /// address is stored as given (see the provenance rule of [`ListHead::add`]). `self` and
+    /// `into` are stored as pointers made from the references, whose provenance covers only the
+    /// `ListHead`: both are list heads, never entries whose containing objects will be reached
+    /// through [`Linked::from_link`] (point 3 of the discipline).
     pub unsafe fn cut_position(
         &self,
         into: &ListHead<P>,
@@ -917,7 +957,10 @@ impl<P: Platform> ListHead<P> {
     ///
     /// # Safety
     /// The list discipline for both lists; `entry` is on this list (or is this head). `entry`'s
-    /// address is stored as given (see the provenance rule of [`ListHead::add`]).
+    /// address is stored as given (see the provenance rule of [`ListHead::add`]). `self` and
+    /// `into` are stored as pointers made from the references, whose provenance covers only the
+    /// `ListHead`: both are list heads, never entries whose containing objects will be reached
+    /// through [`Linked::from_link`] (point 3 of the discipline).
     pub unsafe fn cut_before(
         &self,
         into: &ListHead<P>,

@@ -11,9 +11,11 @@ use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
 ///
 /// # Invariants
 /// - `data` and `poisoned` are only accessed by the thread holding `raw`.
-/// - `poisoned` is set when a guard is dropped during a panic, and only cleared by
-///   [`SpinGuard::clear_poison`]: the data may be half-updated until a holder says otherwise.
-///   Under a checker a panic fails the execution, which is abandoned with the lock held.
+/// - `poisoned` is set when a guard is dropped during a panic that started while the guard
+///   existed (as `std::sync::Mutex` does: a lock taken and released cleanly by a destructor that
+///   runs during unwinding is not poisoned), and only cleared by [`SpinGuard::clear_poison`]:
+///   the data may be half-updated until a holder says otherwise. Under a checker a panic fails
+///   the execution, which is abandoned with the lock held.
 pub struct SpinLock<T, P: Platform = Std> {
     raw: RawSpinLock<P>,
     poisoned: P::Cell<bool>,
@@ -96,6 +98,7 @@ impl<T, P: Platform> SpinLock<T, P> {
     fn guard(&self) -> LockResult<SpinGuard<'_, T, P>> {
         let guard = SpinGuard {
             lock: self,
+            panicking: std::thread::panicking(),
             _data: PhantomData,
         };
         // SAFETY: this thread holds the lock, which protects `poisoned`.
@@ -133,6 +136,9 @@ impl<T, P: Platform> SpinLock<T, P> {
 ///   out `&T` to every thread it is shared with.
 pub struct SpinGuard<'a, T, P: Platform = Std> {
     lock: &'a SpinLock<T, P>,
+    /// Whether this thread was already unwinding when the guard was made: only a panic that
+    /// starts while the guard is held can leave the data half-updated, so only that poisons.
+    panicking: bool,
     /// What the guard gives access to, for the auto traits: without it the guard would be
     /// `Sync` whenever `SpinLock<T>` is, that is whenever `T: Send`, and sharing a guard of a
     /// `Cell` between threads would be a data race.
@@ -177,13 +183,15 @@ impl<T, P: Platform> DerefMut for SpinGuard<'_, T, P> {
 
 impl<T, P: Platform> Drop for SpinGuard<'_, T, P> {
     fn drop(&mut self) {
-        if std::thread::panicking() {
-            if P::IS_CHECKER {
-                // A panic fails the checker's execution, which is abandoned; touching its
-                // objects while unwinding would raise a second panic (loom re-reports the same
-                // race), and a panic in a destructor during unwinding aborts the process.
-                return;
-            }
+        let panicking = std::thread::panicking();
+        if panicking && P::IS_CHECKER {
+            // A panic fails the checker's execution, which is abandoned; touching its objects
+            // while unwinding would raise a second panic (loom re-reports the same race), and a
+            // panic in a destructor during unwinding aborts the process.
+            return;
+        }
+        if panicking && !self.panicking {
+            // A panic started while this guard was held: the data may be half-updated.
             // SAFETY: still holding the lock, which protects `poisoned`.
             self.lock
                 .poisoned

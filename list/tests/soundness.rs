@@ -3,6 +3,7 @@
 //! follow a null or poisoned link (finding 9), a refused operation leaves every link as it was
 //! (finding 10), and entries linked through `Linked::link_ptr` map back to the very pointers they
 //! were linked with (finding 11). Findings 1, 2 and 4 are compile-time: see `compile_fail.rs`.
+//! The last section pins what raw mode does where only checked mode refuses (a later review).
 
 use lifecycle_list::{
     impl_linked, CheckMode, Link, Linked, ListError, ListHead, LIST_POISON1, LIST_POISON2,
@@ -393,4 +394,83 @@ fn finding_11_entries_map_back_to_the_object_pointers_they_were_linked_with() {
         assert_eq!(head.first_entry::<Item>(), Some(objects[0]));
         assert_eq!(head.last_entry::<Item>(), Some(objects[3]));
     }
+}
+
+// --- review: the cases only checked mode refuses, pinned in raw mode ------------------------
+
+/// The error that ended a walk, if one did.
+fn walk_error(walk: impl Iterator<Item = Result<NonNull<ListHead>, ListError>>) -> ListError {
+    walk.filter_map(Result::err)
+        .next()
+        .expect("the walk must end with an error, not return to the head")
+}
+
+#[test]
+fn raw_move_to_onto_the_entry_itself_returns_ok_and_a_walk_reports_the_cycle() {
+    let f = Fixture::new(CheckMode::Raw);
+    let b = f.items[1].link.address();
+    // SAFETY: single-threaded test; boxed nodes that outlive the call. Moving `b` after itself
+    // is the kernel's behaviour in raw mode: no refusal, inconsistent links, no UB.
+    let moved = unsafe { ListHead::move_to(f.b(), &f.items[1].link) };
+    assert_eq!(moved, Ok(()));
+    // SAFETY: single-threaded test; reading the links of live nodes.
+    unsafe {
+        assert_eq!(f.items[1].link.next_ptr() as usize, b, "b points to itself");
+        assert_eq!(f.items[1].link.prev_ptr() as usize, b, "b points to itself");
+        assert_eq!(
+            f.items[2].link.prev_ptr() as usize,
+            b,
+            "c's prev still points to b"
+        );
+        assert_eq!(
+            f.head.count_nodes(MAX_NODES),
+            Ok(2),
+            "forward: a, c, as if b were deleted"
+        );
+    }
+    // SAFETY: as above; the walk is bounded by MAX_NODES.
+    let error = walk_error(unsafe { f.head.iter_rev(MAX_NODES) });
+    assert!(
+        matches!(&error, ListError::Cycle { cycle, .. } if cycle == &[b]),
+        "backwards the walk enters b's loop and reports it: {error:?}"
+    );
+
+    let f = Fixture::new(CheckMode::Raw);
+    let b = f.items[1].link.address();
+    // SAFETY: as above, for move_to_tail.
+    let moved = unsafe { ListHead::move_to_tail(f.b(), &f.items[1].link) };
+    assert_eq!(moved, Ok(()));
+    // SAFETY: as above; the walk is bounded by MAX_NODES.
+    let error = walk_error(unsafe { f.head.iter(MAX_NODES) });
+    assert!(
+        matches!(&error, ListError::Cycle { cycle, .. } if cycle == &[b]),
+        "forwards the walk enters b's loop and reports it: {error:?}"
+    );
+}
+
+#[test]
+fn raw_swap_of_each_others_only_neighbours_returns_ok_and_a_walk_reports_the_cycle() {
+    let (p, q) = (item(7, CheckMode::Raw), item(8, CheckMode::Raw));
+    // SAFETY: single-threaded test; `p` made a one-entry list of its own, `q` added to it.
+    unsafe {
+        p.link.init();
+        p.link.add(link(&q)).unwrap();
+    }
+    // SAFETY: as above. Checked mode refuses this (finding_10_failing_swap_...); raw mode does
+    // what the kernel does.
+    assert_eq!(unsafe { ListHead::swap(link(&p), link(&q)) }, Ok(()));
+    let (pa, qa) = (p.link.address(), q.link.address());
+    // SAFETY: single-threaded test; reading the links of live nodes.
+    unsafe {
+        assert_eq!(p.link.next_ptr() as usize, pa, "p points to itself");
+        assert_eq!(p.link.prev_ptr() as usize, qa);
+        assert_eq!(q.link.next_ptr() as usize, pa);
+        assert_eq!(q.link.prev_ptr() as usize, pa);
+    }
+    // SAFETY: as above; the walk is bounded by MAX_NODES.
+    let error = walk_error(unsafe { q.link.iter(MAX_NODES) });
+    assert!(
+        matches!(&error, ListError::Cycle { cycle, .. } if cycle == &[pa]),
+        "from q the walk enters p's loop and reports it: {error:?}"
+    );
 }

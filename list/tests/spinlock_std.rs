@@ -78,6 +78,35 @@ fn a_panic_while_holding_the_lock_poisons_it_for_the_next_holder() {
     );
 }
 
+/// Takes `lock` and updates its data completely in its destructor, which the test runs while
+/// unwinding from an unrelated panic.
+struct CleanupOnUnwind(Arc<SpinLock<Vec<u32>>>);
+
+impl Drop for CleanupOnUnwind {
+    fn drop(&mut self) {
+        assert!(thread::panicking(), "the test drops this during unwinding");
+        let mut guard = self.0.lock().expect("not poisoned before");
+        guard.push(5);
+        // The critical section is complete; releasing the lock here must not poison it.
+    }
+}
+
+#[test]
+fn a_lock_taken_and_released_cleanly_during_unwinding_is_not_poisoned() {
+    let lock = Arc::new(SpinLock::<_>::new(vec![1, 2, 3]));
+    let cleanup = CleanupOnUnwind(lock.clone());
+    let outcome = thread::spawn(move || {
+        let _cleanup = cleanup;
+        panic!("an unrelated panic; the lock is not held when it starts");
+    })
+    .join();
+    assert!(outcome.is_err(), "the thread panicked");
+    let guard = lock
+        .lock()
+        .expect("a critical section that began during unwinding and ended cleanly poisons nothing");
+    assert_eq!(*guard, [1, 2, 3, 5], "the destructor's update is complete");
+}
+
 #[test]
 #[should_panic(
     expected = "RawSpinLock::unlock: the lock is not held (unlock without lock, or double unlock)"

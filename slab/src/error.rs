@@ -60,12 +60,15 @@ pub enum SlabError {
         /// The generation the slot was freed at.
         generation: u64,
     },
-    /// The free list handed out a slot that is allocated: the ABA problem of an untagged free
-    /// list (a pop that read a stale `next` succeeded after the head was popped and pushed back).
+    /// The free list handed out a slot that is not free (allocated, being freed, or claimed by
+    /// another thread that popped it too): the ABA problem of the untagged free list, or of the
+    /// tagged one after its tag wrapped during one pop (a pop that read a stale `next` succeeded
+    /// after the head was popped and pushed back). The slot was not claimed and its object not
+    /// touched.
     HandedOutTwice {
         /// The slot.
         slot: usize,
-        /// Its generation (it is allocated at this generation).
+        /// The generation its state held (the generation it is allocated or being freed at).
         generation: u64,
     },
     /// A quiescent check found the free list and the slots' states disagreeing.

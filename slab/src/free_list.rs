@@ -1,7 +1,10 @@
 //! `FreeList`: a Treiber stack (R. K. Treiber, "Systems Programming: Coping with Parallelism",
-//! IBM RJ 5118, 1986) of slot indices, whose head packs a generation tag with the index in one
-//! atomic word so that a pop cannot succeed on a stale `next` (the ABA problem; SLUB's answer is
-//! its `(freelist, tid)` double-width cmpxchg).
+//! IBM RJ 5118, 1986) of slot indices, whose head packs a 32-bit tag with the index in one atomic
+//! word so that a pop whose `next` went stale fails its compare-and-swap (the ABA problem; SLUB's
+//! answer is its `(freelist, tid)` double-width cmpxchg). The tag wraps, so a pop stalled across
+//! 2^32 operations can still succeed on a stale `next`: the stack is then corrupt (a slot lost,
+//! repeated, or handed out while allocated), which the slab's claim makes harmless (no slot is
+//! ever owned twice) and reports.
 
 use crossbeam_utils::Backoff;
 use lifecycle_list::{AtomicOps, Platform};
@@ -15,6 +18,13 @@ pub(crate) const NIL: u32 = u32::MAX;
 pub enum Tagging {
     /// Every successful push and pop bumps a 32-bit tag in the head word, so a compare-and-swap
     /// that read the head before a pop-and-push-back of the same slot fails. The default.
+    ///
+    /// Not ABA-proof: the tag wraps, so a pop that stalls between its load and its
+    /// compare-and-swap while exactly a multiple of 2^32 other pushes and pops succeed can still
+    /// install a stale `next`. Even then both caches stay sound, because a slot is claimed by a
+    /// compare-and-swap of its own state before anything touches it: a slot is never owned
+    /// twice. The free list may lose or repeat slots, which `alloc` reports as
+    /// `SlabError::HandedOutTwice` and `check_quiescent` as `SlabError::FreeListCorrupt`.
     #[default]
     Tagged,
     /// **Broken on purpose**: the tag is left at zero, so the head word is just the index. A pop

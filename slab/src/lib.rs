@@ -1,5 +1,6 @@
 //! A lock-free slab cache, after Linux's `kmem_cache`: fixed-size objects at stable addresses,
-//! a LIFO free list (a Treiber stack with a generation-tagged head, so it is ABA-safe), and
+//! a LIFO free list (a Treiber stack with a 32-bit tag in its head, so an ABA needs 2^32
+//! free-list operations during one pop, and even then no slot is owned twice), and
 //! generation-checked handles that catch use after free and double free. [`Slab`] never writes
 //! an object after construction; [`PoisonSlab`] is SLUB's poisoning debug mode, which fills
 //! freed objects to catch writes after free, and so gives access to its objects only through
@@ -12,13 +13,23 @@
 //!
 //! # The protocol
 //! 1. `alloc` pops a slot index (Acquire) and claims the slot by one compare-and-swap of its
-//!    state from free to allocated, so even a broken free list cannot hand out two current
-//!    handles of one generation; the [`Handle`] carries the slot's generation.
-//! 2. The owner uses the object; every access through a handle checks its generation.
+//!    state from free to allocated before anything touches the object ([`PoisonSlab`] checks
+//!    the poison after the claim), so even a broken free list, which can hand one slot to
+//!    several threads, cannot make two threads own it: every popper but one gets
+//!    [`SlabError::HandedOutTwice`] without touching the object. The [`Handle`] carries the
+//!    slot's generation.
+//! 2. The owner uses the object; every access through a handle checks its generation. Accesses
+//!    from different threads must be ordered by happens-before (a lock, `Release`/`Acquire`, a
+//!    join), not merely come one after the other in time.
 //! 3. `free` moves the slot's state from `(generation, allocated)` to `(generation + 1, free)`
-//!    with one compare-and-swap (so a double free, even a racing one, is caught), poisons the
-//!    object ([`PoisonSlab`] only), and pushes the index (Release): the owner's writes
-//!    happen-before the next `alloc` of the slot.
+//!    with one compare-and-swap (so a double free, even a racing one, is caught) and pushes the
+//!    index (Release); [`PoisonSlab`] goes through a busy state instead, which no `alloc` can
+//!    claim, writes the poison, and only then stores free (Release); the next `alloc` of the slot
+//!    pops it (Acquire) and claims it (a compare-and-swap that acquires): everything that
+//!    happens-before the `free` (the owner's accesses, and any other thread's accesses that were
+//!    ordered before the free) happens-before the next `alloc` and so before its owner's
+//!    accesses. An access that another thread merely finished before the free (then signalled
+//!    with a `Relaxed` flag, say) is not ordered by this, and races with the next owner.
 //!
 //! A handle names an allocation; it does not prove ownership (it is `Copy`, and
 //! [`Slab::handle_of`] makes one from an object's address). That is why exclusive access,

@@ -16,11 +16,17 @@ use std::ptr::NonNull;
 /// never moves, poisoned while free.
 ///
 /// # Invariants
-/// - Those of the shared core (see [`Slab`](crate::Slab)), with the tagged free list.
+/// - Those of the shared core (see [`Slab`](crate::Slab)), with the tagged free list unless
+///   made by the `unsafe` [`PoisonSlab::with_tagging`].
 /// - A free slot's bytes are all [`POISON_FREE`] until it is allocated: every object is
-///   poisoned at creation (there is no constructor, as in SLUB) and by every `free`, after the
-///   state says free and before the slot is pushed; an `alloc` that finds a byte that is not
-///   poison re-poisons the slot and pushes it back.
+///   poisoned at creation (there is no constructor, as in SLUB) and by every `free`, while its
+///   state says busy (the handle is already stale, and no `alloc` can claim the slot) and before
+///   it says free and is pushed; an `alloc` claims the slot first and then checks the poison,
+///   and one that finds a byte that is not poison re-poisons the slot, releases the claim and
+///   pushes it back.
+/// - So the cache reads or writes an object only while one thread holds its slot (the claiming
+///   `alloc`, the busy `free`): even a broken free list that hands one slot to several threads
+///   never makes the cache touch an object that another thread owns.
 /// - Because `free` writes the object, no safe method hands out a reference to it: a `&T` kept
 ///   past a `free` would see the poison written under it. Access is through the `unsafe`
 ///   [`PoisonSlab::get`] and [`PoisonSlab::with_mut`], whose contracts say the allocation
@@ -39,15 +45,36 @@ impl<T: PlainBytes, P: Platform> std::fmt::Debug for PoisonSlab<T, P> {
 }
 
 impl<T: PlainBytes, P: Platform> PoisonSlab<T, P> {
-    /// A poisoning cache of `capacity` objects, all poison, with the tagged (ABA-safe) free
-    /// list.
+    /// A poisoning cache of `capacity` objects, all poison, with the tagged free list (an ABA
+    /// needs 2^32 free-list operations during one pop; see [`Tagging::Tagged`]).
     ///
     /// # Panics
     /// If `T` is zero-sized, or `capacity` is not below `u32::MAX`.
     pub fn new(capacity: usize) -> Self {
+        Self::build(capacity, Tagging::Tagged)
+    }
+
+    /// As [`PoisonSlab::new`], choosing the free list's tagging.
+    ///
+    /// # Panics
+    /// As [`PoisonSlab::new`].
+    ///
+    /// # Safety
+    /// As [`Slab::with_tagging`](crate::Slab::with_tagging): with [`Tagging::Untagged`] the free
+    /// list is broken on purpose, and can pop a slot that is allocated, being freed, or popped
+    /// by another thread at the same time, and lose or repeat free slots. `alloc` claims a slot
+    /// before it reads the poison, so none of this makes a slot owned twice or poisons an
+    /// allocated object ([`SlabError::HandedOutTwice`] reports it), but the cache is corrupt
+    /// from the first such error on. The caller must not rely on the free list, which is only
+    /// acceptable in a model or test of the ABA. [`Tagging::Tagged`] has no further requirement.
+    pub unsafe fn with_tagging(capacity: usize, tagging: Tagging) -> Self {
+        Self::build(capacity, tagging)
+    }
+
+    fn build(capacity: usize, tagging: Tagging) -> Self {
         // SAFETY: `T: PlainBytes`, so the all-zero bytes are a valid `T` (they are overwritten
         // with poison right below).
-        let core = SlabCore::new(capacity, Tagging::Tagged, |_| unsafe { std::mem::zeroed() });
+        let core = SlabCore::new(capacity, tagging, |_| unsafe { std::mem::zeroed() });
         let slab = PoisonSlab { core };
         (0..capacity).for_each(|slot| slab.fill_poison(slot));
         slab
@@ -63,12 +90,15 @@ impl<T: PlainBytes, P: Platform> PoisonSlab<T, P> {
         self.core.capacity()
     }
 
-    /// Allocates the most recently freed slot (LIFO), after checking that its poison is intact.
+    /// Allocates the most recently freed slot (LIFO): claims it, then checks that its poison is
+    /// intact.
     ///
     /// # Errors
     /// - [`SlabError::Full`] when every slot is allocated.
-    /// - [`SlabError::WriteAfterFree`] when the popped object's poison was overwritten; it is
-    ///   re-poisoned and pushed back, so the next `alloc` gets it clean.
+    /// - [`SlabError::WriteAfterFree`] when the claimed object's poison was overwritten; it is
+    ///   re-poisoned, released and pushed back, so the next `alloc` gets it clean.
+    /// - [`SlabError::HandedOutTwice`] when the free list gave out a slot that is not free (only
+    ///   a broken free list does that); the object is not touched, but the cache is corrupt.
     pub fn alloc(&self) -> Result<Handle, SlabError> {
         self.core.alloc_with(|slot, state| {
             let Some((offset, found)) = self.find_poison_damage(slot) else {
@@ -90,8 +120,12 @@ impl<T: PlainBytes, P: Platform> PoisonSlab<T, P> {
     /// # Errors
     /// [`SlabError::DoubleFree`], [`SlabError::StaleHandle`] or [`SlabError::ForeignHandle`];
     /// the cache is unchanged.
+    ///
+    /// # Panics
+    /// As [`Slab::free`](crate::Slab::free), when the slot's generation would wrap.
     pub fn free(&self, handle: Handle) -> Result<(), SlabError> {
-        self.core.free_with(handle, |slot| self.fill_poison(slot))
+        self.core
+            .free_with(handle, Some(|slot| self.fill_poison(slot)))
     }
 
     /// A shared reference to the object, if the handle is current.
@@ -100,9 +134,14 @@ impl<T: PlainBytes, P: Platform> PoisonSlab<T, P> {
     /// [`SlabError::StaleHandle`] or [`SlabError::ForeignHandle`].
     ///
     /// # Safety
-    /// The allocation is not freed (through this handle, a copy, or any other handle of it)
-    /// while the returned reference is live, because `free` writes poison over the object; and
-    /// no [`PoisonSlab::with_mut`] on it runs meanwhile.
+    /// `free` writes poison over the object and [`PoisonSlab::with_mut`] writes it, so the
+    /// caller guarantees, in happens-before terms (an access that merely finished earlier in
+    /// time is not enough, see [`Slab::with_mut`](crate::Slab::with_mut)):
+    /// - this call and every use of the returned reference happen-before the start of the
+    ///   allocation's `free` (through this handle, a copy, or any other handle of it);
+    /// - for every [`PoisonSlab::with_mut`] on the object, either its end happens-before the
+    ///   start of this call, or this call and every use of the reference happen-before its
+    ///   start.
     pub unsafe fn get(&self, handle: Handle) -> Result<&T, SlabError> {
         let slot = self.core.check(handle)?;
         // SAFETY: the object is initialized (`T: PlainBytes` accepts any bytes); the caller
@@ -116,9 +155,12 @@ impl<T: PlainBytes, P: Platform> PoisonSlab<T, P> {
     /// As [`PoisonSlab::get`].
     ///
     /// # Safety
-    /// For the whole call no other reference to the object exists or is created (none from
-    /// [`PoisonSlab::get`] through any handle, none through a pointer from
-    /// [`PoisonSlab::as_ptr`]), and the allocation is not freed.
+    /// As [`Slab::with_mut`](crate::Slab::with_mut), in happens-before terms: every other
+    /// access to the object (through a reference from [`PoisonSlab::get`] with any handle, or a
+    /// pointer from [`PoisonSlab::as_ptr`], on any thread) happens-before the start of the call
+    /// or happens-after its end; no reference to the object made before the call is used after
+    /// it; and the end of the call happens-before the start of the allocation's `free` (which
+    /// writes poison over the object).
     pub unsafe fn with_mut<R>(
         &self,
         handle: Handle,
@@ -160,10 +202,10 @@ impl<T: PlainBytes, P: Platform> PoisonSlab<T, P> {
     /// Fills slot `slot`'s object with [`POISON_FREE`].
     fn fill_poison(&self, slot: usize) {
         let size = std::mem::size_of::<T>();
-        // SAFETY: any bytes are a valid `T: PlainBytes`; the slot is being created or is free
-        // and held by this thread (between the free's state change and its push, or popped and
-        // not yet claimed), and no reference to a free object may be live (the contracts of
-        // `get` and `with_mut`).
+        // SAFETY: any bytes are a valid `T: PlainBytes`; the slot is being created, or is held
+        // by this thread: busy in its `free` (no `alloc` can claim it, and every access through
+        // the freed handle happens-before the free, the contracts of `get` and `with_mut`), or
+        // claimed by its `alloc` and handed to no one yet (every other popper fails the claim).
         self.core.cell(slot).with_mut(|object| unsafe {
             std::ptr::write_bytes(object.cast::<u8>(), POISON_FREE, size)
         });
@@ -174,7 +216,8 @@ impl<T: PlainBytes, P: Platform> PoisonSlab<T, P> {
         let size = std::mem::size_of::<T>();
         self.core.cell(slot).with(|object| {
             // SAFETY: `T: PlainBytes` has no padding, so all of its bytes are initialized; the
-            // slot was just popped and is not yet claimed, so this thread owns it.
+            // slot was just claimed by this thread's `alloc` and handed to no one yet, and every
+            // earlier access to it (the last `free`'s poison included) happens-before the claim.
             let bytes = unsafe { std::slice::from_raw_parts(object.cast::<u8>(), size) };
             bytes
                 .iter()

@@ -21,9 +21,11 @@ pub const POISON_FREE: u8 = 0x6b;
 /// - Those of the shared core: `T` is not zero-sized; every slot's object is always
 ///   initialized (the constructor ran once per slot at creation, and `free` does not drop,
 ///   reset or write the object, like a kmem_cache with a ctor); a slot's state word
-///   (`generation << 1 | allocated`) changes only by compare-and-swap, so a [`Handle`] is
-///   current exactly while the state equals its generation with the allocated bit set, and no
-///   two current handles of one generation are ever made, even by a broken free list.
+///   (`generation << 2 | busy << 1 | allocated`, busy only in a
+///   [`PoisonSlab`](crate::PoisonSlab)'s `free`) leaves free and allocated only by
+///   compare-and-swap, so a [`Handle`] is current exactly while the state equals its generation
+///   with the allocated bit set, and no slot is ever claimed by two threads at once, even by a
+///   broken free list.
 /// - The slab itself writes no object after construction: the only writes are the caller's,
 ///   through the `unsafe` [`Slab::with_mut`] (whose contract excludes every other reference) or
 ///   through `T`'s own interior mutability. So a `&T` from [`Slab::get`] stays valid for the
@@ -48,7 +50,8 @@ impl<T, P: Platform> std::fmt::Debug for Slab<T, P> {
 
 impl<T, P: Platform> Slab<T, P> {
     /// A cache of `capacity` objects, the constructor `ctor(slot)` run once per slot now, with
-    /// the tagged (ABA-safe) free list.
+    /// the tagged free list (an ABA needs 2^32 free-list operations during one pop, and even
+    /// then no slot is owned twice; see [`Tagging::Tagged`]).
     ///
     /// # Panics
     /// If `T` is zero-sized (slots need distinct addresses), or `capacity` is not below
@@ -104,9 +107,11 @@ impl<T, P: Platform> Slab<T, P> {
     ///
     /// # Errors
     /// - [`SlabError::Full`] when every slot is allocated.
-    /// - [`SlabError::HandedOutTwice`] when the free list gave out an allocated slot, which only
-    ///   the broken [`Tagging::Untagged`] free list can do. The slot is not handed out (the
-    ///   claim is a compare-and-swap on its state), but the cache is corrupt after this.
+    /// - [`SlabError::HandedOutTwice`] when the free list gave out a slot that is not free (or
+    ///   that another thread claimed first), which only a broken free list does: the
+    ///   [`Tagging::Untagged`] one, or the tagged one after its tag wrapped during one pop (2^32
+    ///   operations). The slot is not handed out (the claim is a compare-and-swap on its state),
+    ///   but the cache is corrupt after this.
     pub fn alloc(&self) -> Result<Handle, SlabError> {
         self.core.alloc_with(|_, _| Ok(()))
     }
@@ -117,8 +122,12 @@ impl<T, P: Platform> Slab<T, P> {
     /// # Errors
     /// [`SlabError::DoubleFree`], [`SlabError::StaleHandle`] (freed and reallocated since) or
     /// [`SlabError::ForeignHandle`]; the cache is unchanged.
+    ///
+    /// # Panics
+    /// If the slot's generation would wrap (after 2^62 frees of one slot): generations never
+    /// repeat, or a stale handle would become valid again. The cache is unchanged.
     pub fn free(&self, handle: Handle) -> Result<(), SlabError> {
-        self.core.free_with(handle, |_| ())
+        self.core.free_with(handle, None::<fn(usize)>)
     }
 
     /// A shared reference to the object, if the handle is current.
@@ -155,17 +164,27 @@ impl<T, P: Platform> Slab<T, P> {
     ///
     /// # Safety
     /// A [`Handle`] is not a proof of ownership (it is `Copy`, and [`Slab::handle_of`] makes
-    /// the current handle of any allocated object), so the caller must guarantee, for the
-    /// whole call:
-    /// - no other reference to this slot's object exists or is created: none obtained through
-    ///   any handle of any allocation of the slot (this one, a copy, one minted by `handle_of`,
-    ///   or a stale one from an earlier allocation: a `&T` from [`Slab::get`] or [`Slab::with`]
-    ///   stays dereferenceable after a free), none through a pointer from [`Slab::as_ptr`] or
-    ///   [`Slab::slot_ptr`], live or made during the call, on this thread or another;
-    /// - the slot is not freed, nor freed and reallocated, during the call.
+    /// the current handle of any allocated object), so the caller must guarantee that the call
+    /// has the object to itself, in happens-before terms:
+    /// - Every other access to this slot's object happens-before the start of the call or
+    ///   happens-after its end. That covers accesses through any handle of any allocation of the
+    ///   slot (this one, a copy, one minted by `handle_of`, or a stale one from an earlier
+    ///   allocation: a `&T` from [`Slab::get`] or [`Slab::with`] stays dereferenceable after a
+    ///   free) and through any pointer from [`Slab::as_ptr`] or [`Slab::slot_ptr`], on this
+    ///   thread or another; a reference counts as accessed for as long as a function it was
+    ///   passed to runs. An access that merely finished earlier in time is not enough: if a
+    ///   thread reads the object and then sets a `Relaxed` flag that this thread sees, the read
+    ///   and this call still race. The order comes from a lock, a `Release` store read by an
+    ///   `Acquire` load, a join, the slab's own `free` and `alloc` (everything that
+    ///   happens-before a `free` happens-before the next `alloc` of the slot, and so before its
+    ///   owner's accesses), or from making every access on one thread.
+    /// - No reference to the object made before the call is used after it (the `&mut T` given to
+    ///   `f` invalidates it).
+    /// - The end of the call happens-before the start of the allocation's `free`, if any
+    ///   (through any handle).
     ///
-    /// Normally the allocating thread owns the object until it frees it, and no one else looks
-    /// at it meanwhile.
+    /// Normally the allocating thread owns the object until it frees it, and no other thread
+    /// looks at it meanwhile: its program order gives all of this.
     pub unsafe fn with_mut<R>(
         &self,
         handle: Handle,

@@ -12,17 +12,59 @@ use std::marker::PhantomData;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-/// The low bit of a slot's state word: set while allocated. The rest is the generation.
-const ALLOCATED: u64 = 1;
+/// A slot's state word is `generation << FLAG_BITS | flags`: the low bits are these flags, the
+/// rest is the generation.
+const FLAG_BITS: u32 = 2;
+
+/// Set while the slot is allocated (or claimed by an `alloc` that has not returned yet).
+const ALLOCATED: u64 = 0b01;
+
+/// Set while a [`PoisonSlab`](crate::PoisonSlab) `free` writes poison over the object: the
+/// generation is already the next one (every handle to the freed allocation is stale), but the
+/// slot cannot be claimed until the poison is written.
+const BUSY: u64 = 0b10;
+
+/// The largest generation a state word holds (the flags take its low bits).
+const MAX_GENERATION: u64 = u64::MAX >> FLAG_BITS;
+
+/// The generation a slot at `generation` moves to when it is freed, refusing to wrap: a wrapped
+/// generation would repeat one that a stale handle may still carry, and that handle would become
+/// current again, reaching the next allocation's object.
+///
+/// # Panics
+/// If `generation` is the largest a state word holds (after 2^62 frees of one slot: at a billion
+/// frees a second, after 146 years).
+pub(crate) fn next_generation(slot: usize, generation: u64) -> u64 {
+    generation
+        .checked_add(1)
+        .filter(|&next| next <= MAX_GENERATION)
+        .unwrap_or_else(|| {
+            panic!(
+                "slot#{slot} generations exhausted: it was freed at generation {generation:#x}, \
+                 the largest a state word holds, and generations must never repeat, or a stale \
+                 handle would become valid again"
+            )
+        })
+}
+
+/// The state word of `generation` with `flags`.
+fn state_word(generation: u64, flags: u64) -> u64 {
+    generation << FLAG_BITS | flags
+}
 
 /// The generation in a state word.
 pub(crate) fn generation_of(state: u64) -> u64 {
-    state >> 1
+    state >> FLAG_BITS
 }
 
 /// Whether a state word says allocated.
 fn is_allocated(state: u64) -> bool {
     state & ALLOCATED != 0
+}
+
+/// Whether a state word says free: neither allocated nor busy, so an `alloc` may claim it.
+fn is_free(state: u64) -> bool {
+    state & (ALLOCATED | BUSY) == 0
 }
 
 /// Hands out cache ids, so a handle from another cache is recognised.
@@ -59,13 +101,20 @@ pub(crate) fn next_cache_id(counter: &AtomicU64) -> u64 {
 /// - `slot_ptrs[i]` is the pointer to cell `i`'s object, taken once through the cell before the
 ///   core was shared, so it carries the provenance of that object; `base` is `slot_ptrs[0]`'s
 ///   address and `stride` the distance between consecutive objects (`size_of` of a cell).
-/// - A slot's state is `generation << 1 | allocated`; the generation grows by one on every
-///   free. A slot goes from free to allocated only by a compare-and-swap in `alloc_with` and
-///   back only by one in `free_with`, so of two threads racing for the same transition exactly
-///   one wins, and a [`Handle`] is current exactly while the state equals its generation with
-///   the allocated bit set.
+/// - A slot's state is `generation << 2 | busy << 1 | allocated`; the generation grows by one
+///   on every free and never wraps (`next_generation` panics first), so no handle of an earlier
+///   allocation ever becomes current again. A slot goes from free to allocated only by a compare-and-swap in
+///   `alloc_with` (the claim), and from allocated to free (or busy, then free) only by one in
+///   `free_with`, so of two threads racing for the same transition exactly one wins, and a
+///   [`Handle`] is current exactly while the state equals its generation with the allocated bit
+///   set. An `alloc_with` whose `check` refuses the claimed slot puts it back to free at the same
+///   generation (no handle of that generation was made).
+/// - The slab touches an object only while one thread holds the slot: the claiming `alloc`
+///   (after its claim), or the `free` that set it busy (until it stores free). So a broken free
+///   list, which can hand one slot to several poppers, never makes two threads touch an object:
+///   every popper but one fails the claim, and none can claim a busy slot.
 /// - A slot is on the free list iff its state is free (at every quiescent point; between a
-///   free's state change and its push the slot is in neither).
+///   free's state change and its push, or a claim and its release, the slot is in neither).
 /// - `id` is unique among all cores ever made in this process (64 bits, never wrapped), so a
 ///   handle carrying it was made by this core and its index is below `capacity`.
 pub(crate) struct SlabCore<T, P: Platform> {
@@ -175,15 +224,17 @@ impl<T, P: Platform> SlabCore<T, P> {
         unsafe { &self.objects.as_ref()[slot] }
     }
 
-    /// Pops a free slot and claims it: `check(slot, state)` may inspect the popped object first
-    /// (it is free, so the popping thread owns it) and refuse it, which pushes it back. The claim
-    /// is a compare-and-swap from free to allocated, so even a free list that pops a slot twice
-    /// cannot make two current handles of one generation.
+    /// Pops a free slot and claims it, then runs `check(slot, state)` on the claimed slot: it
+    /// may inspect the object (this thread owns it, and no handle to it exists yet) and refuse
+    /// it, which releases the claim (back to free, same generation) and pushes it back. The
+    /// claim is a compare-and-swap from free to allocated, made before anything touches the
+    /// object, so even a free list that pops a slot twice, or pops one that is allocated or
+    /// being freed, cannot make two threads own a slot.
     ///
     /// # Errors
     /// [`SlabError::Full`], whatever `check` returns, or [`SlabError::HandedOutTwice`] when the
-    /// popped slot is allocated (or claimed meanwhile by another thread): only a broken free
-    /// list does that.
+    /// popped slot is not free (allocated, being freed, or claimed meanwhile by another thread):
+    /// only a broken free list does that. That error touches neither the object nor the slot.
     pub(crate) fn alloc_with(
         &self,
         check: impl FnOnce(usize, u64) -> Result<(), SlabError>,
@@ -192,18 +243,18 @@ impl<T, P: Platform> SlabCore<T, P> {
             capacity: self.capacity(),
         })?;
         let slot = index as usize;
-        // Ordered after the free that released this slot by the free list's Release/Acquire.
+        // Ordered after the free that released this slot by the free list's Release/Acquire (on
+        // a sound free list; on a broken one the claim below reads the free's state, which it
+        // stored with Release after its last access to the object).
         let state = self.states[slot].load(Ordering::Acquire);
-        if is_allocated(state) {
+        if !is_free(state) {
             return Err(SlabError::HandedOutTwice {
                 slot,
                 generation: generation_of(state),
             });
         }
-        if let Err(error) = check(slot, state) {
-            self.free_list.push(index);
-            return Err(error);
-        }
+        // The claim. Nothing before it touches the object: of the threads that popped this
+        // slot, only the one whose compare-and-swap succeeds goes on.
         if let Err(actual) = self.states[slot].compare_exchange(
             state,
             state | ALLOCATED,
@@ -214,6 +265,14 @@ impl<T, P: Platform> SlabCore<T, P> {
                 slot,
                 generation: generation_of(actual),
             });
+        }
+        if let Err(error) = check(slot, state) {
+            // Release the claim: no handle of this generation was made, so the slot is free again
+            // at the same generation. Release, so that what `check` wrote happens-before the next
+            // claim of the slot.
+            self.states[slot].store(state, Ordering::Release);
+            self.free_list.push(index);
+            return Err(error);
         }
         if slot >= self.high_water.load(Ordering::Relaxed) {
             self.high_water.fetch_max(slot + 1, Ordering::Relaxed);
@@ -226,8 +285,10 @@ impl<T, P: Platform> SlabCore<T, P> {
     }
 
     /// Moves the handle's slot from allocated to free (one compare-and-swap, so of two racing
-    /// frees exactly one wins), runs `before_push(slot)` while the freeing thread owns the free
-    /// slot, and pushes it (Release).
+    /// frees exactly one wins) and pushes it (Release). With `poison`, the slot goes to busy
+    /// instead, `poison(slot)` runs while the freeing thread holds it (no `alloc` can claim a
+    /// busy slot, even one a broken free list hands out), and only then is it stored free
+    /// (Release, so the poison happens-before the next claim).
     ///
     /// # Errors
     /// [`SlabError::DoubleFree`], [`SlabError::StaleHandle`] or [`SlabError::ForeignHandle`];
@@ -235,19 +296,24 @@ impl<T, P: Platform> SlabCore<T, P> {
     pub(crate) fn free_with(
         &self,
         handle: Handle,
-        before_push: impl FnOnce(usize),
+        poison: Option<impl FnOnce(usize)>,
     ) -> Result<(), SlabError> {
         let slot = self.slot_of_handle(handle)?;
-        let allocated = handle.generation << 1 | ALLOCATED;
-        let freed = (handle.generation + 1) << 1;
-        if let Err(actual) = self.states[slot].compare_exchange(
-            allocated,
-            freed,
-            Ordering::AcqRel,
-            Ordering::Acquire,
-        ) {
+        let allocated = state_word(handle.generation, ALLOCATED);
+        // Before the compare-and-swap: running out of generations panics with the cache
+        // unchanged (the handle stays current).
+        let next = next_generation(slot, handle.generation);
+        let freed = state_word(next, 0);
+        let held = if poison.is_some() {
+            freed | BUSY
+        } else {
+            freed
+        };
+        if let Err(actual) =
+            self.states[slot].compare_exchange(allocated, held, Ordering::AcqRel, Ordering::Acquire)
+        {
             let now = generation_of(actual);
-            return Err(if now == handle.generation + 1 && !is_allocated(actual) {
+            return Err(if now == next && !is_allocated(actual) {
                 SlabError::DoubleFree {
                     slot,
                     generation: handle.generation,
@@ -260,7 +326,10 @@ impl<T, P: Platform> SlabCore<T, P> {
                 }
             });
         }
-        before_push(slot);
+        if let Some(poison) = poison {
+            poison(slot);
+            self.states[slot].store(freed, Ordering::Release);
+        }
         self.free_list.push(handle.index);
         Ok(())
     }
@@ -272,7 +341,7 @@ impl<T, P: Platform> SlabCore<T, P> {
     pub(crate) fn check(&self, handle: Handle) -> Result<usize, SlabError> {
         let slot = self.slot_of_handle(handle)?;
         let state = self.states[slot].load(Ordering::Acquire);
-        if state != (handle.generation << 1 | ALLOCATED) {
+        if state != state_word(handle.generation, ALLOCATED) {
             return Err(SlabError::StaleHandle {
                 slot,
                 handle_generation: handle.generation,
@@ -380,9 +449,14 @@ impl<T, P: Platform> SlabCore<T, P> {
             let slot = index as usize;
             on_list[slot] = true;
             let state = self.states[slot].load(Ordering::Acquire);
-            if is_allocated(state) {
+            if !is_free(state) {
                 return Err(corrupt(format!(
-                    "slot#{slot} is on the free list but allocated (generation {})",
+                    "slot#{slot} is on the free list but {} (generation {})",
+                    if is_allocated(state) {
+                        "allocated"
+                    } else {
+                        "still being freed"
+                    },
                     generation_of(state)
                 )));
             }
@@ -392,6 +466,11 @@ impl<T, P: Platform> SlabCore<T, P> {
             let state = state.load(Ordering::Acquire);
             if is_allocated(state) {
                 in_use += 1;
+            } else if !is_free(state) {
+                return Err(corrupt(format!(
+                    "slot#{slot} is still being freed (generation {}) at a quiescent point",
+                    generation_of(state)
+                )));
             } else if !on_list[slot] {
                 return Err(corrupt(format!(
                     "slot#{slot} is free (generation {}) but not on the free list: it is lost",
@@ -417,8 +496,126 @@ impl<T, P: Platform> SlabCore<T, P> {
 
 #[cfg(test)]
 mod tests {
-    use super::next_cache_id;
+    use super::{
+        generation_of, is_allocated, is_free, next_cache_id, next_generation, state_word, SlabCore,
+        ALLOCATED, BUSY, FLAG_BITS, MAX_GENERATION,
+    };
+    use crate::error::SlabError;
+    use crate::free_list::Tagging;
+    use crate::handle::Handle;
+    use lifecycle_list::Std;
     use std::sync::atomic::{AtomicU64, Ordering};
+
+    fn state(core: &SlabCore<u64, Std>, slot: usize) -> u64 {
+        core.states[slot].load(Ordering::Acquire)
+    }
+
+    #[test]
+    fn generations_count_up_to_the_largest_a_state_word_holds() {
+        assert_eq!(MAX_GENERATION, (1 << 62) - 1);
+        assert_eq!(next_generation(3, 0), 1);
+        assert_eq!(next_generation(3, MAX_GENERATION - 1), MAX_GENERATION);
+        // The largest generation still fits beside the flags.
+        assert_eq!(
+            generation_of(MAX_GENERATION << FLAG_BITS | BUSY),
+            MAX_GENERATION
+        );
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "slot#3 generations exhausted: it was freed at generation 0x3fffffffffffffff, \
+                    the largest a state word holds, and generations must never repeat, or a \
+                    stale handle would become valid again"
+    )]
+    fn generation_exhaustion_panics_instead_of_wrapping() {
+        next_generation(3, MAX_GENERATION);
+    }
+
+    #[test]
+    fn a_free_that_would_wrap_the_generation_panics_and_leaves_the_slot_allocated() {
+        let core = SlabCore::<u64, Std>::new(1, Tagging::Tagged, |_| 0);
+        let handle = core.alloc_with(|_, _| Ok(())).unwrap();
+        // As if the slot had been freed 2^62 - 1 times: allocated at the last generation.
+        let last = state_word(MAX_GENERATION, ALLOCATED);
+        core.states[0].store(last, Ordering::Release);
+        let handle = Handle {
+            generation: MAX_GENERATION,
+            ..handle
+        };
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            core.free_with(handle, None::<fn(usize)>)
+        }));
+        assert!(outcome.is_err(), "the free must panic rather than wrap");
+        assert_eq!(state(&core, 0), last, "the slot is unchanged");
+        assert_eq!(core.check(handle), Ok(0), "and the handle still current");
+    }
+
+    #[test]
+    fn alloc_claims_the_slot_before_check_and_a_refusal_releases_it_at_the_same_generation() {
+        let core = SlabCore::<u64, Std>::new(2, Tagging::Tagged, |_| 0);
+        let refusal = SlabError::WriteAfterFree {
+            slot: 0,
+            offset: 0,
+            found: 0,
+            generation: 0,
+        };
+        let result = core.alloc_with(|slot, popped| {
+            assert!(
+                is_free(popped),
+                "check is given the state the slot was popped in"
+            );
+            let now = state(&core, slot);
+            assert!(
+                is_allocated(now) && generation_of(now) == generation_of(popped),
+                "check runs on a slot this thread has already claimed: {now:#b}"
+            );
+            Err(refusal.clone())
+        });
+        assert_eq!(result, Err(refusal));
+        assert_eq!(state(&core, 0), 0, "released: free again, same generation");
+        assert_eq!(core.free_slots(), Ok(vec![0, 1]), "and pushed back on top");
+        core.check_quiescent().unwrap();
+        let handle = core.alloc_with(|_, _| Ok(())).unwrap();
+        assert_eq!((handle.slot(), handle.generation()), (0, 0));
+    }
+
+    #[test]
+    fn a_poisoning_free_holds_the_slot_busy_at_the_next_generation_while_it_poisons() {
+        let core = SlabCore::<u64, Std>::new(1, Tagging::Tagged, |_| 0);
+        let handle = core.alloc_with(|_, _| Ok(())).unwrap();
+        core.free_with(
+            handle,
+            Some(|slot| {
+                let now = state(&core, slot);
+                assert_eq!(
+                    now,
+                    1 << FLAG_BITS | BUSY,
+                    "busy at generation 1 while the poison is written"
+                );
+                assert_eq!(
+                    core.check(handle),
+                    Err(SlabError::StaleHandle {
+                        slot: 0,
+                        handle_generation: 0,
+                        slot_generation: 1
+                    }),
+                    "the freed handle is already stale"
+                );
+                assert_eq!(
+                    core.free_with(handle, None::<fn(usize)>),
+                    Err(SlabError::DoubleFree {
+                        slot: 0,
+                        generation: 0
+                    }),
+                    "a racing second free is a double free"
+                );
+            }),
+        )
+        .unwrap();
+        assert_eq!(state(&core, 0), 1 << FLAG_BITS, "free at generation 1");
+        core.check_quiescent().unwrap();
+    }
 
     #[test]
     fn finding_06_cache_ids_are_64_bit_and_never_wrap() {

@@ -2,7 +2,7 @@
 //! slots, and orders an owner's writes before `free` ahead of the next owner's reads after
 //! `alloc`; and the untagged free list's ABA, which loom must find.
 
-use lifecycle_slab::{Handle, Loom, Slab, SlabError, Tagging};
+use lifecycle_slab::{Handle, Loom, PoisonSlab, Slab, SlabError, Tagging};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -191,5 +191,84 @@ fn untagged_free_list_hands_a_slot_out_twice() {
         "free list corruption (ABA): slot#1 was popped from the free list while allocated \
          (generation 0): it would be handed out twice",
         "the finding names slot B (slot#1), which T2 holds"
+    );
+}
+
+/// Stamps the allocated object `handle` of `slab` with `stamp` and reads it back: nothing but
+/// its owner may write an allocated object, least of all the cache's poison.
+fn own_poisoned(slab: &PoisonSlab<u64, Loom>, handle: Handle, stamp: u64) {
+    // SAFETY: this thread owns the allocation (it allocated it and has not freed it); no other
+    // access to the object is made while it is allocated, unless the cache is broken, which is
+    // what loom checks.
+    unsafe { slab.with_mut(handle, |object| *object = stamp) }.unwrap();
+    // SAFETY: as above; the reference is used here only.
+    let seen = unsafe { *slab.get(handle).unwrap() };
+    assert_eq!(
+        seen,
+        stamp,
+        "slot#{} was written (poisoned?) by another thread while allocated",
+        handle.slot()
+    );
+}
+
+/// How many allocations of [`poison_aba_model`], over all executions, the broken free list made
+/// pop a slot that was not free (a std atomic: it counts across loom's executions).
+static POISON_ABA_REFUSED: AtomicUsize = AtomicUsize::new(0);
+
+/// Allocates, if the broken free list lets it, and owns the object; keeps it allocated.
+fn try_own_poisoned(slab: &PoisonSlab<u64, Loom>, stamp: u64) {
+    match slab.alloc() {
+        Ok(handle) => own_poisoned(slab, handle, stamp),
+        Err(SlabError::HandedOutTwice { .. }) => {
+            POISON_ABA_REFUSED.fetch_add(1, Ordering::Relaxed);
+        }
+        Err(SlabError::Full { .. } | SlabError::WriteAfterFree { .. }) => {}
+        Err(other) => panic!("{other}"),
+    }
+}
+
+/// The ABA schedule on an untagged [`PoisonSlab`], carried on until the broken free list hands
+/// one slot to two threads at once: T1 allocates once (the pop the ABA can stall), T2 allocates A
+/// and B and frees A (the ABA: T1's pop then installs B, allocated, as the head), owns and
+/// frees B (which, pushed onto itself, makes the list a loop), and both allocate again, so both
+/// can pop B, which one of them is also freeing or claiming. Each allocation's owner stamps its
+/// object and reads the stamp back.
+fn poison_aba_model() -> impl Fn() + Sync + Send {
+    || {
+        // SAFETY: the untagged free list is the ABA under test: no thread relies on it (every
+        // allocation may fail), which is what the model checks the cache survives.
+        let slab = Arc::new(unsafe { PoisonSlab::<u64, Loom>::with_tagging(4, Tagging::Untagged) });
+        let t2 = {
+            let slab = slab.clone();
+            loom::thread::spawn(move || {
+                let a = slab.alloc().unwrap_or_else(|e| panic!("{e}"));
+                let b = slab.alloc().unwrap_or_else(|e| panic!("{e}"));
+                slab.free(a).unwrap_or_else(|e| panic!("{e}"));
+                own_poisoned(&slab, b, 2);
+                slab.free(b).unwrap_or_else(|e| panic!("{e}"));
+                try_own_poisoned(&slab, 22);
+            })
+        };
+        try_own_poisoned(&slab, 1);
+        try_own_poisoned(&slab, 11);
+        t2.join().unwrap();
+    }
+}
+
+#[test]
+fn untagged_poison_slab_never_reads_or_poisons_an_object_another_thread_owns() {
+    // With the poison check run before the claim, or the poison written after the slot is
+    // marked free, loom finds a popper reading the object (and re-poisoning it) while the thread
+    // that claimed or frees it writes: a data race, and a stamp overwritten with poison.
+    assert!(
+        explore(
+            "poison slab/untagged ABA, claim before check",
+            3,
+            poison_aba_model()
+        ) > 1
+    );
+    assert!(
+        POISON_ABA_REFUSED.load(Ordering::Relaxed) > 0,
+        "the model must reach the ABA: some pop must get a slot that is not free"
     );
 }
