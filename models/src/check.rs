@@ -96,6 +96,9 @@ impl<'s> Check<'s> {
                 ),
                 Verdict::Pass {
                     executions, bounds, ..
+                }
+                | Verdict::Vacuous {
+                    executions, bounds, ..
                 } => panic!(
                     "{name} on {}: expected {kind}, but {executions} executions passed ({bounds})",
                     engine.name()
@@ -114,7 +117,8 @@ impl<'s> Check<'s> {
     /// Asserts every chosen engine passes, returning the executions each explored.
     ///
     /// # Panics
-    /// If an engine finds something or cannot run the scenario, with the diagnosis.
+    /// If an engine finds something or cannot run the scenario, with the diagnosis; or if a
+    /// proof is vacuous (never reached a `[[sometimes]]` state), naming the states missed.
     #[track_caller]
     pub fn expect_pass(&self) -> Vec<usize> {
         let mut explored = Vec::new();
@@ -122,6 +126,21 @@ impl<'s> Check<'s> {
             let name = &self.scenario.name;
             match verdict {
                 Verdict::Pass { executions, .. } => explored.push(executions),
+                Verdict::Vacuous {
+                    executions,
+                    coverage,
+                    ..
+                } => panic!(
+                    "{name} on {}: {executions} executions passed, but vacuously: never \
+                     reached {}",
+                    engine.name(),
+                    coverage
+                        .iter()
+                        .filter(|reach| reach.reached == 0)
+                        .map(|reach| format!("`{}`", reach.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
                 Verdict::Found(finding) => panic!(
                     "{name} on {}: expected a pass, found {}:\n{}",
                     engine.name(),

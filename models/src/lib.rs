@@ -22,7 +22,7 @@ pub mod language;
 pub mod report;
 
 pub use check::{check, Check};
-pub use diagnosis::finding::{Finding, FindingKind, Replay, RootCause, Verdict};
+pub use diagnosis::finding::{Finding, FindingKind, Reach, Replay, RootCause, Verdict};
 pub use diagnosis::{blocked_threads, diagnose, root_cause};
 pub use engine::{replay, replays_as, run, run_with_progress, Bounds, Engine, SavedReplay};
 pub use interpreter::threads::{panic_message, Threads};

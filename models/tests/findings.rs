@@ -19,7 +19,7 @@ fn found(scenario: Scenario, engine: Engine, config: &RunConfig) -> Finding {
     match run(&scenario, engine, config, &Bounds::quick()) {
         Verdict::Found(finding) => *finding,
         Verdict::NotRun { reason } => panic!("not run: {reason}"),
-        Verdict::Pass { executions, .. } => panic!(
+        Verdict::Pass { executions, .. } | Verdict::Vacuous { executions, .. } => panic!(
             "{} on {} passed {executions} executions; a finding was expected",
             scenario.name,
             engine.name()
@@ -198,6 +198,11 @@ fn assert_passes(scenario: Scenario, engine: Engine, config: &RunConfig) -> usiz
             scenario.name,
             engine.name(),
             finding.diagnosis
+        ),
+        Verdict::Vacuous { coverage, .. } => panic!(
+            "{} on {}: vacuous: {coverage:?}",
+            scenario.name,
+            engine.name()
         ),
         Verdict::NotRun { reason } => panic!("not run: {reason}"),
     }

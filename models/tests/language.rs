@@ -144,7 +144,7 @@ fn an_unknown_finding_kind_lists_the_valid_ones() {
     let error = error_of("all = \"pass\"", "all = \"loops\"");
     assert!(
         error.starts_with(
-            "bad.toml:18:7: unknown finding kind `loops` (expected `pass`, one of: \
+            "bad.toml:18:7: unknown finding kind `loops` (expected `pass`, `vacuous`, one of: \
              looping-reader, starved-waiters,"
         ),
         "{error}"
@@ -229,4 +229,119 @@ fn every_catalogue_file_parses_and_names_a_twin_that_exists() {
             );
         }
     }
+}
+
+/// The error of `VALID` with a `[[sometimes]]` whose `when` is `[when]` (its first string at
+/// 22:9), the owner's steps replaced by `owner_steps` if given.
+fn sometimes_error(when: &str, owner_steps: Option<&str>) -> String {
+    let mut text = VALID.to_string();
+    if let Some(steps) = owner_steps {
+        text = text.replacen(
+            r#"["alloc s", "lock", "list_add s registry", "unlock", "signal go"]"#,
+            steps,
+            1,
+        );
+    }
+    text.push_str(&format!("\n[[sometimes]]\nname = \"x\"\nwhen = [{when}]\n"));
+    match Scenario::parse("bad.toml", &text) {
+        Ok(_) => panic!("`{when}` should be refused"),
+        Err(error) => error.to_string(),
+    }
+}
+
+#[test]
+fn a_sometimes_condition_naming_an_unknown_actor_lists_the_actors() {
+    assert_eq!(
+        sometimes_error(r#""ghost at lock""#, None),
+        "bad.toml:22:9: unknown actor `ghost` (declared: owner, helper)"
+    );
+}
+
+#[test]
+fn a_sometimes_step_must_be_one_of_the_actor_s_steps_and_say_which_if_repeated() {
+    assert_eq!(
+        sometimes_error(r#""helper at lock""#, None),
+        "bad.toml:22:9: actor `helper` has no step `lock`"
+    );
+    let twice = r#"["alloc s", "lock", "unlock", "lock", "unlock", "signal go"]"#;
+    assert_eq!(
+        sometimes_error(r#""owner at lock""#, Some(twice)),
+        "bad.toml:22:9: actor `owner` has 2 steps `lock` (lines 11, 11): say which with `#1` to \
+         `#2`"
+    );
+    assert_eq!(
+        sometimes_error(r#""owner past unlock #3""#, Some(twice)),
+        "bad.toml:22:9: actor `owner` has 2 steps `unlock` (lines 11, 11), not 3"
+    );
+}
+
+#[test]
+fn a_sometimes_local_must_be_bound_by_the_actor() {
+    assert_eq!(
+        sometimes_error(r#""owner.s linked", "helper.x linked registry""#, None),
+        "bad.toml:22:27: actor `helper` binds no local `x` (its locals: none)"
+    );
+}
+
+#[test]
+fn a_sometimes_condition_of_no_known_form_lists_the_forms() {
+    let error = sometimes_error(r#""owner sleeps""#, None);
+    assert!(
+        error.starts_with(
+            "bad.toml:22:9: condition `owner sleeps` is not one of: `ACTOR at STEP`, `ACTOR \
+             past STEP`,"
+        ),
+        "{error}"
+    );
+    assert_eq!(
+        sometimes_error("", None),
+        "bad.toml:22:8: `when` is empty: list the conditions that hold together in the state"
+    );
+}
+
+#[test]
+fn every_sometimes_form_parses_into_its_atom() {
+    use lifecycle_models::language::{Atom, Condition};
+    let text = format!(
+        "{VALID}\n[[sometimes]]\nname = \"all forms\"\nwhen = [\"owner at lock\", \"not owner \
+         past signal go\", \"owner holds\", \"owner.s linked registry\", \"owner.s is \
+         owner.s\"]\n"
+    );
+    let error = Scenario::parse("bad.toml", &text).expect_err("`is` of itself is refused");
+    assert_eq!(
+        error.to_string(),
+        "bad.toml:22:96: `owner.s is owner.s` always holds"
+    );
+    let text = text.replace(", \"owner.s is owner.s\"", "");
+    let scenario = Scenario::parse("ok.toml", &text).expect("every form parses");
+    let when: Vec<&Condition> = scenario.sometimes[0]
+        .when
+        .iter()
+        .map(|c| &c.value)
+        .collect();
+    assert_eq!(
+        when,
+        [
+            &Condition {
+                negated: false,
+                atom: Atom::At { actor: 0, step: 1 }
+            },
+            &Condition {
+                negated: true,
+                atom: Atom::Past { actor: 0, step: 4 }
+            },
+            &Condition {
+                negated: false,
+                atom: Atom::Holds { actor: 0, lock: 0 }
+            },
+            &Condition {
+                negated: false,
+                atom: Atom::Linked {
+                    actor: 0,
+                    local: "s".to_string(),
+                    list: Some(0)
+                }
+            },
+        ]
+    );
 }

@@ -1,6 +1,8 @@
 //! Proof of the fixed lifecycle protocol across every interleaving within stated bounds, checked
 //! at every step (no traversal beyond the node count, `next.prev == node` at every unlock, no
-//! use of a freed slot, no data race, no leak, every thread terminates).
+//! use of a freed slot, no data race, no leak, every thread terminates), and not vacuously: a
+//! proof that never reaches one of the scenario's `[[sometimes]]` states fails (each is printed
+//! with how many executions reached it).
 //!
 //! The exhaustive loom proofs run under `RUSTFLAGS="--cfg loom" cargo test --release` (the CI
 //! gate, `ci/loom.sh`); plain `cargo test` runs the shuttle and std proofs and lists the loom
@@ -23,6 +25,7 @@ fn assert_pass(scenario: Scenario, engine: Engine, waiters: usize, bounds: &Boun
             executions,
             elapsed,
             bounds,
+            coverage,
         } => {
             eprintln!(
                 "{} on {} with {waiters} waiter(s), {bounds}: pass, {executions} executions in \
@@ -30,9 +33,16 @@ fn assert_pass(scenario: Scenario, engine: Engine, waiters: usize, bounds: &Boun
                 scenario.name,
                 engine.name()
             );
+            for reach in &coverage {
+                eprintln!(
+                    "    sometimes: {}: {} of {executions}",
+                    reach.name, reach.reached
+                );
+            }
             assert!(executions > 0);
             executions
         }
+        Verdict::Vacuous { coverage, .. } => panic!("vacuous: {coverage:?}"),
         Verdict::Found(finding) => panic!("{}", finding.diagnosis),
         Verdict::NotRun { reason } => panic!("not run: {reason}"),
     }

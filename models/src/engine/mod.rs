@@ -3,6 +3,7 @@
 
 mod saved_replay;
 pub mod states;
+mod tally;
 pub use saved_replay::SavedReplay;
 
 use crate::diagnosis::diagnose;
@@ -19,6 +20,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
+use tally::Tally;
 
 /// An engine that runs scenarios.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -85,6 +87,13 @@ impl Engine {
                 self.name()
             )
         })
+    }
+
+    /// Whether a pass on this engine is a proof (every execution, or every state, within its
+    /// bounds): loom and states. Their passes must reach every `[[sometimes]]` state, or they
+    /// are [`Verdict::Vacuous`].
+    pub fn proves(self) -> bool {
+        matches!(self, Engine::Loom | Engine::States)
     }
 
     /// The engine named `name`, if any.
@@ -283,9 +292,10 @@ fn run_loom(
     let trace = Arc::new(Trace::new());
     let executions = progress.clone();
     let start = Instant::now();
+    let tally = Arc::new(Tally::new(scenario));
     let explore = |checkpoint_file: Option<PathBuf>| {
         let (trace, executions, config) = (trace.clone(), executions.clone(), config.clone());
-        let scenario = scenario.clone();
+        let (scenario, tally) = (scenario.clone(), tally.clone());
         let mut builder = loom::model::Builder::new();
         builder.preemption_bound = bounds.preemption_bound;
         builder.max_branches = 100_000;
@@ -298,7 +308,7 @@ fn run_loom(
                 builder.check(move || {
                     executions.fetch_add(1, Ordering::Relaxed);
                     trace.reset();
-                    execute::<Loom>(&scenario, &config, &trace);
+                    tally.add(execute::<Loom>(&scenario, &config, &trace));
                 })
             }))
         })
@@ -312,11 +322,13 @@ fn run_loom(
     let outcome = explore(replay_file);
     let found_after = executions.load(Ordering::Relaxed);
     let Err(payload) = outcome else {
-        return Verdict::Pass {
-            executions: executions.load(Ordering::Relaxed),
-            elapsed: start.elapsed(),
-            bounds: bounds.describe(Engine::Loom),
-        };
+        return Verdict::passed(
+            Engine::Loom.proves(),
+            executions.load(Ordering::Relaxed),
+            start.elapsed(),
+            bounds.describe(Engine::Loom),
+            tally.reaches(scenario),
+        );
     };
     let elapsed = start.elapsed();
     let message = panic_message(&*payload);
@@ -356,13 +368,14 @@ fn run_shuttle(
     shuttle_config.failure_persistence = shuttle::FailurePersistence::File(Some(dir.clone()));
     shuttle_config.max_steps = shuttle::MaxSteps::FailAfter(bounds.max_steps);
     shuttle_config.silence_warnings = true;
+    let tally = Arc::new(Tally::new(scenario));
     let body = {
         let (trace, executions, config) = (trace.clone(), executions.clone(), config.clone());
-        let scenario = scenario.clone();
+        let (scenario, tally) = (scenario.clone(), tally.clone());
         move || {
             executions.fetch_add(1, Ordering::Relaxed);
             trace.reset();
-            execute::<Shuttle>(&scenario, &config, &trace);
+            tally.add(execute::<Shuttle>(&scenario, &config, &trace));
         }
     };
     let start = Instant::now();
@@ -395,15 +408,17 @@ fn run_shuttle(
         .and_then(|entry| std::fs::read_to_string(entry.path()).ok());
     let _ = std::fs::remove_dir_all(&dir);
     match outcome {
-        Ok(iterations) => Verdict::Pass {
-            executions: iterations,
+        Ok(iterations) => Verdict::passed(
+            engine.proves(),
+            iterations,
             elapsed,
-            bounds: if schedule.is_some() {
+            if schedule.is_some() {
                 "replay of one schedule".to_string()
             } else {
                 bounds.describe(engine)
             },
-        },
+            tally.reaches(scenario),
+        ),
         Err(payload) => Verdict::Found(Box::new(diagnose(
             engine,
             executions.load(Ordering::Relaxed),
@@ -424,12 +439,13 @@ fn run_std(
 ) -> Verdict {
     let trace = Arc::new(Trace::new());
     let start = Instant::now();
+    let tally = Tally::new(scenario);
     let mut iterations = 0;
     while iterations < bounds.iterations && start.elapsed() < bounds.std_budget {
         iterations += 1;
         progress.store(iterations, Ordering::Relaxed);
         trace.reset();
-        quietly(|| execute::<Std>(scenario, config, &trace));
+        tally.add(quietly(|| execute::<Std>(scenario, config, &trace)));
         if let Some(stop) = trace.stop() {
             return Verdict::Found(Box::new(diagnose(
                 Engine::Std,
@@ -442,11 +458,13 @@ fn run_std(
             )));
         }
     }
-    Verdict::Pass {
-        executions: iterations,
-        elapsed: start.elapsed(),
-        bounds: bounds.describe(Engine::Std),
-    }
+    Verdict::passed(
+        Engine::Std.proves(),
+        iterations,
+        start.elapsed(),
+        bounds.describe(Engine::Std),
+        tally.reaches(scenario),
+    )
 }
 
 /// The finding kind an engine's own panic message stands for, when no actor stopped first.

@@ -59,6 +59,8 @@ pub(crate) struct Actor<'w, P: Threads> {
     pub(crate) locals: HashMap<String, Vec<Handle>>,
     /// The guard of every lock this actor holds, by lock index.
     guards: Vec<Option<SpinGuard<'w, (), P>>>,
+    /// Its index among the expanded actors, when the world records coverage.
+    coverage_index: Option<usize>,
 }
 
 impl<'w, P: Threads> Actor<'w, P> {
@@ -73,6 +75,23 @@ impl<'w, P: Threads> Actor<'w, P> {
             halted: None,
             locals: HashMap::new(),
             guards: (0..world.lock_count()).map(|_| None).collect(),
+            coverage_index: world
+                .coverage
+                .is_active()
+                .then(|| world.coverage.index_of(name))
+                .flatten(),
+        }
+    }
+
+    /// Tells the world's coverage record where this actor is now (a step boundary).
+    pub(crate) fn publish(&self) {
+        if let Some(index) = self.coverage_index {
+            let world = self.world;
+            world
+                .coverage
+                .publish(index, self.pc, &self.locals, self.held(), &|slot, list| {
+                    world.is_linked(slot, list)
+                });
         }
     }
 
@@ -99,6 +118,7 @@ impl<'w, P: Threads> Actor<'w, P> {
         if self.run(step)? == Progress::Done {
             self.pc += 1;
         }
+        self.publish();
         Ok(())
     }
 
@@ -334,11 +354,17 @@ pub(crate) fn run_actor<P: Threads>(
             (None, Ok(())) => Ok(()),
         };
     }
-    for step in &spec.steps {
+    for (pc, step) in spec.steps.iter().enumerate() {
+        actor.pc = pc;
+        actor.publish();
         if let Err(halt) = actor.run(&step.value) {
             result = Err(halt);
             break;
         }
+    }
+    if result.is_ok() {
+        actor.pc = spec.steps.len();
+        actor.publish();
     }
     // A guard dropped here would release the lock behind the scenario's back.
     for guard in actor.guards.drain(..).flatten() {

@@ -3,6 +3,7 @@
 //! in all); the others are spawned in the order the file lists them.
 
 mod actor;
+pub mod coverage;
 mod lists;
 pub mod signal;
 pub mod stepper;
@@ -15,6 +16,7 @@ use crate::language::Scenario;
 use crate::language::Stop;
 use crate::FindingKind;
 use actor::{run_actor, Halt};
+use coverage::Coverage;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -66,14 +68,21 @@ fn actor<P: Threads>(world: &World<P>, scenario: &Scenario, index: usize, name: 
     }
 }
 
-/// Runs one execution of `scenario` on platform `P`, recording into `trace`.
-pub fn execute<P: Threads>(scenario: &Arc<Scenario>, config: &RunConfig, trace: &Arc<Trace>) {
+/// Runs one execution of `scenario` on platform `P`, recording into `trace`; returns the
+/// `[[sometimes]]` states it reached, as a mask (bit `p`: property `p`).
+pub fn execute<P: Threads>(
+    scenario: &Arc<Scenario>,
+    config: &RunConfig,
+    trace: &Arc<Trace>,
+) -> u64 {
     let mut spec = scenario.world.clone();
     if let Some(objects) = config.objects {
         spec.objects = objects;
     }
-    let world = Arc::new(World::<P>::new(&spec, trace.clone()));
     let actors = scenario.expanded_actors(config.copies);
+    let mut world = World::<P>::new(&spec, trace.clone());
+    world.coverage = Coverage::new(&scenario.sometimes, &actors, spec.locks.len());
+    let world = Arc::new(world);
     let mut threads = Vec::new();
     for (name, index) in actors.iter().skip(1).cloned() {
         let (world, scenario) = (world.clone(), scenario.clone());
@@ -113,4 +122,5 @@ pub fn execute<P: Threads>(scenario: &Arc<Scenario>, config: &RunConfig, trace: 
             stop_actor(&world, &main_name, stop);
         }
     }
+    world.coverage.reached()
 }

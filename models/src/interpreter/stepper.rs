@@ -5,6 +5,7 @@
 //! world, so nothing but the snapshot has to be kept per state.
 
 use super::actor::Actor;
+use super::coverage::Coverage;
 use super::trace::Trace;
 use super::world::World;
 use super::RunConfig;
@@ -69,6 +70,8 @@ pub struct Outcome {
     pub snapshot: Snapshot,
     /// The finding the last action (or the end-of-run check) made, with its actor.
     pub finding: Option<(String, Stop)>,
+    /// The `[[sometimes]]` states that hold after the last action, as a mask.
+    pub covered: u64,
 }
 
 /// Replays `path` (indices into `actors`, the expanded actor list) from a fresh world, each
@@ -85,7 +88,8 @@ pub fn replay_path(
         spec.objects = objects;
     }
     trace.reset();
-    let world = World::<Std>::new(&spec, trace.clone());
+    let mut world = World::<Std>::new(&spec, trace.clone());
+    world.coverage = Coverage::new(&scenario.sometimes, actors, spec.locks.len());
     let mut running: Vec<Actor<'_, Std>> = actors
         .iter()
         .map(|(name, _)| Actor::new(&world, name, true))
@@ -109,12 +113,19 @@ pub fn replay_path(
         }
     }
     let snapshot = snapshot(&world, &running, spec.events.len());
+    let covered = world
+        .coverage
+        .now(&|slot, list| world.is_linked(slot, list));
     // The actors hold guards on `world`'s locks: forget them with the world, which is dropped
     // after them (no lock outlives this function).
     for actor in running {
         actor.forget_guards();
     }
-    Outcome { snapshot, finding }
+    Outcome {
+        snapshot,
+        finding,
+        covered,
+    }
 }
 
 /// The canonical snapshot of `world` and its actors.

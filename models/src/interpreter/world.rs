@@ -2,6 +2,7 @@
 //! and the spinlocks that protect them, one-shot events, the trace), with every operation
 //! recording its event so a finding can show what happened, step by step and picture by picture.
 
+use super::coverage::Coverage;
 use super::signal::Signal;
 use super::threads::Threads;
 use super::trace::{Trace, What};
@@ -75,6 +76,8 @@ pub struct World<P: Threads> {
     /// The harness's own bookkeeping (never seen by a checker): which lists each slot's link was
     /// added to and not deleted from since, so a free can say it was still linked.
     membership: Mutex<Vec<[bool; MAX_LISTS]>>,
+    /// Which `[[sometimes]]` states this execution reached (harness bookkeeping too).
+    pub coverage: Coverage,
 }
 
 impl<P: Threads> World<P> {
@@ -134,6 +137,7 @@ impl<P: Threads> World<P> {
             names: Mutex::new(Vec::new()),
             acting: Mutex::new(None),
             membership: Mutex::new(vec![[false; MAX_LISTS]; spec.objects]),
+            coverage: Coverage::default(),
         }
     }
 
@@ -305,6 +309,11 @@ impl<P: Threads> World<P> {
             .filter(|&list| membership[slot][list])
             .map(|list| self.list_names[list].clone())
             .collect()
+    }
+
+    /// Whether slot `slot`'s link was added to list `list` and not deleted since.
+    pub(super) fn is_linked(&self, slot: usize, list: usize) -> bool {
+        self.membership.lock().unwrap_or_else(|p| p.into_inner())[slot][list]
     }
 
     pub(super) fn set_linked(&self, slot: usize, list: usize, linked: bool) {

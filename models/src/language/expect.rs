@@ -1,4 +1,4 @@
-//! The `[expect]` table: the verdict each engine must reach (`pass`, a finding kind,
+//! The `[expect]` table: the verdict each engine must reach (`pass`, `vacuous`, a finding kind,
 //! `pass or KIND: reason`, `pass: reason`), with the reason an engine is blind kept in the file.
 
 use super::parse::{Reader, ENGINE_NAMES};
@@ -44,7 +44,7 @@ pub(super) fn expectations(
     Ok(Expectations { all, per_engine })
 }
 
-/// `pass`, a finding kind, `pass or KIND[, KIND]: why the engine cannot see it`, or
+/// `pass`, `vacuous`, a finding kind, `pass or KIND[, KIND]: why the engine cannot see it`, or
 /// `pass: why the engine cannot see it`.
 fn expected(reader: &Reader<'_>, verdict: &Spanned<String>) -> Result<Expected, ScenarioError> {
     let text = verdict.get_ref().trim();
@@ -53,7 +53,7 @@ fn expected(reader: &Reader<'_>, verdict: &Spanned<String>) -> Result<Expected, 
             reader.error(
                 verdict,
                 format!(
-                    "unknown finding kind `{}` (expected `pass`, one of: {}; or `pass or KIND: \
+                    "unknown finding kind `{}` (expected `pass`, `vacuous`, one of: {}; or `pass or KIND: \
                      reason`)",
                     name.trim(),
                     FindingKind::ALL
@@ -67,6 +67,9 @@ fn expected(reader: &Reader<'_>, verdict: &Spanned<String>) -> Result<Expected, 
     };
     if text == "pass" {
         return Ok(Expected::Pass);
+    }
+    if text == "vacuous" {
+        return Ok(Expected::Vacuous);
     }
     if let Some(reason) = text.strip_prefix("pass:") {
         // A pass the engine cannot do better than, with the reason it is blind to the bug.

@@ -9,6 +9,7 @@ mod error;
 mod expect;
 mod kind;
 mod parse;
+mod sometimes;
 mod step;
 
 pub use actions::Actions;
@@ -17,6 +18,7 @@ pub use error::ScenarioError;
 pub use kind::{FindingKind, Stop};
 pub(crate) use parse::ENGINE_NAMES;
 pub use parse::MAX_LISTS;
+pub use sometimes::{Atom, Condition, Sometimes, MAX_SOMETIMES};
 pub(crate) use step::{parse_step, Names};
 pub use step::{Step, STEP_NAMES};
 
@@ -43,6 +45,8 @@ pub struct Scenario {
     pub actors: Vec<ActorSpec>,
     /// What each engine must conclude.
     pub expect: Expectations,
+    /// The states a proof must reach for it not to be vacuous (`[[sometimes]]`).
+    pub sometimes: Vec<Sometimes>,
     /// Where the scenario came from, and its text.
     pub source: Source,
 }
@@ -150,8 +154,11 @@ pub struct Located<T> {
 /// What a scenario must conclude on an engine.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expected {
-    /// Every execution passes.
+    /// Every execution passes (and a proof reaches every `[[sometimes]]` state).
     Pass,
+    /// An exhaustive engine passes every execution without reaching some `[[sometimes]]`
+    /// state: a test of the coverage check itself (an over-constrained scenario).
+    Vacuous,
     /// An execution fails with this kind.
     Finding(FindingKind),
     /// The engine cannot see the bug's root cause by design (the reason says why): it passes,
@@ -167,10 +174,14 @@ pub enum Expected {
 impl Expected {
     /// Whether `verdict` is what was expected.
     pub fn accepts(&self, verdict: &crate::Verdict) -> bool {
-        match (self, verdict.finding()) {
-            (Expected::Pass, None) | (Expected::PassOr { .. }, None) => true,
-            (Expected::Finding(kind), Some(finding)) => finding.kind == *kind,
-            (Expected::PassOr { kinds, .. }, Some(finding)) => kinds.contains(&finding.kind),
+        use crate::Verdict;
+        match (self, verdict) {
+            (Expected::Pass | Expected::PassOr { .. }, Verdict::Pass { .. }) => true,
+            (Expected::Vacuous, Verdict::Vacuous { .. }) => true,
+            (Expected::Finding(kind), Verdict::Found(finding)) => finding.kind == *kind,
+            (Expected::PassOr { kinds, .. }, Verdict::Found(finding)) => {
+                kinds.contains(&finding.kind)
+            }
             _ => false,
         }
     }
@@ -179,6 +190,7 @@ impl Expected {
     pub fn label(&self) -> String {
         match self {
             Expected::Pass => "pass".to_string(),
+            Expected::Vacuous => "vacuous".to_string(),
             Expected::Finding(kind) => kind.name().to_string(),
             Expected::PassOr { kinds, .. } => std::iter::once("pass")
                 .chain(kinds.iter().map(|k| k.name()))

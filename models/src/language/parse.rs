@@ -2,6 +2,7 @@
 //! file's raw shape, then validated into a [`Scenario`] with `file:line:column` errors.
 
 use super::error::{line_column, ScenarioError};
+use super::sometimes::SometimesShape;
 use super::step::{parse_step, Names, Step};
 use super::{ActorSpec, Checks, ListSpec, Located, LockSpec, Scenario, Source, WorldSpec};
 use lifecycle_list::{CheckMode, LockDefect};
@@ -36,6 +37,8 @@ struct FileShape {
     world: WorldShape,
     actor: Spanned<Vec<Spanned<ActorShape>>>,
     expect: Spanned<BTreeMap<Spanned<String>, Spanned<String>>>,
+    #[serde(default)]
+    sometimes: Vec<Spanned<SometimesShape>>,
 }
 
 #[derive(Deserialize)]
@@ -91,6 +94,11 @@ impl Reader<'_> {
             column,
             message: message.into(),
         }
+    }
+
+    /// The 1-based `(line, column)` where `spanned` starts.
+    pub(super) fn line_column<T>(&self, spanned: &Spanned<T>) -> (usize, usize) {
+        line_column(self.text, spanned.span().start)
     }
 
     pub(super) fn error<T>(
@@ -180,6 +188,7 @@ pub(crate) fn parse_with_rust_actors(
     let world = world(&reader, &file.world)?;
     let actors = actors(&reader, &file.actor, &world, rust_actors)?;
     let expect = super::expect::expectations(&reader, &file.expect)?;
+    let sometimes = super::sometimes::sometimes(&reader, &file.sometimes, &world, &actors)?;
     Ok(Scenario {
         name,
         story: file.story.trim().to_string(),
@@ -187,6 +196,7 @@ pub(crate) fn parse_with_rust_actors(
         world,
         actors,
         expect,
+        sometimes,
         source: Source {
             path: path.to_string(),
             text: text.to_string(),

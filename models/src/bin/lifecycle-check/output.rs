@@ -65,10 +65,10 @@ pub fn row_json(row: &Row<'_>) -> serde_json::Value {
         "as_expected": row.as_expected(),
         "executions": row.verdict.executions(),
         "elapsed_ms": row.verdict.elapsed().as_secs_f64() * 1000.0,
-        "bounds": match &row.verdict {
-            Verdict::Pass { bounds, .. } => serde_json::Value::from(bounds.clone()),
-            _ => serde_json::Value::Null,
-        },
+        "bounds": row.verdict.bounds(),
+        "coverage": row.verdict.coverage().iter().map(|reach| serde_json::json!({
+            "sometimes": reach.name, "reached": reach.reached,
+        })).collect::<Vec<_>>(),
         "finding": row.verdict.finding().map(finding_json),
         "report": row.report.as_ref().map(|p| p.display().to_string()),
     })
@@ -98,6 +98,33 @@ pub fn print_table(rows: &[Row<'_>]) {
             row.expected.label(),
             executions,
             row.verdict.elapsed(),
+        );
+        print_coverage(row);
+    }
+}
+
+/// A proof's coverage under its row: how many executions (states) reached each
+/// `[[sometimes]]` (the other engines' counts are in the JSON).
+fn print_coverage(row: &Row<'_>) {
+    if !row.engine.proves() {
+        return;
+    }
+    let unit = if row.engine == Engine::States {
+        "states"
+    } else {
+        "executions"
+    };
+    for reach in row.verdict.coverage() {
+        let missed = if reach.reached == 0 {
+            "  <-- never reached"
+        } else {
+            ""
+        };
+        println!(
+            "    sometimes: {:<60} {:>9} of {} {unit}{missed}",
+            reach.name,
+            reach.reached,
+            row.verdict.executions()
         );
     }
 }

@@ -195,15 +195,24 @@ pub fn run(
         let lasso = concrete_lasso(&model, &exploration.states[stuck]);
         return Verdict::Found(Box::new(non_termination(&model, &lasso, count, start)));
     }
-    Verdict::Pass {
-        executions: count,
-        elapsed: start.elapsed(),
-        bounds: format!(
+    let coverage = super::tally::reaches(scenario, |bit| {
+        exploration
+            .states
+            .iter()
+            .filter(|state| state.covered & (1 << bit) != 0)
+            .count()
+    });
+    Verdict::passed(
+        Engine::States.proves(),
+        count,
+        start.elapsed(),
+        format!(
             "{count} states, {} transitions, no bound{}",
             exploration.graph.edge_count(),
             if bounds.symmetry { ", symmetry" } else { "" }
         ),
-    }
+        coverage,
+    )
 }
 
 /// The actions (actor indices) to the state that shows what the exploration found: the first

@@ -14,7 +14,8 @@ use std::sync::Arc;
 ///
 /// # Invariants
 /// Equality and hashing look at `snapshot` and `finding` only: `path` is how this state was
-/// first reached (one of possibly many), kept so a transition can rebuild the world.
+/// first reached (one of possibly many), kept so a transition can rebuild the world, and
+/// `covered` is a function of the snapshot (positions, locals, links, locks).
 #[derive(Debug, Clone)]
 pub struct State {
     /// What decides the future.
@@ -23,6 +24,8 @@ pub struct State {
     pub finding: Option<(String, Stop)>,
     /// Actions (indices into the expanded actor list) from the initial state.
     pub path: Vec<usize>,
+    /// The scenario's `[[sometimes]]` states that hold here, as a mask.
+    pub covered: u64,
 }
 
 impl PartialEq for State {
@@ -81,6 +84,7 @@ impl ScenarioModel {
             snapshot: outcome.snapshot,
             finding: outcome.finding,
             path,
+            covered: outcome.covered,
         }
     }
 
@@ -140,6 +144,7 @@ impl ScenarioModel {
             snapshot,
             finding: state.finding.clone(),
             path: state.path.clone(),
+            covered: state.covered,
         }
     }
 }
@@ -167,9 +172,46 @@ impl stateright::Model for ScenarioModel {
     }
 
     fn properties(&self) -> Vec<stateright::Property<Self>> {
-        vec![stateright::Property::always(
+        let mut properties = vec![stateright::Property::always(
             "no finding",
             |_: &ScenarioModel, state: &State| state.finding.is_none(),
-        )]
+        )];
+        // stateright's properties are `fn` pointers, so each `[[sometimes]]` is told apart by
+        // its bit, one pointer per bit (the Explorer shows each and its example path).
+        for (bit, sometimes) in self.scenario.sometimes.iter().enumerate() {
+            properties.push(stateright::Property::sometimes(
+                leak_name(&sometimes.name),
+                SOMETIMES_BITS[bit],
+            ));
+        }
+        properties
     }
 }
+
+/// A property name for stateright, which wants `&'static str`: each distinct name is leaked
+/// once per process (the Explorer builds its model once).
+fn leak_name(name: &str) -> &'static str {
+    static NAMES: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    let mut names = NAMES.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(known) = names.iter().find(|known| **known == name) {
+        return known;
+    }
+    let leaked: &'static str = Box::leak(name.to_string().into_boxed_str());
+    names.push(leaked);
+    leaked
+}
+
+/// `covered` has bit `B` set, as a `fn` pointer for stateright's `Property::sometimes`.
+fn covered_bit<const B: u32>(_: &ScenarioModel, state: &State) -> bool {
+    state.covered & (1 << B) != 0
+}
+
+/// One condition per bit of `covered` (a scenario has at most 64 `[[sometimes]]`).
+const SOMETIMES_BITS: [fn(&ScenarioModel, &State) -> bool; crate::language::MAX_SOMETIMES] = {
+    macro_rules! bits {
+        ($($b:literal)*) => { [$(covered_bit::<$b>),*] };
+    }
+    bits!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31
+          32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60
+          61 62 63)
+};
