@@ -1,17 +1,13 @@
-//! `states_scale`: how the states engine's cost grows with waiters, with and without symmetry
-//! (the table in BENCHMARKS.md).
+//! `states_scale`: how the states engine's cost grows with waiters, with and without symmetry,
+//! and whether each proof reaches every `[[sometimes]]` state (the table in BENCHMARKS.md).
 //!
 //! ```text
 //! cargo run --release --example states_scale -- socket-lifecycle/fixed 1 2 4 8
 //! ```
 
-use lifecycle_models::engine::states::explore;
-use lifecycle_models::engine::states::model::ScenarioModel;
-use lifecycle_models::{RunConfig, Scenario};
+use lifecycle_models::{run, Bounds, Engine, RunConfig, Scenario};
 use std::process::ExitCode;
-use std::sync::atomic::AtomicUsize;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -23,8 +19,7 @@ fn main() -> ExitCode {
         eprintln!("unknown scenario `{name}`");
         return ExitCode::from(2);
     };
-    let scenario = Arc::new(scenario);
-    println!("| waiters | symmetry | states | transitions | verdict | time |");
+    println!("| waiters | symmetry | verdict | states, transitions | sometimes reached | time |");
     println!("| --- | --- | --- | --- | --- | --- |");
     for count in counts {
         let Ok(copies) = count.parse::<usize>() else {
@@ -32,33 +27,29 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         };
         for symmetry in [true, false] {
-            let model = ScenarioModel::new(
-                scenario.clone(),
-                RunConfig {
-                    copies: Some(copies),
-                    ..RunConfig::default()
-                },
-            );
-            let start = Instant::now();
-            let exploration = explore(&model, symmetry, 5_000_000, &AtomicUsize::new(0));
-            let elapsed = start.elapsed();
-            let verdict = if exploration.truncated {
-                "stopped at 5,000,000 states".to_string()
-            } else if exploration.finding.is_some() {
-                "finding".to_string()
-            } else if exploration.graph.non_termination().is_some() {
-                "non-termination".to_string()
-            } else {
-                "proven".to_string()
+            let config = RunConfig {
+                copies: Some(copies),
+                ..RunConfig::default()
             };
+            let bounds = Bounds {
+                symmetry,
+                max_states: 5_000_000,
+                ..Bounds::quick()
+            };
+            let verdict = run(&scenario, Engine::States, &config, &bounds);
+            // The fewest states any `[[sometimes]]` holds in: 0 makes the proof vacuous.
+            let coverage = verdict.coverage();
+            let reached = coverage.iter().filter(|r| r.reached > 0).count();
+            let fewest = coverage.iter().map(|r| r.reached).min().unwrap_or(0);
             println!(
-                "| {copies} | {} | {} | {} | {verdict} | {:.2} s |",
+                "| {copies} | {} | {} | {} | {reached} of {} (fewest: {fewest} states) | {:.2} s |",
                 if symmetry { "yes" } else { "no" },
-                exploration.states.len(),
-                exploration.graph.edge_count(),
-                elapsed.as_secs_f64()
+                verdict.label(),
+                verdict.bounds().unwrap_or("-"),
+                coverage.len(),
+                verdict.elapsed().as_secs_f64()
             );
-            if elapsed > Duration::from_secs(120) {
+            if verdict.elapsed() > Duration::from_secs(120) {
                 eprintln!("stopping: over two minutes");
                 return ExitCode::SUCCESS;
             }
