@@ -11,6 +11,7 @@ mod kind;
 mod parse;
 mod sometimes;
 mod step;
+mod step_parser;
 
 pub use actions::Actions;
 pub use builder::{RustActor, ScenarioBuilder};
@@ -19,8 +20,8 @@ pub use kind::{FindingKind, Stop};
 pub(crate) use parse::ENGINE_NAMES;
 pub use parse::MAX_LISTS;
 pub use sometimes::{Atom, Condition, Sometimes, MAX_SOMETIMES};
-pub(crate) use step::{parse_step, Names};
 pub use step::{Step, STEP_NAMES};
+pub(crate) use step_parser::{parse_step, Names};
 
 use lifecycle_list::{CheckMode, LockDefect};
 use lifecycle_slab::Tagging;

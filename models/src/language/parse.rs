@@ -3,7 +3,8 @@
 
 use super::error::{line_column, ScenarioError};
 use super::sometimes::SometimesShape;
-use super::step::{parse_step, Names, Step};
+use super::step::Step;
+use super::step_parser::{parse_step, Names};
 use super::{ActorSpec, Checks, ListSpec, Located, LockSpec, Scenario, Source, WorldSpec};
 use lifecycle_list::{CheckMode, LockDefect};
 use lifecycle_slab::Tagging;

@@ -5,7 +5,7 @@
 
 use super::error::ScenarioError;
 use super::parse::Reader;
-use super::step::{parse_step, Names};
+use super::step_parser::{parse_step, Names};
 use super::{ActorSpec, Located, WorldSpec};
 use serde::Deserialize;
 use toml::Spanned;

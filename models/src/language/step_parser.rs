@@ -1,0 +1,361 @@
+//! `parse_step`: one step's text (`"list_add s registry"`) into a [`Step`], resolving list,
+//! lock and event names against the world's declarations, with the character offset of any
+//! error so a file's error points inside the string.
+
+use super::step::{Step, STEP_NAMES};
+
+/// The names a step may refer to.
+pub(crate) struct Names<'a> {
+    /// The lists, in declaration order.
+    pub lists: &'a [String],
+    /// The locks.
+    pub locks: &'a [String],
+    /// The events.
+    pub events: &'a [String],
+}
+
+/// A word of a step and its character offset in the step's text.
+#[derive(Clone, Copy)]
+struct Word<'t> {
+    text: &'t str,
+    offset: usize,
+}
+
+/// A parse error: the character offset in the step's text and the message.
+pub(crate) type StepError = (usize, String);
+
+/// Parses one step's text.
+pub(crate) fn parse_step(text: &str, names: &Names<'_>) -> Result<Step, StepError> {
+    let mut words = Vec::new();
+    let mut start = None;
+    for (index, c) in text.chars().enumerate() {
+        match (c.is_whitespace(), start) {
+            (false, None) => start = Some(index),
+            (true, Some(begin)) => {
+                words.push((begin, index));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    let chars: Vec<char> = text.chars().collect();
+    if let Some(begin) = start {
+        words.push((begin, chars.len()));
+    }
+    let owned: Vec<(String, usize)> = words
+        .iter()
+        .map(|&(begin, end)| (chars[begin..end].iter().collect(), begin))
+        .collect();
+    let words: Vec<Word<'_>> = owned
+        .iter()
+        .map(|(text, offset)| Word {
+            text,
+            offset: *offset,
+        })
+        .collect();
+    let Some((verb, args)) = words.split_first() else {
+        return Err((
+            0,
+            format!("empty step (expected one of: {})", STEP_NAMES.join(", ")),
+        ));
+    };
+    let end = chars.len();
+    let parser = Args {
+        verb: *verb,
+        args,
+        end,
+        names,
+    };
+    parser.parse()
+}
+
+struct Args<'w, 'n> {
+    verb: Word<'w>,
+    args: &'w [Word<'w>],
+    end: usize,
+    names: &'w Names<'n>,
+}
+
+impl Args<'_, '_> {
+    fn parse(&self) -> Result<Step, StepError> {
+        let verb = self.verb.text;
+        let a = self.args;
+        let step = match verb {
+            "alloc" | "free" | "get_ref" | "put_ref" => {
+                self.arity(1, 1, "OBJECT")?;
+                let object = self.object(a[0])?;
+                match verb {
+                    "alloc" => Step::Alloc { object },
+                    "free" => Step::Free { object },
+                    "get_ref" => Step::GetRef { object },
+                    _ => Step::PutRef { object },
+                }
+            }
+            "lock" | "unlock" => {
+                self.arity(0, 1, "[LOCK]")?;
+                let lock = self.lock(a.first().copied())?;
+                if verb == "lock" {
+                    Step::Lock { lock }
+                } else {
+                    Step::Unlock { lock }
+                }
+            }
+            "list_add" | "list_add_tail" | "list_del" | "list_del_init" => {
+                self.arity(1, 2, "OBJECT [LIST]")?;
+                let object = self.object(a[0])?;
+                let list = self.list(a.get(1).copied())?;
+                match verb {
+                    "list_add" => Step::ListAdd {
+                        object,
+                        list,
+                        tail: false,
+                    },
+                    "list_add_tail" => Step::ListAdd {
+                        object,
+                        list,
+                        tail: true,
+                    },
+                    "list_del" => Step::ListDel {
+                        object,
+                        list,
+                        init: false,
+                    },
+                    _ => Step::ListDel {
+                        object,
+                        list,
+                        init: true,
+                    },
+                }
+            }
+            "walk" | "walk_safe" => {
+                let (list, rest) = self.optional_list()?;
+                let keep = match rest {
+                    [] => None,
+                    [keyword, object] if keyword.text == "keep" => Some(self.object(*object)?),
+                    [other, ..] => {
+                        return Err((
+                            other.offset,
+                            format!(
+                                "unexpected `{}` in `{verb}` (expected `{verb} [LIST] [keep \
+                                 OBJECT]`)",
+                                other.text
+                            ),
+                        ))
+                    }
+                };
+                Step::Walk {
+                    list,
+                    safe: verb == "walk_safe",
+                    keep,
+                }
+            }
+            "reap" | "reap_safe" => {
+                let (list, rest) = self.optional_list()?;
+                let into = match rest {
+                    [keyword, object] if keyword.text == "into" => self.object(*object)?,
+                    [other, ..] if other.text != "into" => {
+                        return Err((
+                            other.offset,
+                            format!(
+                                "unexpected `{}` in `{verb}` (expected `{verb} [LIST] into \
+                                 OBJECT`)",
+                                other.text
+                            ),
+                        ))
+                    }
+                    _ => {
+                        return Err((
+                            self.end,
+                            format!("`{verb}` needs `into OBJECT`: the local that gets the unlinked entries"),
+                        ))
+                    }
+                };
+                Step::Reap {
+                    list,
+                    safe: verb == "reap_safe",
+                    into,
+                }
+            }
+            "read" => {
+                let Some((object, rest)) = a.split_first() else {
+                    return Err((
+                        self.end,
+                        "`read` needs an OBJECT (expected `read OBJECT [== N] [unchecked]`)"
+                            .to_string(),
+                    ));
+                };
+                let object = self.object(*object)?;
+                let (expect, rest) = match rest {
+                    [equals, value, rest @ ..] if equals.text == "==" => {
+                        (Some(self.number(*value)?), rest)
+                    }
+                    rest => (None, rest),
+                };
+                let unchecked = self.unchecked(rest, "read OBJECT [== N] [unchecked]")?;
+                Step::Read {
+                    object,
+                    expect,
+                    unchecked,
+                }
+            }
+            "write" => {
+                let [object, value, rest @ ..] = a else {
+                    return Err((
+                        self.end,
+                        "`write` needs an OBJECT and a value (expected `write OBJECT N \
+                         [unchecked]`)"
+                            .to_string(),
+                    ));
+                };
+                let object = self.object(*object)?;
+                let value = self.number(*value)?;
+                let unchecked = self.unchecked(rest, "write OBJECT N [unchecked]")?;
+                Step::Write {
+                    object,
+                    value,
+                    unchecked,
+                }
+            }
+            "signal" | "wait" => {
+                self.arity(1, 1, "EVENT")?;
+                let event = self.event(a[0])?;
+                if verb == "signal" {
+                    Step::Signal { event }
+                } else {
+                    Step::Wait { event }
+                }
+            }
+            unknown => {
+                return Err((
+                    self.verb.offset,
+                    format!(
+                        "unknown step `{unknown}` (expected one of: {})",
+                        STEP_NAMES.join(", ")
+                    ),
+                ))
+            }
+        };
+        Ok(step)
+    }
+
+    fn arity(&self, min: usize, max: usize, usage: &str) -> Result<(), StepError> {
+        let verb = self.verb.text;
+        if self.args.len() < min {
+            return Err((
+                self.end,
+                format!("`{verb}` needs more (expected `{verb} {usage}`)"),
+            ));
+        }
+        if self.args.len() > max {
+            let extra = self.args[max];
+            return Err((
+                extra.offset,
+                format!(
+                    "unexpected `{}` after `{verb}` (expected `{verb} {usage}`)",
+                    extra.text
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn object(&self, word: Word<'_>) -> Result<String, StepError> {
+        let valid = word
+            .text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            && word
+                .text
+                .starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
+        if !valid || ["keep", "into", "unchecked"].contains(&word.text) {
+            return Err((
+                word.offset,
+                format!(
+                    "`{}` is not an object name (expected a name such as `s` or `sock_2`)",
+                    word.text
+                ),
+            ));
+        }
+        Ok(word.text.to_string())
+    }
+
+    fn number(&self, word: Word<'_>) -> Result<u32, StepError> {
+        word.text.parse().map_err(|_| {
+            (
+                word.offset,
+                format!("`{}` is not a number from 0 to {}", word.text, u32::MAX),
+            )
+        })
+    }
+
+    fn unchecked(&self, rest: &[Word<'_>], usage: &str) -> Result<bool, StepError> {
+        match rest {
+            [] => Ok(false),
+            [word] if word.text == "unchecked" => Ok(true),
+            [other, ..] => Err((
+                other.offset,
+                format!("unexpected `{}` (expected `{usage}`)", other.text),
+            )),
+        }
+    }
+
+    /// A list named by `word`, or the only list if `word` is `None`.
+    fn list(&self, word: Option<Word<'_>>) -> Result<usize, StepError> {
+        resolve(word, self.names.lists, "list", self.verb, self.end)
+    }
+
+    fn lock(&self, word: Option<Word<'_>>) -> Result<usize, StepError> {
+        resolve(word, self.names.locks, "lock", self.verb, self.end)
+    }
+
+    fn event(&self, word: Word<'_>) -> Result<usize, StepError> {
+        resolve(Some(word), self.names.events, "event", self.verb, self.end)
+    }
+
+    /// `walk`/`reap`'s optional list: the first argument if it is not a keyword.
+    fn optional_list(&self) -> Result<(usize, &[Word<'_>]), StepError> {
+        match self.args.split_first() {
+            Some((first, rest)) if !["keep", "into"].contains(&first.text) => {
+                Ok((self.list(Some(*first))?, rest))
+            }
+            _ => Ok((self.list(None)?, self.args)),
+        }
+    }
+}
+
+/// The index of the `what` named by `word` among `declared`; with no word, the only one.
+fn resolve(
+    word: Option<Word<'_>>,
+    declared: &[String],
+    what: &str,
+    verb: Word<'_>,
+    end: usize,
+) -> Result<usize, StepError> {
+    let known = || {
+        if declared.is_empty() {
+            format!("the world declares no {what}s")
+        } else {
+            format!("declared {what}s: {}", declared.join(", "))
+        }
+    };
+    match word {
+        Some(word) => declared
+            .iter()
+            .position(|name| name == word.text)
+            .ok_or_else(|| {
+                (
+                    word.offset,
+                    format!("unknown {what} `{}` ({})", word.text, known()),
+                )
+            }),
+        None if declared.len() == 1 => Ok(0),
+        None => Err((
+            end,
+            format!(
+                "`{}` must name its {what}: there is not exactly one ({})",
+                verb.text,
+                known()
+            ),
+        )),
+    }
+}
