@@ -29,3 +29,8 @@ mod raw_spinlock;
 mod spinlock;
 pub use raw_spinlock::{LockDefect, RawSpinLock};
 pub use spinlock::{SpinGuard, SpinLock};
+mod safe;
+pub use safe::{
+    HasListLink, LinkToken, ListLink, NotOnThisList, SafeEntry, SafeIter, SafeList, TokenRef,
+    WalkSafe,
+};

@@ -58,3 +58,6 @@ pub use lifecycle_list::Loom;
 #[cfg(feature = "shuttle")]
 pub use lifecycle_list::Shuttle;
 pub use lifecycle_list::{Platform, Std};
+
+mod safe;
+pub use safe::{Ref, SafeSlab, SlabList, Token, Unique};
