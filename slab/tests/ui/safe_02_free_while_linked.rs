@@ -10,7 +10,7 @@ struct Socket {
 impl_list_link!(Socket, link);
 
 fn main() {
-    let slab = SafeSlab::new(1, |_| Socket { link: ListLink::new() });
+    let slab: SafeSlab<Socket> = SafeSlab::new(1, |_| Socket { link: ListLink::new() });
     let registry: SpinLock<SlabList<Socket>> = SpinLock::new(SlabList::new());
     let token = slab.alloc().unwrap().into_token::<0>();
     let mine = token.to_ref();

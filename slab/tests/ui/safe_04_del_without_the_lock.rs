@@ -10,11 +10,11 @@ struct Socket {
 impl_list_link!(Socket, link);
 
 fn main() {
-    let slab = SafeSlab::new(1, |_| Socket { link: ListLink::new() });
+    let slab: SafeSlab<Socket> = SafeSlab::new(1, |_| Socket { link: ListLink::new() });
     let mut list = SlabList::<Socket>::new();
     let token = slab.alloc().unwrap().into_token::<0>();
     let mine = token.to_ref();
     list.add(token);
     let shared = Arc::new(list);
-    let token = shared.del(&mine);
+    let _token = shared.del(&mine);
 }

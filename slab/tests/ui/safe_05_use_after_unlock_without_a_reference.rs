@@ -11,7 +11,7 @@ struct Socket {
 impl_list_link!(Socket, link);
 
 fn main() {
-    let slab = SafeSlab::new(1, |_| Socket { link: ListLink::new(), id: 0 });
+    let slab: SafeSlab<Socket> = SafeSlab::new(1, |_| Socket { link: ListLink::new(), id: 0 });
     let registry: SpinLock<SlabList<Socket>> = SpinLock::new(SlabList::new());
     registry.lock().unwrap().add(slab.alloc().unwrap().into_token::<0>());
     let list = registry.lock().unwrap();

@@ -9,7 +9,7 @@ struct Socket {
 impl_list_link!(Socket, link);
 
 fn main() {
-    let slab = SafeSlab::new(1, |_| Socket { link: ListLink::new() });
+    let slab: SafeSlab<Socket> = SafeSlab::new(1, |_| Socket { link: ListLink::new() });
     let socket = slab.alloc().unwrap();
     slab.free(socket).unwrap();
     slab.free(socket).unwrap();

@@ -9,6 +9,6 @@ struct Socket {
 impl_list_link!(Socket, link);
 
 fn main() {
-    let slab = SafeSlab::new(1, |_| Socket { link: ListLink::new() });
+    let slab: SafeSlab<Socket> = SafeSlab::new(1, |_| Socket { link: ListLink::new() });
     let (_first, _second) = slab.alloc().unwrap().into_tokens::<0, 0>();
 }

@@ -9,7 +9,7 @@ struct Socket {
 impl_list_link!(Socket, link);
 
 fn main() {
-    let slab = SafeSlab::new(1, |_| Socket { link: ListLink::new() });
+    let slab: SafeSlab<Socket> = SafeSlab::new(1, |_| Socket { link: ListLink::new() });
     let token = slab.alloc().unwrap().into_token::<0>();
     let mine = token.to_ref();
     let second = mine.into_token::<0>();

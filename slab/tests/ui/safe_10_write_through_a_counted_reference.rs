@@ -10,7 +10,7 @@ struct Socket {
 impl_list_link!(Socket, link);
 
 fn main() {
-    let slab = SafeSlab::new(1, |_| Socket { link: ListLink::new(), id: 0 });
+    let slab: SafeSlab<Socket> = SafeSlab::new(1, |_| Socket { link: ListLink::new(), id: 0 });
     let mine = slab.alloc().unwrap().into_ref();
     let reader = mine.clone();
     mine.id = 1;

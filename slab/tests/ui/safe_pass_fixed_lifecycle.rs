@@ -10,7 +10,7 @@ struct Socket {
 impl_list_link!(Socket, link);
 
 fn main() {
-    let slab = SafeSlab::new(2, |_| Socket { link: ListLink::new(), id: 0 });
+    let slab: SafeSlab<Socket> = SafeSlab::new(2, |_| Socket { link: ListLink::new(), id: 0 });
     let registry: SpinLock<SlabList<Socket>> = SpinLock::new(SlabList::new());
 
     let mut socket = slab.alloc().unwrap();
