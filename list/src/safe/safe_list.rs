@@ -35,6 +35,18 @@ fn next_list_id() -> usize {
         })
 }
 
+/// Reports a broken invariant of the safe list: a raw operation refused what the tokens make
+/// impossible. Cold and out of line, so the operations themselves stay small enough to inline.
+#[cold]
+#[inline(never)]
+fn broken(what: &str, error: &crate::ListError) -> ! {
+    panic!(
+        "safe list invariant broken: {what} ({error}); a token is the only right to link its \
+         value and only its list unlinks it, so only unsafe code breaking a contract can make \
+         this happen"
+    )
+}
+
 /// A list of values, each on it through the [`LinkToken`] it holds for it; the values' links
 /// are their [`ListLink`] for lists with ID `ID`.
 ///
@@ -121,6 +133,7 @@ impl<K: LinkToken<ID, P>, const ID: u64, P: Platform> SafeList<K, ID, P> {
     }
 
     /// Links the token's value after the head (or before it, `tail`), then records the owner.
+    #[inline]
     fn link(&mut self, token: K, tail: bool) {
         let object = token.into_raw();
         // SAFETY: `into_raw` gives a pointer to a live value that stays put while its token is
@@ -138,11 +151,7 @@ impl<K: LinkToken<ID, P>, const ID: u64, P: Platform> SafeList<K, ID, P> {
             }
         };
         if let Err(error) = linked {
-            panic!(
-                "safe list invariant broken: a token's value could not be linked ({error}); a \
-                 token is the only right to link its value, so only unsafe code breaking a \
-                 contract can make this happen"
-            );
+            broken("a token's value could not be linked", &error);
         }
         // SAFETY: the value is alive (its token is held), and only `&` is made.
         unsafe { K::Target::list_link_ptr(object).as_ref() }.set_owner(self.id);
@@ -198,15 +207,12 @@ impl<K: LinkToken<ID, P>, const ID: u64, P: Platform> SafeList<K, ID, P> {
     ///
     /// # Safety
     /// `node` is the stored pointer of an entry of this list.
+    #[inline]
     pub(crate) unsafe fn unlink(&mut self, node: NonNull<ListHead<P>>) -> K {
         // SAFETY: `&mut self` orders this with every other access to the list's links; the
         // entry and its neighbours are alive (their tokens are held).
         if let Err(error) = unsafe { node.as_ref().del() } {
-            panic!(
-                "safe list invariant broken: an entry could not be unlinked ({error}); only this \
-                 list links and unlinks its entries, so only unsafe code breaking a contract can \
-                 make this happen"
-            );
+            broken("an entry could not be unlinked", &error);
         }
         // SAFETY: as above; `ListLink` starts with its `ListHead`, and only `&` is made.
         unsafe { node.cast::<ListLink<P>>().as_ref() }.set_owner(0);

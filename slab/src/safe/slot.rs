@@ -83,12 +83,17 @@ impl<T, P: Platform> Slot<T, P> {
     /// As [`Slot::slab`], and the caller holds a counted reference for all of `'a`.
     #[inline]
     pub(crate) unsafe fn value<'a>(slot: NonNull<Self>) -> &'a T {
+        if !P::IS_CHECKER {
+            // On real threads the cell is a plain `UnsafeCell` and `slot` is the pointer its
+            // `with_mut` gave at construction: the same address and provenance, without the
+            // loads that find the cell. Under a checker, the cell's `with` is the read it sees.
+            // SAFETY: the caller's reference keeps the object allocated, and no `&mut T`
+            // exists while another reference does (only `Unique`, the only one, makes one).
+            return unsafe { &(*slot.as_ptr()).value };
+        }
         // SAFETY: forwarded from the caller.
-        let slab = unsafe { Self::slab(slot) };
-        // SAFETY: forwarded from the caller.
-        let index = unsafe { Self::index(slot) };
-        // SAFETY: the caller's reference keeps the object allocated, and no `&mut T` exists
-        // while another reference does (only `Unique`, the only reference, makes one).
+        let (slab, index) = unsafe { (Self::slab(slot), Self::index(slot)) };
+        // SAFETY: as above.
         slab.cell(index).with(|object| unsafe { &(*object).value })
     }
 
@@ -99,6 +104,11 @@ impl<T, P: Platform> Slot<T, P> {
     /// else accesses the object meanwhile).
     #[inline]
     pub(crate) unsafe fn value_mut<'a>(slot: NonNull<Self>) -> &'a mut T {
+        if !P::IS_CHECKER {
+            // As in `value`: the same pointer the cell would give, without finding the cell.
+            // SAFETY: the caller's reference is the only one; the `&mut` covers `value` alone.
+            return unsafe { &mut (*slot.as_ptr()).value };
+        }
         // SAFETY: forwarded from the caller.
         let (slab, index) = unsafe { (Self::slab(slot), Self::index(slot)) };
         // SAFETY: the caller's reference is the only one; the `&mut` covers `value` alone, never

@@ -7,6 +7,7 @@ use crate::safe::slot::Slot;
 use crate::safe::token::Token;
 use crate::slab::Slab;
 use lifecycle_list::{HasListLink, Platform, Std};
+use std::marker::PhantomData;
 use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
 use std::ptr::NonNull;
@@ -16,11 +17,13 @@ use std::ptr::NonNull;
 /// Dropping it frees the object too.
 ///
 /// # Invariants
-/// `handle` is the current handle of a slot of `slab`, whose count is 1: this is its only
-/// reference. So nothing else reads or writes the object, and `&mut T` is sound.
+/// `slot` is an allocated slot of a safe slab that `'s` borrows, at generation `generation`,
+/// and its count is 1: this is its only reference. So nothing else reads or writes the object,
+/// and `&mut T` is sound. (Two words: moved around as cheaply as a `Box`.)
 pub struct Unique<'s, T, P: Platform = Std> {
-    slab: &'s Slab<Slot<T, P>, P>,
-    handle: Handle,
+    slot: NonNull<Slot<T, P>>,
+    generation: u64,
+    _slab: PhantomData<&'s Slab<Slot<T, P>, P>>,
 }
 
 // SAFETY: a `Unique` owns its object (as `Box<T>` does) and frees it into a slab shared
@@ -36,25 +39,42 @@ impl<'s, T, P: Platform> Unique<'s, T, P> {
     /// `handle` is current in `slab` and its slot's count is 1, held by nobody else.
     #[inline]
     pub(crate) unsafe fn new(slab: &'s Slab<Slot<T, P>, P>, handle: Handle) -> Self {
-        Unique { slab, handle }
+        Unique {
+            slot: slab.slot_ptr(handle.slot()),
+            generation: handle.generation(),
+            _slab: PhantomData,
+        }
+    }
+
+    /// The raw slab the object is in.
+    #[inline]
+    fn slab(&self) -> &'s Slab<Slot<T, P>, P> {
+        // SAFETY: the type's invariants: the slot's slab outlives `'s`.
+        unsafe { Slot::slab(self.slot) }
     }
 
     /// Whether the object is in `slab`.
     #[inline]
     pub(crate) fn is_from(&self, slab: &Slab<Slot<T, P>, P>) -> bool {
-        std::ptr::eq(self.slab, slab)
+        std::ptr::eq(self.slab(), slab)
     }
 
     /// The allocation's handle (slot and generation), for diagnostics.
     pub fn handle(&self) -> Handle {
-        self.handle
+        let slab = self.slab();
+        // SAFETY: the type's invariants.
+        let index = unsafe { Slot::index(self.slot) };
+        Handle {
+            cache: slab.id(),
+            index: index as u32,
+            generation: self.generation,
+        }
     }
 
     /// The slot's pointer, and `self` given up without freeing.
     #[inline]
     fn into_slot(self) -> NonNull<Slot<T, P>> {
-        let this = ManuallyDrop::new(self);
-        this.slab.slot_ptr(this.handle.slot())
+        ManuallyDrop::new(self).slot
     }
 
     /// Frees the object (as [`SafeSlab::free`](crate::SafeSlab::free), into its own slab).
@@ -67,7 +87,7 @@ impl<'s, T, P: Platform> Unique<'s, T, P> {
     #[inline]
     fn free_now(&self) {
         // The count is 1 (the type's invariants): a free slot's count.
-        if let Err(error) = self.slab.free(self.handle) {
+        if let Err(error) = self.slab().free(self.handle()) {
             panic!(
                 "safe slab invariant broken: a unique reference could not free its object \
                  ({error}); its handle is current until it is freed, once"
@@ -122,19 +142,17 @@ impl<T, P: Platform> Deref for Unique<'_, T, P> {
     type Target = T;
     #[inline]
     fn deref(&self) -> &T {
-        let slot = self.slab.slot_ptr(self.handle.slot());
         // SAFETY: this reference keeps the object allocated for the borrow of `self`.
-        unsafe { Slot::value(slot) }
+        unsafe { Slot::value(self.slot) }
     }
 }
 
 impl<T, P: Platform> DerefMut for Unique<'_, T, P> {
     #[inline]
     fn deref_mut(&mut self) -> &mut T {
-        let slot = self.slab.slot_ptr(self.handle.slot());
         // SAFETY: this is the only reference (the type's invariants), so nothing else accesses
         // the object while `&mut self` lasts.
-        unsafe { Slot::value_mut(slot) }
+        unsafe { Slot::value_mut(self.slot) }
     }
 }
 
@@ -151,7 +169,7 @@ impl<T, P: Platform> Drop for Unique<'_, T, P> {
 impl<T, P: Platform> std::fmt::Debug for Unique<'_, T, P> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Unique")
-            .field("slot", &self.handle.slot())
+            .field("slot", &self.handle().slot())
             .finish_non_exhaustive()
     }
 }
