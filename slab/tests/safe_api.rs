@@ -22,8 +22,8 @@ const HASH: u64 = 1;
 
 /// A socket-like object on two lists.
 struct Socket {
-    registry: ListLink,
-    hash: ListLink,
+    registry: ListLink<REGISTRY>,
+    hash: ListLink<HASH>,
     id: u64,
 }
 impl_list_link!(Socket, registry, REGISTRY);

@@ -13,22 +13,23 @@ use std::ptr::NonNull;
 /// - [`HasListLink::list_link_ptr`] returns a pointer to that field of `*this`, computed by a raw
 ///   field projection (`&raw mut (*this.as_ptr()).field`), so it keeps `this`'s provenance.
 /// - [`HasListLink::from_list_link`] is their exact inverse, keeping the provenance it is given.
-/// - Two IDs of one type name two different fields.
+/// (Two IDs cannot name one field: the field's type, [`ListLink<ID>`](ListLink), says which ID
+/// it is for.)
 pub unsafe trait HasListLink<const ID: u64 = 0, P: Platform = Std>: Sized {
     /// The embedded link for lists with ID `ID`.
-    fn list_link(&self) -> &ListLink<P>;
+    fn list_link(&self) -> &ListLink<ID, P>;
 
     /// A pointer to the embedded link of `*this`, keeping `this`'s provenance.
     ///
     /// # Safety
     /// `this` points into a live allocation holding a `Self`.
-    unsafe fn list_link_ptr(this: NonNull<Self>) -> NonNull<ListLink<P>>;
+    unsafe fn list_link_ptr(this: NonNull<Self>) -> NonNull<ListLink<ID, P>>;
 
     /// `container_of(link, Self, field)`.
     ///
     /// # Safety
     /// `link` points to the `ID` link field of a live `Self`, with provenance over the `Self`.
-    unsafe fn from_list_link(link: NonNull<ListLink<P>>) -> NonNull<Self>;
+    unsafe fn from_list_link(link: NonNull<ListLink<ID, P>>) -> NonNull<Self>;
 }
 
 /// Implements [`HasListLink`] for `$type` whose [`ListLink`] field `$field` is the link of the
@@ -39,8 +40,8 @@ pub unsafe trait HasListLink<const ID: u64 = 0, P: Platform = Std>: Sized {
 /// const REGISTRY: u64 = 0;
 /// const HASH: u64 = 1;
 /// struct Socket {
-///     registry: ListLink,
-///     hash: ListLink,
+///     registry: ListLink<REGISTRY>,
+///     hash: ListLink<HASH>,
 /// }
 /// impl_list_link!(Socket, registry, REGISTRY);
 /// impl_list_link!(Socket, hash, HASH);
@@ -57,18 +58,18 @@ macro_rules! impl_list_link {
         // SAFETY: `list_link` and `list_link_ptr` name the same field (the latter by a raw
         // projection), and `from_list_link` inverts them by the field's offset.
         unsafe impl $crate::HasListLink<{ $id }, $platform> for $type {
-            fn list_link(&self) -> &$crate::ListLink<$platform> {
+            fn list_link(&self) -> &$crate::ListLink<{ $id }, $platform> {
                 &self.$field
             }
             unsafe fn list_link_ptr(
                 this: ::std::ptr::NonNull<Self>,
-            ) -> ::std::ptr::NonNull<$crate::ListLink<$platform>> {
+            ) -> ::std::ptr::NonNull<$crate::ListLink<{ $id }, $platform>> {
                 // SAFETY: the caller guarantees `this` points into a live `$type`, so the
                 // projection is in bounds and not null; no reference is made.
                 unsafe { ::std::ptr::NonNull::new_unchecked(&raw mut (*this.as_ptr()).$field) }
             }
             unsafe fn from_list_link(
-                link: ::std::ptr::NonNull<$crate::ListLink<$platform>>,
+                link: ::std::ptr::NonNull<$crate::ListLink<{ $id }, $platform>>,
             ) -> ::std::ptr::NonNull<Self> {
                 // SAFETY: the caller guarantees `link` points to `$field` of a live `$type`.
                 unsafe { $crate::container_of!(link, $type, $field) }

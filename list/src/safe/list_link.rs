@@ -6,7 +6,10 @@ use crate::list_head::{CheckMode, ListHead};
 use crate::platform::{AtomicOps, Platform, Std};
 use std::sync::atomic::Ordering;
 
-/// A [`ListHead`] with the id of the [`SafeList`](crate::SafeList) it is on (0: on none).
+/// A [`ListHead`] with the id of the [`SafeList`](crate::SafeList) it is on (0: on none), for
+/// the lists with ID `ID`. The ID is in the type (Rust-for-Linux's `ListLinks<ID>`), so one
+/// field cannot serve two IDs: two tokens for one link, the double add `into_tokens` rules out,
+/// cannot be made by naming one field twice.
 ///
 /// # Invariants
 /// - `head` is the first field (`repr(C)`), so a pointer to the `ListHead` is a pointer to the
@@ -17,12 +20,12 @@ use std::sync::atomic::Ordering;
 ///   link is on it. Another list's writes can only store that list's id or 0. The fields are
 ///   private, and `ListLink` is neither `Clone` nor `Copy`: no safe code forges an owner.
 #[repr(C)]
-pub struct ListLink<P: Platform = Std> {
+pub struct ListLink<const ID: u64 = 0, P: Platform = Std> {
     head: ListHead<P>,
     owner: P::AtomicUsize,
 }
 
-impl<P: Platform> ListLink<P> {
+impl<const ID: u64, P: Platform> ListLink<ID, P> {
     /// A link on no list, with the build's default [`CheckMode`].
     pub fn new() -> Self {
         Self::with_checks(CheckMode::build_default())
@@ -57,15 +60,16 @@ impl<P: Platform> ListLink<P> {
     }
 }
 
-impl<P: Platform> Default for ListLink<P> {
+impl<const ID: u64, P: Platform> Default for ListLink<ID, P> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<P: Platform> std::fmt::Debug for ListLink<P> {
+impl<const ID: u64, P: Platform> std::fmt::Debug for ListLink<ID, P> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ListLink")
+            .field("id", &ID)
             .field("head", &self.head)
             .field("owner", &self.owner())
             .finish()

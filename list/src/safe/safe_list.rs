@@ -129,7 +129,7 @@ impl<K: LinkToken<ID, P>, const ID: u64, P: Platform> SafeList<K, ID, P> {
     pub(crate) unsafe fn token_of(node: NonNull<ListHead<P>>) -> K {
         // SAFETY: the entry was linked through `node_of(into_raw(token))`, so `node` is that
         // pointer (`ListLink` starts with its `ListHead`) and `from_list_link` inverts it.
-        unsafe { K::from_raw(K::Target::from_list_link(node.cast::<ListLink<P>>())) }
+        unsafe { K::from_raw(K::Target::from_list_link(node.cast::<ListLink<ID, P>>())) }
     }
 
     /// Links the token's value after the head (or before it, `tail`), then records the owner.
@@ -215,7 +215,7 @@ impl<K: LinkToken<ID, P>, const ID: u64, P: Platform> SafeList<K, ID, P> {
             broken("an entry could not be unlinked", &error);
         }
         // SAFETY: as above; `ListLink` starts with its `ListHead`, and only `&` is made.
-        unsafe { node.cast::<ListLink<P>>().as_ref() }.set_owner(0);
+        unsafe { node.cast::<ListLink<ID, P>>().as_ref() }.set_owner(0);
         self.len -= 1;
         // SAFETY: `node` was this list's entry; the list gives up its token here.
         unsafe { Self::token_of(node) }

@@ -29,21 +29,21 @@ const REGISTRY: u64 = 0;
 
 /// A socket on the registry, on any platform.
 struct Socket<P: Platform> {
-    link: ListLink<P>,
+    link: ListLink<REGISTRY, P>,
     stamp: u64,
 }
 
 // SAFETY: `list_link` and `list_link_ptr` name the field `link` (the latter by a raw
 // projection), and `from_list_link` inverts them by its offset.
 unsafe impl<P: Platform> HasListLink<REGISTRY, P> for Socket<P> {
-    fn list_link(&self) -> &ListLink<P> {
+    fn list_link(&self) -> &ListLink<REGISTRY, P> {
         &self.link
     }
-    unsafe fn list_link_ptr(this: NonNull<Self>) -> NonNull<ListLink<P>> {
+    unsafe fn list_link_ptr(this: NonNull<Self>) -> NonNull<ListLink<REGISTRY, P>> {
         // SAFETY: the caller guarantees `this` points into a live `Socket`.
         unsafe { NonNull::new_unchecked(&raw mut (*this.as_ptr()).link) }
     }
-    unsafe fn from_list_link(link: NonNull<ListLink<P>>) -> NonNull<Self> {
+    unsafe fn from_list_link(link: NonNull<ListLink<REGISTRY, P>>) -> NonNull<Self> {
         // SAFETY: the caller guarantees `link` points to `link` of a live `Socket`.
         unsafe { container_of!(link, Socket<P>, link) }
     }
