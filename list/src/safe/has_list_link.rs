@@ -13,8 +13,9 @@ use std::ptr::NonNull;
 /// - [`HasListLink::list_link_ptr`] returns a pointer to that field of `*this`, computed by a raw
 ///   field projection (`&raw mut (*this.as_ptr()).field`), so it keeps `this`'s provenance.
 /// - [`HasListLink::from_list_link`] is their exact inverse, keeping the provenance it is given.
-/// (Two IDs cannot name one field: the field's type, [`ListLink<ID>`](ListLink), says which ID
-/// it is for.)
+///
+/// Two IDs cannot name one field: the field's type, [`ListLink<ID>`](ListLink), says which ID it
+/// is for.
 pub unsafe trait HasListLink<const ID: u64 = 0, P: Platform = Std>: Sized {
     /// The embedded link for lists with ID `ID`.
     fn list_link(&self) -> &ListLink<ID, P>;

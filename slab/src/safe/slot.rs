@@ -74,7 +74,7 @@ impl<T, P: Platform> Slot<T, P> {
     unsafe fn refs<'a>(slot: NonNull<Self>) -> &'a P::AtomicUsize {
         // SAFETY: a reference to the atomic field alone, which no `&mut` ever covers (`&mut T`
         // is made to `value` only).
-        unsafe { &*(&raw const (*slot.as_ptr()).refs) }
+        unsafe { &(*slot.as_ptr()).refs }
     }
 
     /// The object, through the slot's cell (a read the checkers see).
