@@ -15,6 +15,49 @@ use std::ptr::NonNull;
 
 /// A cache of `capacity` objects of type `T` that hands them out as [`Unique`] references.
 ///
+/// The story's fixed lifecycle, in safe code (freeing while linked, a double add, a double
+/// free, a list change without the lock or a pointer kept past the unlock do not compile):
+///
+/// ```
+/// use lifecycle_list::{impl_list_link, ListLink, SpinLock};
+/// use lifecycle_slab::{SafeSlab, SlabList};
+///
+/// const REGISTRY: u64 = 0;
+/// struct Socket {
+///     registry: ListLink<REGISTRY>,
+///     port: u16,
+/// }
+/// impl_list_link!(Socket, registry, REGISTRY);
+///
+/// let sockets: SafeSlab<Socket> = SafeSlab::new(8, |_| Socket {
+///     registry: ListLink::new(),
+///     port: 0,
+/// });
+/// let registry: SpinLock<SlabList<Socket, REGISTRY>> = SpinLock::new(SlabList::new());
+///
+/// // Open: the only reference, written through `&mut`, then its token onto the list.
+/// let mut socket = sockets.alloc()?;
+/// socket.port = 80;
+/// let token = socket.into_token::<REGISTRY>();
+/// let mine = token.to_ref(); // the owner keeps a counted reference
+/// registry.lock().unwrap().add(token); // `add` consumes the token: no second add
+///
+/// // Look up: a counted reference taken under the lock outlives the guard.
+/// let found = registry.lock().unwrap().iter().find(|s| s.port == 80).map(|s| s.to_ref());
+/// assert_eq!(found.as_ref().map(|s| s.port), Some(80));
+///
+/// // Close: unlink under the lock (the token comes back), then free once every reference is
+/// // gone; while the reader still holds one, `try_unique` refuses.
+/// let token = registry.lock().unwrap().del(&mine)?;
+/// drop(token);
+/// let mine = mine.try_unique().expect_err("the reader still holds a reference");
+/// drop(found);
+/// let socket = mine.try_unique().ok().expect("every reference and token back");
+/// sockets.free(socket).ok().expect("from this slab");
+/// assert_eq!(sockets.stats().in_use, 0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// # Invariants
 /// - `inner` is a boxed raw slab (`Box::into_raw`), owned here and freed only by `Drop`; every
 ///   slot's `Slot::slab` points to it. Nothing but this module reaches it, so every allocated
