@@ -3,7 +3,7 @@
 # otherwise). Release build with debug assertions on (see the workspace's release profile), in a
 # target directory of its own so the plain build is not rebuilt after it. Only the test targets
 # whose bounds `--cfg loom` changes run here (the loom models of the spinlock, the list and the
-# slab, and the exhaustive proofs of the fixed protocol); everything else already ran in
+# slab, the safe API's fixed lifecycle, and the exhaustive proofs of the fixed protocol); everything else already ran in
 # ci/test.sh. `RUSTFLAGS="--cfg loom" cargo test --release` runs them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,4 +13,5 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target/loom}"
 export RUSTFLAGS="--cfg loom ${RUSTFLAGS:-}"
 cargo test --release -p lifecycle-list --test loom_spinlock --test loom_list
 cargo test --release -p lifecycle-slab --test loom_slab
+cargo test --release -p lifecycle-tests --test loom_safe_api
 cargo test --release -p lifecycle-models --test proof

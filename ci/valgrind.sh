@@ -22,6 +22,7 @@ tests=(
     "lifecycle-slab slab_proptest"
     "lifecycle-slab std_stress"
     "lifecycle-slab soundness"
+    "lifecycle-slab safe_api"
 )
 for entry in "${tests[@]}"; do
     read -r package test <<<"$entry"

@@ -7,6 +7,11 @@
 //! `node.next == node`, and a reader walking the list under the lock loops forever. The raw
 //! operations can express that bug; the checked mode (Linux's `CONFIG_DEBUG_LIST`) reports it;
 //! every traversal is bounded and names the cycle instead of hanging.
+//!
+//! Beside the raw layer, a safe one (issue #13, after Rust-for-Linux's `kernel::list`):
+//! [`SafeList`] holds its entries by their [`LinkToken`]s, one per value and list ID
+//! ([`ListLink<ID>`](ListLink)); `add` consumes a token, `del` gives it back, and every change
+//! takes `&mut SafeList`, which a shared list gives only through its lock's guard.
 
 pub mod platform;
 
@@ -29,3 +34,8 @@ mod raw_spinlock;
 mod spinlock;
 pub use raw_spinlock::{LockDefect, RawSpinLock};
 pub use spinlock::{SpinGuard, SpinLock};
+mod safe;
+pub use safe::{
+    HasListLink, LinkToken, ListLink, NotOnThisList, SafeEntry, SafeIter, SafeList, TokenRef,
+    WalkSafe,
+};

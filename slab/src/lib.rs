@@ -35,6 +35,13 @@
 //! [`Slab::handle_of`] makes one from an object's address). That is why exclusive access,
 //! [`Slab::with_mut`], is `unsafe`. `SOUNDNESS.md` at the repository's top says, for every safe
 //! function, why no safe caller can cause undefined behaviour.
+//!
+//! # The safe layer
+//! [`SafeSlab`] (issue #13) hands objects out as a [`Unique`] (the only reference, the one form
+//! `free` takes), turned into one [`Token`] per list ID (a counted reference with the right to
+//! be on that list, which `SafeList::add` consumes) and [`Ref`]s (counted references that may
+//! outlive a lock; the last one frees). Freeing a linked object, a double add, a double free and
+//! a use after unlock without a reference do not compile; `slab/tests/ui/safe_*.rs` shows each.
 
 mod error;
 mod free_list;
@@ -58,3 +65,6 @@ pub use lifecycle_list::Loom;
 #[cfg(feature = "shuttle")]
 pub use lifecycle_list::Shuttle;
 pub use lifecycle_list::{Platform, Std};
+
+mod safe;
+pub use safe::{Ref, SafeSlab, SlabList, Token, Unique};

@@ -221,6 +221,20 @@ impl<T, P: Platform> Slab<T, P> {
         self.core.handle_of(ptr)
     }
 
+    /// The current handle of slot `slot`, if it is allocated (the safe layer's objects know
+    /// their slot, not their generation).
+    ///
+    /// # Errors
+    /// [`SlabError::NotAllocated`].
+    pub(crate) fn handle_of_slot(&self, slot: usize) -> Result<Handle, SlabError> {
+        self.core.handle_of_slot(slot)
+    }
+
+    /// Slot `slot`'s cell, for accesses a checker should see (the safe layer's references).
+    pub(crate) fn cell(&self, slot: usize) -> &P::Cell<T> {
+        self.core.cell(slot)
+    }
+
     /// The slot index of the object at `ptr`, allocated or not (only the address is used).
     ///
     /// # Errors

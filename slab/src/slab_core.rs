@@ -367,7 +367,17 @@ impl<T, P: Platform> SlabCore<T, P> {
     /// # Errors
     /// [`SlabError::NotFromThisCache`] or [`SlabError::NotAllocated`].
     pub(crate) fn handle_of(&self, ptr: *const T) -> Result<Handle, SlabError> {
-        let slot = self.slot_of_ptr(ptr)?;
+        self.handle_of_slot(self.slot_of_ptr(ptr)?)
+    }
+
+    /// The current handle of slot `slot`, if it is allocated.
+    ///
+    /// # Errors
+    /// [`SlabError::NotAllocated`].
+    ///
+    /// # Panics
+    /// If `slot` is out of range.
+    pub(crate) fn handle_of_slot(&self, slot: usize) -> Result<Handle, SlabError> {
         let state = self.states[slot].load(Ordering::Acquire);
         if !is_allocated(state) {
             return Err(SlabError::NotAllocated {
