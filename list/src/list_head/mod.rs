@@ -1,0 +1,277 @@
+//! `ListHead`: Linux's `struct list_head` and the operations of include/linux/list.h, with the
+//! checks of lib/list_debug.c (`CONFIG_DEBUG_LIST`) selectable per node at run time.
+
+use crate::error::{Link, ListError, LIST_POISON1, LIST_POISON2};
+#[cfg(doc)]
+use crate::iter::Iter;
+#[cfg(doc)]
+use crate::linked::Linked;
+use crate::platform::{CellOps, Platform, Std};
+use std::marker::PhantomPinned;
+use std::ptr;
+
+mod add_del;
+mod check_mode;
+mod queries;
+mod reorder;
+
+pub use check_mode::CheckMode;
+
+/// A link of a circular doubly-linked intrusive list, embedded in the structs it links: Linux's
+/// `struct list_head`. The same type serves as a list's head (anchor) and as its entries' links.
+///
+/// # Invariants
+/// - An empty list's head points to itself: `head.next == head && head.prev == head`.
+/// - On a well-formed list, for every node `n`: `n.next.prev == n` and `n.prev.next == n`.
+/// - A node built by [`ListHead::new`] has null links until [`ListHead::init`] or an add;
+///   [`ListHead::del`] leaves `LIST_POISON1`/`LIST_POISON2` in its links (a checked `del` or a
+///   traversal that meets them reports it instead of following them).
+///
+/// # The list discipline (the `# Safety` contract of every operation)
+/// 1. Every node reachable from the arguments is alive and has not moved since it was linked
+///    (nodes live in pinned storage: a slab slot, a `Box`, a `static`).
+/// 2. Exclusive access, in happens-before terms: every other access to the links of every list
+///    the operation touches (by any thread, through any of their nodes) happens-before the start
+///    of the call or happens-after its end. Holding the lock that protects those lists for the
+///    whole call, as every other access does, gives this; so does making every access on one
+///    thread. An access that merely finished earlier in time does not: if a thread unlinks an
+///    entry and then sets a `Relaxed` flag that another thread sees, the unlink still races
+///    with that thread's next operation on the list. Read-only operations need only that every
+///    write to those links happens-before the start of the call or happens-after its end
+///    (reads may overlap). For an iterator, the call lasts from its creation to its last use.
+/// 3. Provenance: an operation that links a node stores the pointer it was given. A node whose
+///    containing object will be reached through [`Linked::from_link`] (by
+///    [`ListHead::entries`], [`ListHead::first_entry`], [`Iter::entries`], `container_of!`)
+///    must be linked through a pointer derived from a pointer to that object
+///    ([`Linked::link_ptr`]), which is why those operations take a `NonNull<ListHead>` and not
+///    a `&ListHead`: a reference to the link field only has provenance over the field. Heads,
+///    which are never mapped to an object, may be passed by reference. Operations that store a
+///    node they were given by reference ([`ListHead::init`], `self` of
+///    [`ListHead::bulk_move_tail`], [`ListHead::rotate_to_front`], [`ListHead::cut_position`]
+///    and [`ListHead::cut_before`], and the cuts' `into`) store a pointer made from that
+///    reference, so that node must be a head, never an entry later mapped back to its object.
+///
+/// Under loom the links are loom cells, so a breach of point 2 is reported as a data race.
+pub struct ListHead<P: Platform = Std> {
+    next: P::Cell<*const ListHead<P>>,
+    prev: P::Cell<*const ListHead<P>>,
+    checks: CheckMode,
+    /// A linked node is pointed to by its neighbours, so it must not move.
+    _pinned: PhantomPinned,
+}
+
+// SAFETY: the raw pointers are links to other nodes, never owned data. Moving a `ListHead` to
+// another thread or sharing it is sound because every operation that follows or writes the links
+// is `unsafe` and requires the list discipline (exclusive access to the list for the call).
+unsafe impl<P: Platform> Send for ListHead<P> {}
+// SAFETY: as above: shared references only reach the links through `unsafe` operations whose
+// contract requires synchronization by the caller.
+unsafe impl<P: Platform> Sync for ListHead<P> {}
+
+impl<P: Platform> Default for ListHead<P> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<P: Platform> std::fmt::Debug for ListHead<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Reading the links here would be a read the caller did not synchronize; print identity.
+        f.debug_struct("ListHead")
+            .field("address", &self.address())
+            .field("checks", &self.checks)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Erases a reference to the pointer form the links store. Only for nodes whose address needs no
+/// more provenance than the `ListHead` itself: heads, and a node's links to itself.
+fn ptr_of<P: Platform>(node: &ListHead<P>) -> *const ListHead<P> {
+    node
+}
+
+/// `true` if `link` can be followed: not null and not one of the poison values.
+fn is_followable<P: Platform>(link: *const ListHead<P>) -> bool {
+    let address = link as usize;
+    address != 0 && address != LIST_POISON1 && address != LIST_POISON2
+}
+
+/// One link write of a multi-step operation, as `(node, link, value before the write)`: undoing a
+/// log of them last first puts every link back (see [`ListHead::undo`]).
+type Undo<P> = (*const ListHead<P>, Link, *const ListHead<P>);
+
+impl<P: Platform> ListHead<P> {
+    /// A node with null links and the build's default [`CheckMode`]. Call [`ListHead::init`]
+    /// once it is at its final address to make it an empty list head; entries need no init.
+    pub fn new() -> Self {
+        Self::with_checks(CheckMode::build_default())
+    }
+
+    /// A node with null links and the given check mode.
+    pub fn with_checks(checks: CheckMode) -> Self {
+        ListHead {
+            next: P::Cell::new(ptr::null()),
+            prev: P::Cell::new(ptr::null()),
+            checks,
+            _pinned: PhantomPinned,
+        }
+    }
+
+    /// This node's check mode.
+    pub fn checks(&self) -> CheckMode {
+        self.checks
+    }
+
+    /// This node's address, as messages and traces name it.
+    pub fn address(&self) -> usize {
+        ptr_of(self) as usize
+    }
+
+    /// The `next` link as stored (may be null or poisoned).
+    ///
+    /// # Safety
+    /// Every write to this node's links happens-before the start of this call or happens-after
+    /// its end (the list discipline, point 2).
+    pub unsafe fn next_ptr(&self) -> *const ListHead<P> {
+        // SAFETY: the cell holds a plain pointer value; the caller rules out concurrent writes.
+        self.next.with(|link| unsafe { *link })
+    }
+
+    /// The `prev` link as stored (may be null or poisoned).
+    ///
+    /// # Safety
+    /// Every write to this node's links happens-before the start of this call or happens-after
+    /// its end (the list discipline, point 2).
+    pub unsafe fn prev_ptr(&self) -> *const ListHead<P> {
+        // SAFETY: the cell holds a plain pointer value; the caller rules out concurrent writes.
+        self.prev.with(|link| unsafe { *link })
+    }
+
+    /// # Safety
+    /// The caller has exclusive access to this node's links.
+    unsafe fn set_next(&self, value: *const ListHead<P>) {
+        // SAFETY: exclusive access is the caller's contract.
+        self.next.with_mut(|link| unsafe { *link = value })
+    }
+
+    /// # Safety
+    /// The caller has exclusive access to this node's links.
+    unsafe fn set_prev(&self, value: *const ListHead<P>) {
+        // SAFETY: exclusive access is the caller's contract.
+        self.prev.with_mut(|link| unsafe { *link = value })
+    }
+
+    /// Follows a link that the caller has checked is followable.
+    ///
+    /// # Safety
+    /// `link` is not null or poisoned and points to a live node (the list discipline).
+    unsafe fn deref<'a>(link: *const ListHead<P>) -> &'a ListHead<P> {
+        debug_assert!(
+            is_followable(link),
+            "following a null or poisoned link {:#x}",
+            link as usize
+        );
+        // SAFETY: the caller guarantees `link` points to a live node.
+        unsafe { &*link }
+    }
+
+    /// Reads `node`'s `link`, refusing a value that cannot be followed with
+    /// [`ListError::BadLink`]: the kernel would fault on it, and in Rust following it would be
+    /// undefined behaviour, not a report.
+    ///
+    /// # Safety
+    /// `node` is followable and the list discipline holds for it.
+    unsafe fn follow(
+        node: *const ListHead<P>,
+        link: Link,
+    ) -> Result<*const ListHead<P>, ListError> {
+        // SAFETY: forwarded from the caller.
+        let node_ref = unsafe { Self::deref(node) };
+        // SAFETY: forwarded from the caller.
+        let value = unsafe {
+            match link {
+                Link::Next => node_ref.next_ptr(),
+                Link::Prev => node_ref.prev_ptr(),
+            }
+        };
+        if is_followable(value) {
+            Ok(value)
+        } else {
+            Err(ListError::BadLink {
+                node: node as usize,
+                link,
+                value: value as usize,
+            })
+        }
+    }
+
+    /// Writes `value` into `node`'s `link` and returns the write's undo record.
+    ///
+    /// # Safety
+    /// `node` is followable and the caller has exclusive access to its links.
+    unsafe fn write(node: *const ListHead<P>, link: Link, value: *const ListHead<P>) -> Undo<P> {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            let node_ref = Self::deref(node);
+            let before = match link {
+                Link::Next => node_ref.next_ptr(),
+                Link::Prev => node_ref.prev_ptr(),
+            };
+            match link {
+                Link::Next => node_ref.set_next(value),
+                Link::Prev => node_ref.set_prev(value),
+            }
+            (node, link, before)
+        }
+    }
+
+    /// Puts back every link that `writes` (made in order) changed, last write first, so the
+    /// links are exactly as before the first of them.
+    ///
+    /// # Safety
+    /// The writes were made by this operation, which still has exclusive access to the nodes.
+    unsafe fn undo(writes: &[Undo<P>]) {
+        for &(node, link, before) in writes.iter().rev() {
+            // SAFETY: forwarded from the caller; each node was written, so it is followable.
+            unsafe { Self::write(node, link, before) };
+        }
+    }
+
+    /// This node's address as the list stores it: the pointer in `neighbour`'s `link` if that
+    /// points to this node, since it carries the provenance this node was linked with (the
+    /// whole containing object, for an entry linked through [`Linked::link_ptr`]); otherwise a
+    /// pointer made from `&self`, whose provenance covers only this `ListHead` (enough for a
+    /// head, which is never mapped to a containing object).
+    ///
+    /// # Safety
+    /// `neighbour` is followable and the list discipline holds for it.
+    unsafe fn as_linked(&self, neighbour: *const ListHead<P>, link: Link) -> *const ListHead<P> {
+        // SAFETY: forwarded from the caller.
+        let stored = unsafe {
+            match link {
+                Link::Next => Self::deref(neighbour).next_ptr(),
+                Link::Prev => Self::deref(neighbour).prev_ptr(),
+            }
+        };
+        if ptr::eq(stored, self) {
+            stored
+        } else {
+            ptr_of(self)
+        }
+    }
+
+    /// `INIT_LIST_HEAD`: makes this node an empty list (both links point to itself).
+    ///
+    /// The links store a pointer made from `&self`, so a node made empty this way acts as a
+    /// head: it is not mapped to a containing object through these links.
+    ///
+    /// # Safety
+    /// The list discipline; the node must not move while it points to itself.
+    pub unsafe fn init(&self) {
+        // SAFETY: exclusive access to this node is the caller's contract.
+        unsafe {
+            self.set_next(self);
+            self.set_prev(self);
+        }
+    }
+}
