@@ -1,0 +1,155 @@
+//! Unit tests of `SlabCore` that need its private state: generations, claims, busy slots and
+//! cache ids.
+
+use super::slot_state::{
+    generation_of, is_allocated, is_free, next_generation, state_word, ALLOCATED, BUSY, FLAG_BITS,
+    MAX_GENERATION,
+};
+use super::{next_cache_id, SlabCore};
+use crate::error::SlabError;
+use crate::free_list::Tagging;
+use crate::handle::Handle;
+use lifecycle_list::Std;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+fn state(core: &SlabCore<u64, Std>, slot: usize) -> u64 {
+    core.states[slot].load(Ordering::Acquire)
+}
+
+#[test]
+fn generations_count_up_to_the_largest_a_state_word_holds() {
+    assert_eq!(MAX_GENERATION, (1 << 62) - 1);
+    assert_eq!(next_generation(3, 0), 1);
+    assert_eq!(next_generation(3, MAX_GENERATION - 1), MAX_GENERATION);
+    // The largest generation still fits beside the flags.
+    assert_eq!(
+        generation_of(MAX_GENERATION << FLAG_BITS | BUSY),
+        MAX_GENERATION
+    );
+}
+
+#[test]
+#[should_panic(
+    expected = "slot#3 generations exhausted: it was freed at generation 0x3fffffffffffffff, \
+                the largest a state word holds, and generations must never repeat, or a \
+                stale handle would become valid again"
+)]
+fn generation_exhaustion_panics_instead_of_wrapping() {
+    next_generation(3, MAX_GENERATION);
+}
+
+#[test]
+fn a_free_that_would_wrap_the_generation_panics_and_leaves_the_slot_allocated() {
+    let core = SlabCore::<u64, Std>::new(1, Tagging::Tagged, |_| 0);
+    let handle = core.alloc_with(|_, _| Ok(())).unwrap();
+    // As if the slot had been freed 2^62 - 1 times: allocated at the last generation.
+    let last = state_word(MAX_GENERATION, ALLOCATED);
+    core.states[0].store(last, Ordering::Release);
+    let handle = Handle {
+        generation: MAX_GENERATION,
+        ..handle
+    };
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        core.free_with(handle, None::<fn(usize)>)
+    }));
+    assert!(outcome.is_err(), "the free must panic rather than wrap");
+    assert_eq!(state(&core, 0), last, "the slot is unchanged");
+    assert_eq!(core.check(handle), Ok(0), "and the handle still current");
+}
+
+#[test]
+fn alloc_claims_the_slot_before_check_and_a_refusal_releases_it_at_the_same_generation() {
+    let core = SlabCore::<u64, Std>::new(2, Tagging::Tagged, |_| 0);
+    let refusal = SlabError::WriteAfterFree {
+        slot: 0,
+        offset: 0,
+        found: 0,
+        generation: 0,
+    };
+    let result = core.alloc_with(|slot, popped| {
+        assert!(
+            is_free(popped),
+            "check is given the state the slot was popped in"
+        );
+        let now = state(&core, slot);
+        assert!(
+            is_allocated(now) && generation_of(now) == generation_of(popped),
+            "check runs on a slot this thread has already claimed: {now:#b}"
+        );
+        Err(refusal.clone())
+    });
+    assert_eq!(result, Err(refusal));
+    assert_eq!(state(&core, 0), 0, "released: free again, same generation");
+    assert_eq!(core.free_slots(), Ok(vec![0, 1]), "and pushed back on top");
+    core.check_quiescent().unwrap();
+    let handle = core.alloc_with(|_, _| Ok(())).unwrap();
+    assert_eq!((handle.slot(), handle.generation()), (0, 0));
+}
+
+#[test]
+fn a_poisoning_free_holds_the_slot_busy_at_the_next_generation_while_it_poisons() {
+    let core = SlabCore::<u64, Std>::new(1, Tagging::Tagged, |_| 0);
+    let handle = core.alloc_with(|_, _| Ok(())).unwrap();
+    core.free_with(
+        handle,
+        Some(|slot| {
+            let now = state(&core, slot);
+            assert_eq!(
+                now,
+                1 << FLAG_BITS | BUSY,
+                "busy at generation 1 while the poison is written"
+            );
+            assert_eq!(
+                core.check(handle),
+                Err(SlabError::StaleHandle {
+                    slot: 0,
+                    handle_generation: 0,
+                    slot_generation: 1
+                }),
+                "the freed handle is already stale"
+            );
+            assert_eq!(
+                core.free_with(handle, None::<fn(usize)>),
+                Err(SlabError::DoubleFree {
+                    slot: 0,
+                    generation: 0
+                }),
+                "a racing second free is a double free"
+            );
+        }),
+    )
+    .unwrap();
+    assert_eq!(state(&core, 0), 1 << FLAG_BITS, "free at generation 1");
+    core.check_quiescent().unwrap();
+}
+
+#[test]
+fn finding_06_cache_ids_are_64_bit_and_never_wrap() {
+    let counter = AtomicU64::new(u64::from(u32::MAX));
+    assert_eq!(
+        next_cache_id(&counter),
+        u64::from(u32::MAX),
+        "past the 32-bit range ids go on"
+    );
+    assert_eq!(next_cache_id(&counter), u64::from(u32::MAX) + 1);
+    let counter = AtomicU64::new(u64::MAX - 2);
+    assert_eq!(next_cache_id(&counter), u64::MAX - 2);
+    assert_eq!(next_cache_id(&counter), u64::MAX - 1);
+    assert_eq!(
+        counter.load(Ordering::Relaxed),
+        u64::MAX,
+        "the last id is handed out"
+    );
+}
+
+#[test]
+#[should_panic(
+    expected = "slab cache ids exhausted: every id below 0xffffffffffffffff was \
+                           handed out, and cache ids must be unique so that no cache \
+                           accepts another cache's handles"
+)]
+fn finding_06_cache_id_exhaustion_panics_instead_of_wrapping() {
+    let counter = AtomicU64::new(u64::MAX - 1);
+    assert_eq!(next_cache_id(&counter), u64::MAX - 1);
+    next_cache_id(&counter);
+}
