@@ -19,6 +19,7 @@ pub mod diagnosis;
 pub mod engine;
 pub mod interpreter;
 pub mod language;
+pub mod lint;
 pub mod report;
 
 pub use check::{check, Check};
@@ -29,4 +30,6 @@ pub use interpreter::threads::{panic_message, Threads};
 pub use interpreter::trace::{Event, ListPicture, NodeLinks, Trace, What};
 pub use interpreter::world::{Object, World};
 pub use interpreter::RunConfig;
-pub use language::{Actions, Expected, RustActor, Scenario, ScenarioBuilder, ScenarioError, Stop};
+pub use language::{
+    Actions, Expected, Rule, RustActor, Scenario, ScenarioBuilder, ScenarioError, Stop,
+};

@@ -164,7 +164,7 @@ fn pass_or_without_a_reason_is_refused() {
 fn an_unknown_engine_in_expect_lists_the_engines() {
     assert_eq!(
         error_of("all = \"pass\"", "all = \"pass\"\nmiri = \"pass\""),
-        "bad.toml:19:1: unknown engine `miri` in [expect] (expected `all` or one of: loom, \
+        "bad.toml:19:1: unknown engine `miri` in [expect] (expected `all`, `lint` or one of: loom, \
          shuttle-random, shuttle-pct, shuttle-dfs, std, states)"
     );
 }

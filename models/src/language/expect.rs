@@ -1,8 +1,9 @@
 //! The `[expect]` table: the verdict each engine must reach (`pass`, `vacuous`, a finding kind,
-//! `pass or KIND: reason`, `pass: reason`), with the reason an engine is blind kept in the file.
+//! `pass or KIND: reason`, `pass: reason`), with the reason an engine is blind kept in the file,
+//! and `lint = "RULE"`: the protocol rule a buggy scenario breaks on purpose.
 
 use super::parse::{Reader, ENGINE_NAMES};
-use super::{Expectations, Expected};
+use super::{Expectations, Expected, Located, Rule};
 use crate::language::ScenarioError;
 use crate::FindingKind;
 use std::collections::BTreeMap;
@@ -14,7 +15,12 @@ pub(super) fn expectations(
 ) -> Result<Expectations, ScenarioError> {
     let mut all = None;
     let mut per_engine = Vec::new();
+    let mut lint = None;
     for (engine, verdict) in shape.get_ref() {
+        if engine.get_ref() == "lint" {
+            lint = Some(rule(reader, verdict)?);
+            continue;
+        }
         let expected = expected(reader, verdict)?;
         if engine.get_ref() == "all" {
             all = Some(expected);
@@ -24,7 +30,7 @@ pub(super) fn expectations(
             return Err(reader.error(
                 engine,
                 format!(
-                    "unknown engine `{}` in [expect] (expected `all` or one of: {})",
+                    "unknown engine `{}` in [expect] (expected `all`, `lint` or one of: {})",
                     engine.get_ref(),
                     ENGINE_NAMES.join(", ")
                 ),
@@ -41,7 +47,31 @@ pub(super) fn expectations(
             ))
         }
     };
-    Ok(Expectations { all, per_engine })
+    Ok(Expectations {
+        all,
+        per_engine,
+        lint,
+    })
+}
+
+/// `lint = "RULE"`: a rule of the protocol, by name.
+fn rule(reader: &Reader<'_>, name: &Spanned<String>) -> Result<Located<Rule>, ScenarioError> {
+    let rule = Rule::from_name(name.get_ref().trim()).ok_or_else(|| {
+        reader.error(
+            name,
+            format!(
+                "unknown rule `{}` in `lint` (expected one of: {})",
+                name.get_ref().trim(),
+                Rule::ALL.map(Rule::name).join(", ")
+            ),
+        )
+    })?;
+    let (line, column) = reader.line_column(name);
+    Ok(Located {
+        value: rule,
+        line,
+        column,
+    })
 }
 
 /// `pass`, `vacuous`, a finding kind, `pass or KIND[, KIND]: why the engine cannot see it`, or

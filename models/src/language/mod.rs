@@ -9,6 +9,7 @@ mod error;
 mod expect;
 mod kind;
 mod parse;
+mod rule;
 mod sometimes;
 mod step;
 mod step_parser;
@@ -19,6 +20,7 @@ pub use error::ScenarioError;
 pub use kind::{FindingKind, Stop};
 pub(crate) use parse::ENGINE_NAMES;
 pub use parse::MAX_LISTS;
+pub use rule::Rule;
 pub use sometimes::{Atom, Condition, Sometimes, MAX_SOMETIMES};
 pub use step::{Step, STEP_NAMES};
 pub(crate) use step_parser::{parse_step, Names};
@@ -81,6 +83,8 @@ pub struct WorldSpec {
     pub objects: usize,
     /// The slab free list's tagging (`untagged` is broken on purpose: the ABA).
     pub tagging: Tagging,
+    /// Where `free-list` is written (1-based line and column), if it is.
+    pub tagging_at: Option<(usize, usize)>,
     /// The locks, in declaration order.
     pub locks: Vec<LockSpec>,
     /// The lists, in declaration order; every object embeds one link per list.
@@ -98,6 +102,8 @@ pub struct LockSpec {
     pub name: String,
     /// A deliberate defect, or [`LockDefect::None`].
     pub defect: LockDefect,
+    /// Where `defect` is written (1-based line and column), if it is.
+    pub defect_at: Option<(usize, usize)>,
 }
 
 /// A list of the world.
@@ -142,7 +148,7 @@ pub struct ActorSpec {
 }
 
 /// A value with the `line:column` it was written at.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Located<T> {
     /// The value.
     pub value: T,
@@ -216,6 +222,9 @@ pub struct Expectations {
     pub all: Expected,
     /// Exceptions, by engine name.
     pub per_engine: Vec<(String, Expected)>,
+    /// `lint = "RULE"`: the protocol rule the scenario breaks on purpose, which the rule checker
+    /// must report (and only it); `None`: the scenario follows every rule.
+    pub lint: Option<Located<Rule>>,
 }
 
 impl Expectations {

@@ -239,6 +239,7 @@ fn world(reader: &Reader<'_>, shape: &WorldShape) -> Result<WorldSpec, ScenarioE
             format!("objects = {objects}: expected 1 to {MAX_OBJECTS} slab slots"),
         ));
     }
+    let tagging_at = shape.free_list.as_ref().map(|v| reader.line_column(v));
     let tagging = match &shape.free_list {
         None => Tagging::Tagged,
         Some(value) => reader.choice(
@@ -297,6 +298,11 @@ fn world(reader: &Reader<'_>, shape: &WorldShape) -> Result<WorldSpec, ScenarioE
         locks.push(LockSpec {
             name: name.clone(),
             defect,
+            defect_at: lock
+                .get_ref()
+                .defect
+                .as_ref()
+                .map(|v| reader.line_column(v)),
         });
     }
     if locks.is_empty() {
@@ -304,6 +310,7 @@ fn world(reader: &Reader<'_>, shape: &WorldShape) -> Result<WorldSpec, ScenarioE
         locks.push(LockSpec {
             name: list_names.first().cloned().unwrap_or_else(|| "lock".into()),
             defect: LockDefect::None,
+            defect_at: None,
         });
     }
     let mut lists = Vec::new();
@@ -357,6 +364,7 @@ fn world(reader: &Reader<'_>, shape: &WorldShape) -> Result<WorldSpec, ScenarioE
     Ok(WorldSpec {
         objects: objects as usize,
         tagging,
+        tagging_at,
         locks,
         lists,
         checks,

@@ -16,6 +16,7 @@ Examples:
   lifecycle-check --json | jq .verdict               one JSON object per run, per line
   lifecycle-check --matrix > matrix.md               the catalogue measured over 5 seeds
   lifecycle-check --explore socket-lifecycle/buggy   browse the state graph at http://127.0.0.1:3000/
+  lifecycle-check lint models/scenarios/             the protocol's rules each file breaks, without running it
 
 Exit codes: 0 every verdict as expected; 1 a verdict differs from the expected one; 2 bad input.";
 

@@ -1,10 +1,12 @@
 //! `lifecycle-check`: runs lifecycle scenarios (the built-in catalogue, or files of your own) on
 //! every engine, side by side, prints a table of verdicts and writes an HTML report with the
 //! lists drawn for each finding. Exit code 0 when every verdict is the expected one, 1 when one
-//! is not, 2 for bad input.
+//! is not, 2 for bad input. `lifecycle-check lint FILE...` checks files against the protocol's
+//! rules without running them (`lint.rs`).
 
 mod args;
 mod explore;
+mod lint;
 mod matrix;
 mod output;
 mod select;
@@ -254,6 +256,14 @@ fn main_inner(cli: Cli) -> Result<bool, BadInput> {
 }
 
 fn main() -> ExitCode {
+    let mut args = std::env::args_os();
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|first| first == "lint")
+    {
+        args.next();
+        return lint::main(args);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {

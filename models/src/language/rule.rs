@@ -1,0 +1,192 @@
+//! `Rule`: the lifecycle protocol's rules (DESIGN.md section 8) as one table: each rule's name
+//! as files and reports write it, the one-line reason a broken rule is reported with, and the
+//! finding kinds breaking it can cause. The rule checker (`crate::lint`) reads scenarios against
+//! it; scenario files name a rule in `[expect] lint = "..."`.
+
+use super::FindingKind;
+use FindingKind::*;
+
+/// A rule of the lifecycle protocol, as the rule checker reads it off a scenario's steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Rule {
+    /// A list is changed or walked only with the lock that protects it held.
+    UnlockedList,
+    /// An object is unlinked from every list before its last reference is dropped (and so
+    /// before its free).
+    LinkedAtFree,
+    /// Any use of an object after the lock is dropped is covered by a reference taken under it.
+    UseWithoutRef,
+    /// No use of an object after this actor dropped its reference (the drop may have freed it).
+    UseAfterPut,
+    /// An object is freed once; no `put_ref` past the references an actor holds.
+    DoubleFree,
+    /// Only the last `put_ref` frees an object other actors may hold a reference to.
+    FreeWhileShared,
+    /// An object's data is written only before it is published to other actors.
+    WriteAfterPublish,
+    /// A walk that deletes uses the deletion-tolerant (`_safe`) walk.
+    DeleteInPlainWalk,
+    /// An object is added only to a list it is not on, and deleted only from one it is on.
+    LinkMismatch,
+    /// A lock is taken once, released by its holder before the actor ends, never while waiting
+    /// for an event, and locks nest in one order only.
+    LockMisuse,
+    /// The slab's free list is tagged (generation-counted), so a pop cannot ABA.
+    UntaggedFreeList,
+    /// The lock's unlock is a Release (and its acquire one atomic read-modify-write).
+    DefectiveLock,
+}
+
+/// One row of the rule table.
+struct Row {
+    rule: Rule,
+    name: &'static str,
+    reason: &'static str,
+    kinds: &'static [FindingKind],
+}
+
+/// The table: every rule, its name, its reason and the finding kinds it can cause. An engine's
+/// finding on a scenario is explained only by a broken rule whose kinds include the finding's.
+const TABLE: [Row; 12] = [
+    Row {
+        rule: Rule::UnlockedList,
+        name: "unlocked-list",
+        reason: "a list is changed or walked only with the lock that protects it held",
+        kinds: &[
+            DataRace,
+            ListCorruption,
+            UseAfterFree,
+            LoopingReader,
+            StarvedWaiters,
+            DoubleAdd,
+        ],
+    },
+    Row {
+        rule: Rule::LinkedAtFree,
+        name: "linked-at-free",
+        reason: "an object is unlinked from every list before its last reference is dropped",
+        kinds: &[
+            LoopingReader,
+            StarvedWaiters,
+            DoubleAdd,
+            ListCorruption,
+            UseAfterFree,
+        ],
+    },
+    Row {
+        rule: Rule::UseWithoutRef,
+        name: "use-without-ref",
+        reason: "a use after the lock is dropped needs a reference taken under the lock",
+        kinds: &[UseAfterFree, DataRace, DoubleFree, ListCorruption],
+    },
+    Row {
+        rule: Rule::UseAfterPut,
+        name: "use-after-put",
+        reason: "an object is not used after its user dropped its reference",
+        kinds: &[UseAfterFree, DataRace, DoubleFree, ListCorruption],
+    },
+    Row {
+        rule: Rule::DoubleFree,
+        name: "double-free",
+        reason: "an object is freed once, and no put_ref drops a reference its actor does not hold",
+        kinds: &[DoubleFree, UseAfterFree, SlotHandedOutTwice],
+    },
+    Row {
+        rule: Rule::FreeWhileShared,
+        name: "free-while-shared",
+        reason: "an object others may hold a reference to is freed only by the last put_ref",
+        kinds: &[UseAfterFree, DoubleFree, DataRace],
+    },
+    Row {
+        rule: Rule::WriteAfterPublish,
+        name: "write-after-publish",
+        reason: "an object's data is written only before it is published to other actors",
+        kinds: &[DataRace],
+    },
+    Row {
+        rule: Rule::DeleteInPlainWalk,
+        name: "delete-in-plain-walk",
+        reason: "a walk that deletes entries uses the deletion-tolerant _safe walk",
+        kinds: &[ListCorruption, UseAfterFree],
+    },
+    Row {
+        rule: Rule::LinkMismatch,
+        name: "link-mismatch",
+        reason: "an object is added only to a list it is not on and deleted only from one it is on",
+        kinds: &[DoubleAdd, ListCorruption, LoopingReader, StarvedWaiters],
+    },
+    Row {
+        rule: Rule::LockMisuse,
+        name: "lock-misuse",
+        reason: "a lock is taken once and released by its holder, never held across a wait or \
+                 past the actor's end, and locks nest in one order",
+        kinds: &[Deadlock, StarvedWaiters, Assertion],
+    },
+    Row {
+        rule: Rule::UntaggedFreeList,
+        name: "untagged-free-list",
+        reason: "the slab's free list is tagged, so a preempted pop cannot ABA",
+        kinds: &[SlotHandedOutTwice, UseAfterFree, DoubleFree],
+    },
+    Row {
+        rule: Rule::DefectiveLock,
+        name: "defective-lock",
+        reason: "the lock's unlock is a Release and its acquire one atomic read-modify-write",
+        kinds: &[DataRace, UseAfterFree, ListCorruption],
+    },
+];
+
+impl Rule {
+    /// Every rule, in the table's order.
+    pub const ALL: [Rule; 12] = [
+        Rule::UnlockedList,
+        Rule::LinkedAtFree,
+        Rule::UseWithoutRef,
+        Rule::UseAfterPut,
+        Rule::DoubleFree,
+        Rule::FreeWhileShared,
+        Rule::WriteAfterPublish,
+        Rule::DeleteInPlainWalk,
+        Rule::LinkMismatch,
+        Rule::LockMisuse,
+        Rule::UntaggedFreeList,
+        Rule::DefectiveLock,
+    ];
+
+    fn row(self) -> &'static Row {
+        let row = &TABLE[self as usize];
+        debug_assert_eq!(row.rule, self, "the rule table is in the enum's order");
+        row
+    }
+
+    /// The rule's name: `unlocked-list`, `linked-at-free`, ...
+    pub fn name(self) -> &'static str {
+        self.row().name
+    }
+
+    /// The rule in one line, as a finding's reason ends.
+    pub fn reason(self) -> &'static str {
+        self.row().reason
+    }
+
+    /// The finding kinds breaking this rule can cause.
+    pub fn kinds(self) -> &'static [FindingKind] {
+        self.row().kinds
+    }
+
+    /// Whether breaking this rule can cause a finding of `kind`.
+    pub fn can_cause(self, kind: FindingKind) -> bool {
+        self.kinds().contains(&kind)
+    }
+
+    /// The rule named `name` (as [`Rule::name`] writes it).
+    pub fn from_name(name: &str) -> Option<Rule> {
+        Rule::ALL.into_iter().find(|rule| rule.name() == name)
+    }
+}
+
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}

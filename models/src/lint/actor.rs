@@ -1,0 +1,463 @@
+//! `ActorCheck`: one actor's steps read in order, without running them, against the protocol's
+//! rules: which locks it holds, and for each local the references it holds, the lists it linked
+//! it to, and whether it is shared with other actors. Each step breaks at most one rule (the
+//! first that applies, in the order below); a local already reported is not reported again.
+
+use super::sharing::Sharing;
+use super::step_text;
+use super::Violation;
+use crate::language::{ActorSpec, Located, Rule, Scenario, Step};
+use std::collections::{BTreeSet, HashMap};
+
+/// Where a local's objects came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// `alloc`: this actor's own object.
+    Alloc,
+    /// `walk ... keep`: an entry of this list, found under its lock.
+    Found(usize),
+    /// `reap ... into`: entries unlinked from this list, each with the reference the list held.
+    Reaped(usize),
+}
+
+/// What the checker knows about one local.
+#[derive(Debug, Clone)]
+struct Local {
+    origin: Origin,
+    /// References this actor holds.
+    refs: u32,
+    /// It held a reference and dropped it (`put_ref`, `free`).
+    dropped: bool,
+    /// Lists this actor linked it to (and has not unlinked it from).
+    linked: BTreeSet<usize>,
+    /// Lists it may still be on that this actor cannot unlink it from (a reaped entry's other
+    /// lists).
+    maybe_linked: BTreeSet<usize>,
+    /// Lists it is on for as long as their locks stay held (found there, or handed to a list
+    /// that holds its entries' references).
+    on_while_held: BTreeSet<usize>,
+    /// Usable without a reference while this lock stays held.
+    borrowed: Option<usize>,
+    /// Other actors may hold it: the list it was published on or found on.
+    shared: Option<usize>,
+    /// A rule was already reported on it.
+    flagged: bool,
+}
+
+impl Local {
+    fn new(origin: Origin, refs: u32) -> Local {
+        Local {
+            origin,
+            refs,
+            dropped: false,
+            linked: BTreeSet::new(),
+            maybe_linked: BTreeSet::new(),
+            on_while_held: BTreeSet::new(),
+            borrowed: None,
+            shared: None,
+            flagged: false,
+        }
+    }
+}
+
+/// One actor's steps against the rules.
+pub(super) struct ActorCheck<'a> {
+    scenario: &'a Scenario,
+    sharing: &'a Sharing,
+    actor: &'a ActorSpec,
+    /// For each lock held, the `lock` step that took it.
+    held: Vec<Option<&'a Located<Step>>>,
+    locals: HashMap<String, Local>,
+    found: Vec<Violation>,
+}
+
+/// A broken rule and its one-line message.
+type Broken = Option<(Rule, String)>;
+
+impl<'a> ActorCheck<'a> {
+    pub(super) fn new(
+        scenario: &'a Scenario,
+        sharing: &'a Sharing,
+        actor: &'a ActorSpec,
+    ) -> ActorCheck<'a> {
+        ActorCheck {
+            scenario,
+            sharing,
+            actor,
+            held: vec![None; scenario.world.locks.len()],
+            locals: HashMap::new(),
+            found: Vec::new(),
+        }
+    }
+
+    /// Reads every step, then the actor's end; returns the rules broken.
+    pub(super) fn run(mut self) -> Vec<Violation> {
+        for step in &self.actor.steps {
+            let object = step.value.uses().map(str::to_string);
+            let already = object
+                .as_deref()
+                .and_then(|o| self.locals.get(o))
+                .is_some_and(|l| l.flagged);
+            if let Some((rule, message)) = self.step(step) {
+                if !already {
+                    self.report(step, rule, message);
+                }
+                if let Some(local) = object.and_then(|o| self.locals.get_mut(&o)) {
+                    local.flagged = true;
+                }
+            }
+        }
+        for lock in 0..self.held.len() {
+            if let Some(taken) = self.held[lock] {
+                let message = format!(
+                    "`{}` takes the {} lock and the actor ends without releasing it: every \
+                     other actor that wants it starves",
+                    step_text(&taken.value, &self.scenario.world),
+                    self.lock_name(lock)
+                );
+                self.report(taken, Rule::LockMisuse, message);
+            }
+        }
+        self.found
+    }
+
+    fn report(&mut self, step: &Located<Step>, rule: Rule, message: String) {
+        self.found.push(Violation {
+            rule,
+            path: self.scenario.source.path.clone(),
+            line: step.line,
+            column: step.column,
+            actor: Some(self.actor.name.clone()),
+            message: format!("{message} ({})", rule.reason()),
+        });
+    }
+
+    fn lock_name(&self, lock: usize) -> &str {
+        &self.scenario.world.locks[lock].name
+    }
+
+    fn list_name(&self, list: usize) -> &str {
+        &self.scenario.world.lists[list].name
+    }
+
+    fn lock_of(&self, list: usize) -> usize {
+        self.scenario.world.lists[list].lock
+    }
+
+    fn names(&self, lists: &BTreeSet<usize>) -> String {
+        lists
+            .iter()
+            .map(|&l| format!("`{}`", self.list_name(l)))
+            .collect::<Vec<_>>()
+            .join(" and ")
+    }
+
+    fn local(&mut self, object: &str) -> &mut Local {
+        // Validation guarantees every used local is bound by an earlier step of the actor.
+        self.locals
+            .entry(object.to_string())
+            .or_insert_with(|| Local::new(Origin::Alloc, 0))
+    }
+
+    /// The rule a use of `object` breaks if the actor holds no reference and no lock it was
+    /// borrowed under.
+    fn unusable(&mut self, text: &str, object: &str) -> Broken {
+        let held = self.held.clone();
+        let local = self.local(object);
+        if local.refs > 0 || local.borrowed.is_some_and(|lock| held[lock].is_some()) {
+            return None;
+        }
+        if local.dropped {
+            return Some((
+                Rule::UseAfterPut,
+                format!(
+                    "`{text}` uses {object} after this actor dropped its reference: the drop may \
+                     have freed it"
+                ),
+            ));
+        }
+        let why = match local.origin {
+            Origin::Found(list) => format!("found on `{}`", self.list_name(list)),
+            Origin::Reaped(list) => format!("reaped from `{}`", self.list_name(list)),
+            Origin::Alloc => "whose reference went to the list it was added to".to_string(),
+        };
+        Some((
+            Rule::UseWithoutRef,
+            format!(
+                "`{text}` uses {object} ({why}) after the lock was released, without a \
+                 reference taken under it"
+            ),
+        ))
+    }
+
+    fn unlocked(&self, text: &str, list: usize, what: &str) -> Broken {
+        let lock = self.lock_of(list);
+        self.held[lock].is_none().then(|| {
+            (
+                Rule::UnlockedList,
+                format!(
+                    "`{text}` {what} list `{}` without the {} lock held",
+                    self.list_name(list),
+                    self.lock_name(lock)
+                ),
+            )
+        })
+    }
+
+    /// Reads one step: the rule it breaks, if any, and what it changes.
+    fn step(&mut self, step: &'a Located<Step>) -> Broken {
+        let text = step_text(&step.value, &self.scenario.world);
+        match &step.value {
+            Step::Alloc { object } => {
+                self.locals
+                    .insert(object.clone(), Local::new(Origin::Alloc, 1));
+                None
+            }
+            Step::Free { object } => self.free(&text, object),
+            Step::PutRef { object } => self.put_ref(&text, object),
+            Step::Lock { lock } => self.lock(&text, step, *lock),
+            Step::Unlock { lock } => {
+                if self.held[*lock].take().is_none() {
+                    return Some((
+                        Rule::LockMisuse,
+                        format!("`{text}` releases a lock this actor does not hold"),
+                    ));
+                }
+                let lists: Vec<usize> = (0..self.scenario.world.lists.len())
+                    .filter(|&l| self.lock_of(l) == *lock)
+                    .collect();
+                for local in self.locals.values_mut() {
+                    if local.borrowed == Some(*lock) {
+                        local.borrowed = None;
+                    }
+                    local.on_while_held.retain(|l| !lists.contains(l));
+                }
+                None
+            }
+            Step::ListAdd { object, list, .. } => self.list_add(&text, object, *list),
+            Step::ListDel { object, list, .. } => self.list_del(&text, object, *list),
+            Step::Walk { list, keep, .. } => {
+                let broken = self.unlocked(&text, *list, "walks");
+                if let Some(keep) = keep {
+                    let mut local = Local::new(Origin::Found(*list), 0);
+                    local.borrowed = Some(self.lock_of(*list));
+                    local.on_while_held.insert(*list);
+                    local.shared = Some(*list);
+                    self.locals.insert(keep.clone(), local);
+                }
+                broken
+            }
+            Step::Reap { list, safe, into } => {
+                let broken = self
+                    .unlocked(&text, *list, "unlinks entries of")
+                    .or_else(|| {
+                        (!safe).then(|| {
+                            (
+                                Rule::DeleteInPlainWalk,
+                                format!(
+                                    "`{text}` unlinks entries of `{}` during a plain walk \
+                                 (list_for_each_entry): the walk's next step follows the deleted \
+                                 entry's poisoned link",
+                                    self.list_name(*list)
+                                ),
+                            )
+                        })
+                    });
+                let mut local = Local::new(Origin::Reaped(*list), 1);
+                local.maybe_linked = self.sharing.co_lists[*list].clone();
+                local.shared = Some(*list);
+                self.locals.insert(into.clone(), local);
+                broken
+            }
+            Step::GetRef { object } => {
+                let broken = self.unusable(&text, object);
+                self.local(object).refs += 1;
+                broken
+            }
+            Step::Read { object, .. } => self.unusable(&text, object),
+            Step::Write { object, .. } => self.unusable(&text, object).or_else(|| {
+                let shared = self.local(object).shared?;
+                Some((
+                    Rule::WriteAfterPublish,
+                    format!(
+                        "`{text}` writes {object}'s data after it was published on `{}`, where \
+                         other actors keep its entries: their reads race with the write",
+                        self.list_name(shared)
+                    ),
+                ))
+            }),
+            Step::Signal { .. } => None,
+            Step::Wait { .. } => {
+                let lock = self.held.iter().position(Option::is_some)?;
+                Some((
+                    Rule::LockMisuse,
+                    format!(
+                        "`{text}` waits while holding the {} lock: the signaller may need it",
+                        self.lock_name(lock)
+                    ),
+                ))
+            }
+        }
+    }
+
+    fn lock(&mut self, text: &str, step: &'a Located<Step>, lock: usize) -> Broken {
+        if self.held[lock].is_some() {
+            return Some((
+                Rule::LockMisuse,
+                format!("`{text}` takes a lock this actor already holds: it waits for itself"),
+            ));
+        }
+        let outer = self.held.iter().position(Option::is_some);
+        self.held[lock] = Some(step);
+        let outer = outer?;
+        let other = self.sharing.nestings.get(&(lock, outer))?;
+        Some((
+            Rule::LockMisuse,
+            format!(
+                "`{text}` takes the {} lock while holding the {} lock, and actor `{other}` takes \
+                 them in the other order: a deadlock",
+                self.lock_name(lock),
+                self.lock_name(outer)
+            ),
+        ))
+    }
+
+    fn free(&mut self, text: &str, object: &str) -> Broken {
+        let local = self.local(object).clone();
+        let on: BTreeSet<usize> = local.linked.union(&local.maybe_linked).copied().collect();
+        let broken = if local.refs == 0 {
+            Some((
+                Rule::DoubleFree,
+                if local.dropped {
+                    format!(
+                        "`{text}` frees {object} after this actor already dropped its reference"
+                    )
+                } else {
+                    format!("`{text}` frees {object}, to which this actor holds no reference")
+                },
+            ))
+        } else if !on.is_empty() {
+            Some((
+                Rule::LinkedAtFree,
+                format!(
+                    "`{text}` frees {object} while it is still linked on {}",
+                    self.names(&on)
+                ),
+            ))
+        } else {
+            local.shared.map(|list| {
+                (
+                    Rule::FreeWhileShared,
+                    format!(
+                        "`{text}` frees {object}, which other actors may hold a reference to (it \
+                         was on `{}`): only the last put_ref may free it",
+                        self.list_name(list)
+                    ),
+                )
+            })
+        };
+        let local = self.local(object);
+        local.refs = 0;
+        local.dropped = true;
+        broken
+    }
+
+    fn put_ref(&mut self, text: &str, object: &str) -> Broken {
+        let local = self.local(object).clone();
+        let on: BTreeSet<usize> = local.linked.union(&local.maybe_linked).copied().collect();
+        let broken = if local.refs == 0 {
+            Some((
+                Rule::DoubleFree,
+                if local.dropped {
+                    format!("`{text}` drops a reference to {object} after this actor dropped its last one (past zero)")
+                } else {
+                    format!("`{text}` drops a reference to {object} that this actor never took")
+                },
+            ))
+        } else if local.refs == 1 && !on.is_empty() {
+            Some((
+                Rule::LinkedAtFree,
+                format!(
+                    "`{text}` drops this actor's last reference to {object} while it is still \
+                     linked on {}",
+                    self.names(&on)
+                ),
+            ))
+        } else {
+            None
+        };
+        let local = self.local(object);
+        local.refs = local.refs.saturating_sub(1);
+        local.dropped |= local.refs == 0;
+        broken
+    }
+
+    fn list_add(&mut self, text: &str, object: &str, list: usize) -> Broken {
+        let broken = self
+            .unlocked(text, list, "changes")
+            .or_else(|| self.unusable(text, object))
+            .or_else(|| {
+                let local = self.locals.get(object)?;
+                if local.refs == 0 {
+                    return Some((
+                        Rule::UseWithoutRef,
+                        format!(
+                            "`{text}` links {object}, to which this actor holds no reference: \
+                             nothing keeps it alive while it is linked"
+                        ),
+                    ));
+                }
+                (local.linked.contains(&list) || local.on_while_held.contains(&list)).then(|| {
+                    (
+                        Rule::LinkMismatch,
+                        format!(
+                            "`{text}` adds {object} to `{}`, which it is already on",
+                            self.list_name(list)
+                        ),
+                    )
+                })
+            });
+        let published = self.sharing.bound_from[list].then_some(list);
+        let handed_off = self.sharing.handed_off[list];
+        let lock = self.lock_of(list);
+        let local = self.local(object);
+        local.shared = local.shared.or(published);
+        if handed_off {
+            // The list holds the adder's reference: whoever unlinks the entry gets it.
+            local.refs = local.refs.saturating_sub(1);
+            local.on_while_held.insert(list);
+            if local.refs == 0 {
+                local.borrowed = Some(lock);
+            }
+        } else {
+            local.linked.insert(list);
+        }
+        broken
+    }
+
+    fn list_del(&mut self, text: &str, object: &str, list: usize) -> Broken {
+        let broken = self
+            .unlocked(text, list, "changes")
+            .or_else(|| self.unusable(text, object))
+            .or_else(|| {
+                let local = self.locals.get(object)?;
+                let on = local.linked.contains(&list) || local.on_while_held.contains(&list);
+                (!on).then(|| {
+                    (
+                        Rule::LinkMismatch,
+                        format!(
+                            "`{text}` deletes {object} from `{}`, which this actor does not \
+                             know it to be on (never added by it, or already deleted)",
+                            self.list_name(list)
+                        ),
+                    )
+                })
+            });
+        let local = self.local(object);
+        if !local.linked.remove(&list) && local.on_while_held.remove(&list) {
+            // Unlinking an entry the list held a reference for: the reference comes along.
+            local.refs += 1;
+        }
+        broken
+    }
+}

@@ -1,0 +1,95 @@
+//! `Sharing`: what the rule checker needs to know about every actor before it reads any one of
+//! them: which lists hand objects to other actors (a walk that keeps an entry, a reap), which
+//! lists hold their entries' references (someone unlinks entries it did not link), which lists
+//! an object can be on together, and the orders locks are nested in.
+
+use crate::language::{Scenario, Step};
+use std::collections::{BTreeSet, HashMap};
+
+/// Facts about the whole scenario, read off every actor's steps.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Sharing {
+    /// `bound_from[list]`: some actor keeps entries of the list (`walk ... keep`, `reap`):
+    /// objects published there are shared with other actors.
+    pub bound_from: Vec<bool>,
+    /// `handed_off[list]`: some actor unlinks entries it did not link (`reap`, or `list_del` of
+    /// an entry it found): an object added there hands the adder's reference to the list.
+    pub handed_off: Vec<bool>,
+    /// `co_lists[list]`: the other lists an object on this list may also be on.
+    pub co_lists: Vec<BTreeSet<usize>>,
+    /// `(held, taken)`: some actor takes lock `taken` while holding `held`, and which actor.
+    pub nestings: HashMap<(usize, usize), String>,
+}
+
+/// Where a local's objects came from, for [`Sharing`]'s reading.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bound {
+    Alloc,
+    FromList(usize),
+}
+
+impl Sharing {
+    /// Reads every actor written as steps.
+    pub(super) fn of(scenario: &Scenario) -> Sharing {
+        let lists = scenario.world.lists.len();
+        let mut sharing = Sharing {
+            bound_from: vec![false; lists],
+            handed_off: vec![false; lists],
+            co_lists: vec![BTreeSet::new(); lists],
+            nestings: HashMap::new(),
+        };
+        for actor in &scenario.actors {
+            let mut bound: HashMap<&str, Bound> = HashMap::new();
+            let mut on: HashMap<&str, BTreeSet<usize>> = HashMap::new();
+            let mut held: Vec<usize> = Vec::new();
+            for step in &actor.steps {
+                match &step.value {
+                    Step::Alloc { object } => {
+                        bound.insert(object, Bound::Alloc);
+                        on.insert(object, BTreeSet::new());
+                    }
+                    Step::Walk {
+                        list,
+                        keep: Some(object),
+                        ..
+                    } => {
+                        sharing.bound_from[*list] = true;
+                        bound.insert(object, Bound::FromList(*list));
+                        on.insert(object, BTreeSet::from([*list]));
+                    }
+                    Step::Reap { list, into, .. } => {
+                        sharing.bound_from[*list] = true;
+                        sharing.handed_off[*list] = true;
+                        bound.insert(into, Bound::FromList(*list));
+                        on.insert(into, BTreeSet::from([*list]));
+                    }
+                    Step::ListAdd { object, list, .. } => {
+                        let lists = on.entry(object).or_default();
+                        for &other in lists.iter().filter(|&&other| other != *list) {
+                            sharing.co_lists[*list].insert(other);
+                            sharing.co_lists[other].insert(*list);
+                        }
+                        lists.insert(*list);
+                    }
+                    Step::ListDel { object, list, .. }
+                        if bound.get(object.as_str()) == Some(&Bound::FromList(*list)) =>
+                    {
+                        sharing.handed_off[*list] = true;
+                    }
+                    Step::Lock { lock } => {
+                        for &outer in &held {
+                            sharing
+                                .nestings
+                                .entry((outer, *lock))
+                                .or_insert_with(|| actor.name.clone());
+                        }
+                        held.push(*lock);
+                    }
+                    Step::Unlock { lock } => held.retain(|l| l != lock),
+                    _ => {}
+                }
+            }
+        }
+        sharing
+    }
+}

@@ -1,0 +1,185 @@
+//! The oracle: a generated case run through the rule checker and the engines (loom at the
+//! case's preemption bound, the state graph, shuttle's PCT as a third opinion), and the
+//! statistics a fuzz run prints: how many cases followed the rules, and per rule how many
+//! rule-breaking cases each engine turned into a finding within its bounds.
+
+use crate::generate::Case;
+use lifecycle_models::lint::{lint, Violation};
+use lifecycle_models::{check, Bounds, Engine, FindingKind, Rule, Verdict};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// The engines every case runs on.
+pub const ENGINES: [Engine; 3] = [Engine::Loom, Engine::States, Engine::ShuttlePct];
+
+/// What the rule checker and each engine concluded about one case.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The rules the checker found broken.
+    pub violations: Vec<Violation>,
+    /// Each engine's finding kind (`None`: it passed; engines that cannot run it are left out).
+    pub verdicts: Vec<(Engine, Option<FindingKind>, String)>,
+    /// Each engine's time and executions on the case.
+    pub costs: Vec<(Engine, f64, usize)>,
+}
+
+impl Outcome {
+    /// Whether the checker passed the case.
+    pub fn follows_the_rules(&self) -> bool {
+        self.violations.is_empty()
+    }
+
+    /// The rules broken, each once.
+    pub fn rules(&self) -> Vec<Rule> {
+        let mut rules: Vec<Rule> = self.violations.iter().map(|v| v.rule).collect();
+        rules.sort();
+        rules.dedup();
+        rules
+    }
+
+    /// An engine finding that no broken rule explains (a rule broken whose kinds include it).
+    pub fn unexplained(&self) -> Option<String> {
+        self.verdicts.iter().find_map(|(engine, kind, message)| {
+            let kind = (*kind)?;
+            let explained = self.violations.iter().any(|v| v.rule.can_cause(kind));
+            (!explained).then(|| {
+                format!(
+                    "{} found {kind} ({message}), which no broken rule explains (rules broken: \
+                     {:?})",
+                    engine.name(),
+                    self.rules().iter().map(|r| r.name()).collect::<Vec<_>>()
+                )
+            })
+        })
+    }
+}
+
+/// The bounds a case runs with: loom at `preemption_bound`, PCT 200 schedules.
+pub fn bounds(preemption_bound: usize) -> Bounds {
+    Bounds {
+        preemption_bound: Some(preemption_bound),
+        iterations: 200,
+        max_states: 200_000,
+        ..Bounds::quick()
+    }
+}
+
+/// Runs `case` through the rule checker and every engine of [`ENGINES`] that can run it.
+pub fn run(case: &Case) -> Outcome {
+    let violations = lint(&case.scenario).violations;
+    let mut verdicts = Vec::new();
+    let mut costs = Vec::new();
+    for engine in ENGINES {
+        let ran = check(&case.scenario)
+            .engine(engine)
+            .bounds(bounds(case.preemption_bound))
+            .run();
+        for (engine, verdict) in ran {
+            costs.push((
+                engine,
+                verdict.elapsed().as_secs_f64(),
+                verdict.executions(),
+            ));
+            match verdict {
+                Verdict::Found(finding) => {
+                    verdicts.push((engine, Some(finding.kind), finding.message.clone()))
+                }
+                Verdict::Pass { .. } | Verdict::Vacuous { .. } => {
+                    verdicts.push((engine, None, String::new()))
+                }
+                Verdict::NotRun { .. } => {}
+            }
+        }
+    }
+    Outcome {
+        violations,
+        verdicts,
+        costs,
+    }
+}
+
+/// Counts over a fuzz run.
+#[derive(Debug, Clone, Default)]
+pub struct Stats {
+    /// Cases run.
+    pub cases: usize,
+    /// Cases the rule checker passed.
+    pub followed: usize,
+    /// Cases meant to break a rule that the checker passed.
+    pub intended_but_clean: usize,
+    /// Per rule broken: cases, and per engine the cases it turned into a finding.
+    pub per_rule: BTreeMap<Rule, (usize, BTreeMap<&'static str, usize>)>,
+    /// Per engine: findings on cases that followed the rules (each one a broken property).
+    pub findings_on_clean: BTreeMap<&'static str, usize>,
+    /// Per engine: seconds and executions spent, and the slowest case's seconds.
+    pub cost: BTreeMap<&'static str, (f64, usize, f64)>,
+}
+
+impl Stats {
+    /// Adds one case.
+    pub fn add(&mut self, case: &Case, outcome: &Outcome) {
+        self.cases += 1;
+        for (engine, seconds, executions) in &outcome.costs {
+            let cost = self.cost.entry(engine.name()).or_default();
+            cost.0 += seconds;
+            cost.1 += executions;
+            cost.2 = cost.2.max(*seconds);
+        }
+        if outcome.follows_the_rules() {
+            self.followed += 1;
+            if case.intended.is_some() {
+                self.intended_but_clean += 1;
+            }
+            for (engine, kind, _) in &outcome.verdicts {
+                if kind.is_some() {
+                    *self.findings_on_clean.entry(engine.name()).or_default() += 1;
+                }
+            }
+        }
+        for rule in outcome.rules() {
+            let (cases, found) = self.per_rule.entry(rule).or_default();
+            *cases += 1;
+            for (engine, kind, _) in &outcome.verdicts {
+                let entry = found.entry(engine.name()).or_default();
+                if kind.is_some() {
+                    *entry += 1;
+                }
+            }
+        }
+    }
+
+    /// The statistics as a Markdown table, with the totals above it.
+    pub fn table(&self, seconds: f64) -> String {
+        let mut out = String::new();
+        let rate = self.cases as f64 / seconds.max(1e-9);
+        let _ = writeln!(
+            out,
+            "{} cases in {seconds:.1} s ({rate:.1} cases/s); {} followed the rules ({} of them \
+             meant to break one); findings on rule-following cases: {:?}",
+            self.cases, self.followed, self.intended_but_clean, self.findings_on_clean
+        );
+        for (engine, (seconds, executions, slowest)) in &self.cost {
+            let _ = writeln!(
+                out,
+                "{engine}: {seconds:.1} s, {executions} executions (slowest case {slowest:.2} s)"
+            );
+        }
+        let _ = writeln!(
+            out,
+            "\n| rule broken | cases | {} |",
+            ENGINES.map(Engine::name).join(" | ")
+        );
+        let _ = writeln!(out, "| --- | ---: |{}", " ---: |".repeat(ENGINES.len()));
+        for (rule, (cases, found)) in &self.per_rule {
+            let cells: Vec<String> = ENGINES
+                .iter()
+                .map(|engine| {
+                    let n = found.get(engine.name()).copied().unwrap_or(0);
+                    format!("{n} ({:.0}%)", 100.0 * n as f64 / (*cases).max(1) as f64)
+                })
+                .collect();
+            let _ = writeln!(out, "| {rule} | {cases} | {} |", cells.join(" | "));
+        }
+        out
+    }
+}
