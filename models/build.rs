@@ -4,7 +4,9 @@
 use std::fmt::Write as _;
 
 fn main() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    // Read at run time: a build script compiled once may run for a checkout at another path.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let dir = std::path::Path::new(&manifest).join("scenarios");
     let mut files = Vec::new();
     collect(&dir, &mut files);
     files.sort();
