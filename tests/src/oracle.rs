@@ -113,12 +113,18 @@ pub struct Stats {
     pub findings_on_clean: BTreeMap<&'static str, usize>,
     /// Per engine: seconds and executions spent, and the slowest case's seconds.
     pub cost: BTreeMap<&'static str, (f64, usize, f64)>,
+    /// The slowest case's text and seconds, over every engine.
+    pub slowest: (f64, String),
 }
 
 impl Stats {
     /// Adds one case.
     pub fn add(&mut self, case: &Case, outcome: &Outcome) {
         self.cases += 1;
+        let total: f64 = outcome.costs.iter().map(|c| c.1).sum();
+        if total > self.slowest.0 {
+            self.slowest = (total, case.text.clone());
+        }
         for (engine, seconds, executions) in &outcome.costs {
             let cost = self.cost.entry(engine.name()).or_default();
             cost.0 += seconds;

@@ -71,6 +71,7 @@ const TABLE: [Row; 12] = [
             DoubleAdd,
             ListCorruption,
             UseAfterFree,
+            DoubleFree,
         ],
     },
     Row {

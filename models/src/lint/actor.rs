@@ -398,21 +398,24 @@ impl<'a> ActorCheck<'a> {
             .or_else(|| self.unusable(text, object))
             .or_else(|| {
                 let local = self.locals.get(object)?;
-                if local.refs == 0 {
+                // The more specific rule first: adding an object to a list it is already on is
+                // a double add whatever references the actor holds (found by the fuzzing:
+                // `tests/scenarios/found/necessity-5eed1ce.toml`).
+                if local.linked.contains(&list) || local.on_while_held.contains(&list) {
                     return Some((
-                        Rule::UseWithoutRef,
-                        format!(
-                            "`{text}` links {object}, to which this actor holds no reference: \
-                             nothing keeps it alive while it is linked"
-                        ),
-                    ));
-                }
-                (local.linked.contains(&list) || local.on_while_held.contains(&list)).then(|| {
-                    (
                         Rule::LinkMismatch,
                         format!(
                             "`{text}` adds {object} to `{}`, which it is already on",
                             self.list_name(list)
+                        ),
+                    ));
+                }
+                (local.refs == 0).then(|| {
+                    (
+                        Rule::UseWithoutRef,
+                        format!(
+                            "`{text}` links {object}, to which this actor holds no reference: \
+                             nothing keeps it alive while it is linked"
                         ),
                     )
                 })

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The protocol's rules over generated lifecycles, more cases than `cargo test`'s quick profile:
+# sufficiency and necessity (tests/tests/fuzz.rs) in release, each printing its per-rule
+# statistics. The seed is fixed so the gate is repeatable; a failing case is shrunk and kept under
+# tests/scenarios/found/ (commit it: tests/found.rs replays it from then on).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export PROPTEST_CASES="${PROPTEST_CASES:-300}"
+export FUZZ_SEED="${FUZZ_SEED:-20261125}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target/loom}"
+export RUSTFLAGS="--cfg loom ${RUSTFLAGS:-}"
+cargo test --release -p lifecycle-tests --test fuzz --test found -- --nocapture --test-threads 2

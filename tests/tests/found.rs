@@ -1,0 +1,79 @@
+//! Replays every case the fuzzing found (`tests/scenarios/found/*.toml`, shrunk and kept by
+//! `tests/fuzz.rs` with the seed that found it): the rule checker reports exactly the rule its
+//! `[expect] lint` names (none if it names none), every engine of the fuzz oracle reaches the
+//! verdict its `[expect]` states, and both properties hold on it.
+
+use lifecycle_models::Scenario;
+use lifecycle_tests::generate::Case;
+use lifecycle_tests::oracle;
+use std::path::PathBuf;
+
+/// loom's bound for a kept case: its `# loom-preemption-bound = N` comment, or 2.
+fn preemption_bound(text: &str) -> usize {
+    text.lines()
+        .find_map(|line| line.strip_prefix("# loom-preemption-bound = "))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(2)
+}
+
+#[test]
+fn every_found_case_replays_with_the_outcome_its_file_states() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/found");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/scenarios/found exists")
+        .map(|entry| entry.expect("a directory entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
+        .collect();
+    files.sort();
+    assert!(
+        !files.is_empty(),
+        "tests/scenarios/found holds the cases the fuzzing found"
+    );
+    for file in files {
+        let scenario = Scenario::load(&file).unwrap_or_else(|error| panic!("{error}"));
+        let case = Case {
+            preemption_bound: preemption_bound(&scenario.source.text),
+            text: scenario.source.text.clone(),
+            intended: None,
+            scenario,
+        };
+        let outcome = oracle::run(&case);
+        let name = file.display();
+        let expected = case.scenario.expect.lint.as_ref().map(|l| l.value);
+        assert_eq!(
+            outcome.rules(),
+            expected.into_iter().collect::<Vec<_>>(),
+            "{name}: the rules broken are not the one `[expect] lint` names: {:?}",
+            outcome.violations
+        );
+        for (engine, kind, message) in &outcome.verdicts {
+            let expected = case.scenario.expected_on(*engine);
+            let verdict = kind.map_or("pass".to_string(), |k| k.name().to_string());
+            let accepted = match kind {
+                None => matches!(
+                    expected,
+                    lifecycle_models::Expected::Pass | lifecycle_models::Expected::PassOr { .. }
+                ),
+                Some(kind) => match expected {
+                    lifecycle_models::Expected::Finding(k) => k == kind,
+                    lifecycle_models::Expected::PassOr { kinds, .. } => kinds.contains(kind),
+                    _ => false,
+                },
+            };
+            assert!(
+                accepted,
+                "{name}: {} concluded {verdict} ({message}), the file expects {}",
+                engine.name(),
+                expected.label()
+            );
+        }
+        assert_eq!(outcome.unexplained(), None, "{name}: necessity");
+        if outcome.follows_the_rules() {
+            assert!(
+                outcome.verdicts.iter().all(|(_, kind, _)| kind.is_none()),
+                "{name}: sufficiency: {:?}",
+                outcome.verdicts
+            );
+        }
+    }
+}
