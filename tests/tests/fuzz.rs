@@ -10,7 +10,8 @@
 //! `PROPTEST_CASES` (default 16: `cargo test` runs this in the debug build, where a case costs
 //! about 5 s; `ci/fuzz.sh` runs 300 in release) sets the cases per property and `FUZZ_SEED` the
 //! seed (fixed by default, and another fixed one in `ci/fuzz.sh`, so both are repeatable; set
-//! `FUZZ_SEED` to explore further). A failing case is shrunk and kept under `tests/scenarios/found/` with its seed; `tests/found.rs` replays it from then on.
+//! `FUZZ_SEED` to explore further). A failing case is shrunk and kept under
+//! `tests/scenarios/found/` with its seed; `tests/found.rs` replays it from then on.
 
 use lifecycle_tests::generate::{cases, Case};
 use lifecycle_tests::oracle::{self, Outcome, Stats};
