@@ -3,8 +3,8 @@
 //! `[world]`, breaks, at the step that breaks it.
 //!
 //! What it reads, and what it assumes:
-//! - Each actor is read on its own, step by step ([`actor`]), with a few facts about all actors
-//!   read first ([`sharing`]): which lists let other actors keep their entries, which lists hold
+//! - Each actor is read on its own, step by step (`actor`), with a few facts about all actors
+//!   read first (`sharing`): which lists let other actors keep their entries, which lists hold
 //!   their entries' references (someone unlinks entries it did not link), which lists an object
 //!   can be on together, and the orders locks nest in.
 //! - A local bound by a walk or a reap is treated as another object than the actor's own

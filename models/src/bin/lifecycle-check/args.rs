@@ -133,3 +133,26 @@ impl Cli {
         }
     }
 }
+
+/// Parses `args` (the program name first) as `T`. On failure, the exit the program takes: help
+/// and version are printed and succeed; anything else is one line naming the problem, pointing
+/// at `help`, and exit code 2.
+pub fn parse_or_exit<T: Parser>(
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+    help: &str,
+) -> Result<T, std::process::ExitCode> {
+    T::try_parse_from(args).map_err(|error| {
+        use clap::error::ErrorKind;
+        if matches!(
+            error.kind(),
+            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+        ) {
+            let _ = error.print();
+            return std::process::ExitCode::SUCCESS;
+        }
+        let rendered = error.to_string();
+        let first = rendered.lines().next().unwrap_or("error: bad arguments");
+        eprintln!("{first} (see {help})");
+        std::process::ExitCode::from(2)
+    })
+}

@@ -18,7 +18,7 @@ pub enum Format {
 }
 
 /// Check scenario files against the lifecycle protocol's rules without running them: each rule
-/// a step (or the [world]) breaks, at the step that breaks it.
+/// a step (or the `[world]`) breaks, at the step that breaks it.
 #[derive(Parser, Debug)]
 #[command(
     name = "lifecycle-check lint",
@@ -36,22 +36,9 @@ pub struct LintCli {
 
 /// Runs `lifecycle-check lint` with the arguments after `lint`.
 pub fn main(args: impl Iterator<Item = std::ffi::OsString>) -> ExitCode {
-    let cli = match LintCli::try_parse_from(args) {
+    let cli: LintCli = match crate::args::parse_or_exit(args, "lifecycle-check lint --help") {
         Ok(cli) => cli,
-        Err(error) => {
-            use clap::error::ErrorKind;
-            if matches!(
-                error.kind(),
-                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
-            ) {
-                let _ = error.print();
-                return ExitCode::SUCCESS;
-            }
-            let rendered = error.to_string();
-            let first = rendered.lines().next().unwrap_or("error: bad arguments");
-            eprintln!("{first} (see lifecycle-check lint --help)");
-            return ExitCode::from(2);
-        }
+        Err(exit) => return exit,
     };
     match run(&cli) {
         Ok(violations) => {

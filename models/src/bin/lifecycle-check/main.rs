@@ -12,7 +12,6 @@ mod output;
 mod select;
 
 use args::Cli;
-use clap::Parser;
 use lifecycle_models::{
     replay, run_with_progress, Bounds, Engine, Replay, RunConfig, SavedReplay, Scenario, Verdict,
 };
@@ -264,22 +263,9 @@ fn main() -> ExitCode {
         args.next();
         return lint::main(args);
     }
-    let cli = match Cli::try_parse() {
+    let cli: Cli = match args::parse_or_exit(std::env::args_os(), "--help") {
         Ok(cli) => cli,
-        Err(error) => {
-            use clap::error::ErrorKind;
-            if matches!(
-                error.kind(),
-                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
-            ) {
-                let _ = error.print();
-                return ExitCode::SUCCESS;
-            }
-            let rendered = error.to_string();
-            let first = rendered.lines().next().unwrap_or("error: bad arguments");
-            eprintln!("{first} (see --help)");
-            return ExitCode::from(2);
-        }
+        Err(exit) => return exit,
     };
     match main_inner(cli) {
         Ok(true) => ExitCode::SUCCESS,
