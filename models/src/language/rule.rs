@@ -90,7 +90,10 @@ const TABLE: [Row; 12] = [
         rule: Rule::DoubleFree,
         name: "double-free",
         reason: "an object is freed once, and no put_ref drops a reference its actor does not hold",
-        kinds: &[DoubleFree, UseAfterFree, SlotHandedOutTwice],
+        // A reference the actor does not hold may be a list's (handed off with the entry): the
+        // free then unlinks nothing and the list corrupts (found by the fuzzing:
+        // tests/scenarios/found/necessity-1352905.toml).
+        kinds: &[DoubleFree, UseAfterFree, SlotHandedOutTwice, ListCorruption],
     },
     Row {
         rule: Rule::FreeWhileShared,

@@ -324,8 +324,24 @@ impl<'a> ActorCheck<'a> {
 
     fn free(&mut self, text: &str, object: &str) -> Broken {
         let local = self.local(object).clone();
-        let on: BTreeSet<usize> = local.linked.union(&local.maybe_linked).copied().collect();
-        let broken = if local.refs == 0 {
+        // Every list it may be on, including one that holds the adder's reference: freeing an
+        // object a list still links is `linked-at-free` whoever's reference it was (found by
+        // the fuzzing: `tests/scenarios/found/necessity-1352905.toml`), so it is tested first.
+        let on: BTreeSet<usize> = local
+            .linked
+            .union(&local.maybe_linked)
+            .chain(&local.on_while_held)
+            .copied()
+            .collect();
+        let broken = if !on.is_empty() {
+            Some((
+                Rule::LinkedAtFree,
+                format!(
+                    "`{text}` frees {object} while it is still linked on {}",
+                    self.names(&on)
+                ),
+            ))
+        } else if local.refs == 0 {
             Some((
                 Rule::DoubleFree,
                 if local.dropped {
@@ -335,14 +351,6 @@ impl<'a> ActorCheck<'a> {
                 } else {
                     format!("`{text}` frees {object}, to which this actor holds no reference")
                 },
-            ))
-        } else if !on.is_empty() {
-            Some((
-                Rule::LinkedAtFree,
-                format!(
-                    "`{text}` frees {object} while it is still linked on {}",
-                    self.names(&on)
-                ),
             ))
         } else {
             local.shared.map(|list| {
