@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The protocol's rules over generated lifecycles, more cases than `cargo test`'s quick profile:
-# sufficiency and necessity (tests/tests/fuzz.rs) in release, each printing its per-rule
+# The protocol's rules over generated lifecycles, more cases than `cargo test`'s quick profile
+# and loom at each case's own bound (1 or 2, where the quick profile stays at 1): sufficiency and
+# necessity (tests/tests/fuzz.rs) in release, each printing its per-rule
 # statistics. The seed is fixed so the gate is repeatable; a failing case is shrunk and kept under
 # tests/scenarios/found/ (commit it: tests/found.rs replays it from then on).
 set -euo pipefail
@@ -8,6 +9,7 @@ cd "$(dirname "$0")/.."
 
 export PROPTEST_CASES="${PROPTEST_CASES:-300}"
 export FUZZ_SEED="${FUZZ_SEED:-20261125}"
+export FUZZ_MAX_PREEMPTION_BOUND="${FUZZ_MAX_PREEMPTION_BOUND:-2}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target/loom}"
 export RUSTFLAGS="--cfg loom ${RUSTFLAGS:-}"
 cargo test --release -p lifecycle-tests --test fuzz --test found -- --nocapture --test-threads 2

@@ -7,31 +7,43 @@
 //! The other direction is a statistic, printed by each run (`-- --nocapture`): per rule
 //! broken, how many cases each engine turned into a finding within its bounds.
 //!
-//! `PROPTEST_CASES` (default 16: `cargo test` runs this in the debug build, where a case costs
-//! about 5 s; `ci/fuzz.sh` runs 300 in release) sets the cases per property and `FUZZ_SEED` the
-//! seed (fixed by default, and another fixed one in `ci/fuzz.sh`, so both are repeatable; set
-//! `FUZZ_SEED` to explore further). A failing case is shrunk and kept under
+//! `PROPTEST_CASES` sets the cases per property, `FUZZ_SEED` the seed (fixed by default, and
+//! another fixed one in `ci/fuzz.sh`, so both are repeatable; set `FUZZ_SEED` to explore
+//! further) and `FUZZ_MAX_PREEMPTION_BOUND` the highest loom bound a case may run at. The
+//! defaults are `cargo test`'s quick profile in the debug build: 64 cases per property, loom at
+//! bound 1 (a case's bound 2 costs seconds in debug, most of the profile's time); `ci/fuzz.sh`
+//! runs 300 per property in release at bound 1 or 2. A failing case is shrunk and kept under
 //! `tests/scenarios/found/` with its seed; `tests/found.rs` replays it from then on.
 
 use lifecycle_tests::generate::{cases, Case};
 use lifecycle_tests::oracle::{self, Outcome, Stats};
+use proptest::strategy::Strategy;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
+/// The number in environment variable `name`, `default` when unset; anything else is a mistake.
 fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    match std::env::var(name) {
+        Err(std::env::VarError::NotPresent) => default,
+        Ok(value) => value
+            .parse()
+            .unwrap_or_else(|_| panic!("{name} must be a whole number, not {value:?}")),
+        Err(error) => panic!("{name} must be a whole number: {error}"),
+    }
 }
 
 /// Runs `property` over generated cases (`mutate`: each breaks one rule on purpose), prints the
 /// statistics, and keeps a failing case's shrunk scenario as a file.
 fn fuzz(property: &str, mutate: bool, holds: impl Fn(&Outcome) -> Result<(), String>) {
-    let cases_per_run = env_number("PROPTEST_CASES", 16) as u32;
+    let cases_per_run = env_number("PROPTEST_CASES", 64) as u32;
+    let max_bound = env_number("FUZZ_MAX_PREEMPTION_BOUND", 1) as usize;
+    assert!(
+        max_bound >= 1,
+        "FUZZ_MAX_PREEMPTION_BOUND must be at least 1: at 0 loom explores one schedule per case"
+    );
     let seed = env_number("FUZZ_SEED", 0x05ee_d1ce);
     let mut seed_bytes = [0u8; 32];
     seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
@@ -49,7 +61,12 @@ fn fuzz(property: &str, mutate: bool, holds: impl Fn(&Outcome) -> Result<(), Str
     let stats = Mutex::new(Stats::default());
     let shrinking = AtomicBool::new(false);
     let started = Instant::now();
-    let result = runner.run(&cases(mutate), |case| {
+    // Clamped in the strategy, so a shrunk case is kept with the bound it failed at.
+    let generated = cases(mutate).prop_map(move |case| Case {
+        preemption_bound: case.preemption_bound.min(max_bound),
+        ..case
+    });
+    let result = runner.run(&generated, |case| {
         let outcome = oracle::run(&case);
         if !shrinking.load(Ordering::Relaxed) {
             stats.lock().expect("stats").add(&case, &outcome);
@@ -62,7 +79,7 @@ fn fuzz(property: &str, mutate: bool, holds: impl Fn(&Outcome) -> Result<(), Str
     let seconds = started.elapsed().as_secs_f64();
     let stats = stats.into_inner().expect("stats");
     println!(
-        "fuzz {property} (FUZZ_SEED={seed}, {} cases):\n{}",
+        "fuzz {property} (FUZZ_SEED={seed}, {} cases, loom bound at most {max_bound}):\n{}",
         cases_per_run,
         stats.table(seconds)
     );
@@ -86,17 +103,24 @@ fn fuzz(property: &str, mutate: bool, holds: impl Fn(&Outcome) -> Result<(), Str
     }
 }
 
-/// Writes the shrunk case under `tests/scenarios/found/`, its `[expect]` stating what each
-/// engine concluded, with the seed and the failure in comments.
+/// FNV-1a of `text`: a kept case's name, stable across runs and toolchains, so one seed's
+/// findings do not overwrite each other and the same case kept twice lands on one file.
+fn fingerprint(text: &str) -> u32 {
+    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    (hash ^ (hash >> 32)) as u32
+}
+
+/// Writes the shrunk case under `tests/scenarios/found/` as `PROPERTY-SEED-FINGERPRINT.toml`,
+/// its `[expect]` stating what each engine concluded, with the seed and the failure in comments.
 fn keep(property: &str, seed: u64, case: &Case, reason: &str) -> PathBuf {
     let outcome = oracle::run(case);
+    let name = format!("{property}-{seed:x}-{:08x}", fingerprint(&case.text));
     let mut text = case
         .text
         .replace("[expect]\nall = \"pass\"\n", "[expect]\n")
-        .replace(
-            "name = \"fuzz/case\"",
-            &format!("name = \"found/{property}-{seed:x}\""),
-        );
+        .replace("name = \"fuzz/case\"", &format!("name = \"found/{name}\""));
     if let [rule] = outcome.rules()[..] {
         text.push_str(&format!("lint = \"{rule}\"\n"));
     }
@@ -105,14 +129,20 @@ fn keep(property: &str, seed: u64, case: &Case, reason: &str) -> PathBuf {
         text.push_str(&format!("{} = \"{verdict}\"\n", engine.name()));
     }
     text.push_str("all = \"pass\"\n");
+    // An engine's message may span lines (loom's ends in one): each is a comment of its own.
+    let reason: String = reason
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| format!("# {line}\n"))
+        .collect();
     let header = format!(
         "# Found by tests/tests/fuzz.rs, property `{property}`, FUZZ_SEED={seed}, shrunk.\n\
-         # {reason}\n# loom-preemption-bound = {}\n",
+         {reason}# loom-preemption-bound = {}\n",
         case.preemption_bound
     );
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/found");
     std::fs::create_dir_all(&dir).expect("tests/scenarios/found is writable");
-    let path = dir.join(format!("{property}-{seed:x}.toml"));
+    let path = dir.join(format!("{name}.toml"));
     std::fs::write(&path, format!("{header}{text}")).expect("the found case is written");
     path
 }

@@ -65,6 +65,9 @@ const TABLE: [Row; 12] = [
         rule: Rule::LinkedAtFree,
         name: "linked-at-free",
         reason: "an object is unlinked from every list before its last reference is dropped",
+        // A walker still finds the freed object: everything a use after free and the walker's
+        // own put_ref (a second free) can cause, including a race with the slot's next owner's
+        // writes (found by the fuzzing: tests/scenarios/found/necessity-1352905-a10c5040.toml).
         kinds: &[
             LoopingReader,
             StarvedWaiters,
@@ -72,6 +75,8 @@ const TABLE: [Row; 12] = [
             ListCorruption,
             UseAfterFree,
             DoubleFree,
+            DataRace,
+            SlotHandedOutTwice,
         ],
     },
     Row {
