@@ -45,6 +45,22 @@ struct Row {
     kinds: &'static [FindingKind],
 }
 
+/// What freeing an object still linked on a list can cause: a walker still finds it, so
+/// everything a use after free and the walker's own `put_ref` (a second free) can: the slot's
+/// next owner adds it again (double add, then a looping reader and the waiters starved behind
+/// it), or writes it while the walker reads (found by the fuzzing:
+/// tests/scenarios/found/necessity-1.toml, necessity-1352905-a10c5040.toml).
+const FREED_WHILE_LINKED: &[FindingKind] = &[
+    LoopingReader,
+    StarvedWaiters,
+    DoubleAdd,
+    ListCorruption,
+    UseAfterFree,
+    DoubleFree,
+    SlotHandedOutTwice,
+    DataRace,
+];
+
 /// The table: every rule, its name, its reason and the finding kinds it can cause. An engine's
 /// finding on a scenario is explained only by a broken rule whose kinds include the finding's.
 const TABLE: [Row; 12] = [
@@ -65,19 +81,7 @@ const TABLE: [Row; 12] = [
         rule: Rule::LinkedAtFree,
         name: "linked-at-free",
         reason: "an object is unlinked from every list before its last reference is dropped",
-        // A walker still finds the freed object: everything a use after free and the walker's
-        // own put_ref (a second free) can cause, including a race with the slot's next owner's
-        // writes (found by the fuzzing: tests/scenarios/found/necessity-1352905-a10c5040.toml).
-        kinds: &[
-            LoopingReader,
-            StarvedWaiters,
-            DoubleAdd,
-            ListCorruption,
-            UseAfterFree,
-            DoubleFree,
-            DataRace,
-            SlotHandedOutTwice,
-        ],
+        kinds: FREED_WHILE_LINKED,
     },
     Row {
         rule: Rule::UseWithoutRef,
@@ -96,9 +100,9 @@ const TABLE: [Row; 12] = [
         name: "double-free",
         reason: "an object is freed once, and no put_ref drops a reference its actor does not hold",
         // A reference the actor does not hold may be a list's (handed off with the entry): the
-        // free then unlinks nothing and the list corrupts (found by the fuzzing:
-        // tests/scenarios/found/necessity-1352905.toml).
-        kinds: &[DoubleFree, UseAfterFree, SlotHandedOutTwice, ListCorruption],
+        // free then frees a linked object (found by the fuzzing:
+        // tests/scenarios/found/necessity-1352905.toml, necessity-1352905-2a68eee9.toml).
+        kinds: FREED_WHILE_LINKED,
     },
     Row {
         rule: Rule::FreeWhileShared,
