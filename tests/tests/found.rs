@@ -9,11 +9,14 @@ use lifecycle_tests::oracle;
 use std::path::PathBuf;
 
 /// loom's bound for a kept case: its `# loom-preemption-bound = N` comment, or 2.
-fn preemption_bound(text: &str) -> usize {
+fn preemption_bound(name: &str, text: &str) -> usize {
     text.lines()
         .find_map(|line| line.strip_prefix("# loom-preemption-bound = "))
-        .and_then(|n| n.trim().parse().ok())
-        .unwrap_or(2)
+        .map_or(2, |n| {
+            n.trim().parse().unwrap_or_else(|_| {
+                panic!("{name}: `# loom-preemption-bound = {n}` is not a whole number")
+            })
+        })
 }
 
 #[test]
@@ -32,7 +35,7 @@ fn every_found_case_replays_with_the_outcome_its_file_states() {
     for file in files {
         let scenario = Scenario::load(&file).unwrap_or_else(|error| panic!("{error}"));
         let case = Case {
-            preemption_bound: preemption_bound(&scenario.source.text),
+            preemption_bound: preemption_bound(&file.display().to_string(), &scenario.source.text),
             text: scenario.source.text.clone(),
             intended: None,
             scenario,
