@@ -68,6 +68,34 @@ fn an_unknown_step_lists_the_valid_ones() {
 }
 
 #[test]
+fn a_column_counts_a_literal_strings_three_quote_delimiter() {
+    assert_eq!(
+        error_of("\"lock\",", "'''lok''',"),
+        "bad.toml:11:24: unknown step `lok` (expected one of: alloc, free, lock, unlock, \
+         list_add, list_add_tail, list_del, list_del_init, walk, walk_safe, reap, reap_safe, \
+         get_ref, put_ref, read, write, signal, wait)"
+    );
+}
+
+#[test]
+fn a_column_counts_an_escape_as_the_characters_written() {
+    // `\t` is two characters in the file and one in the step: `hash` starts at column 42.
+    assert_eq!(
+        error_of("list_add s registry", "list_add\\ts hash"),
+        "bad.toml:11:42: unknown list `hash` (declared lists: registry)"
+    );
+    // A word after a tab (any whitespace separates words) is found where it is written.
+    assert_eq!(
+        error_of(
+            "\"alloc s\", \"lock\", \"list_add s registry\"",
+            "\"lock\", \"list_add\\ts registry\""
+        ),
+        "bad.toml:11:29: object `s` is used before this actor binds it (expected an earlier \
+         `alloc s`, `walk LIST keep s` or `reap LIST into s` in actor `owner`)"
+    );
+}
+
+#[test]
 fn an_unknown_list_names_the_declared_ones() {
     assert_eq!(
         error_of("list_add s registry", "list_add s hash"),

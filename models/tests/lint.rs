@@ -55,7 +55,7 @@ fn an_unknown_rule_in_expect_is_an_error_at_its_file_line_and_column() {
         error.to_string(),
         "mine.toml:48:8: unknown rule `double-frees` in `lint` (expected one of: unlocked-list, \
          linked-at-free, use-without-ref, use-after-put, double-free, free-while-shared, \
-         write-after-publish, delete-in-plain-walk, link-mismatch, lock-misuse, \
+         write-after-publish, delete-in-plain-walk, link-mismatch, lock-misuse, wait-cycle, \
          untagged-free-list, defective-lock)"
     );
 }

@@ -131,6 +131,13 @@ pub fn apply(rule: Rule, salt: u8, roles: &[Role], actors: &mut [Vec<String>]) {
                 steps.remove(unlock);
             }
         }
+        Rule::WaitCycle => {
+            // The signaller of `ready` waits for `ready` first (with no events, nothing to break).
+            let steps = &mut actors[0];
+            if let Some(signal) = steps.iter().position(|s| s == "signal ready") {
+                steps.insert(signal, "wait ready".to_string());
+            }
+        }
         Rule::UntaggedFreeList | Rule::DefectiveLock => {}
     }
 }

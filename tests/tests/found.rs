@@ -1,9 +1,10 @@
-//! Replays every case the fuzzing found (`tests/scenarios/found/*.toml`, shrunk and kept by
-//! `tests/fuzz.rs` with the seed that found it): the rule checker reports exactly the rule its
-//! `[expect] lint` names (none if it names none), every engine of the fuzz oracle reaches the
-//! verdict its `[expect]` states, and both properties hold on it.
+//! Replays every case kept under `tests/scenarios/found/*.toml`: those the fuzzing found (shrunk
+//! and kept by `tests/fuzz.rs` with the seed that found it) and those a review of the rule
+//! checker found. The checker reports exactly the rule its `[expect] lint` names (or the rules
+//! its `# lint: a, b` comment lists; none if neither), every engine of the fuzz oracle reaches
+//! the verdict its `[expect]` states, and both properties hold on it.
 
-use lifecycle_models::Scenario;
+use lifecycle_models::{Rule, Scenario};
 use lifecycle_tests::generate::Case;
 use lifecycle_tests::oracle;
 use std::path::PathBuf;
@@ -16,6 +17,21 @@ fn preemption_bound(name: &str, text: &str) -> usize {
             n.trim().parse().unwrap_or_else(|_| {
                 panic!("{name}: `# loom-preemption-bound = {n}` is not a whole number")
             })
+        })
+}
+
+/// The rules a kept case breaking several states in its `# lint: a, b` comment (none without).
+fn rules_comment(name: &str, text: &str) -> Vec<Rule> {
+    text.lines()
+        .find_map(|line| line.strip_prefix("# lint: "))
+        .map_or_else(Vec::new, |names| {
+            names
+                .split(", ")
+                .map(|rule| {
+                    Rule::from_name(rule.trim())
+                        .unwrap_or_else(|| panic!("{name}: `# lint:` names no rule `{rule}`"))
+                })
+                .collect()
         })
 }
 
@@ -42,10 +58,13 @@ fn every_found_case_replays_with_the_outcome_its_file_states() {
         };
         let outcome = oracle::run(&case);
         let name = file.display();
-        let expected = case.scenario.expect.lint.as_ref().map(|l| l.value);
+        let expected: Vec<Rule> = match &case.scenario.expect.lint {
+            Some(lint) => vec![lint.value],
+            None => rules_comment(&name.to_string(), &case.scenario.source.text),
+        };
         assert_eq!(
             outcome.rules(),
-            expected.into_iter().collect::<Vec<_>>(),
+            expected,
             "{name}: the rules broken are not the one `[expect] lint` names: {:?}",
             outcome.violations
         );

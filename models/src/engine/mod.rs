@@ -62,7 +62,8 @@ impl Engine {
     }
 
     /// Why this engine cannot run `scenario` with `config`, if it cannot: loom runs at most 5
-    /// threads, and every actor is one.
+    /// threads, and every actor is one; shuttle PCT needs two actors; states cannot cut a Rust
+    /// actor into steps.
     pub fn refusal(self, scenario: &Scenario, config: &RunConfig) -> Option<String> {
         if self == Engine::States {
             let actor = scenario.actors.iter().find(|a| a.rust.is_some())?;
@@ -71,8 +72,17 @@ impl Engine {
                 scenario.source.path, actor.name
             ));
         }
-        let limit = self.max_threads()?;
         let actors = scenario.expanded_actors(config.copies);
+        if self == Engine::ShuttlePct && actors.len() < 2 {
+            // shuttle's PCT scheduler fails a test that exercises no concurrency, which would
+            // read as a finding: it has nothing to prioritize with one thread anyway.
+            return Some(format!(
+                "{}: one actor, and shuttle's PCT scheduler needs two threads or more to \
+                 schedule (the other engines run it)",
+                scenario.source.path
+            ));
+        }
+        let limit = self.max_threads()?;
         (actors.len() > limit).then(|| {
             let (_, index) = &actors[limit];
             let actor = &scenario.actors[*index];

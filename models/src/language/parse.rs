@@ -4,7 +4,7 @@
 use super::error::{line_column, ScenarioError};
 use super::sometimes::SometimesShape;
 use super::step::Step;
-use super::step_parser::{parse_step, Names};
+use super::step_parser::{parse_step, word_offset, Names};
 use super::{ActorSpec, Checks, ListSpec, Located, LockSpec, Scenario, Source, WorldSpec};
 use lifecycle_list::{CheckMode, LockDefect};
 use lifecycle_slab::Tagging;
@@ -118,13 +118,44 @@ impl Reader<'_> {
         message: String,
     ) -> ScenarioError {
         let start = spanned.span().start;
-        let quote = self.text[start..].chars().next().map_or(0, char::len_utf8);
-        let inside: usize = self.text[start + quote..]
-            .chars()
-            .take(offset)
-            .map(char::len_utf8)
-            .sum();
-        self.error_at(start + quote + inside, message)
+        let rest = &self.text[start..];
+        let (delimiter, basic) = if rest.starts_with("\"\"\"") {
+            (3, true)
+        } else if rest.starts_with("'''") {
+            (3, false)
+        } else {
+            (1, rest.starts_with('"'))
+        };
+        let mut at = start + delimiter;
+        // A newline right after a multi-line string's opening delimiter is not in the value.
+        if delimiter == 3 {
+            at += ["\r\n", "\n"]
+                .iter()
+                .find(|newline| self.text[at..].starts_with(**newline))
+                .map_or(0, |newline| newline.len());
+        }
+        // Walk the source over `offset` characters of the value: an escape in a basic string
+        // (`\t`, `\u00e9`) is several source characters for one of the value.
+        let mut source = self.text[at..].chars();
+        for _ in 0..offset {
+            let Some(c) = source.next() else { break };
+            at += c.len_utf8();
+            if basic && c == '\\' {
+                let escape = source.next();
+                at += escape.map_or(0, char::len_utf8);
+                let digits = match escape {
+                    Some('u') => 4,
+                    Some('U') => 8,
+                    _ => 0,
+                };
+                at += source
+                    .by_ref()
+                    .take(digits)
+                    .map(char::len_utf8)
+                    .sum::<usize>();
+            }
+        }
+        self.error_at(at, message)
     }
 
     /// One of `choices`, by name.
@@ -463,18 +494,4 @@ fn actors(
         ));
     }
     Ok(actors)
-}
-
-/// The character offset of the first argument of `step` (after its verb) that is `word`.
-fn word_offset(step: &str, word: &str) -> usize {
-    let mut offset = 0;
-    let mut first = true;
-    for piece in step.split(' ') {
-        if !first && piece == word {
-            return step[..offset].chars().count();
-        }
-        first &= piece.is_empty();
-        offset += piece.len() + 1;
-    }
-    0
 }

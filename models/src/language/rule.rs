@@ -31,6 +31,9 @@ pub enum Rule {
     /// A lock is taken once, released by its holder before the actor ends, never while waiting
     /// for an event, and locks nest in one order only.
     LockMisuse,
+    /// Every event waited for can be signalled: its signaller does not first wait, directly or
+    /// through other actors, for an event only the waiter (or nobody) signals.
+    WaitCycle,
     /// The slab's free list is tagged (generation-counted), so a pop cannot ABA.
     UntaggedFreeList,
     /// The lock's unlock is a Release (and its acquire one atomic read-modify-write).
@@ -49,7 +52,7 @@ struct Row {
 /// everything a use after free and the walker's own `put_ref` (a second free) can: the slot's
 /// next owner adds it again (double add, then a looping reader and the waiters starved behind
 /// it), or writes it while the walker reads (found by the fuzzing:
-/// tests/scenarios/found/necessity-1.toml, necessity-1352905-a10c5040.toml).
+/// tests/scenarios/found/necessity-1.toml, necessity-20261125-a10c5040.toml).
 const FREED_WHILE_LINKED: &[FindingKind] = &[
     LoopingReader,
     StarvedWaiters,
@@ -63,7 +66,7 @@ const FREED_WHILE_LINKED: &[FindingKind] = &[
 
 /// The table: every rule, its name, its reason and the finding kinds it can cause. An engine's
 /// finding on a scenario is explained only by a broken rule whose kinds include the finding's.
-const TABLE: [Row; 12] = [
+const TABLE: [Row; 13] = [
     Row {
         rule: Rule::UnlockedList,
         name: "unlocked-list",
@@ -101,7 +104,7 @@ const TABLE: [Row; 12] = [
         reason: "an object is freed once, and no put_ref drops a reference its actor does not hold",
         // A reference the actor does not hold may be a list's (handed off with the entry): the
         // free then frees a linked object (found by the fuzzing:
-        // tests/scenarios/found/necessity-1352905.toml, necessity-1352905-2a68eee9.toml).
+        // tests/scenarios/found/necessity-20261125.toml, necessity-20261125-2a68eee9.toml).
         kinds: FREED_WHILE_LINKED,
     },
     Row {
@@ -136,6 +139,13 @@ const TABLE: [Row; 12] = [
         kinds: &[Deadlock, StarvedWaiters, Assertion],
     },
     Row {
+        rule: Rule::WaitCycle,
+        name: "wait-cycle",
+        reason: "every event waited for is signalled by an actor that does not first wait for \
+                 an event never signalled",
+        kinds: &[Deadlock],
+    },
+    Row {
         rule: Rule::UntaggedFreeList,
         name: "untagged-free-list",
         reason: "the slab's free list is tagged, so a preempted pop cannot ABA",
@@ -151,7 +161,7 @@ const TABLE: [Row; 12] = [
 
 impl Rule {
     /// Every rule, in the table's order.
-    pub const ALL: [Rule; 12] = [
+    pub const ALL: [Rule; 13] = [
         Rule::UnlockedList,
         Rule::LinkedAtFree,
         Rule::UseWithoutRef,
@@ -162,6 +172,7 @@ impl Rule {
         Rule::DeleteInPlainWalk,
         Rule::LinkMismatch,
         Rule::LockMisuse,
+        Rule::WaitCycle,
         Rule::UntaggedFreeList,
         Rule::DefectiveLock,
     ];

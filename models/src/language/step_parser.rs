@@ -359,3 +359,15 @@ fn resolve(
         )),
     }
 }
+
+/// The character offset of the first argument of `step` (after its verb) that is `word`.
+pub(crate) fn word_offset(step: &str, word: &str) -> usize {
+    // Words are separated by any whitespace, as the step parser reads them.
+    step.split_whitespace()
+        .skip(1)
+        .find(|piece| *piece == word)
+        .map_or(0, |piece| {
+            let at = piece.as_ptr() as usize - step.as_ptr() as usize;
+            step[..at].chars().count()
+        })
+}

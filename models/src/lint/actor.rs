@@ -1,7 +1,8 @@
 //! `ActorCheck`: one actor's steps read in order, without running them, against the protocol's
 //! rules: which locks it holds, and for each local the references it holds, the lists it linked
 //! it to, and whether it is shared with other actors. Each step breaks at most one rule (the
-//! first that applies, in the order below); a local already reported is not reported again.
+//! first that applies, in the order below); a rule already reported on a local is not reported
+//! on it again, another rule is (it may cause findings the first cannot).
 
 use super::sharing::Sharing;
 use super::step_text;
@@ -36,12 +37,19 @@ struct Local {
     /// Lists it is on for as long as their locks stay held (found there, or handed to a list
     /// that holds its entries' references).
     on_while_held: BTreeSet<usize>,
+    /// Lists it was found on (`walk ... keep`) and this actor has not unlinked it from: still
+    /// linked there after the unlock, as far as this actor knows, so freeing it frees a linked
+    /// object.
+    found_on: BTreeSet<usize>,
+    /// The lock of the list it was just published on, until that lock is released: a write
+    /// before then is not after the publication (no other actor can reach it yet).
+    publishing_under: Option<usize>,
     /// Usable without a reference while this lock stays held.
     borrowed: Option<usize>,
     /// Other actors may hold it: the list it was published on or found on.
     shared: Option<usize>,
-    /// A rule was already reported on it.
-    flagged: bool,
+    /// The rules already reported on it.
+    flagged: BTreeSet<Rule>,
 }
 
 impl Local {
@@ -53,9 +61,11 @@ impl Local {
             linked: BTreeSet::new(),
             maybe_linked: BTreeSet::new(),
             on_while_held: BTreeSet::new(),
+            found_on: BTreeSet::new(),
+            publishing_under: None,
             borrowed: None,
             shared: None,
-            flagged: false,
+            flagged: BTreeSet::new(),
         }
     }
 }
@@ -94,16 +104,13 @@ impl<'a> ActorCheck<'a> {
     pub(super) fn run(mut self) -> Vec<Violation> {
         for step in &self.actor.steps {
             let object = step.value.uses().map(str::to_string);
-            let already = object
-                .as_deref()
-                .and_then(|o| self.locals.get(o))
-                .is_some_and(|l| l.flagged);
             if let Some((rule, message)) = self.step(step) {
-                if !already {
+                let first_time = match object.and_then(|o| self.locals.get_mut(&o)) {
+                    Some(local) => local.flagged.insert(rule),
+                    None => true,
+                };
+                if first_time {
                     self.report(step, rule, message);
-                }
-                if let Some(local) = object.and_then(|o| self.locals.get_mut(&o)) {
-                    local.flagged = true;
                 }
             }
         }
@@ -184,8 +191,8 @@ impl<'a> ActorCheck<'a> {
         Some((
             Rule::UseWithoutRef,
             format!(
-                "`{text}` uses {object} ({why}) after the lock was released, without a \
-                 reference taken under it"
+                "`{text}` uses {object} ({why}) without its list's lock held and without a \
+                 reference taken under that lock"
             ),
         ))
     }
@@ -230,6 +237,9 @@ impl<'a> ActorCheck<'a> {
                     if local.borrowed == Some(*lock) {
                         local.borrowed = None;
                     }
+                    if local.publishing_under == Some(*lock) {
+                        local.publishing_under = None;
+                    }
                     local.on_while_held.retain(|l| !lists.contains(l));
                 }
                 None
@@ -242,6 +252,7 @@ impl<'a> ActorCheck<'a> {
                     let mut local = Local::new(Origin::Found(*list), 0);
                     local.borrowed = Some(self.lock_of(*list));
                     local.on_while_held.insert(*list);
+                    local.found_on.insert(*list);
                     local.shared = Some(*list);
                     self.locals.insert(keep.clone(), local);
                 }
@@ -276,7 +287,11 @@ impl<'a> ActorCheck<'a> {
             }
             Step::Read { object, .. } => self.unusable(&text, object),
             Step::Write { object, .. } => self.unusable(&text, object).or_else(|| {
-                let shared = self.local(object).shared?;
+                let local = self.local(object);
+                if local.publishing_under.is_some() {
+                    return None;
+                }
+                let shared = local.shared?;
                 Some((
                     Rule::WriteAfterPublish,
                     format!(
@@ -307,10 +322,20 @@ impl<'a> ActorCheck<'a> {
                 format!("`{text}` takes a lock this actor already holds: it waits for itself"),
             ));
         }
-        let outer = self.held.iter().position(Option::is_some);
+        // Against every lock held, not only the first: `a, b, d` against `c, d, b` deadlocks on
+        // b and d.
+        let reversed = (0..self.held.len())
+            .filter(|&outer| self.held[outer].is_some())
+            .find_map(|outer| {
+                let actors = self.sharing.nestings.get(&(lock, outer))?;
+                // The other order in this actor alone deadlocks only with a copy of it running.
+                let other = actors
+                    .iter()
+                    .find(|a| **a != self.actor.name || self.actor.count.is_some_and(|n| n > 1))?;
+                Some((outer, other.clone()))
+            });
         self.held[lock] = Some(step);
-        let outer = outer?;
-        let other = self.sharing.nestings.get(&(lock, outer))?;
+        let (outer, other) = reversed?;
         Some((
             Rule::LockMisuse,
             format!(
@@ -326,11 +351,12 @@ impl<'a> ActorCheck<'a> {
         let local = self.local(object).clone();
         // Every list it may be on, including one that holds the adder's reference: freeing an
         // object a list still links is `linked-at-free` whoever's reference it was (found by
-        // the fuzzing: `tests/scenarios/found/necessity-1352905.toml`), so it is tested first.
+        // the fuzzing: `tests/scenarios/found/necessity-20261125.toml`), so it is tested first.
         let on: BTreeSet<usize> = local
             .linked
             .union(&local.maybe_linked)
             .chain(&local.on_while_held)
+            .chain(&local.found_on)
             .copied()
             .collect();
         let broken = if !on.is_empty() {
@@ -408,7 +434,7 @@ impl<'a> ActorCheck<'a> {
                 let local = self.locals.get(object)?;
                 // The more specific rule first: adding an object to a list it is already on is
                 // a double add whatever references the actor holds (found by the fuzzing:
-                // `tests/scenarios/found/necessity-5eed1ce.toml`).
+                // `tests/scenarios/found/necessity-99537358.toml`).
                 if local.linked.contains(&list) || local.on_while_held.contains(&list) {
                     return Some((
                         Rule::LinkMismatch,
@@ -432,6 +458,9 @@ impl<'a> ActorCheck<'a> {
         let handed_off = self.sharing.handed_off[list];
         let lock = self.lock_of(list);
         let local = self.local(object);
+        if published.is_some() && local.shared.is_none() {
+            local.publishing_under = Some(lock);
+        }
         local.shared = local.shared.or(published);
         if handed_off {
             // The list holds the adder's reference: whoever unlinks the entry gets it.
@@ -452,7 +481,10 @@ impl<'a> ActorCheck<'a> {
             .or_else(|| self.unusable(text, object))
             .or_else(|| {
                 let local = self.locals.get(object)?;
-                let on = local.linked.contains(&list) || local.on_while_held.contains(&list);
+                let on = local.linked.contains(&list)
+                    || local.on_while_held.contains(&list)
+                    || local.maybe_linked.contains(&list)
+                    || local.found_on.contains(&list);
                 (!on).then(|| {
                     (
                         Rule::LinkMismatch,
@@ -465,6 +497,8 @@ impl<'a> ActorCheck<'a> {
                 })
             });
         let local = self.local(object);
+        local.maybe_linked.remove(&list);
+        local.found_on.remove(&list);
         if !local.linked.remove(&list) && local.on_while_held.remove(&list) {
             // Unlinking an entry the list held a reference for: the reference comes along.
             local.refs += 1;

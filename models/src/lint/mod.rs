@@ -16,6 +16,7 @@
 //!   checker says so with a [`Note`] instead of passing it silently.
 
 mod actor;
+mod events;
 pub mod sarif;
 mod sharing;
 mod violation;
@@ -65,6 +66,9 @@ impl fmt::Display for Note {
 pub fn lint(scenario: &Scenario) -> LintReport {
     let mut report = LintReport::default();
     world_rules(scenario, &mut report.violations);
+    report
+        .violations
+        .extend(events::waits_never_signalled(scenario));
     let sharing = sharing::Sharing::of(scenario);
     for spec in &scenario.actors {
         if spec.rust.is_some() {

@@ -17,8 +17,8 @@ pub(super) struct Sharing {
     pub handed_off: Vec<bool>,
     /// `co_lists[list]`: the other lists an object on this list may also be on.
     pub co_lists: Vec<BTreeSet<usize>>,
-    /// `(held, taken)`: some actor takes lock `taken` while holding `held`, and which actor.
-    pub nestings: HashMap<(usize, usize), String>,
+    /// `(held, taken)`: the actors that take lock `taken` while holding `held`, in file order.
+    pub nestings: HashMap<(usize, usize), Vec<String>>,
 }
 
 /// Where a local's objects came from, for [`Sharing`]'s reading.
@@ -78,10 +78,10 @@ impl Sharing {
                     }
                     Step::Lock { lock } => {
                         for &outer in &held {
-                            sharing
-                                .nestings
-                                .entry((outer, *lock))
-                                .or_insert_with(|| actor.name.clone());
+                            let actors = sharing.nestings.entry((outer, *lock)).or_default();
+                            if !actors.contains(&actor.name) {
+                                actors.push(actor.name.clone());
+                            }
                         }
                         held.push(*lock);
                     }
