@@ -4,71 +4,12 @@
 //! first that applies, in the order below); a rule already reported on a local is not reported
 //! on it again, another rule is (it may cause findings the first cannot).
 
+use super::local::{Local, Origin};
 use super::sharing::Sharing;
 use super::step_text;
 use super::Violation;
 use crate::language::{ActorSpec, Located, Rule, Scenario, Step};
 use std::collections::{BTreeSet, HashMap};
-
-/// Where a local's objects came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Origin {
-    /// `alloc`: this actor's own object.
-    Alloc,
-    /// `walk ... keep`: an entry of this list, found under its lock.
-    Found(usize),
-    /// `reap ... into`: entries unlinked from this list, each with the reference the list held.
-    Reaped(usize),
-}
-
-/// What the checker knows about one local.
-#[derive(Debug, Clone)]
-struct Local {
-    origin: Origin,
-    /// References this actor holds.
-    refs: u32,
-    /// It held a reference and dropped it (`put_ref`, `free`).
-    dropped: bool,
-    /// Lists this actor linked it to (and has not unlinked it from).
-    linked: BTreeSet<usize>,
-    /// Lists it may still be on that this actor cannot unlink it from (a reaped entry's other
-    /// lists).
-    maybe_linked: BTreeSet<usize>,
-    /// Lists it is on for as long as their locks stay held (found there, or handed to a list
-    /// that holds its entries' references).
-    on_while_held: BTreeSet<usize>,
-    /// Lists it was found on (`walk ... keep`) and this actor has not unlinked it from: still
-    /// linked there after the unlock, as far as this actor knows, so freeing it frees a linked
-    /// object.
-    found_on: BTreeSet<usize>,
-    /// The lock of the list it was just published on, until that lock is released: a write
-    /// before then is not after the publication (no other actor can reach it yet).
-    publishing_under: Option<usize>,
-    /// Usable without a reference while this lock stays held.
-    borrowed: Option<usize>,
-    /// Other actors may hold it: the list it was published on or found on.
-    shared: Option<usize>,
-    /// The rules already reported on it.
-    flagged: BTreeSet<Rule>,
-}
-
-impl Local {
-    fn new(origin: Origin, refs: u32) -> Local {
-        Local {
-            origin,
-            refs,
-            dropped: false,
-            linked: BTreeSet::new(),
-            maybe_linked: BTreeSet::new(),
-            on_while_held: BTreeSet::new(),
-            found_on: BTreeSet::new(),
-            publishing_under: None,
-            borrowed: None,
-            shared: None,
-            flagged: BTreeSet::new(),
-        }
-    }
-}
 
 /// One actor's steps against the rules.
 pub(super) struct ActorCheck<'a> {

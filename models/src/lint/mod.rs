@@ -17,6 +17,7 @@
 
 mod actor;
 mod events;
+mod local;
 pub mod sarif;
 mod sharing;
 mod violation;

@@ -1,0 +1,68 @@
+//! `Local`: what the rule checker knows about one of an actor's locals as it reads the steps
+//! (`lint::actor`): where its object came from, the references held, the lists it is or may be
+//! on, and the rules already reported on it.
+
+use crate::language::Rule;
+use std::collections::BTreeSet;
+
+/// Where a local's objects came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Origin {
+    /// `alloc`: this actor's own object.
+    Alloc,
+    /// `walk ... keep`: an entry of this list, found under its lock.
+    Found(usize),
+    /// `reap ... into`: entries unlinked from this list, each with the reference the list held.
+    Reaped(usize),
+}
+
+/// What the checker knows about one local.
+#[derive(Debug, Clone)]
+pub(super) struct Local {
+    /// Where its object came from.
+    pub(super) origin: Origin,
+    /// References this actor holds.
+    pub(super) refs: u32,
+    /// It held a reference and dropped it (`put_ref`, `free`).
+    pub(super) dropped: bool,
+    /// Lists this actor linked it to (and has not unlinked it from).
+    pub(super) linked: BTreeSet<usize>,
+    /// Lists it may still be on that this actor cannot unlink it from (a reaped entry's other
+    /// lists).
+    pub(super) maybe_linked: BTreeSet<usize>,
+    /// Lists it is on for as long as their locks stay held (found there, or handed to a list
+    /// that holds its entries' references).
+    pub(super) on_while_held: BTreeSet<usize>,
+    /// Lists it was found on (`walk ... keep`) and this actor has not unlinked it from: still
+    /// linked there after the unlock, as far as this actor knows, so freeing it frees a linked
+    /// object.
+    pub(super) found_on: BTreeSet<usize>,
+    /// The lock of the list it was just published on, until that lock is released: a write
+    /// before then is not after the publication (no other actor can reach it yet).
+    pub(super) publishing_under: Option<usize>,
+    /// Usable without a reference while this lock stays held.
+    pub(super) borrowed: Option<usize>,
+    /// Other actors may hold it: the list it was published on or found on.
+    pub(super) shared: Option<usize>,
+    /// The rules already reported on it.
+    pub(super) flagged: BTreeSet<Rule>,
+}
+
+impl Local {
+    /// A local bound by `origin`, holding `refs` references, on no list yet.
+    pub(super) fn new(origin: Origin, refs: u32) -> Local {
+        Local {
+            origin,
+            refs,
+            dropped: false,
+            linked: BTreeSet::new(),
+            maybe_linked: BTreeSet::new(),
+            on_while_held: BTreeSet::new(),
+            found_on: BTreeSet::new(),
+            publishing_under: None,
+            borrowed: None,
+            shared: None,
+            flagged: BTreeSet::new(),
+        }
+    }
+}
