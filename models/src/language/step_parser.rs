@@ -26,26 +26,7 @@ pub(crate) type StepError = (usize, String);
 
 /// Parses one step's text.
 pub(crate) fn parse_step(text: &str, names: &Names<'_>) -> Result<Step, StepError> {
-    let mut words = Vec::new();
-    let mut start = None;
-    for (index, c) in text.chars().enumerate() {
-        match (c.is_whitespace(), start) {
-            (false, None) => start = Some(index),
-            (true, Some(begin)) => {
-                words.push((begin, index));
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    let chars: Vec<char> = text.chars().collect();
-    if let Some(begin) = start {
-        words.push((begin, chars.len()));
-    }
-    let owned: Vec<(String, usize)> = words
-        .iter()
-        .map(|&(begin, end)| (chars[begin..end].iter().collect(), begin))
-        .collect();
+    let owned = split_words(text);
     let words: Vec<Word<'_>> = owned
         .iter()
         .map(|(text, offset)| Word {
@@ -59,7 +40,7 @@ pub(crate) fn parse_step(text: &str, names: &Names<'_>) -> Result<Step, StepErro
             format!("empty step (expected one of: {})", STEP_NAMES.join(", ")),
         ));
     };
-    let end = chars.len();
+    let end = text.chars().count();
     let parser = Args {
         verb: *verb,
         args,
@@ -360,14 +341,35 @@ fn resolve(
     }
 }
 
+/// The whitespace-separated words of a step's text, each with its character offset.
+fn split_words(text: &str) -> Vec<(String, usize)> {
+    let mut words = Vec::new();
+    let mut start = None;
+    for (index, c) in text.chars().enumerate() {
+        match (c.is_whitespace(), start) {
+            (false, None) => start = Some(index),
+            (true, Some(begin)) => {
+                words.push((begin, index));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    let chars: Vec<char> = text.chars().collect();
+    if let Some(begin) = start {
+        words.push((begin, chars.len()));
+    }
+    words
+        .iter()
+        .map(|&(begin, end)| (chars[begin..end].iter().collect(), begin))
+        .collect()
+}
+
 /// The character offset of the first argument of `step` (after its verb) that is `word`.
 pub(crate) fn word_offset(step: &str, word: &str) -> usize {
-    // Words are separated by any whitespace, as the step parser reads them.
-    step.split_whitespace()
+    split_words(step)
+        .into_iter()
         .skip(1)
-        .find(|piece| *piece == word)
-        .map_or(0, |piece| {
-            let at = piece.as_ptr() as usize - step.as_ptr() as usize;
-            step[..at].chars().count()
-        })
+        .find(|(text, _)| text == word)
+        .map_or(0, |(_, offset)| offset)
 }

@@ -293,13 +293,7 @@ impl<'a> ActorCheck<'a> {
         // Every list it may be on, including one that holds the adder's reference: freeing an
         // object a list still links is `linked-at-free` whoever's reference it was (found by
         // the fuzzing: `tests/scenarios/found/necessity-20261125.toml`), so it is tested first.
-        let on: BTreeSet<usize> = local
-            .linked
-            .union(&local.maybe_linked)
-            .chain(&local.on_while_held)
-            .chain(&local.found_on)
-            .copied()
-            .collect();
+        let on = local.may_be_on();
         let broken = if !on.is_empty() {
             Some((
                 Rule::LinkedAtFree,
@@ -422,11 +416,7 @@ impl<'a> ActorCheck<'a> {
             .or_else(|| self.unusable(text, object))
             .or_else(|| {
                 let local = self.locals.get(object)?;
-                let on = local.linked.contains(&list)
-                    || local.on_while_held.contains(&list)
-                    || local.maybe_linked.contains(&list)
-                    || local.found_on.contains(&list);
-                (!on).then(|| {
+                (!local.may_be_on().contains(&list)).then(|| {
                     (
                         Rule::LinkMismatch,
                         format!(

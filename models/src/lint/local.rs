@@ -65,4 +65,16 @@ impl Local {
             flagged: BTreeSet::new(),
         }
     }
+
+    /// Every list it is or may still be on, as far as this actor knows: linked by it, a reaped
+    /// entry's other lists, on while the lock is held, found there.
+    pub(super) fn may_be_on(&self) -> BTreeSet<usize> {
+        self.linked
+            .iter()
+            .chain(&self.maybe_linked)
+            .chain(&self.on_while_held)
+            .chain(&self.found_on)
+            .copied()
+            .collect()
+    }
 }
