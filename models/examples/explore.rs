@@ -9,7 +9,7 @@
 //! ```
 //! `BOUND` is loom's preemption bound or `none` for unbounded.
 
-use lifecycle_models::{run_with_progress, Bounds, Engine, RunConfig, Scenario};
+use lifecycle_models::{run_with_progress, Bounds, Engine, Plan, Scenario, Settings};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -23,7 +23,7 @@ fn number(text: &str, what: &str) -> Result<usize, String> {
         .map_err(|_| format!("{what} must be a whole number, not `{text}`"))
 }
 
-fn parse(args: &[String]) -> Result<(Scenario, Engine, RunConfig, Bounds), String> {
+fn parse(args: &[String]) -> Result<(Plan, Engine), String> {
     let [scenario, engine, waiters, bound, iterations, seconds, objects] = args else {
         return Err(format!("expected 7 arguments, got {}", args.len()));
     };
@@ -45,11 +45,6 @@ fn parse(args: &[String]) -> Result<(Scenario, Engine, RunConfig, Bounds), Strin
             "WAITERS {waiters} is too many for loom (at most 2: loom runs at most 5 threads)"
         ));
     }
-    let config = RunConfig {
-        copies: Some(waiters),
-        objects: Some(number(objects, "OBJECTS")?.max(1)),
-        ..RunConfig::default()
-    };
     let bounds = Bounds {
         preemption_bound: match bound.as_str() {
             "none" => None,
@@ -59,12 +54,19 @@ fn parse(args: &[String]) -> Result<(Scenario, Engine, RunConfig, Bounds), Strin
         std_budget: Duration::from_secs(number(seconds, "STD_SECONDS")? as u64),
         ..Bounds::quick()
     };
-    Ok((scenario, engine, config, bounds))
+    let settings = Settings {
+        copies: Some(waiters),
+        objects: Some(number(objects, "OBJECTS")?),
+        bounds,
+        ..Settings::default()
+    };
+    let plan = Plan::new(&scenario, &settings).map_err(|error| error.to_string())?;
+    Ok((plan, engine))
 }
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (scenario, engine, config, bounds) = match parse(&args) {
+    let (plan, engine) = match parse(&args) {
         Ok(parsed) => parsed,
         Err(problem) => {
             eprintln!("error: {problem}\n{USAGE}");
@@ -82,7 +84,7 @@ fn main() -> ExitCode {
             start.elapsed()
         );
     });
-    let verdict = run_with_progress(&scenario, engine, &config, &bounds, &progress);
+    let verdict = run_with_progress(&plan, engine, &progress);
     println!(
         "{} {} {:?}",
         verdict.label(),

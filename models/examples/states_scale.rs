@@ -5,7 +5,7 @@
 //! cargo run --release --example states_scale -- socket-lifecycle/fixed 1 2 4 8
 //! ```
 
-use lifecycle_models::{run, Bounds, Engine, RunConfig, Scenario};
+use lifecycle_models::{run, Bounds, Engine, Plan, Scenario, Settings};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -27,16 +27,23 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         };
         for symmetry in [true, false] {
-            let config = RunConfig {
+            let settings = Settings {
                 copies: Some(copies),
-                ..RunConfig::default()
+                bounds: Bounds {
+                    symmetry,
+                    max_states: 5_000_000,
+                    ..Bounds::quick()
+                },
+                ..Settings::default()
             };
-            let bounds = Bounds {
-                symmetry,
-                max_states: 5_000_000,
-                ..Bounds::quick()
+            let plan = match Plan::new(&scenario, &settings) {
+                Ok(plan) => plan,
+                Err(error) => {
+                    eprintln!("{error}");
+                    return ExitCode::from(2);
+                }
             };
-            let verdict = run(&scenario, Engine::States, &config, &bounds);
+            let verdict = run(&plan, Engine::States);
             // The fewest states any `[[sometimes]]` holds in: 0 makes the proof vacuous.
             let coverage = verdict.coverage();
             let reached = coverage.iter().filter(|r| r.reached > 0).count();

@@ -1,10 +1,71 @@
-//! `check`: the Rust API a user's `#[test]` asserts a scenario's verdict with, on one engine or
-//! all: `check(&scenario).engine(Engine::Loom).expect(FindingKind::UseAfterFree)`.
+//! Running a plan, as the Rust API says it: an engine explores, then diagnosis explains
+//! ([`run`], [`replay`], [`refusal`]); and `check`, the builder a user's `#[test]` asserts a
+//! scenario's verdict with, on one engine or all:
+//! `check(&scenario).engine(Engine::Loom).expect(FindingKind::UseAfterFree)`.
 
-use crate::diagnosis::finding::{Finding, FindingKind, Verdict};
-use crate::engine::{run, Bounds, Engine};
-use crate::interpreter::RunConfig;
+use crate::diagnosis::diagnose;
+use crate::engine;
 use crate::language::Scenario;
+use crate::outcome::{Engine, Explored, Finding, FindingKind, Replay, Verdict};
+use crate::plan::{Bounds, Plan, Settings};
+use std::sync::atomic::AtomicUsize;
+use std::sync::Arc;
+
+/// The verdict an engine's exploration comes to: a pass (vacuous for a proof that missed a
+/// `[[sometimes]]` state), a diagnosed finding, or the reason it did not run.
+fn conclude(engine: Engine, explored: Explored) -> Verdict {
+    match explored {
+        Explored::Passed {
+            executions,
+            elapsed,
+            bounds,
+            coverage,
+        } => Verdict::passed(engine.proves(), executions, elapsed, bounds, coverage),
+        Explored::Failed(failure) => Verdict::Found(Box::new(diagnose(failure))),
+        Explored::NotRun(reason) => Verdict::NotRun { reason },
+    }
+}
+
+/// Runs `plan` on `engine`.
+pub fn run(plan: &Plan, engine: Engine) -> Verdict {
+    run_with_progress(plan, engine, &Arc::default())
+}
+
+/// As [`run`], counting executions (or std iterations, or states) in `progress` as they start,
+/// so another thread can show progress.
+pub fn run_with_progress(plan: &Plan, engine: Engine, progress: &Arc<AtomicUsize>) -> Verdict {
+    conclude(engine, engine::explore(plan, engine, progress))
+}
+
+/// Why `engine` cannot run `plan`, if it cannot (loom: more than 5 actors; shuttle PCT: one
+/// actor; states: a Rust actor).
+pub fn refusal(plan: &Plan, engine: Engine) -> Option<String> {
+    engine::checker(engine).refusal(plan)
+}
+
+/// Re-runs a saved failing execution: a shuttle schedule, a loom checkpoint, or (real threads
+/// have no schedule) the scenario again.
+pub fn replay(plan: &Plan, replay: &Replay) -> Verdict {
+    let engine = match replay {
+        Replay::ShuttleSchedule(_) => Engine::ShuttleRandom,
+        Replay::LoomCheckpoint(_) => Engine::Loom,
+        Replay::StdIteration(_) => Engine::Std,
+    };
+    conclude(engine, engine::replay(plan, replay))
+}
+
+/// Whether `finding` replays: the verdict of [`replay`] has the same kind.
+pub fn replays_as(finding: &Finding, plan: &Plan) -> bool {
+    match &finding.replay {
+        Some(saved) => {
+            replay(plan, saved)
+                .finding()
+                .map(|again| again.kind == finding.kind)
+                == Some(true)
+        }
+        None => false,
+    }
+}
 
 /// A scenario about to be checked: which engines, what bounds, how many copies of replicated
 /// actors. Built by [`check`]; ended by [`Check::run`], [`Check::expect`] or
@@ -13,8 +74,7 @@ use crate::language::Scenario;
 pub struct Check<'s> {
     scenario: &'s Scenario,
     engines: Vec<Engine>,
-    bounds: Bounds,
-    config: RunConfig,
+    settings: Settings,
 }
 
 /// Starts checking `scenario`: every engine that can run it, quick bounds, the file's actor
@@ -23,8 +83,7 @@ pub fn check(scenario: &Scenario) -> Check<'_> {
     Check {
         scenario,
         engines: Vec::new(),
-        bounds: Bounds::quick(),
-        config: RunConfig::default(),
+        settings: Settings::default(),
     }
 }
 
@@ -39,39 +98,40 @@ impl<'s> Check<'s> {
 
     /// Uses `bounds` instead of [`Bounds::quick`].
     pub fn bounds(mut self, bounds: Bounds) -> Self {
-        self.bounds = bounds;
+        self.settings.bounds = bounds;
         self
     }
 
     /// Runs `copies` copies of every replicated actor (`count` in the file).
     pub fn copies(mut self, copies: usize) -> Self {
-        self.config.copies = Some(copies);
+        self.settings.copies = Some(copies);
         self
     }
 
-    /// The engines named, or every engine that can run the scenario (loom refuses more than 5
-    /// actors, the states engine a Rust actor): an engine named explicitly that cannot run it is
-    /// an error of [`Check::expect`] and [`Check::expect_pass`].
-    fn engines(&self) -> Vec<Engine> {
-        if self.engines.is_empty() {
-            Engine::ALL
-                .into_iter()
-                .filter(|engine| engine.refusal(self.scenario, &self.config).is_none())
-                .collect()
-        } else {
-            self.engines.clone()
-        }
-    }
-
-    /// Runs on every chosen engine, returning each verdict.
+    /// Runs on every chosen engine, returning each verdict: the engines named, or every engine
+    /// that can run the scenario (loom refuses more than 5 actors, the states engine a Rust
+    /// actor); an engine named explicitly that cannot run it is [`Verdict::NotRun`], an error of
+    /// [`Check::expect`] and [`Check::expect_pass`], and so is a setting out of its range.
     pub fn run(&self) -> Vec<(Engine, Verdict)> {
-        self.engines()
+        let plan = Plan::new(self.scenario, &self.settings);
+        let engines = match (&plan, self.engines.is_empty()) {
+            (Ok(plan), true) => Engine::ALL
+                .into_iter()
+                .filter(|&engine| refusal(plan, engine).is_none())
+                .collect(),
+            (Err(_), true) => Engine::ALL.to_vec(),
+            (_, false) => self.engines.clone(),
+        };
+        engines
             .into_iter()
             .map(|engine| {
-                (
-                    engine,
-                    run(self.scenario, engine, &self.config, &self.bounds),
-                )
+                let verdict = match &plan {
+                    Ok(plan) => run(plan, engine),
+                    Err(error) => Verdict::NotRun {
+                        reason: error.to_string(),
+                    },
+                };
+                (engine, verdict)
             })
             .collect()
     }

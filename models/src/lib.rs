@@ -1,10 +1,19 @@
 //! Lifecycle scenarios on intrusive lists and slab caches, written as files anyone can write,
-//! and the harness that runs each of them on loom, shuttle and real threads and turns what
-//! happened into a finding a person can read.
+//! and the harness that runs each of them on loom, shuttle, real threads and a state graph and
+//! turns what happened into a finding a person can read.
 //!
-//! The rooms, top to bottom (arrows point down only): [`report`] and [`diagnosis`] read what
-//! [`engine`]s found; engines run the [`interpreter`], which runs a scenario's steps over a
-//! [`World`]; the [`language`] parses and validates scenario files.
+//! The rooms, bottom to top; a room uses only rooms below it (`ci/lint.sh` checks the `use`
+//! lines):
+//! 1. `outcome`: the vocabulary (finding kinds, stops, engine identities, trace events,
+//!    failures, findings, verdicts); it uses nothing else in this crate.
+//! 2. `language`: scenario files parsed and validated into a [`Scenario`].
+//! 3. `plan`: a scenario resolved with its run configuration into a [`Plan`].
+//! 4. `interpreter`: a plan's actors run over a world on one platform.
+//! 5. `engine`: one file per engine, each returning a structured failure, never a diagnosis.
+//! 6. `diagnosis` (a failure and its trace become a [`Finding`]; it never uses `engine`) and
+//!    `lint` (the protocol's rules read off a scenario without running it).
+//! 7. `check` (engine, then diagnosis: [`run`], [`check`]), `report` (text, HTML, SVG, JSON)
+//!    and `explorer` (stateright's Explorer over the state graph).
 //!
 //! ```no_run
 //! use lifecycle_models::{check, Engine, FindingKind, Scenario};
@@ -15,21 +24,31 @@
 //! ```
 
 mod check;
-pub mod diagnosis;
-pub mod engine;
-pub mod interpreter;
-pub mod language;
-pub mod lint;
-pub mod report;
+mod diagnosis;
+mod engine;
+mod explorer;
+mod interpreter;
+mod language;
+mod lint;
+mod outcome;
+mod plan;
+mod report;
 
-pub use check::{check, Check};
-pub use diagnosis::finding::{Finding, FindingKind, Reach, Replay, RootCause, Verdict};
-pub use diagnosis::{blocked_threads, diagnose, root_cause};
-pub use engine::{replay, replays_as, run, run_with_progress, Bounds, Engine, SavedReplay};
-pub use interpreter::threads::{panic_message, Threads};
-pub use interpreter::trace::{Event, ListPicture, NodeLinks, Trace, What};
-pub use interpreter::world::{Object, World};
-pub use interpreter::RunConfig;
+pub use check::{check, refusal, replay, replays_as, run, run_with_progress, Check};
+pub use explorer::serve_explorer;
+pub use interpreter::{panic_message, Threads};
 pub use language::{
-    Actions, Expected, Rule, RustActor, Scenario, ScenarioBuilder, ScenarioError, Stop,
+    Actions, ActorSpec, Atom, Checks, Condition, Expectations, Expected, ListSpec, Located,
+    LockSpec, Rule, RustActor, Scenario, ScenarioBuilder, ScenarioError, Sometimes, Source, Step,
+    WorldSpec, COPIES, MAX_LISTS, OBJECTS,
+};
+pub use lint::{lint, to_sarif, LintReport, Note, Violation};
+pub use outcome::{
+    Engine, Event, Finding, FindingKind, ListPicture, NodeLinks, Reach, Replay, RootCause, Stop,
+    Verdict, What,
+};
+pub use plan::{Bounds, Plan, PlanError, Settings};
+pub use report::{
+    describe_event, finding_html, findings, notes, picture_svg, picture_text, pictures, table,
+    write_report, RunRecord, SavedReplay,
 };

@@ -3,9 +3,7 @@
 //! over-constrained by mistake (its reader runs only after every close) is reported as vacuous,
 //! naming the states it never reached, rather than as a pass.
 
-use lifecycle_models::engine::states::model::ScenarioModel;
-use lifecycle_models::{run, Bounds, Engine, Expected, Reach, RunConfig, Scenario, Verdict};
-use std::sync::Arc;
+use lifecycle_models::{run, Bounds, Engine, Expected, Plan, Reach, Scenario, Settings, Verdict};
 
 fn over_constrained() -> Scenario {
     Scenario::load(concat!(
@@ -26,7 +24,7 @@ fn reached(coverage: &[Reach]) -> Vec<(&str, bool)> {
 fn an_over_constrained_scenario_is_reported_vacuous_on_both_proving_engines() {
     let scenario = over_constrained();
     for engine in [Engine::Loom, Engine::States] {
-        let verdict = run(&scenario, engine, &RunConfig::default(), &Bounds::quick());
+        let verdict = run(&Plan::of(&scenario), engine);
         let Verdict::Vacuous {
             executions,
             coverage,
@@ -88,7 +86,11 @@ fn shuttle_and_real_threads_report_coverage_but_never_a_vacuous_verdict() {
             iterations: 50,
             ..Bounds::quick()
         };
-        let verdict = run(&scenario, engine, &RunConfig::default(), &bounds);
+        let settings = Settings {
+            bounds,
+            ..Settings::default()
+        };
+        let verdict = run(&Plan::new(&scenario, &settings).unwrap(), engine);
         assert_eq!(verdict.label(), "pass", "{}", engine.name());
         assert_eq!(
             reached(verdict.coverage())[..2],
@@ -114,7 +116,7 @@ fn every_fixed_twin_reaches_all_its_sometimes_states_on_loom_and_states() {
             scenario.name
         );
         for engine in [Engine::Loom, Engine::States] {
-            let verdict = run(scenario, engine, &RunConfig::default(), &Bounds::quick());
+            let verdict = run(&Plan::of(scenario), engine);
             let Verdict::Pass { coverage, .. } = &verdict else {
                 panic!(
                     "{} on {}: expected a proof, got {}",
@@ -135,94 +137,4 @@ fn every_fixed_twin_reaches_all_its_sometimes_states_on_loom_and_states() {
             }
         }
     }
-}
-
-#[test]
-fn stateright_s_own_checker_discovers_every_sometimes_state() {
-    use stateright::{Checker, Model};
-    for scenario in Scenario::catalogue()
-        .into_iter()
-        .filter(|s| !s.sometimes.is_empty())
-    {
-        let model = ScenarioModel::new(Arc::new(scenario.clone()), RunConfig::default());
-        let properties = model.properties();
-        let checker = model.checker().spawn_bfs().join();
-        let names: Vec<&str> = properties.iter().skip(1).map(|p| p.name).collect();
-        let declared: Vec<&str> = scenario.sometimes.iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(
-            names, declared,
-            "{}: one property per [[sometimes]]",
-            scenario.name
-        );
-        for name in names {
-            assert!(
-                checker.discovery(name).is_some(),
-                "{}: stateright found no example of `{name}`",
-                scenario.name
-            );
-        }
-    }
-}
-
-#[test]
-fn the_program_prints_coverage_under_each_proof_and_in_the_json() {
-    let program = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_lifecycle-check"))
-            .args(args)
-            .args([
-                "--no-report",
-                "-e",
-                "states",
-                "-e",
-                "shuttle-pct",
-                "tests/scenarios/reader-after-every-close.toml",
-            ])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .output()
-            .expect("the program starts")
-    };
-    let table = program(&[]);
-    let out = String::from_utf8_lossy(&table.stdout);
-    assert_eq!(table.status.code(), Some(0), "vacuous was expected: {out}");
-    let lines: Vec<&str> = out.lines().collect();
-    let row = lines
-        .iter()
-        .position(|l| l.contains(" states ") && l.contains("vacuous"))
-        .unwrap_or_else(|| panic!("a vacuous states row: {out}"));
-    assert!(
-        lines[row + 1].contains("sometimes: the reader walks while the owner's object is linked")
-    );
-    assert!(
-        lines[row + 1].ends_with("0 of 69 states  <-- never reached"),
-        "{}",
-        lines[row + 1]
-    );
-    // Only proofs get coverage lines in the table; shuttle's row is followed by the next row.
-    let pct = lines
-        .iter()
-        .position(|l| l.contains("shuttle-pct"))
-        .expect("a PCT row");
-    assert!(!lines.get(pct + 1).is_some_and(|l| l.contains("sometimes:")));
-
-    let json = program(&["--json"]);
-    let rows: Vec<serde_json::Value> = String::from_utf8_lossy(&json.stdout)
-        .lines()
-        .map(|line| serde_json::from_str(line).expect("one JSON object per line"))
-        .collect();
-    let states = rows
-        .iter()
-        .find(|r| r["engine"] == "states")
-        .expect("states");
-    assert_eq!(states["verdict"], "vacuous");
-    assert_eq!(states["as_expected"], true);
-    assert_eq!(
-        states["coverage"][0],
-        serde_json::json!({"sometimes": "the reader walks while the owner's object is linked", "reached": 0})
-    );
-    let pct = rows
-        .iter()
-        .find(|r| r["engine"] == "shuttle-pct")
-        .expect("pct");
-    assert_eq!(pct["verdict"], "pass");
-    assert_eq!(pct["coverage"].as_array().map(Vec::len), Some(4));
 }

@@ -7,16 +7,16 @@
 //! `allocator`).
 
 use lifecycle_models::{
-    replays_as, run, Bounds, Engine, Expected, Finding, FindingKind, Replay, RunConfig, Scenario,
-    Verdict, What,
+    replays_as, run, Bounds, Engine, Expected, Finding, FindingKind, Plan, Replay, Scenario,
+    Settings, Verdict, What,
 };
 
 fn scenario(name: &str) -> Scenario {
     Scenario::named(name).expect("a catalogue scenario")
 }
 
-fn found(scenario: Scenario, engine: Engine, config: &RunConfig) -> Finding {
-    match run(&scenario, engine, config, &Bounds::quick()) {
+fn found(scenario: Scenario, engine: Engine, settings: &Settings) -> Finding {
+    match run(&Plan::new(&scenario, settings).unwrap(), engine) {
         Verdict::Found(finding) => *finding,
         Verdict::NotRun { reason } => panic!("not run: {reason}"),
         Verdict::Pass { executions, .. } | Verdict::Vacuous { executions, .. } => panic!(
@@ -28,9 +28,9 @@ fn found(scenario: Scenario, engine: Engine, config: &RunConfig) -> Finding {
 }
 
 fn assert_looping_reader(engine: Engine) {
-    let config = RunConfig {
+    let config = Settings {
         copies: Some(2),
-        ..RunConfig::default()
+        ..Settings::default()
     };
     let finding = found(scenario("socket-lifecycle/buggy"), engine, &config);
     assert_eq!(
@@ -39,7 +39,7 @@ fn assert_looping_reader(engine: Engine) {
         "{}",
         finding.diagnosis
     );
-    assert_eq!(finding.engine, engine.name());
+    assert_eq!(finding.engine, engine);
     assert_eq!(finding.holder.as_deref(), Some("reader"));
     assert_eq!(finding.cycle, ["head", "slot#0", "slot#0"]);
     assert_eq!(
@@ -52,11 +52,11 @@ fn assert_looping_reader(engine: Engine) {
         .as_ref()
         .expect("the trace shows the root cause");
     assert_eq!(cause.slot, 0);
-    assert_eq!(cause.freed_at.1, "owner");
-    assert_eq!(cause.reallocated_at.1, "allocator");
-    assert_eq!(cause.added_again_at.1, "allocator");
-    assert!(cause.freed_at.0 < cause.reallocated_at.0);
-    assert!(cause.reallocated_at.0 < cause.added_again_at.0);
+    assert_eq!(cause.freed_by, "owner");
+    assert_eq!(cause.reallocated_by, "allocator");
+    assert_eq!(cause.added_again_by, "allocator");
+    assert!(cause.freed_at_step < cause.reallocated_at_step);
+    assert!(cause.reallocated_at_step < cause.added_again_at_step);
     assert!(finding.executions >= 1);
     assert!(finding
         .diagnosis
@@ -89,7 +89,7 @@ fn buggy_lifecycle_is_a_soft_lockup_on_real_threads() {
     let finding = found(
         scenario("socket-lifecycle/buggy"),
         Engine::Std,
-        &RunConfig::default(),
+        &Settings::default(),
     );
     assert!(
         finding
@@ -106,10 +106,8 @@ fn buggy_lifecycle_is_a_soft_lockup_on_real_threads() {
 #[test]
 fn buggy_lifecycle_escapes_the_random_scheduler_within_quick_bounds() {
     let verdict = run(
-        &scenario("socket-lifecycle/buggy"),
+        &Plan::of(&scenario("socket-lifecycle/buggy")),
         Engine::ShuttleRandom,
-        &RunConfig::default(),
-        &Bounds::quick(),
     );
     assert_eq!(verdict.label(), "pass");
     assert_eq!(verdict.executions(), Bounds::quick().iterations);
@@ -117,7 +115,7 @@ fn buggy_lifecycle_escapes_the_random_scheduler_within_quick_bounds() {
 
 #[test]
 fn loom_and_shuttle_findings_replay() {
-    let config = RunConfig::default();
+    let config = Settings::default();
     for engine in [Engine::Loom, Engine::ShuttlePct] {
         let finding = found(scenario("socket-lifecycle/buggy"), engine, &config);
         assert!(
@@ -130,7 +128,10 @@ fn loom_and_shuttle_findings_replay() {
             finding.replay
         );
         assert!(
-            replays_as(&finding, &scenario("socket-lifecycle/buggy"), &config),
+            replays_as(
+                &finding,
+                &Plan::new(&scenario("socket-lifecycle/buggy"), &config).unwrap()
+            ),
             "the saved {} schedule reproduces the looping reader",
             engine.name()
         );
@@ -149,7 +150,7 @@ fn debug_list_refuses_the_double_add_before_any_reader_loops() {
         let finding = found(
             scenario("socket-lifecycle/debug-list"),
             engine,
-            &RunConfig::default(),
+            &Settings::default(),
         );
         assert_eq!(finding.kind, FindingKind::DoubleAdd, "{}", engine.name());
         assert!(
@@ -173,7 +174,7 @@ fn debug_list_refuses_the_double_add_before_any_reader_loops() {
 #[test]
 fn untagged_free_list_hands_a_slot_out_twice_on_loom_and_pct() {
     for engine in [Engine::Loom, Engine::ShuttlePct] {
-        let finding = found(scenario("freelist/aba"), engine, &RunConfig::default());
+        let finding = found(scenario("freelist/aba"), engine, &Settings::default());
         assert_eq!(finding.kind, FindingKind::SlotHandedOutTwice);
         assert!(
             finding.diagnosis.contains(
@@ -187,8 +188,8 @@ fn untagged_free_list_hands_a_slot_out_twice_on_loom_and_pct() {
     }
 }
 
-fn assert_passes(scenario: Scenario, engine: Engine, config: &RunConfig) -> usize {
-    match run(&scenario, engine, config, &Bounds::quick()) {
+fn assert_passes(scenario: Scenario, engine: Engine, settings: &Settings) -> usize {
+    match run(&Plan::new(&scenario, settings).unwrap(), engine) {
         Verdict::Pass { executions, .. } => {
             assert!(executions > 0, "explored something");
             executions
@@ -210,7 +211,7 @@ fn assert_passes(scenario: Scenario, engine: Engine, config: &RunConfig) -> usiz
 
 #[test]
 fn fixed_lifecycle_passes_on_every_engine() {
-    let config = RunConfig::default();
+    let config = Settings::default();
     for engine in Engine::ALL {
         assert_passes(scenario("socket-lifecycle/fixed"), engine, &config);
     }
@@ -219,7 +220,7 @@ fn fixed_lifecycle_passes_on_every_engine() {
 #[test]
 fn tagged_free_list_passes_on_every_engine() {
     for engine in Engine::ALL {
-        assert_passes(scenario("freelist/tagged"), engine, &RunConfig::default());
+        assert_passes(scenario("freelist/tagged"), engine, &Settings::default());
     }
 }
 
@@ -227,7 +228,7 @@ fn tagged_free_list_passes_on_every_engine() {
 /// that sees every root cause, weak memory included), each fixed twin passes on every engine.
 #[test]
 fn every_buggy_scenario_is_found_on_loom_with_its_kind_and_every_twin_passes() {
-    let config = RunConfig::default();
+    let config = Settings::default();
     let catalogue = Scenario::catalogue();
     for scenario in &catalogue {
         match &scenario.expect.all {
@@ -259,7 +260,7 @@ fn every_buggy_scenario_is_found_on_loom_with_its_kind_and_every_twin_passes() {
 
 #[test]
 fn sequential_misuses_are_found_on_every_engine_in_the_first_execution() {
-    let config = RunConfig::default();
+    let config = Settings::default();
     for (scenario, kind, message) in [
         (
             scenario("double-free/buggy"),
@@ -287,7 +288,7 @@ fn sequential_misuses_are_found_on_every_engine_in_the_first_execution() {
 
 #[test]
 fn weak_memory_and_plain_races_are_data_races_on_loom_only() {
-    let config = RunConfig::default();
+    let config = Settings::default();
     for scenario in [
         scenario("relaxed-unlock/buggy"),
         scenario("unlocked-del/buggy"),
@@ -297,7 +298,7 @@ fn weak_memory_and_plain_races_are_data_races_on_loom_only() {
         assert_eq!(finding.kind, FindingKind::DataRace, "{}", scenario.name);
         assert!(finding.message.contains("Causality violation"));
         for engine in [Engine::ShuttlePct, Engine::Std] {
-            let verdict = run(&scenario, engine, &config, &Bounds::quick());
+            let verdict = run(&Plan::new(&scenario, &config).unwrap(), engine);
             assert!(
                 scenario.expected_on(engine).accepts(&verdict),
                 "{} on {}: {}",
@@ -313,7 +314,7 @@ fn weak_memory_and_plain_races_are_data_races_on_loom_only() {
 #[test]
 fn an_object_unlinked_from_one_list_of_two_loops_on_the_other() {
     for engine in [Engine::Loom, Engine::ShuttlePct, Engine::Std] {
-        let finding = found(scenario("two-lists/buggy"), engine, &RunConfig::default());
+        let finding = found(scenario("two-lists/buggy"), engine, &Settings::default());
         assert_eq!(
             finding.kind,
             FindingKind::LoopingReader,

@@ -2,7 +2,7 @@
 //! and what was expected there, never a panic. Every case below starts from a valid file and
 //! breaks one thing.
 
-use lifecycle_models::{Engine, RunConfig, Scenario};
+use lifecycle_models::{refusal, Engine, Plan, Scenario};
 
 const VALID: &str = r#"name = "mine/ok"
 story = "an owner and a helper"
@@ -230,18 +230,14 @@ fn an_unknown_lock_defect_lists_the_defects() {
 fn too_many_actors_are_refused_for_loom_only() {
     let text = VALID.replace("name = \"helper\"", "name = \"helper\"\ncount = 5");
     let scenario = Scenario::parse("many.toml", &text).expect("valid: other engines run it");
-    let reason = Engine::Loom
-        .refusal(&scenario, &RunConfig::default())
-        .expect("6 actors are too many for loom");
+    let reason =
+        refusal(&Plan::of(&scenario), Engine::Loom).expect("6 actors are too many for loom");
     assert_eq!(
         reason,
         "many.toml:13:1: 6 actors, but loom runs at most 5 threads (one per actor); this actor \
          is one too many (run it on other engines with --engine, or lower its count / --waiters)"
     );
-    assert_eq!(
-        Engine::ShuttlePct.refusal(&scenario, &RunConfig::default()),
-        None
-    );
+    assert_eq!(refusal(&Plan::of(&scenario), Engine::ShuttlePct), None);
 }
 
 #[test]
@@ -329,7 +325,7 @@ fn a_sometimes_condition_of_no_known_form_lists_the_forms() {
 
 #[test]
 fn every_sometimes_form_parses_into_its_atom() {
-    use lifecycle_models::language::{Atom, Condition};
+    use lifecycle_models::{Atom, Condition};
     let text = format!(
         "{VALID}\n[[sometimes]]\nname = \"all forms\"\nwhen = [\"owner at lock\", \"not owner \
          past signal go\", \"owner holds\", \"owner.s linked registry\", \"owner.s is \

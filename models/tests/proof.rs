@@ -8,7 +8,7 @@
 //! gate, `ci/loom.sh`); plain `cargo test` runs the shuttle and std proofs and lists the loom
 //! ones as ignored.
 
-use lifecycle_models::{run, Bounds, Engine, RunConfig, Scenario, Verdict};
+use lifecycle_models::{run, Bounds, Engine, Plan, Scenario, Settings, Verdict};
 use std::time::Duration;
 
 fn scenario(name: &str) -> Scenario {
@@ -16,11 +16,12 @@ fn scenario(name: &str) -> Scenario {
 }
 
 fn assert_pass(scenario: Scenario, engine: Engine, waiters: usize, bounds: &Bounds) -> usize {
-    let config = RunConfig {
+    let settings = Settings {
         copies: Some(waiters),
-        ..RunConfig::default()
+        bounds: bounds.clone(),
+        ..Settings::default()
     };
-    match run(&scenario, engine, &config, bounds) {
+    match run(&Plan::new(&scenario, &settings).unwrap(), engine) {
         Verdict::Pass {
             executions,
             elapsed,

@@ -1,16 +1,13 @@
 //! The report of the story's finding: the page renders, its SVG diagrams are well-formed XML,
 //! and the diagram after the second add draws the self loop.
 
-use lifecycle_models::report::{finding_html, picture_svg, pictures};
-use lifecycle_models::{run, Bounds, Engine, RunConfig, Scenario};
+use lifecycle_models::{finding_html, picture_svg, pictures, run, Engine, Plan, Scenario};
 
 #[test]
 fn the_buggy_report_draws_the_self_loop_in_well_formed_svg() {
     let verdict = run(
-        &Scenario::named("socket-lifecycle/buggy").expect("in the catalogue"),
+        &Plan::of(&Scenario::named("socket-lifecycle/buggy").expect("in the catalogue")),
         Engine::Loom,
-        &RunConfig::default(),
-        &Bounds::quick(),
     );
     let finding = verdict.finding().expect("the story is found");
     let pictures = pictures(finding);

@@ -4,8 +4,8 @@
 //! rule-breaking cases each engine turned into a finding within its bounds.
 
 use crate::generate::Case;
-use lifecycle_models::lint::{lint, Violation};
 use lifecycle_models::{check, Bounds, Engine, FindingKind, Rule, Verdict};
+use lifecycle_models::{lint, Violation};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 

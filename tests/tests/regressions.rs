@@ -6,7 +6,7 @@
 //! `cargo test -p lifecycle-tests --test regressions -- --ignored regenerate`.
 
 use lifecycle_models::{
-    replay, run, Bounds, Engine, Finding, FindingKind, RunConfig, SavedReplay, Scenario, Verdict,
+    replay, run, Engine, Finding, FindingKind, Plan, SavedReplay, Scenario, Verdict,
 };
 use std::path::PathBuf;
 
@@ -72,7 +72,7 @@ fn replay_proof(proof: &Proof) -> Finding {
     if let Some(mismatch) = saved.mismatch(&scenario) {
         panic!("{}: {mismatch} (regenerate)", file.display());
     }
-    match replay(&scenario, &saved.replay, &RunConfig::default()) {
+    match replay(&Plan::of(&scenario), &saved.replay) {
         Verdict::Found(finding) => *finding,
         other => panic!(
             "{}: the kept schedule no longer fails ({}): the bug is gone",
@@ -105,12 +105,7 @@ fn every_kept_schedule_still_fails_the_same_way() {
 fn regenerate() {
     for proof in &PROOFS {
         let scenario = proof.scenario();
-        let verdict = run(
-            &scenario,
-            proof.engine,
-            &RunConfig::default(),
-            &Bounds::quick(),
-        );
+        let verdict = run(&Plan::of(&scenario), proof.engine);
         let finding = verdict.finding().expect("the buggy scenario is found");
         assert_eq!(finding.kind, proof.kind);
         let saved = SavedReplay::of(&scenario, finding).expect("replayable");

@@ -1,125 +1,33 @@
-//! `diagnose`: turns an engine's report and the failing execution's trace into a [`Finding`]
-//! a person reads once: who holds the lock, the cycle, why it cannot end, who starves (as the
-//! engine itself confirmed), and where in the trace the bug was made.
+//! `diagnose`: turns an engine's [`Failure`] (how its checker ended, and the failing execution's
+//! trace) into a [`Finding`] a person reads once: who holds the lock, the cycle, why it cannot
+//! end, who starves (as the checker itself confirmed), and where in the trace the bug was made.
+//! It knows causes, never engines: nothing here imports `engine/`.
 
-pub mod finding;
+mod root_cause;
 
-use crate::engine::{kind_of_engine_message, Engine};
-use crate::interpreter::trace::{Event, Trace, What};
-use crate::language::Stop;
-use crate::FindingKind;
-use finding::{Finding, Replay, RootCause};
-use std::time::Duration;
+pub(crate) use root_cause::{root_cause, root_cause_sentence};
 
-/// The threads a checker's deadlock report lists as blocked, by actor name, or `None` if the
-/// message is not a deadlock report.
-///
-/// loom: `deadlock; threads = [(Id(0), Blocked(..)), (Id(1), Terminated), ...]`, ids matched to
-/// names through the trace's `Started` events. shuttle: `deadlock! blocked tasks: [reader (task
-/// 2), ...]`, names directly.
-pub fn blocked_threads(message: &str, events: &[Event]) -> Option<Vec<String>> {
-    let mut names = if let Some(list) = message.strip_prefix("deadlock; threads = ") {
-        list.split("(Id(")
-            .skip(1)
-            .filter(|entry| entry.contains("Blocked"))
-            .filter_map(|entry| entry.split(')').next()?.parse::<usize>().ok())
-            .map(|id| {
-                events
-                    .iter()
-                    .find_map(|e| match e.what {
-                        What::Started { thread_id } if thread_id == id => Some(e.thread.clone()),
-                        _ => None,
-                    })
-                    .unwrap_or_else(|| format!("loom thread {id}"))
-            })
-            .collect::<Vec<_>>()
-    } else if let Some(list) = message.strip_prefix("deadlock! blocked tasks: [") {
-        list.trim_end_matches(']')
-            .split("), ")
-            .filter_map(|entry| entry.split(" (task").next())
-            .map(str::to_string)
-            .filter(|name| !name.is_empty())
-            .collect()
-    } else {
-        return None;
-    };
-    names.sort();
-    Some(names)
-}
-
-/// Where the trace shows a slot freed while linked, reallocated, and added again: on the list
-/// whose walk proved a cycle, if one did (the two-lists bug re-adds on both lists, and only the
-/// one the object was still linked on is the mistake).
-pub fn root_cause(events: &[Event]) -> Option<RootCause> {
-    let cycle_head = events.iter().find_map(|e| match &e.what {
-        What::CycleProven { head, .. } => Some(head.clone()),
-        _ => None,
-    });
-    let (freed, slot) = events.iter().find_map(|e| match e.what {
-        What::Free {
-            slot,
-            still_linked: true,
-            ..
-        } => Some((e, slot)),
-        _ => None,
-    })?;
-    let reallocated = events[freed.step..]
-        .iter()
-        .find(|e| matches!(e.what, What::Alloc { slot: s, .. } if s == slot))?;
-    let added_on = |wanted: Option<&String>| {
-        events[reallocated.step..].iter().find(|e| {
-            matches!(&e.what, What::Add { slot: s, head, .. } if *s == slot
-                && wanted.is_none_or(|wanted| wanted == head))
-        })
-    };
-    let added = added_on(cycle_head.as_ref()).or_else(|| added_on(None))?;
-    let What::Add { node, head, .. } = &added.what else {
-        unreachable!("found as an Add");
-    };
-    let (node, head) = (node.clone(), head.clone());
-    Some(RootCause {
-        slot,
-        node,
-        head,
-        freed_at: (freed.step, freed.thread.clone()),
-        reallocated_at: (reallocated.step, reallocated.thread.clone()),
-        added_again_at: (added.step, added.thread.clone()),
-    })
-}
-
-/// The root cause in one sentence: where the slot was freed while linked, reallocated, and
-/// added again, and why that makes the node point to itself.
-pub fn root_cause_sentence(cause: &RootCause) -> String {
-    format!(
-        "Root cause: slot#{slot} was freed while still linked at step {} ({}), reallocated at \
-         step {} ({}) because the slab's LIFO free list hands the last freed slot back, and \
-         added again at step {} ({}): list_add({node}, {head}) with {head}.next == {node} sets \
-         {node}.next = {node}.\n",
-        cause.freed_at.0,
-        cause.freed_at.1,
-        cause.reallocated_at.0,
-        cause.reallocated_at.1,
-        cause.added_again_at.0,
-        cause.added_again_at.1,
-        slot = cause.slot,
-        node = cause.node,
-        head = cause.head,
-    )
-}
+use crate::outcome::{
+    lock_holder, locks, waiting_for_lock, Cause, Failure, Finding, FindingKind, What,
+};
 
 /// Builds the finding for a failed execution.
-pub fn diagnose(
-    engine: Engine,
-    executions: usize,
-    elapsed: Duration,
-    replay: Option<Replay>,
-    message: String,
-    events: Vec<Event>,
-    stop: Option<(String, Stop)>,
-) -> Finding {
+pub(crate) fn diagnose(failure: Failure) -> Finding {
+    if let Cause::NoFinalState { .. } = &failure.cause {
+        return no_final_state(failure);
+    }
+    let Failure {
+        engine,
+        executions,
+        elapsed,
+        replay,
+        cause,
+        message,
+        trace: events,
+    } = failure;
     // The lock the finding is about: the one a looping reader holds, else one still held at the
     // end, else the first one anybody asked for.
-    let locks = Trace::locks(&events);
+    let locks = locks(&events);
     let lock = events
         .iter()
         .find_map(|e| match &e.what {
@@ -129,16 +37,14 @@ pub fn diagnose(
         .or_else(|| {
             locks
                 .iter()
-                .find(|lock| Trace::lock_holder(&events, lock).is_some())
+                .find(|lock| lock_holder(&events, lock).is_some())
                 .cloned()
         })
         .or_else(|| locks.first().cloned());
-    let holder = lock
-        .as_ref()
-        .and_then(|lock| Trace::lock_holder(&events, lock));
+    let holder = lock.as_ref().and_then(|lock| lock_holder(&events, lock));
     let waiting: Vec<String> = lock
         .as_ref()
-        .map(|lock| Trace::waiting_for_lock(&events, lock))
+        .map(|lock| waiting_for_lock(&events, lock))
         .unwrap_or_default()
         .into_iter()
         .filter(|name| Some(name) != holder.as_ref())
@@ -146,7 +52,10 @@ pub fn diagnose(
     let lock_words = lock
         .as_ref()
         .map_or("the lock".to_string(), |lock| format!("the {lock} lock"));
-    let blocked = blocked_threads(&message, &events);
+    let blocked = match &cause {
+        Cause::Deadlock { blocked } => Some(blocked),
+        _ => None,
+    };
     let soft_lockup = events.iter().find_map(|e| match &e.what {
         What::SoftLockup {
             holder,
@@ -160,9 +69,9 @@ pub fn diagnose(
         What::CycleProven { message, .. } => Some(message.clone()),
         _ => None,
     });
-    // Starved threads: waiting for the lock in the trace, and confirmed stuck by the engine
+    // Starved threads: waiting for the lock in the trace, and confirmed stuck by the checker
     // (blocked in its deadlock report, or seen waiting by the watchdog).
-    let starved: Vec<String> = match (&blocked, &soft_lockup) {
+    let starved: Vec<String> = match (blocked, &soft_lockup) {
         (Some(blocked), _) => waiting
             .iter()
             .filter(|name| blocked.contains(name))
@@ -171,18 +80,15 @@ pub fn diagnose(
         (None, Some((_, _, seen_waiting))) => seen_waiting.clone(),
         (None, None) => Vec::new(),
     };
-    let kind = if blocked.is_some() {
-        if cycle_proof.is_some() {
-            FindingKind::LoopingReader
-        } else if !starved.is_empty() {
-            FindingKind::StarvedWaiters
-        } else {
-            FindingKind::Deadlock
-        }
-    } else if let Some((_, stop)) = &stop {
-        stop.kind
-    } else {
-        kind_of_engine_message(&message).unwrap_or(FindingKind::Assertion)
+    let kind = match &cause {
+        Cause::Deadlock { .. } if cycle_proof.is_some() => FindingKind::LoopingReader,
+        Cause::Deadlock { .. } if !starved.is_empty() => FindingKind::StarvedWaiters,
+        Cause::Deadlock { .. } => FindingKind::Deadlock,
+        Cause::Stopped { stop, .. } => stop.kind,
+        Cause::DataRace => FindingKind::DataRace,
+        Cause::StepLimit => FindingKind::StarvedWaiters,
+        Cause::Panic => FindingKind::Assertion,
+        Cause::NoFinalState { .. } => unreachable!("diagnosed by no_final_state"),
     };
     let holder = soft_lockup.as_ref().map(|(h, _, _)| h.clone()).or(holder);
     let cycle_head = events
@@ -217,8 +123,8 @@ pub fn diagnose(
                      could unlink a node needs the lock `{holder_name}` holds.\n"
                 ));
             }
-            let confirmation = match (&blocked, &soft_lockup) {
-                (Some(_), _) => format!("{} reports them blocked forever", engine_family(engine)),
+            let confirmation = match (blocked, &soft_lockup) {
+                (Some(_), _) => format!("{} reports them blocked forever", engine.witness()),
                 (None, Some((_, held_ms, _))) => format!(
                     "soft lockup: the watchdog saw them waiting while `{holder_name}` held the \
                      lock for {held_ms} ms"
@@ -227,18 +133,16 @@ pub fn diagnose(
             };
             diagnosis.push_str(&format!(
                 "Starved on {lock_words} ({confirmation}): {}.\n",
-                if starved.is_empty() {
-                    "none".to_string()
-                } else {
-                    starved.join(", ")
-                }
+                names_or_none(&starved)
             ));
         }
         _ => {
-            let text = stop
-                .as_ref()
-                .map(|(actor, stop)| format!("{kind}: `{actor}` stopped: {}", stop.message))
-                .unwrap_or_else(|| format!("{kind}: {message}"));
+            let text = match &cause {
+                Cause::Stopped { actor, stop } => {
+                    format!("{kind}: `{actor}` stopped: {}", stop.message)
+                }
+                _ => format!("{kind}: {message}"),
+            };
             diagnosis.push_str(&text);
             diagnosis.push('\n');
             if let Some(holder) = &holder {
@@ -266,7 +170,7 @@ pub fn diagnose(
     }
     Finding {
         kind,
-        engine: engine.name().to_string(),
+        engine,
         executions,
         elapsed,
         replay,
@@ -281,11 +185,78 @@ pub fn diagnose(
     }
 }
 
-fn engine_family(engine: Engine) -> &'static str {
-    match engine {
-        Engine::Loom => "loom",
-        Engine::ShuttleRandom | Engine::ShuttlePct | Engine::ShuttleDfs => "shuttle",
-        Engine::Std => "the watchdog",
-        Engine::States => "the state graph",
+/// `a, b`, or `none`.
+fn names_or_none(names: &[String]) -> String {
+    if names.is_empty() {
+        "none".to_string()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// The finding for a run from which no final state is reachable: a looping reader when an actor
+/// walks in the cycle holding a lock, a deadlock when nobody can act, starved waiters otherwise.
+fn no_final_state(failure: Failure) -> Finding {
+    let Cause::NoFinalState {
+        stem,
+        cycle_actors,
+        looping,
+        lock,
+        starved,
+        cycle,
+    } = failure.cause
+    else {
+        unreachable!("called for NoFinalState only");
+    };
+    let quoted = cycle_actors
+        .iter()
+        .map(|name| format!("`{name}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let root_cause = root_cause(&failure.trace);
+    let (kind, mut diagnosis) = match (&looping, &lock) {
+        (Some(holder), Some(lock)) => (
+            FindingKind::LoopingReader,
+            format!(
+                "looping reader: `{holder}` holds the {lock} lock and walks {} forever.\n\
+                 Why it cannot end: after {stem} actions the run reaches a state from which no \
+                 final state can be reached; there the next step of {quoted} brings it back to \
+                 the same state, again and again (a cycle in the state graph).\n\
+                 Starved on the {lock} lock (blocked on it in that state): {}.\n",
+                cycle.join(" -> "),
+                names_or_none(&starved)
+            ),
+        ),
+        _ if cycle_actors.is_empty() => (
+            FindingKind::Deadlock,
+            format!(
+                "deadlock: after {stem} actions no actor can act, and not every actor is done.\n"
+            ),
+        ),
+        _ => (
+            FindingKind::StarvedWaiters,
+            format!(
+                "non-termination: after {stem} actions the run is caught in a cycle ({quoted}) \
+                 from which no final state is reachable.\n"
+            ),
+        ),
+    };
+    if let Some(cause) = &root_cause {
+        diagnosis.push_str(&root_cause_sentence(cause));
+    }
+    Finding {
+        kind,
+        engine: failure.engine,
+        executions: failure.executions,
+        elapsed: failure.elapsed,
+        replay: failure.replay,
+        holder: looping,
+        lock,
+        cycle,
+        starved,
+        root_cause,
+        message: failure.message,
+        trace: failure.trace,
+        diagnosis,
     }
 }

@@ -1,8 +1,8 @@
 //! `Tally`: how many executions of a run reached each `[[sometimes]]` state, summed from the
 //! mask each execution returns (shared by the engines that run executions: loom, shuttle, std).
 
-use crate::diagnosis::finding::Reach;
 use crate::language::Scenario;
+use crate::outcome::Reach;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Per-property execution counts.

@@ -4,9 +4,8 @@
 use super::lists::{Cursor, WalkKind};
 use super::threads::Threads;
 use super::world::{Abandoned, World};
-use crate::language::Stop;
 use crate::language::{parse_step, Actions, ActorSpec, Step};
-use crate::FindingKind;
+use crate::outcome::{FindingKind, Stop};
 use lifecycle_list::SpinGuard;
 use lifecycle_slab::Handle;
 use std::collections::HashMap;

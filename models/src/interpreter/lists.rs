@@ -3,10 +3,8 @@
 //! pictures of the lists a finding shows.
 
 use super::threads::Threads;
-use super::trace::{ListPicture, NodeLinks, What};
 use super::world::{Object, World};
-use crate::language::Stop;
-use crate::FindingKind;
+use crate::outcome::{FindingKind, ListPicture, NodeLinks, Stop, What};
 use lifecycle_list::{ListError, ListHead, LIST_POISON1, LIST_POISON2};
 use lifecycle_slab::Handle;
 use std::sync::atomic::Ordering;

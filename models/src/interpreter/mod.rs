@@ -3,48 +3,27 @@
 //! in all); the others are spawned in the order the file lists them.
 
 mod actor;
-pub mod coverage;
+mod coverage;
 mod lists;
-pub mod signal;
-pub mod stepper;
-pub mod threads;
-pub mod trace;
+mod signal;
+mod stepper;
+mod threads;
+mod trace;
 mod watchdog;
-pub mod world;
+mod world;
+
+pub(crate) use stepper::{enabled, replay_path, Snapshot};
+pub use threads::{panic_message, Threads};
+pub(crate) use trace::Trace;
+use world::World;
 
 use crate::language::Scenario;
-use crate::language::Stop;
-use crate::FindingKind;
+use crate::outcome::{FindingKind, Stop};
+use crate::plan::Plan;
 use actor::{run_actor, Halt};
 use coverage::Coverage;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
-use threads::Threads;
-use trace::Trace;
-use world::World;
-
-/// Parameters of one run of a scenario, beyond what its file says.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RunConfig {
-    /// Copies of every replicated actor (`count` in the file); `None` keeps the file's count.
-    pub copies: Option<usize>,
-    /// Slab slots; `None` keeps the file's `objects`.
-    pub objects: Option<usize>,
-    /// std only: how long a lock may be held before the watchdog reports a soft lockup (and
-    /// twice this with no progress at all is a stall).
-    pub watchdog: Duration,
-}
-
-impl Default for RunConfig {
-    fn default() -> Self {
-        RunConfig {
-            copies: None,
-            objects: None,
-            watchdog: Duration::from_millis(100),
-        }
-    }
-}
 
 /// Ends an actor with `stop`: recorded, then a panic under a checker (the checker reports the
 /// execution with its schedule). On std every other actor is asked to let go.
@@ -68,32 +47,24 @@ fn actor<P: Threads>(world: &World<P>, scenario: &Scenario, index: usize, name: 
     }
 }
 
-/// Runs one execution of `scenario` on platform `P`, recording into `trace`; returns the
+/// Runs one execution of `plan` on platform `P`, recording into `trace`; returns the
 /// `[[sometimes]]` states it reached, as a mask (bit `p`: property `p`).
-pub fn execute<P: Threads>(
-    scenario: &Arc<Scenario>,
-    config: &RunConfig,
-    trace: &Arc<Trace>,
-) -> u64 {
-    let mut spec = scenario.world.clone();
-    if let Some(objects) = config.objects {
-        spec.objects = objects;
-    }
-    let actors = scenario.expanded_actors(config.copies);
-    let mut world = World::<P>::new(&spec, trace.clone());
-    world.coverage = Coverage::new(&scenario.sometimes, &actors, spec.locks.len());
+pub(crate) fn execute<P: Threads>(plan: &Arc<Plan>, trace: &Arc<Trace>) -> u64 {
+    let (scenario, spec, actors) = (plan.scenario(), plan.world(), plan.actors());
+    let mut world = World::<P>::new(spec, trace.clone());
+    world.coverage = Coverage::new(&scenario.sometimes, actors, spec.locks.len());
     let world = Arc::new(world);
     let mut threads = Vec::new();
     for (name, index) in actors.iter().skip(1).cloned() {
-        let (world, scenario) = (world.clone(), scenario.clone());
+        let (world, plan) = (world.clone(), plan.clone());
         threads.push(P::spawn_named(
             name.clone(),
-            Box::new(move || actor(&world, &scenario, index, &name)),
+            Box::new(move || actor(&world, plan.scenario(), index, &name)),
         ));
     }
     let all_done = Arc::new(AtomicBool::new(false));
     let watchdog = (!P::IS_CHECKER).then(|| {
-        let (world, all_done, limit) = (world.clone(), all_done.clone(), config.watchdog);
+        let (world, all_done, limit) = (world.clone(), all_done.clone(), plan.watchdog());
         std::thread::spawn(move || watchdog::watch(&world, &all_done, limit))
     });
     let (main_name, main_index) = actors[0].clone();

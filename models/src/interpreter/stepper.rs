@@ -8,8 +8,9 @@ use super::actor::Actor;
 use super::coverage::Coverage;
 use super::trace::Trace;
 use super::world::World;
-use super::RunConfig;
-use crate::language::{Scenario, Step, Stop};
+use crate::language::{Scenario, Step};
+use crate::outcome::Stop;
+use crate::plan::Plan;
 use lifecycle_list::{CellOps, Std};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -74,21 +75,12 @@ pub struct Outcome {
     pub covered: u64,
 }
 
-/// Replays `path` (indices into `actors`, the expanded actor list) from a fresh world, each
-/// action one step or one walk node of that actor, recording into `trace`.
-pub fn replay_path(
-    scenario: &Scenario,
-    config: &RunConfig,
-    actors: &[(String, usize)],
-    path: &[usize],
-    trace: &Arc<Trace>,
-) -> Outcome {
-    let mut spec = scenario.world.clone();
-    if let Some(objects) = config.objects {
-        spec.objects = objects;
-    }
+/// Replays `path` (indices into the plan's actors) from a fresh world, each action one step or
+/// one walk node of that actor, recording into `trace`.
+pub fn replay_path(plan: &Plan, path: &[usize], trace: &Arc<Trace>) -> Outcome {
+    let (scenario, spec, actors) = (plan.scenario(), plan.world(), plan.actors());
     trace.reset();
-    let mut world = World::<Std>::new(&spec, trace.clone());
+    let mut world = World::<Std>::new(spec, trace.clone());
     world.coverage = Coverage::new(&scenario.sometimes, actors, spec.locks.len());
     let mut running: Vec<Actor<'_, Std>> = actors
         .iter()

@@ -4,10 +4,8 @@
 //! (actors waiting for each other), and then asks every actor to let go so the run can end.
 
 use super::threads::Threads;
-use super::trace::{Trace, What};
 use super::world::World;
-use crate::language::Stop;
-use crate::FindingKind;
+use crate::outcome::{waiting_for_lock, FindingKind, Stop, What};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -56,7 +54,7 @@ fn soft_lockup<P: Threads>(world: &World<P>, lock: usize, holder: usize, held: D
         .name_of_thread(holder)
         .unwrap_or_else(|| format!("thread {holder}"));
     let name = world.lock_name(lock).to_string();
-    let waiting: Vec<String> = Trace::waiting_for_lock(&world.trace.snapshot(), &name)
+    let waiting: Vec<String> = waiting_for_lock(&world.trace.snapshot(), &name)
         .into_iter()
         .filter(|waiter| *waiter != holder)
         .collect();

@@ -5,10 +5,9 @@
 use super::coverage::Coverage;
 use super::signal::Signal;
 use super::threads::Threads;
-use super::trace::{Trace, What};
-use crate::language::Stop;
+use super::trace::Trace;
 use crate::language::{Checks, WorldSpec, MAX_LISTS};
-use crate::FindingKind;
+use crate::outcome::{FindingKind, Stop, What};
 use lifecycle_list::{
     AtomicOps, CellOps, ListHead, Platform, SpinGuard, SpinLock, LIST_POISON1, LIST_POISON2,
 };
@@ -158,11 +157,6 @@ impl<P: Threads> World<P> {
     /// Lock `lock`'s name.
     pub fn lock_name(&self, lock: usize) -> &str {
         &self.lock_names[lock]
-    }
-
-    /// The index of the lock protecting list `list`.
-    pub fn lock_of_list(&self, list: usize) -> usize {
-        self.list_locks[list]
     }
 
     /// The holder of lock `lock` (a racy snapshot, for the watchdog).

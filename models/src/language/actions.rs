@@ -2,7 +2,7 @@
 //! what a program needs to decide: how many objects a local holds, an object's data). The
 //! interpreter implements it on every platform.
 
-use super::Stop;
+use crate::outcome::Stop;
 
 /// One actor's view of the world, for a Rust closure acting as an actor
 /// ([`ScenarioBuilder::rust_actor`](super::ScenarioBuilder::rust_actor)).

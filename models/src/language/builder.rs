@@ -4,7 +4,8 @@
 //! ([`ScenarioBuilder::rust_actor`]) where steps cannot express a protocol.
 
 use super::parse::parse_with_rust_actors;
-use super::{Actions, Scenario, ScenarioError, Stop};
+use super::{Actions, Scenario, ScenarioError};
+use crate::outcome::Stop;
 use serde::Serialize;
 use std::fmt;
 use std::sync::Arc;

@@ -2,10 +2,9 @@
 //! `pass or KIND: reason`, `pass: reason`), with the reason an engine is blind kept in the file,
 //! and `lint = "RULE"`: the protocol rule a buggy scenario breaks on purpose.
 
-use super::parse::{Reader, ENGINE_NAMES};
-use super::{Expectations, Expected, Located, Rule};
-use crate::language::ScenarioError;
-use crate::FindingKind;
+use super::parse::Reader;
+use super::{Expectations, Expected, Located, Rule, ScenarioError};
+use crate::outcome::{Engine, FindingKind};
 use std::collections::BTreeMap;
 use toml::Spanned;
 
@@ -24,7 +23,7 @@ pub(super) fn expectations(
         let expected = expected(reader, verdict)?;
         if engine.get_ref() == "all" {
             all = Some(expected);
-        } else if ENGINE_NAMES.contains(&engine.get_ref().as_str()) {
+        } else if Engine::from_name(engine.get_ref()).is_some() {
             per_engine.push((engine.get_ref().clone(), expected));
         } else {
             return Err(reader.error(
@@ -32,14 +31,14 @@ pub(super) fn expectations(
                 format!(
                     "unknown engine `{}` in [expect] (expected `all`, `lint` or one of: {})",
                     engine.get_ref(),
-                    ENGINE_NAMES.join(", ")
+                    Engine::names().join(", ")
                 ),
             ));
         }
     }
     let all = match all {
         Some(all) => all,
-        None if per_engine.len() == ENGINE_NAMES.len() => Expected::Pass,
+        None if per_engine.len() == Engine::ALL.len() => Expected::Pass,
         None => {
             return Err(reader.error(
                 shape,

@@ -7,7 +7,7 @@ mod actions;
 mod builder;
 mod error;
 mod expect;
-mod kind;
+mod limits;
 mod parse;
 mod rule;
 mod sometimes;
@@ -17,14 +17,13 @@ mod step_parser;
 pub use actions::Actions;
 pub use builder::{RustActor, ScenarioBuilder};
 pub use error::ScenarioError;
-pub use kind::{FindingKind, Stop};
-pub(crate) use parse::ENGINE_NAMES;
-pub use parse::MAX_LISTS;
+pub use limits::{COPIES, MAX_LISTS, OBJECTS};
 pub use rule::Rule;
 pub use sometimes::{Atom, Condition, Sometimes, MAX_SOMETIMES};
-pub use step::{Step, STEP_NAMES};
+pub use step::Step;
 pub(crate) use step_parser::{parse_step, Names};
 
+use crate::outcome::{Engine, FindingKind, Verdict};
 use lifecycle_list::{CheckMode, LockDefect};
 use lifecycle_slab::Tagging;
 
@@ -180,8 +179,7 @@ pub enum Expected {
 
 impl Expected {
     /// Whether `verdict` is what was expected.
-    pub fn accepts(&self, verdict: &crate::Verdict) -> bool {
-        use crate::Verdict;
+    pub fn accepts(&self, verdict: &Verdict) -> bool {
         match (self, verdict) {
             (Expected::Pass | Expected::PassOr { .. }, Verdict::Pass { .. }) => true,
             (Expected::Vacuous, Verdict::Vacuous { .. }) => true,
@@ -285,25 +283,8 @@ impl Scenario {
     }
 
     /// The expected verdict on `engine`.
-    pub fn expected_on(&self, engine: crate::Engine) -> &Expected {
+    pub fn expected_on(&self, engine: Engine) -> &Expected {
         self.expect.on(engine.name())
-    }
-
-    /// The actors as they run with `copies` copies of every replicated actor (`None`: as
-    /// written): `(name, index into actors)`.
-    pub fn expanded_actors(&self, copies: Option<usize>) -> Vec<(String, usize)> {
-        let mut expanded = Vec::new();
-        for (index, actor) in self.actors.iter().enumerate() {
-            match actor.count {
-                None => expanded.push((actor.name.clone(), index)),
-                Some(count) => {
-                    for copy in 1..=copies.unwrap_or(count) {
-                        expanded.push((format!("{}-{copy}", actor.name), index));
-                    }
-                }
-            }
-        }
-        expanded
     }
 
     /// Whether any actor is replicated (so `--waiters` means something for this scenario).

@@ -2,6 +2,7 @@
 //! file's raw shape, then validated into a [`Scenario`] with `file:line:column` errors.
 
 use super::error::{line_column, ScenarioError};
+use super::limits::{COPIES, MAX_LISTS, OBJECTS};
 use super::sometimes::SometimesShape;
 use super::step::Step;
 use super::step_parser::{parse_step, word_offset, Names};
@@ -11,23 +12,6 @@ use lifecycle_slab::Tagging;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use toml::Spanned;
-
-/// The most lists a world may declare (every object embeds one link per list).
-pub const MAX_LISTS: usize = 4;
-
-/// The most slots a world may declare (every traversal is bounded by it; checkers explore
-/// every state of every slot a scenario touches).
-const MAX_OBJECTS: i64 = 64;
-
-/// The engines a file may name under `[expect]`, with `all` for every other engine.
-pub(crate) const ENGINE_NAMES: [&str; 6] = [
-    "loom",
-    "shuttle-random",
-    "shuttle-pct",
-    "shuttle-dfs",
-    "std",
-    "states",
-];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -264,12 +248,19 @@ fn unique<'s>(
 
 fn world(reader: &Reader<'_>, shape: &WorldShape) -> Result<WorldSpec, ScenarioError> {
     let objects = *shape.objects.get_ref();
-    if !(1..=MAX_OBJECTS).contains(&objects) {
+    let Some(objects) = usize::try_from(objects)
+        .ok()
+        .filter(|n| OBJECTS.contains(n))
+    else {
         return Err(reader.error(
             &shape.objects,
-            format!("objects = {objects}: expected 1 to {MAX_OBJECTS} slab slots"),
+            format!(
+                "objects = {objects}: expected {} to {} slab slots",
+                OBJECTS.start(),
+                OBJECTS.end()
+            ),
         ));
-    }
+    };
     let tagging_at = shape.free_list.as_ref().map(|v| reader.line_column(v));
     let tagging = match &shape.free_list {
         None => Tagging::Tagged,
@@ -393,7 +384,7 @@ fn world(reader: &Reader<'_>, shape: &WorldShape) -> Result<WorldSpec, ScenarioE
     }
     let events = unique(reader, &shape.events, "event")?;
     Ok(WorldSpec {
-        objects: objects as usize,
+        objects,
         tagging,
         tagging_at,
         locks,
@@ -432,11 +423,18 @@ fn actors(
         let actor = actor.get_ref();
         let count = match &actor.count {
             None => None,
-            Some(count) if (1..=64).contains(count.get_ref()) => Some(*count.get_ref() as usize),
+            Some(count) if usize::try_from(*count.get_ref()).is_ok_and(|n| COPIES.contains(&n)) => {
+                Some(*count.get_ref() as usize)
+            }
             Some(count) => {
                 return Err(reader.error(
                     count,
-                    format!("count = {}: expected 1 to 64 copies", count.get_ref()),
+                    format!(
+                        "count = {}: expected {} to {} copies",
+                        count.get_ref(),
+                        COPIES.start(),
+                        COPIES.end()
+                    ),
                 ))
             }
         };

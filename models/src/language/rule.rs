@@ -3,7 +3,7 @@
 //! finding kinds breaking it can cause. The rule checker (`crate::lint`) reads scenarios against
 //! it; scenario files name a rule in `[expect] lint = "..."`.
 
-use super::FindingKind;
+use crate::outcome::FindingKind;
 use FindingKind::*;
 
 /// A rule of the lifecycle protocol, as the rule checker reads it off a scenario's steps.

@@ -1,5 +1,5 @@
 //! The rule checker: reads a scenario's steps, without running them, and reports each rule of
-//! the lifecycle protocol (DESIGN.md section 8; the table is [`Rule`]) that a step, or the
+//! the lifecycle protocol (docs/design.md; the table is [`crate::Rule`]) that a step, or the
 //! `[world]`, breaks, at the step that breaks it.
 //!
 //! What it reads, and what it assumes:
@@ -18,14 +18,14 @@
 mod actor;
 mod events;
 mod local;
-pub mod sarif;
+mod sarif;
 mod sharing;
 mod violation;
 
-pub use crate::language::Rule;
+pub use sarif::to_sarif;
 pub use violation::Violation;
 
-use crate::language::{Scenario, Step, WorldSpec};
+use crate::language::{Rule, Scenario, Step, WorldSpec};
 use lifecycle_list::LockDefect;
 use lifecycle_slab::Tagging;
 use std::fmt;

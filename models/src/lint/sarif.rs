@@ -1,7 +1,8 @@
 //! SARIF 2.1.0 output of the rule checker (built with the `serde-sarif` crate), so a CI's code
 //! scanning shows each broken rule on the scenario file's line.
 
-use super::{Rule, Violation};
+use super::Violation;
+use crate::language::Rule;
 use serde_sarif::sarif;
 
 /// The violations of one lint run as one SARIF log: one run, the tool `lifecycle-check lint`

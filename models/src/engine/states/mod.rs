@@ -4,26 +4,50 @@
 //! state with a finding; liveness is what stateright's `eventually` misses on cycles: a
 //! reachable state from which no final state can be reached ([`graph`]), reported as a lasso.
 
-pub mod graph;
-pub mod model;
+mod graph;
+mod model;
+#[cfg(test)]
+mod tests;
 
-use crate::diagnosis::diagnose;
-use crate::diagnosis::finding::{Finding, Verdict};
-use crate::engine::{Bounds, Engine};
-use crate::interpreter::trace::What;
-use crate::interpreter::RunConfig;
-use crate::language::{Scenario, Step};
-use crate::FindingKind;
+pub(crate) use model::{ScenarioModel, State};
+
+use super::Checker;
+use crate::language::Step;
+use crate::outcome::{Cause, Engine, Event, Explored, Failure, Replay, What};
+use crate::plan::Plan;
 use graph::{Lasso, StateGraph};
-use model::{ScenarioModel, State};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
+/// The state graph, as a [`Checker`].
+pub(crate) struct StatesChecker;
+
+impl Checker for StatesChecker {
+    /// The states engine cannot cut a Rust actor into steps.
+    fn refusal(&self, plan: &Plan) -> Option<String> {
+        let scenario = plan.scenario();
+        let actor = scenario.actors.iter().find(|a| a.rust.is_some())?;
+        Some(format!(
+            "{}: actor `{}` is a Rust closure, which the states engine cannot cut into steps",
+            scenario.source.path, actor.name
+        ))
+    }
+
+    fn explore(&self, plan: &Arc<Plan>, progress: &Arc<AtomicUsize>) -> Explored {
+        run(plan, progress)
+    }
+
+    /// A state-graph finding is its path, found again in milliseconds: nothing is saved.
+    fn replay(&self, _plan: &Arc<Plan>, _replay: &Replay) -> Option<Explored> {
+        None
+    }
+}
+
 /// What exploring a scenario's state graph found.
 #[derive(Debug)]
-pub struct Exploration {
+pub(crate) struct Exploration {
     /// The graph (state 0 is the initial state).
     pub graph: StateGraph<usize>,
     /// One concrete state per graph state (the first reached).
@@ -36,7 +60,7 @@ pub struct Exploration {
 
 /// Explores the state graph of `model` breadth first, up to `max_states`; with `symmetry`,
 /// states that differ only in which copy of a replicated actor is where are one state.
-pub fn explore(
+pub(crate) fn explore(
     model: &ScenarioModel,
     symmetry: bool,
     max_states: usize,
@@ -106,7 +130,7 @@ pub fn explore(
 fn concrete_lasso(model: &ScenarioModel, stuck: &State) -> Lasso<usize> {
     let mut state = stuck.clone();
     let mut walk: Vec<(usize, usize)> = Vec::new();
-    let mut last_acted = vec![0usize; model.actors.len()];
+    let mut last_acted = vec![0usize; model.actors().len()];
     let mut clock = 0;
     let successor = |state: &State, actor: usize| {
         let mut path = state.path.clone();
@@ -158,94 +182,84 @@ fn concrete_lasso(model: &ScenarioModel, stuck: &State) -> Lasso<usize> {
     }
 }
 
-/// Runs `scenario` on the states engine.
-pub fn run(
-    scenario: &Arc<Scenario>,
-    config: &RunConfig,
-    bounds: &Bounds,
-    progress: &Arc<AtomicUsize>,
-) -> Verdict {
+/// Runs `plan` on the states engine.
+fn run(plan: &Arc<Plan>, progress: &Arc<AtomicUsize>) -> Explored {
     let start = Instant::now();
-    let model = ScenarioModel::new(scenario.clone(), config.clone());
+    let bounds = plan.bounds();
+    let model = ScenarioModel::new(plan.clone());
     let exploration = explore(&model, bounds.symmetry, bounds.max_states, progress);
     let count = exploration.states.len();
     if exploration.truncated {
-        return Verdict::NotRun {
-            reason: format!(
-                "{}: more than {} states at step level (raise --max-states): no proof",
-                scenario.name, bounds.max_states
-            ),
-        };
+        return Explored::NotRun(format!(
+            "{}: more than {} states at step level (raise --max-states): no proof",
+            plan.scenario().name,
+            bounds.max_states
+        ));
     }
     if let Some(id) = exploration.finding {
         let state = &exploration.states[id];
         let (actor, stop) = state.finding.clone().expect("a finding state");
-        let events = model.events_of(&state.path);
-        return Verdict::Found(Box::new(diagnose(
-            Engine::States,
-            count,
-            start.elapsed(),
-            None,
-            format!("{}: {}", stop.kind, stop.message),
-            events,
-            Some((actor, stop)),
-        )));
+        return Explored::Failed(Failure {
+            engine: Engine::States,
+            executions: count,
+            elapsed: start.elapsed(),
+            replay: None,
+            message: format!("{}: {}", stop.kind, stop.message),
+            cause: Cause::Stopped { actor, stop },
+            trace: model.events_of(&state.path),
+        });
     }
-    if let Some(stuck) = first_stuck(&exploration) {
+    if let Some(stuck) = exploration.graph.first_stuck() {
         let lasso = concrete_lasso(&model, &exploration.states[stuck]);
-        return Verdict::Found(Box::new(non_termination(&model, &lasso, count, start)));
+        return Explored::Failed(non_termination(&model, &lasso, count, start));
     }
-    let coverage = super::tally::reaches(scenario, |bit| {
+    let coverage = super::tally::reaches(plan.scenario(), |bit| {
         exploration
             .states
             .iter()
             .filter(|state| state.covered & (1 << bit) != 0)
             .count()
     });
-    Verdict::passed(
-        Engine::States.proves(),
-        count,
-        start.elapsed(),
-        format!(
+    Explored::Passed {
+        executions: count,
+        elapsed: start.elapsed(),
+        bounds: format!(
             "{count} states, {} transitions, no bound{}",
             exploration.graph.edge_count(),
             if bounds.symmetry { ", symmetry" } else { "" }
         ),
         coverage,
-    )
+    }
 }
 
 /// The actions (actor indices) to the state that shows what the exploration found: the first
 /// finding's state, or where a run that never ends starts going round; `None` for a proof.
-pub fn witness(model: &ScenarioModel, exploration: &Exploration) -> Option<Vec<usize>> {
+pub(crate) fn witness(model: &ScenarioModel, exploration: &Exploration) -> Option<Vec<usize>> {
     if let Some(id) = exploration.finding {
         return Some(exploration.states[id].path.clone());
     }
-    let stuck = first_stuck(exploration)?;
+    let stuck = exploration.graph.first_stuck()?;
     let lasso = concrete_lasso(model, &exploration.states[stuck]);
     Some(lasso.stem.iter().map(|&(actor, _)| actor).collect())
 }
 
-/// The first state, in BFS order, from which no final state is reachable.
-fn first_stuck(exploration: &Exploration) -> Option<usize> {
-    let can = exploration.graph.can_finish();
-    (0..can.len()).find(|&s| !can[s])
-}
-
-/// The finding for a run that never ends: who loops (or nobody can move), holding which lock,
-/// and who waits for it, with the lasso's trace.
+/// The failure for a run that never ends: who loops (or nobody can move), holding which lock,
+/// and who waits for it, with the lasso's trace (and, for a looping walk, the same `CycleProven`
+/// record the other engines' bounded walks make, so the root cause is looked for on the list
+/// that loops).
 fn non_termination(
     model: &ScenarioModel,
     lasso: &Lasso<usize>,
     states: usize,
     start: Instant,
-) -> Finding {
+) -> Failure {
     let stem: Vec<usize> = lasso.stem.iter().map(|&(a, _)| a).collect();
     let mut whole = stem.clone();
     whole.extend(lasso.cycle.iter().map(|&(a, _)| a));
     let at_loop = model.state_of(stem.clone());
     let mut events = model.events_of(&whole);
     let snapshot = &at_loop.snapshot;
+    let (scenario, actors) = (model.plan.scenario(), model.actors());
     // The looping actor: one that is walking in the cycle.
     let looping = lasso
         .cycle
@@ -254,24 +268,24 @@ fn non_termination(
         .find(|&a| snapshot.actors[a].walk.is_some());
     let lock = looping.and_then(|a| snapshot.actors[a].held.first().copied());
     let blocked_on = |lock: usize| -> Vec<String> {
-        let mut names: Vec<String> = (0..model.actors.len())
+        let mut names: Vec<String> = (0..actors.len())
             .filter(|&a| {
-                let spec = &model.scenario.actors[model.actors[a].1];
+                let spec = &scenario.actors[actors[a].1];
                 snapshot.actors[a].walk.is_none()
                     && matches!(spec.steps.get(snapshot.actors[a].pc).map(|s| &s.value),
                         Some(Step::Lock { lock: l }) if *l == lock)
             })
-            .map(|a| model.actors[a].0.clone())
+            .map(|a| actors[a].0.clone())
             .collect();
         names.sort();
         names
     };
-    let lock_name = lock.map(|l| model.scenario.world.locks[l].name.clone());
+    let lock_name = lock.map(|l| scenario.world.locks[l].name.clone());
     let starved = lock.map(blocked_on).unwrap_or_default();
-    let holder = looping.map(|a| model.actors[a].0.clone());
+    let holder = looping.map(|a| actors[a].0.clone());
     let walked_head = looping
         .and_then(|a| {
-            let spec = &model.scenario.actors[model.actors[a].1];
+            let spec = &scenario.actors[actors[a].1];
             match spec.steps.get(snapshot.actors[a].pc).map(|s| &s.value) {
                 Some(Step::Walk { list, .. } | Step::Reap { list, .. }) => Some(*list),
                 _ => None,
@@ -281,7 +295,7 @@ fn non_termination(
             if list == 0 {
                 "head".to_string()
             } else {
-                format!("{}-head", model.scenario.world.lists[list].name)
+                format!("{}-head", scenario.world.lists[list].name)
             }
         })
         .unwrap_or_else(|| "head".to_string());
@@ -293,17 +307,13 @@ fn non_termination(
             _ => None,
         })
         .unwrap_or_default();
-    let names = |actions: &[(usize, usize)]| {
-        actions
-            .iter()
-            .map(|&(a, _)| format!("`{}`", model.actors[a].0))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let cycle_actors: Vec<String> = lasso
+        .cycle
+        .iter()
+        .map(|&(a, _)| actors[a].0.clone())
+        .collect();
     if let (Some(lock), Some(_)) = (&lock_name, looping) {
-        // The same record the other engines' bounded walks make when they prove a cycle, so the
-        // root cause is looked for on the list that loops.
-        events.push(crate::interpreter::trace::Event {
+        events.push(Event {
             step: events.len() + 1,
             thread: holder.clone().unwrap_or_default(),
             what: What::CycleProven {
@@ -314,64 +324,29 @@ fn non_termination(
             },
         });
     }
-    let root_cause = crate::diagnosis::root_cause(&events);
-    let (kind, mut diagnosis) = match (&holder, &lock_name) {
-        (Some(holder), Some(lock)) => (
-            FindingKind::LoopingReader,
-            format!(
-                "looping reader: `{holder}` holds the {lock} lock and walks {} forever.\n\
-                 Why it cannot end: after {} actions the run reaches a state from which no \
-                 final state can be reached; there the next step of {} brings it back to the \
-                 same state, again and again (a cycle in the state graph).\n\
-                 Starved on the {lock} lock (blocked on it in that state): {}.\n",
-                cycle.join(" -> "),
-                lasso.stem.len(),
-                names(&lasso.cycle),
-                if starved.is_empty() {
-                    "none".to_string()
-                } else {
-                    starved.join(", ")
-                }
-            ),
-        ),
-        _ if lasso.cycle.is_empty() => (
-            FindingKind::Deadlock,
-            format!(
-                "deadlock: after {} actions no actor can act, and not every actor is done.\n",
-                lasso.stem.len()
-            ),
-        ),
-        _ => (
-            FindingKind::StarvedWaiters,
-            format!(
-                "non-termination: after {} actions the run is caught in a cycle ({}) from \
-                 which no final state is reachable.\n",
-                lasso.stem.len(),
-                names(&lasso.cycle)
-            ),
-        ),
-    };
-    if let Some(cause) = &root_cause {
-        diagnosis.push_str(&crate::diagnosis::root_cause_sentence(cause));
-    }
-    Finding {
-        kind,
-        engine: Engine::States.name().to_string(),
+    Failure {
+        engine: Engine::States,
         executions: states,
         elapsed: start.elapsed(),
         replay: None,
-        holder,
-        lock: lock_name,
-        cycle,
-        starved,
-        root_cause,
         message: format!(
             "non-termination: stem of {} actions, cycle of {} ({})",
             lasso.stem.len(),
             lasso.cycle.len(),
-            names(&lasso.cycle)
+            cycle_actors
+                .iter()
+                .map(|name| format!("`{name}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
+        cause: Cause::NoFinalState {
+            stem: lasso.stem.len(),
+            cycle_actors,
+            looping: holder,
+            lock: lock_name,
+            starved,
+            cycle,
+        },
         trace: events,
-        diagnosis,
     }
 }

@@ -3,10 +3,9 @@
 //! actor taking its next step (or one node of a walk). Every transition runs the real list and
 //! slab code: the state's path of actions is replayed on a fresh std world, then the action.
 
-use crate::interpreter::stepper::{enabled, replay_path, Snapshot};
-use crate::interpreter::trace::Trace;
-use crate::interpreter::RunConfig;
-use crate::language::{Scenario, Stop};
+use crate::interpreter::{enabled, replay_path, Snapshot, Trace};
+use crate::outcome::{Event, Stop};
+use crate::plan::Plan;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
@@ -46,40 +45,32 @@ impl Hash for State {
     }
 }
 
-/// A scenario, its run configuration and its expanded actors, as a model.
+/// A scenario's plan as a model.
 #[derive(Debug, Clone)]
 pub struct ScenarioModel {
-    /// The scenario.
-    pub scenario: Arc<Scenario>,
-    /// Copies and objects.
-    pub config: RunConfig,
-    /// The expanded actors: `(name, index into scenario.actors)`.
-    pub actors: Vec<(String, usize)>,
+    /// The scenario with its copies, objects and bounds.
+    pub plan: Arc<Plan>,
     /// A trace to replay into (a transition's events are not kept).
     trace: Arc<Trace>,
 }
 
 impl ScenarioModel {
-    /// The model of `scenario` run with `config`.
-    pub fn new(scenario: Arc<Scenario>, config: RunConfig) -> Self {
-        let actors = scenario.expanded_actors(config.copies);
+    /// The model of `plan`.
+    pub fn new(plan: Arc<Plan>) -> Self {
         ScenarioModel {
-            scenario,
-            config,
-            actors,
+            plan,
             trace: Arc::new(Trace::new()),
         }
     }
 
+    /// The expanded actors: `(name, index into the scenario's actors)`.
+    pub fn actors(&self) -> &[(String, usize)] {
+        self.plan.actors()
+    }
+
     /// The state `path` leads to.
     pub fn state_of(&self, path: Vec<usize>) -> State {
-        let outcome = replay_path(
-            &self.scenario,
-            &self.config,
-            &self.actors,
-            &path,
-            &self.trace,
-        );
+        let outcome = replay_path(&self.plan, &path, &self.trace);
         State {
             snapshot: outcome.snapshot,
             finding: outcome.finding,
@@ -89,9 +80,9 @@ impl ScenarioModel {
     }
 
     /// The events of the run along `path`, for a finding's trace and pictures.
-    pub fn events_of(&self, path: &[usize]) -> Vec<crate::interpreter::trace::Event> {
+    pub fn events_of(&self, path: &[usize]) -> Vec<Event> {
         let trace = Arc::new(Trace::new());
-        replay_path(&self.scenario, &self.config, &self.actors, path, &trace);
+        replay_path(&self.plan, path, &trace);
         trace.snapshot()
     }
 
@@ -99,11 +90,12 @@ impl ScenarioModel {
     pub fn is_final(&self, state: &State) -> bool {
         state.finding.is_none()
             && self
-                .actors
+                .actors()
                 .iter()
                 .zip(&state.snapshot.actors)
                 .all(|((_, spec), actor)| {
-                    actor.walk.is_none() && actor.pc == self.scenario.actors[*spec].steps.len()
+                    actor.walk.is_none()
+                        && actor.pc == self.plan.scenario().actors[*spec].steps.len()
                 })
     }
 
@@ -112,11 +104,11 @@ impl ScenarioModel {
         if state.finding.is_some() {
             return Vec::new();
         }
-        (0..self.actors.len())
+        (0..self.actors().len())
             .filter(|&i| {
                 enabled(
-                    &self.scenario,
-                    self.actors[i].1,
+                    self.plan.scenario(),
+                    self.actors()[i].1,
                     &state.snapshot.actors[i],
                     &state.snapshot,
                 )
@@ -130,10 +122,11 @@ impl ScenarioModel {
     pub fn representative(&self, state: &State) -> State {
         let mut snapshot = state.snapshot.clone();
         let mut start = 0;
-        while start < self.actors.len() {
-            let spec = self.actors[start].1;
+        let actors = self.actors();
+        while start < actors.len() {
+            let spec = actors[start].1;
             let end = start
-                + self.actors[start..]
+                + actors[start..]
                     .iter()
                     .take_while(|(_, s)| *s == spec)
                     .count();
@@ -168,7 +161,7 @@ impl stateright::Model for ScenarioModel {
     }
 
     fn format_action(&self, action: &usize) -> String {
-        self.actors[*action].0.clone()
+        self.actors()[*action].0.clone()
     }
 
     fn properties(&self) -> Vec<stateright::Property<Self>> {
@@ -178,7 +171,7 @@ impl stateright::Model for ScenarioModel {
         )];
         // stateright's properties are `fn` pointers, so each `[[sometimes]]` is told apart by
         // its bit, one pointer per bit (the Explorer shows each and its example path).
-        for (bit, sometimes) in self.scenario.sometimes.iter().enumerate() {
+        for (bit, sometimes) in self.plan.scenario().sometimes.iter().enumerate() {
             properties.push(stateright::Property::sometimes(
                 leak_name(&sometimes.name),
                 SOMETIMES_BITS[bit],

@@ -1,7 +1,7 @@
 //! The command line: flags, and the bounds and run configuration they make.
 
 use clap::Parser;
-use lifecycle_models::{Bounds, RunConfig};
+use lifecycle_models::{Bounds, Settings};
 use std::path::PathBuf;
 
 const EXAMPLES: &str = "\
@@ -45,26 +45,26 @@ pub struct Cli {
     pub engines: Vec<String>,
 
     /// loom's preemption bound, 0 to 10 [default: 1, or 3 with --exhaustive].
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(0..=10))]
-    pub preemption_bound: Option<u64>,
+    #[arg(long, value_name = "N")]
+    pub preemption_bound: Option<usize>,
 
     /// Iterations for shuttle's schedulers (a cap for DFS) and for std, 1 to 10000000
     /// [default: 1000, or 10000 with --exhaustive].
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
-    pub iterations: Option<u64>,
+    #[arg(long, value_name = "N")]
+    pub iterations: Option<usize>,
 
     /// The seed of shuttle's random and PCT schedulers [default: 24301].
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
 
-    /// Copies of every replicated actor (`count` in a file: the waiters), 1 to 8 [default: the
-    /// file's count]. loom runs at most 5 actors.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=8))]
-    pub waiters: Option<u64>,
+    /// Copies of every replicated actor (`count` in a file: the waiters), 1 to 64, as in a file
+    /// [default: the file's count]. loom runs at most 5 actors.
+    #[arg(long, value_name = "N")]
+    pub waiters: Option<usize>,
 
-    /// Slab slots, 1 to 16 [default: the file's `objects`].
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=16))]
-    pub objects: Option<u64>,
+    /// Slab slots, 1 to 64, as in a file [default: the file's `objects`].
+    #[arg(long, value_name = "N")]
+    pub objects: Option<usize>,
 
     /// Use the deep bounds of the CI gate (loom preemption bound 3, 10000 iterations).
     #[arg(long)]
@@ -105,31 +105,28 @@ pub struct Cli {
 }
 
 impl Cli {
-    /// The bounds the flags ask for.
-    pub fn bounds(&self) -> Bounds {
+    /// The settings the flags ask for (checked against their ranges by `Plan::new`, the one
+    /// place that checks them, for a file's values too).
+    pub fn settings(&self) -> Settings {
         let mut bounds = if self.exhaustive {
             Bounds::exhaustive()
         } else {
             Bounds::quick()
         };
         if let Some(bound) = self.preemption_bound {
-            bounds.preemption_bound = Some(bound as usize);
+            bounds.preemption_bound = Some(bound);
         }
         if let Some(iterations) = self.iterations {
-            bounds.iterations = iterations as usize;
+            bounds.iterations = iterations;
         }
         if let Some(seed) = self.seed {
             bounds.seed = seed;
         }
-        bounds
-    }
-
-    /// The run configuration the flags ask for.
-    pub fn config(&self) -> RunConfig {
-        RunConfig {
-            copies: self.waiters.map(|w| w as usize),
-            objects: self.objects.map(|n| n as usize),
-            ..RunConfig::default()
+        Settings {
+            copies: self.waiters,
+            objects: self.objects,
+            bounds,
+            ..Settings::default()
         }
     }
 }

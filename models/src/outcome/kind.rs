@@ -1,5 +1,6 @@
 //! `FindingKind`: the kinds of failure a scenario can be expected to show and the harness
-//! classifies, named as scenario files and reports write them.
+//! classifies, named as scenario files and reports write them; and `Stop`, what an actor found
+//! and stopped on.
 
 use lifecycle_list::ListError;
 use lifecycle_slab::SlabError;
@@ -95,6 +96,13 @@ impl FindingKind {
             | SlabError::NotFromThisCache { .. }
             | SlabError::FreeListCorrupt { .. } => FindingKind::Assertion,
         }
+    }
+}
+
+impl serde::Serialize for FindingKind {
+    /// As its name: `"looping-reader"`.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
     }
 }
 

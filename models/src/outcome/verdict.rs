@@ -1,78 +1,8 @@
-//! `Finding` and `Verdict`: what running a scenario on an engine concludes, as a value with its
-//! evidence (engine, executions, time, replayable schedule, event trace, diagnosis).
+//! `Verdict`: what running a scenario on an engine concludes: a pass (with the coverage of a
+//! proof), a vacuous proof, a finding, or the reason the engine could not run it.
 
-use crate::interpreter::trace::Event;
-pub use crate::language::FindingKind;
+use super::{Finding, Reach};
 use std::time::Duration;
-
-/// How to make the failing execution happen again.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Replay {
-    /// A shuttle schedule, for `shuttle::replay` (and `--replay`).
-    ShuttleSchedule(String),
-    /// A loom checkpoint (the execution path, JSON) that `Builder::checkpoint_file` replays.
-    LoomCheckpoint(String),
-    /// Real threads have no schedule to replay: the iteration that showed it.
-    StdIteration(usize),
-}
-
-/// Where the root cause of a looping reader lies in the trace.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RootCause {
-    /// The slot freed while linked.
-    pub slot: usize,
-    /// The link that was added again (`slot#0`, or `slot#0.hash` on a second list).
-    pub node: String,
-    /// The head it was added after (`head` or `hash-head`).
-    pub head: String,
-    /// The step of the free, and who did it.
-    pub freed_at: (usize, String),
-    /// The step of the reallocation, and who did it.
-    pub reallocated_at: (usize, String),
-    /// The step of the second add, and who did it.
-    pub added_again_at: (usize, String),
-}
-
-/// A failure found by an engine, with its evidence.
-#[derive(Debug, Clone)]
-pub struct Finding {
-    /// What kind of failure.
-    pub kind: FindingKind,
-    /// The engine that found it (`loom`, `shuttle-pct`, `std`, ...).
-    pub engine: String,
-    /// Executions (loom, shuttle) or iterations (std) run up to and including the failing one.
-    pub executions: usize,
-    /// Time until found.
-    pub elapsed: Duration,
-    /// How to replay it, where the engine can.
-    pub replay: Option<Replay>,
-    /// The thread holding the lock the finding is about, if one held it.
-    pub holder: Option<String>,
-    /// That lock's name (`registry`), if the finding is about one.
-    pub lock: Option<String>,
-    /// The cycle a looping reader walks, from the head: `head -> slot#0 -> slot#0`.
-    pub cycle: Vec<String>,
-    /// Threads blocked forever waiting for the lock, by name, sorted.
-    pub starved: Vec<String>,
-    /// Where the trace shows the bug was made.
-    pub root_cause: Option<RootCause>,
-    /// The engine's or the actor's own message.
-    pub message: String,
-    /// The events of the failing execution.
-    pub trace: Vec<Event>,
-    /// The finding explained in sentences.
-    pub diagnosis: String,
-}
-
-/// How many of a run's executions (states, for the state-graph engine) reached one
-/// `[[sometimes]]` state of the scenario.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reach {
-    /// The property's name, as the file writes it.
-    pub name: String,
-    /// Executions (states) that reached it; 0 means the run never got there.
-    pub reached: usize,
-}
 
 /// The outcome of running a scenario on an engine.
 #[derive(Debug, Clone)]

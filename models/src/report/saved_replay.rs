@@ -2,8 +2,8 @@
 //! labelled with the scenario it belongs to and a hash of that scenario's text, so it is never
 //! replayed against a scenario that changed since.
 
-use crate::diagnosis::finding::{Finding, Replay};
 use crate::language::Scenario;
+use crate::outcome::{Finding, Replay};
 use serde::{Deserialize, Serialize};
 
 /// A replay file's contents (TOML).
@@ -41,7 +41,7 @@ impl SavedReplay {
         Some(SavedReplay {
             scenario: scenario.name.clone(),
             hash: scenario.source.hash(),
-            engine: finding.engine.clone(),
+            engine: finding.engine.name().to_string(),
             replay,
         })
     }

@@ -1,11 +1,10 @@
-//! `--explore SCENARIO`: stateright's Explorer over the scenario's state graph, served on
-//! 127.0.0.1, with the lists of the selected state drawn as SVG.
+//! The Explorer: stateright's web UI over a scenario's state graph, served on 127.0.0.1, with the
+//! lists of the selected state drawn as SVG and a link to the path of what the graph found.
 
-use crate::BadInput;
-use lifecycle_models::engine::states::model::{ScenarioModel, State};
-use lifecycle_models::engine::states::{explore, witness};
-use lifecycle_models::report::picture_svg;
-use lifecycle_models::{RunConfig, Scenario, What};
+use crate::engine::states::{explore, witness, ScenarioModel, State};
+use crate::outcome::What;
+use crate::plan::Plan;
+use crate::report::picture_svg;
 use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 
@@ -54,25 +53,26 @@ impl stateright::Model for Drawn {
     }
 }
 
-/// Serves the Explorer for `scenario` on 127.0.0.1:`port` until the process is stopped.
-pub fn serve(scenario: &Scenario, config: &RunConfig, port: u16) -> Result<(), BadInput> {
+/// Serves the Explorer for `plan` on 127.0.0.1:`port` until the process is stopped, printing its
+/// address (and the path to what the state graph found, if it found something) first.
+///
+/// # Errors
+/// The port cannot be bound, or the scenario has a Rust actor (the state graph cannot cut a
+/// closure into steps).
+pub fn serve_explorer(plan: &Plan, port: u16) -> Result<(), String> {
     let address = format!("127.0.0.1:{port}");
     // tiny_http panics on a port it cannot bind: find out first and say so.
     drop(std::net::TcpListener::bind(&address).map_err(|error| {
-        BadInput(format!(
-            "cannot serve the Explorer on {address}: {error} (choose another --port)"
-        ))
+        format!("cannot serve the Explorer on {address}: {error} (choose another --port)")
     })?);
+    let scenario = plan.scenario();
     if let Some(actor) = scenario.actors.iter().find(|a| a.rust.is_some()) {
-        return Err(BadInput(format!(
+        return Err(format!(
             "{}: actor `{}` is a Rust closure, which the state graph cannot cut into steps",
             scenario.source.path, actor.name
-        )));
+        ));
     }
-    let model = Drawn(ScenarioModel::new(
-        Arc::new(scenario.clone()),
-        config.clone(),
-    ));
+    let model = Drawn(ScenarioModel::new(Arc::new(plan.clone())));
     println!(
         "Explorer for {} at http://{address}/ (the state graph at step level; Ctrl-C stops it)",
         scenario.name

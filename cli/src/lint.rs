@@ -4,7 +4,7 @@
 
 use crate::{select, BadInput};
 use clap::{Parser, ValueEnum};
-use lifecycle_models::lint::{lint, sarif::to_sarif, Violation};
+use lifecycle_models::{lint, to_sarif, Violation};
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -1,8 +1,9 @@
 //! `Bounds`: how far each engine explores a scenario (loom's preemption bound, shuttle's
 //! iterations and PCT depth, the state graph's state cap, std's time budget), with the quick
-//! profile of `cargo test` and the exhaustive one of the CI gate.
+//! profile of `cargo test` and the exhaustive one of the CI gate. Each engine says its own
+//! bounds in words; the plan checks them against [`Bounds::PREEMPTION_BOUND`] and
+//! [`Bounds::ITERATIONS`].
 
-use super::Engine;
 use std::time::Duration;
 
 /// Bounds for a run.
@@ -28,6 +29,11 @@ pub struct Bounds {
 }
 
 impl Bounds {
+    /// The preemption bounds loom may be given (beyond 10 it explores for days).
+    pub const PREEMPTION_BOUND: std::ops::RangeInclusive<usize> = 0..=10;
+    /// The iterations shuttle and std may be given.
+    pub const ITERATIONS: std::ops::RangeInclusive<usize> = 1..=10_000_000;
+
     /// Bounds for the quick default run (`cargo test`, `cargo run`): loom at preemption bound
     /// 1, shuttle 1,000 iterations, std 5 s.
     pub fn quick() -> Self {
@@ -55,31 +61,6 @@ impl Bounds {
             ),
             iterations: 10_000,
             ..Bounds::quick()
-        }
-    }
-
-    /// The bounds `engine` runs within, in words, as reports print them.
-    pub(super) fn describe(&self, engine: Engine) -> String {
-        match engine {
-            Engine::Loom => match self.preemption_bound {
-                Some(bound) => format!("preemption bound {bound}"),
-                None => "unbounded".to_string(),
-            },
-            Engine::ShuttleRandom => format!("{} iterations, seed {}", self.iterations, self.seed),
-            Engine::ShuttlePct => format!(
-                "PCT depth {}, {} iterations, seed {}",
-                self.pct_depth, self.iterations, self.seed
-            ),
-            Engine::ShuttleDfs => format!("DFS, at most {} iterations", self.iterations),
-            Engine::Std => format!(
-                "at most {} iterations or {:?}",
-                self.iterations, self.std_budget
-            ),
-            Engine::States => format!(
-                "step level, no bound, at most {} states{}",
-                self.max_states,
-                if self.symmetry { ", symmetry" } else { "" }
-            ),
         }
     }
 }

@@ -19,7 +19,7 @@ fn program(args: &[&str]) -> Output {
 fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .parent()
-        .expect("models/ is in the workspace")
+        .expect("cli/ is in the workspace")
         .to_path_buf()
 }
 
@@ -320,20 +320,24 @@ fn bad_input_is_one_line_and_exit_code_2() {
          states)",
     );
     assert_bad_input(
-        &["--waiters", "9"],
-        "error: invalid value '9' for '--waiters <N>': 9 is not in 1..=8",
+        &["--waiters", "65"],
+        "error: copies of a replicated actor (--waiters) = 65: expected 1 to 64",
     );
     assert_bad_input(
         &["--preemption-bound", "11"],
-        "error: invalid value '11' for '--preemption-bound <N>': 11 is not in 0..=10",
+        "error: loom's preemption bound (--preemption-bound) = 11: expected 0 to 10",
     );
     assert_bad_input(
         &["--objects", "0"],
-        "error: invalid value '0' for '--objects <N>': 0 is not in 1..=16",
+        "error: slab slots (--objects) = 0: expected 1 to 64",
     );
     assert_bad_input(
         &["--iterations", "0"],
-        "error: invalid value '0' for '--iterations <N>': 0 is not in 1..=10000000",
+        "error: iterations (--iterations) = 0: expected 1 to 10000000",
+    );
+    assert_bad_input(
+        &["--waiters", "two"],
+        "error: invalid value 'two' for '--waiters <N>'",
     );
     assert_bad_input(
         &["-e", "loom", "--waiters", "3"],
@@ -489,4 +493,67 @@ fn explore_serves_the_state_graph_on_localhost_and_refuses_a_taken_port() {
         answer.contains("ActorSnapshot"),
         "the initial state, as JSON: {answer}"
     );
+}
+
+#[test]
+fn the_program_prints_coverage_under_each_proof_and_in_the_json() {
+    let program = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_lifecycle-check"))
+            .args(args)
+            .args([
+                "--no-report",
+                "-e",
+                "states",
+                "-e",
+                "shuttle-pct",
+                "models/tests/scenarios/reader-after-every-close.toml",
+            ])
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+            .output()
+            .expect("the program starts")
+    };
+    let table = program(&[]);
+    let out = String::from_utf8_lossy(&table.stdout);
+    assert_eq!(table.status.code(), Some(0), "vacuous was expected: {out}");
+    let lines: Vec<&str> = out.lines().collect();
+    let row = lines
+        .iter()
+        .position(|l| l.contains(" states ") && l.contains("vacuous"))
+        .unwrap_or_else(|| panic!("a vacuous states row: {out}"));
+    assert!(
+        lines[row + 1].contains("sometimes: the reader walks while the owner's object is linked")
+    );
+    assert!(
+        lines[row + 1].ends_with("0 of 69 states  <-- never reached"),
+        "{}",
+        lines[row + 1]
+    );
+    // Only proofs get coverage lines in the table; shuttle's row is followed by the next row.
+    let pct = lines
+        .iter()
+        .position(|l| l.contains("shuttle-pct"))
+        .expect("a PCT row");
+    assert!(!lines.get(pct + 1).is_some_and(|l| l.contains("sometimes:")));
+
+    let json = program(&["--json"]);
+    let rows: Vec<serde_json::Value> = String::from_utf8_lossy(&json.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one JSON object per line"))
+        .collect();
+    let states = rows
+        .iter()
+        .find(|r| r["engine"] == "states")
+        .expect("states");
+    assert_eq!(states["verdict"], "vacuous");
+    assert_eq!(states["as_expected"], true);
+    assert_eq!(
+        states["coverage"][0],
+        serde_json::json!({"sometimes": "the reader walks while the owner's object is linked", "reached": 0})
+    );
+    let pct = rows
+        .iter()
+        .find(|r| r["engine"] == "shuttle-pct")
+        .expect("pct");
+    assert_eq!(pct["verdict"], "pass");
+    assert_eq!(pct["coverage"].as_array().map(Vec::len), Some(4));
 }

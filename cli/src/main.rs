@@ -2,20 +2,18 @@
 //! every engine, side by side, prints a table of verdicts and writes an HTML report with the
 //! lists drawn for each finding. Exit code 0 when every verdict is the expected one, 1 when one
 //! is not, 2 for bad input. `lifecycle-check lint FILE...` checks files against the protocol's
-//! rules without running them (`lint.rs`).
+//! rules without running them (`lint.rs`). It uses `lifecycle-models`' public API only.
 
 mod args;
-mod explore;
 mod lint;
 mod matrix;
-mod output;
 mod select;
 
 use args::Cli;
 use lifecycle_models::{
-    replay, run_with_progress, Bounds, Engine, Replay, RunConfig, SavedReplay, Scenario, Verdict,
+    findings, notes, refusal, replay, run_with_progress, serve_explorer, table, write_report,
+    Engine, Plan, Replay, RunRecord, SavedReplay, Scenario, Verdict,
 };
-use output::Row;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -25,35 +23,8 @@ use std::time::Duration;
 /// A bad-input error: printed on one line, exit code 2.
 pub struct BadInput(String);
 
-/// Runs `body` with file descriptor 2 pointed at /dev/null: shuttle prints its own failure
-/// messages (the harness reports findings itself, with the schedule).
-fn with_stderr_silenced<R>(body: impl FnOnce() -> R) -> R {
-    // SAFETY: plain POSIX calls on file descriptors this process owns; fd 2 is restored before
-    // returning, and nothing else in this program relies on fd 2 during the call.
-    unsafe {
-        let saved = libc::dup(2);
-        let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
-        if saved >= 0 && null >= 0 {
-            libc::dup2(null, 2);
-            libc::close(null);
-        }
-        let result = body();
-        if saved >= 0 {
-            libc::dup2(saved, 2);
-            libc::close(saved);
-        }
-        result
-    }
-}
-
 /// Runs one scenario on one engine, with a progress bar on a terminal.
-fn run_one(
-    scenario: &Scenario,
-    engine: Engine,
-    config: &RunConfig,
-    bounds: &Bounds,
-    show_bar: bool,
-) -> Verdict {
+fn run_one(plan: &Plan, engine: Engine, show_bar: bool) -> Verdict {
     let progress = Arc::new(AtomicUsize::new(0));
     let bar = show_bar.then(|| {
         let bar =
@@ -64,7 +35,7 @@ fn run_one(
             )
             .expect("a valid progress template"),
         );
-        bar.set_prefix(scenario.name.clone());
+        bar.set_prefix(plan.scenario().name.clone());
         bar.set_message(engine.name());
         bar.enable_steady_tick(Duration::from_millis(100));
         bar
@@ -80,8 +51,7 @@ fn run_one(
                 }
             });
         }
-        let verdict =
-            with_stderr_silenced(|| run_with_progress(scenario, engine, config, bounds, &progress));
+        let verdict = run_with_progress(plan, engine, &progress);
         done.store(1, Ordering::Relaxed);
         verdict
     });
@@ -131,7 +101,7 @@ fn replay_row<'s>(
     cli: &Cli,
     scenarios: &'s [Scenario],
     argument: &str,
-) -> Result<Row<'s>, BadInput> {
+) -> Result<RunRecord<'s>, BadInput> {
     let [scenario] = scenarios else {
         return Err(BadInput(
             "--replay needs exactly one scenario (--scenario NAME), the one the replay was saved \
@@ -140,7 +110,8 @@ fn replay_row<'s>(
         ));
     };
     let (saved, engine) = read_replay(argument, scenario)?;
-    let verdict = with_stderr_silenced(|| replay(scenario, &saved, &cli.config()));
+    let plan = Plan::new(scenario, &cli.settings()).map_err(|e| BadInput(e.to_string()))?;
+    let verdict = replay(&plan, &saved);
     if let Verdict::Found(finding) = &verdict {
         if finding.executions != 1 {
             return Err(BadInput(format!(
@@ -150,12 +121,9 @@ fn replay_row<'s>(
             )));
         }
     }
-    Ok(Row {
-        scenario,
-        engine,
-        verdict,
+    Ok(RunRecord {
         expected: scenario.expect.all.clone(),
-        report: None,
+        ..RunRecord::new(scenario, engine, verdict)
     })
 }
 
@@ -183,22 +151,28 @@ fn main_inner(cli: Cli) -> Result<bool, BadInput> {
                 "--explore needs one scenario, and `{name}` names several"
             )));
         };
-        explore::serve(scenario, &cli.config(), cli.port)?;
+        let plan = Plan::new(scenario, &cli.settings()).map_err(|e| BadInput(e.to_string()))?;
+        serve_explorer(&plan, cli.port).map_err(BadInput)?;
         return Ok(true);
     }
     let scenarios = select::by_name(all, &cli.scenarios)?;
     let engines = select::engines(&cli.engines)?;
-    let (bounds, config) = (cli.bounds(), cli.config());
+    let settings = cli.settings();
+    let plans = scenarios
+        .iter()
+        .map(|scenario| Plan::new(scenario, &settings))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|error| BadInput(error.to_string()))?;
     // An engine the user asked for by name must be able to run every scenario chosen.
     if !cli.engines.is_empty() {
-        for engine in &engines {
-            if let Some(reason) = scenarios.iter().find_map(|s| engine.refusal(s, &config)) {
+        for &engine in &engines {
+            if let Some(reason) = plans.iter().find_map(|plan| refusal(plan, engine)) {
                 return Err(BadInput(reason));
             }
         }
     }
     if cli.matrix {
-        return Ok(matrix::print_matrix(&scenarios, &engines, &bounds, &config));
+        return matrix::print_matrix(&scenarios, &engines, &settings);
     }
     let terminal = std::io::stdout().is_terminal() && !cli.json;
     let mut rows = Vec::new();
@@ -206,16 +180,9 @@ fn main_inner(cli: Cli) -> Result<bool, BadInput> {
         rows.push(replay_row(&cli, &scenarios, argument)?);
     } else {
         let total = scenarios.len() * engines.len();
-        for scenario in &scenarios {
+        for (scenario, plan) in scenarios.iter().zip(&plans) {
             for &engine in &engines {
-                let verdict = run_one(scenario, engine, &config, &bounds, terminal);
-                let row = Row {
-                    scenario,
-                    engine,
-                    expected: scenario.expected_on(engine).clone(),
-                    verdict,
-                    report: None,
-                };
+                let row = RunRecord::new(scenario, engine, run_one(plan, engine, terminal));
                 if !terminal {
                     eprintln!(
                         "[{}/{total}] {} on {}: {} ({} executions, {:.1?})",
@@ -234,19 +201,24 @@ fn main_inner(cli: Cli) -> Result<bool, BadInput> {
     let index = if cli.no_report {
         None
     } else {
-        Some(output::write_report(&cli.report, &mut rows)?)
+        Some(write_report(&cli.report, &mut rows).map_err(|error| {
+            BadInput(format!(
+                "cannot write the report to `{}`: {error}",
+                cli.report.display()
+            ))
+        })?)
     };
     if cli.json {
         for row in &rows {
-            println!("{}", output::row_json(row));
+            println!("{}", row.to_json());
         }
     } else {
-        output::print_table(&rows);
-        output::print_findings(&rows);
+        print!("{}", table(&rows));
+        print!("{}", findings(&rows));
         if let Some(index) = &index {
             println!("\nreport: {}", index.display());
         }
-        output::print_notes(&rows);
+        print!("{}", notes(&rows));
     }
     // A row an engine could not run (loom and too many actors) is skipped, not a failure.
     Ok(rows

@@ -1,9 +1,8 @@
 //! `--matrix`: every scenario on every engine, randomized engines over 5 seeds, as a Markdown
 //! table with the median executions to the first finding (how BENCHMARKS.md was measured).
 
-use crate::with_stderr_silenced;
-use lifecycle_models::{run_with_progress, Bounds, Engine, RunConfig, Scenario, Verdict};
-use std::sync::Arc;
+use crate::BadInput;
+use lifecycle_models::{run, Bounds, Engine, Plan, Scenario, Settings, Verdict};
 
 /// The median of `values` (the lower middle for an even count); `None` if empty.
 fn median(values: &mut [usize]) -> Option<usize> {
@@ -15,9 +14,8 @@ fn median(values: &mut [usize]) -> Option<usize> {
 pub fn print_matrix(
     scenarios: &[Scenario],
     engines: &[Engine],
-    bounds: &Bounds,
-    config: &RunConfig,
-) -> bool {
+    settings: &Settings,
+) -> Result<bool, BadInput> {
     const SEEDS: u64 = 5;
     println!(
         "| scenario | engine | expected | verdict | found in | executions to 1st finding (median) | \
@@ -37,14 +35,16 @@ pub fn print_matrix(
             let mut times = Vec::new();
             let mut kinds: Vec<&str> = Vec::new();
             let expected = scenario.expected_on(engine);
-            for run in 0..runs {
-                let seeded = Bounds {
-                    seed: bounds.seed + run,
-                    ..bounds.clone()
+            for seed_offset in 0..runs {
+                let seeded = Settings {
+                    bounds: Bounds {
+                        seed: settings.bounds.seed + seed_offset,
+                        ..settings.bounds.clone()
+                    },
+                    ..settings.clone()
                 };
-                let verdict = with_stderr_silenced(|| {
-                    run_with_progress(scenario, engine, config, &seeded, &Arc::default())
-                });
+                let plan = Plan::new(scenario, &seeded).map_err(|e| BadInput(e.to_string()))?;
+                let verdict = run(&plan, engine);
                 if let Verdict::NotRun { .. } = verdict {
                     kinds.push("not run");
                     break;
@@ -83,5 +83,5 @@ pub fn print_matrix(
             );
         }
     }
-    all_expected
+    Ok(all_expected)
 }

@@ -1,0 +1,228 @@
+//! The shuttle engines: shuttle's uniformly random, PCT and depth-first schedulers over the same
+//! interpreter, sequentially consistent, each failure replayable from shuttle's encoded schedule.
+//! shuttle's reports parsed here: `deadlock! blocked tasks: [reader (task 2), ...]` and
+//! `exceeded max_steps bound`.
+
+use super::quiet::quietly;
+use super::tally::Tally;
+use super::{scratch_dir, Checker};
+use crate::interpreter::{execute, panic_message, Trace};
+use crate::outcome::{Cause, Engine, Explored, Failure, Replay, Stop};
+use crate::plan::{Bounds, Plan};
+use ::shuttle::scheduler::{DfsScheduler, PctScheduler, RandomScheduler, ReplayScheduler};
+use lifecycle_list::Shuttle;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// One of shuttle's schedulers, as a [`Checker`].
+pub(super) enum ShuttleChecker {
+    /// `RandomScheduler`, seeded.
+    Random,
+    /// `PctScheduler`, seeded, at the bounds' depth.
+    Pct,
+    /// `DfsScheduler`, capped at the bounds' iterations.
+    Dfs,
+}
+
+impl ShuttleChecker {
+    fn engine(&self) -> Engine {
+        match self {
+            ShuttleChecker::Random => Engine::ShuttleRandom,
+            ShuttleChecker::Pct => Engine::ShuttlePct,
+            ShuttleChecker::Dfs => Engine::ShuttleDfs,
+        }
+    }
+
+    /// The bounds in words, as reports print them.
+    fn describe(&self, bounds: &Bounds) -> String {
+        match self {
+            ShuttleChecker::Random => {
+                format!("{} iterations, seed {}", bounds.iterations, bounds.seed)
+            }
+            ShuttleChecker::Pct => format!(
+                "PCT depth {}, {} iterations, seed {}",
+                bounds.pct_depth, bounds.iterations, bounds.seed
+            ),
+            ShuttleChecker::Dfs => format!("DFS, at most {} iterations", bounds.iterations),
+        }
+    }
+}
+
+impl Checker for ShuttleChecker {
+    /// shuttle's PCT scheduler fails a test that exercises no concurrency, which would read as a
+    /// finding: it has nothing to prioritize with one thread anyway.
+    fn refusal(&self, plan: &Plan) -> Option<String> {
+        (matches!(self, ShuttleChecker::Pct) && plan.actors().len() < 2).then(|| {
+            format!(
+                "{}: one actor, and shuttle's PCT scheduler needs two threads or more to \
+                 schedule (the other engines run it)",
+                plan.scenario().source.path
+            )
+        })
+    }
+
+    fn explore(&self, plan: &Arc<Plan>, progress: &Arc<AtomicUsize>) -> Explored {
+        run(self, plan, None, progress)
+    }
+
+    fn replay(&self, plan: &Arc<Plan>, replay: &Replay) -> Option<Explored> {
+        let Replay::ShuttleSchedule(schedule) = replay else {
+            return None;
+        };
+        Some(run(self, plan, Some(schedule), &Arc::default()))
+    }
+}
+
+fn run(
+    checker: &ShuttleChecker,
+    plan: &Arc<Plan>,
+    schedule: Option<&str>,
+    progress: &Arc<AtomicUsize>,
+) -> Explored {
+    let bounds = plan.bounds();
+    let trace = Arc::new(Trace::new());
+    let executions = progress.clone();
+    let dir = scratch_dir();
+    let mut config = ::shuttle::Config::new();
+    config.failure_persistence = ::shuttle::FailurePersistence::File(Some(dir.clone()));
+    config.max_steps = ::shuttle::MaxSteps::FailAfter(bounds.max_steps);
+    config.silence_warnings = true;
+    let tally = Arc::new(Tally::new(plan.scenario()));
+    let body = {
+        let (trace, executions, plan, tally) = (
+            trace.clone(),
+            executions.clone(),
+            plan.clone(),
+            tally.clone(),
+        );
+        move || {
+            executions.fetch_add(1, Ordering::Relaxed);
+            trace.reset();
+            tally.add(execute::<Shuttle>(&plan, &trace));
+        }
+    };
+    let start = Instant::now();
+    let outcome = quietly(|| {
+        catch_unwind(AssertUnwindSafe(|| match (schedule, checker) {
+            (Some(schedule), _) => {
+                let replay = ReplayScheduler::new_from_encoded(schedule);
+                ::shuttle::Runner::new(replay, config).run(body)
+            }
+            (None, ShuttleChecker::Pct) => {
+                let pct =
+                    PctScheduler::new_from_seed(bounds.seed, bounds.pct_depth, bounds.iterations);
+                ::shuttle::Runner::new(pct, config).run(body)
+            }
+            (None, ShuttleChecker::Dfs) => {
+                let dfs = DfsScheduler::new(Some(bounds.iterations), false);
+                ::shuttle::Runner::new(dfs, config).run(body)
+            }
+            (None, ShuttleChecker::Random) => {
+                let random = RandomScheduler::new_from_seed(bounds.seed, bounds.iterations);
+                ::shuttle::Runner::new(random, config).run(body)
+            }
+        }))
+    });
+    let elapsed = start.elapsed();
+    let schedule_file = std::fs::read_dir(&dir)
+        .ok()
+        .and_then(|mut entries| entries.next())
+        .and_then(|entry| entry.ok())
+        .and_then(|entry| std::fs::read_to_string(entry.path()).ok());
+    let _ = std::fs::remove_dir_all(&dir);
+    match outcome {
+        Ok(iterations) => Explored::Passed {
+            executions: iterations,
+            elapsed,
+            bounds: if schedule.is_some() {
+                "replay of one schedule".to_string()
+            } else {
+                checker.describe(bounds)
+            },
+            coverage: tally.reaches(plan.scenario()),
+        },
+        Err(payload) => {
+            let message = panic_message(&*payload);
+            Explored::Failed(Failure {
+                engine: checker.engine(),
+                executions: executions.load(Ordering::Relaxed),
+                elapsed,
+                replay: schedule_file
+                    .map(|s| Replay::ShuttleSchedule(s.split_whitespace().collect())),
+                cause: cause(&message, trace.stop()),
+                message,
+                trace: trace.snapshot(),
+            })
+        }
+    }
+}
+
+/// How shuttle's execution ended: its deadlock report first (an actor's stop is a consequence),
+/// then an actor's stop, then its other reports.
+fn cause(message: &str, stop: Option<(String, Stop)>) -> Cause {
+    if let Some(blocked) = blocked_tasks(message) {
+        return Cause::Deadlock { blocked };
+    }
+    if let Some((actor, stop)) = stop {
+        return Cause::Stopped { actor, stop };
+    }
+    if message.starts_with("deadlock") {
+        Cause::Deadlock {
+            blocked: Vec::new(),
+        }
+    } else if message.contains("exceeded max_steps bound") {
+        Cause::StepLimit
+    } else {
+        Cause::Panic
+    }
+}
+
+/// The tasks shuttle's deadlock report lists as blocked, by name, sorted; `None` if `message` is
+/// not a deadlock report.
+///
+/// `deadlock! blocked tasks: [reader (task 2), waiter-1 (task 3)]`
+fn blocked_tasks(message: &str) -> Option<Vec<String>> {
+    let list = message.strip_prefix("deadlock! blocked tasks: [")?;
+    let mut names: Vec<String> = list
+        .trim_end_matches(']')
+        .split("), ")
+        .filter_map(|entry| entry.split(" (task").next())
+        .map(str::to_string)
+        .filter(|name| !name.is_empty())
+        .collect();
+    names.sort();
+    Some(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{blocked_tasks, cause};
+    use crate::outcome::Cause;
+
+    /// The text shuttle 0.9 panics with when every task is blocked.
+    const DEADLOCK: &str = "deadlock! blocked tasks: [waiter-1 (task 3), reader (task 2)]";
+
+    #[test]
+    fn a_deadlock_report_names_the_blocked_tasks_sorted() {
+        assert_eq!(
+            blocked_tasks(DEADLOCK),
+            Some(vec!["reader".to_string(), "waiter-1".to_string()])
+        );
+        assert_eq!(blocked_tasks("exceeded max_steps bound 100000"), None);
+    }
+
+    #[test]
+    fn shuttle_s_reports_become_causes() {
+        assert!(matches!(cause(DEADLOCK, None), Cause::Deadlock { blocked } if blocked.len() == 2));
+        assert_eq!(
+            cause(
+                "exceeded max_steps bound 100000. this might be caused by an unfair schedule",
+                None
+            ),
+            Cause::StepLimit
+        );
+        assert_eq!(cause("index out of bounds", None), Cause::Panic);
+    }
+}

@@ -1,0 +1,115 @@
+//! The states engine's graph: the fixed twin is proven with no bound, symmetry merges
+//! interchangeable waiters, and the model agrees with stateright's own checker (the finding a
+//! looping reader becomes is tested through the public API in `tests/states.rs`).
+
+use super::{explore, Exploration, ScenarioModel};
+use crate::language::Scenario;
+use crate::outcome::Explored;
+use crate::plan::{Plan, Settings};
+use std::sync::atomic::AtomicUsize;
+use std::sync::Arc;
+
+fn scenario(name: &str) -> Scenario {
+    Scenario::named(name).expect("a catalogue scenario")
+}
+
+fn explored(name: &str, copies: usize, symmetry: bool) -> Exploration {
+    explore(
+        &model(name, copies),
+        symmetry,
+        1_000_000,
+        &AtomicUsize::new(0),
+    )
+}
+
+fn model(name: &str, copies: usize) -> ScenarioModel {
+    let settings = Settings {
+        copies: Some(copies),
+        ..Settings::default()
+    };
+    ScenarioModel::new(Arc::new(Plan::new(&scenario(name), &settings).unwrap()))
+}
+
+#[test]
+fn the_fixed_twin_is_proven_at_step_level_with_no_bound() {
+    let exploration = explored("socket-lifecycle/fixed", 1, false);
+    assert!(!exploration.truncated);
+    assert_eq!(exploration.finding, None);
+    assert_eq!(
+        exploration.graph.non_termination(),
+        None,
+        "every state can finish"
+    );
+    assert!(
+        exploration.graph.is_final.iter().any(|&f| f),
+        "a final state is reached"
+    );
+    let plan = Arc::new(Plan::of(&scenario("socket-lifecycle/fixed")));
+    match super::run(&plan, &Arc::default()) {
+        Explored::Passed {
+            executions, bounds, ..
+        } => {
+            assert!(executions > 100, "{executions} states");
+            assert!(bounds.contains("no bound"), "{bounds}");
+        }
+        other => panic!("expected a proof, got {other:?}"),
+    }
+}
+
+#[test]
+fn symmetry_merges_interchangeable_waiters() {
+    let plain = explored("socket-lifecycle/fixed", 3, false);
+    let merged = explored("socket-lifecycle/fixed", 3, true);
+    assert!(
+        merged.states.len() * 2 < plain.states.len(),
+        "3 waiters: {} states with symmetry, {} without",
+        merged.states.len(),
+        plain.states.len()
+    );
+    // The same verdict either way: a proof.
+    assert_eq!((plain.finding, merged.finding), (None, None));
+    assert_eq!(merged.graph.non_termination(), None);
+}
+
+#[test]
+fn the_model_explores_the_same_states_as_stateright_s_own_checker() {
+    use stateright::{Checker, Model};
+    for name in [
+        "socket-lifecycle/fixed",
+        "iterate-delete/fixed",
+        "two-lists/fixed",
+    ] {
+        let ours = explored(name, 1, false).states.len();
+        let model = model(name, 1);
+        let checker = model.checker().spawn_bfs().join();
+        checker.assert_properties();
+        assert_eq!(checker.unique_state_count(), ours, "{name}");
+    }
+}
+
+#[test]
+fn stateright_s_own_checker_discovers_every_sometimes_state() {
+    use stateright::{Checker, Model};
+    for scenario in Scenario::catalogue()
+        .into_iter()
+        .filter(|s| !s.sometimes.is_empty())
+    {
+        let model = ScenarioModel::new(Arc::new(Plan::of(&scenario)));
+        let properties = model.properties();
+        let checker = model.checker().spawn_bfs().join();
+        let names: Vec<&str> = properties.iter().skip(1).map(|p| p.name).collect();
+        let declared: Vec<&str> = scenario.sometimes.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(
+            names, declared,
+            "{}: one property per [[sometimes]]",
+            scenario.name
+        );
+        for name in names {
+            assert!(
+                checker.discovery(name).is_some(),
+                "{}: stateright found no example of `{name}`",
+                scenario.name
+            );
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! The report as text for a terminal: the table of verdicts with each proof's coverage, each
+//! finding's diagnosis with the last list pictures, notes on rows that are not as expected, and
+//! the trace's events in words.
+
+use super::RunRecord;
+use crate::outcome::{Finding, FindingKind, ListPicture, Verdict, What};
+use std::fmt::Write as _;
+
+/// The same picture as text for a terminal: the walk from each head, then each node's links.
+pub fn picture_text(picture: &ListPicture) -> String {
+    let mut text = String::new();
+    for head in picture.nodes.iter().filter(|n| n.name.ends_with("head")) {
+        let walk = picture.walk_from(&head.name);
+        let last = walk.last().expect("a walk starts at its head");
+        let cycle = last != &head.name;
+        let _ = writeln!(
+            text,
+            "    walk: {}{}",
+            walk.join(" -> "),
+            if cycle {
+                "  (a cycle without the head)"
+            } else {
+                ""
+            }
+        );
+    }
+    text.push_str(&picture.render_text());
+    text
+}
+
+/// The list pictures of a finding's trace, each with the operation it follows.
+pub fn pictures(finding: &Finding) -> Vec<(String, ListPicture)> {
+    let mut out = Vec::new();
+    let mut last_operation = String::from("start");
+    for event in &finding.trace {
+        match &event.what {
+            What::Add { .. } | What::Del { .. } => {
+                last_operation = format!(
+                    "step {}: {} {}",
+                    event.step,
+                    event.thread,
+                    describe_event(&event.what)
+                )
+            }
+            What::Picture(picture) => {
+                out.push((format!("after {last_operation}"), picture.clone()))
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Describes one event in a few words for the timeline.
+pub fn describe_event(what: &What) -> String {
+    match what {
+        What::Started { thread_id } => format!("starts (thread id {thread_id})"),
+        What::Alloc { slot, generation } => format!("alloc slot#{slot} (gen {generation})"),
+        What::Free {
+            slot,
+            generation,
+            still_linked,
+        } => format!(
+            "free slot#{slot} (gen {generation}){}",
+            if *still_linked { " STILL LINKED" } else { "" }
+        ),
+        What::LockRequest { lock } => format!("wants the {lock} lock"),
+        What::LockAcquired { lock } => format!("holds the {lock} lock"),
+        What::Unlock { lock } => format!("unlocks the {lock} lock"),
+        What::Add { node, head, .. } => format!("list_add({node}, {head})"),
+        What::Del { node, .. } => format!("list_del({node})"),
+        What::RefGet { slot, refs } => format!("get ref slot#{slot} -> {refs}"),
+        What::RefPut { slot, refs } => format!("put ref slot#{slot} -> {refs}"),
+        What::WalkStep { node } => format!("walk -> {node}"),
+        What::CycleProven { cycle, .. } => {
+            format!("cycle proven: {} -> {}", cycle.join(" -> "), cycle[0])
+        }
+        What::Picture(_) => "(list picture)".to_string(),
+        What::Refused { message } => format!("REFUSED: {message}"),
+        What::SoftLockup {
+            holder,
+            lock,
+            held_ms,
+            waiting,
+        } => format!(
+            "SOFT LOCKUP: {holder} stuck for {held_ms} ms holding the {lock} lock; waiting: {}",
+            waiting.join(", ")
+        ),
+        What::Stalled { idle_ms, waiting } => format!(
+            "STALLED: nothing happened for {idle_ms} ms; actors: {}",
+            waiting.join(", ")
+        ),
+    }
+}
+
+/// The table of verdicts.
+pub fn table(records: &[RunRecord<'_>]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<28} {:<15} {:<22} {:<36} {:>11} {:>10}",
+        "scenario", "engine", "verdict", "expected", "executions", "time"
+    );
+    for row in records {
+        let mark = if row.as_expected() {
+            ""
+        } else {
+            "  <-- UNEXPECTED"
+        };
+        let executions = match &row.verdict {
+            Verdict::Found(f) => format!("{} (1st)", f.executions),
+            other => other.executions().to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "{:<28} {:<15} {:<22} {:<36} {:>11} {:>10.1?}{mark}",
+            row.scenario.name,
+            row.engine.name(),
+            row.verdict.label(),
+            row.expected.label(),
+            executions,
+            row.verdict.elapsed(),
+        );
+        coverage(&mut out, row);
+    }
+    out
+}
+
+/// A proof's coverage under its row: how many executions (states) reached each
+/// `[[sometimes]]` (the other engines' counts are in the JSON).
+fn coverage(out: &mut String, row: &RunRecord<'_>) {
+    if !row.engine.proves() {
+        return;
+    }
+    let unit = row.engine.unit();
+    for reach in row.verdict.coverage() {
+        let missed = if reach.reached == 0 {
+            "  <-- never reached"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "    sometimes: {:<60} {:>9} of {} {unit}{missed}",
+            reach.name,
+            reach.reached,
+            row.verdict.executions()
+        );
+    }
+}
+
+/// Each finding explained once per scenario and kind, with the last two list pictures.
+pub fn findings(records: &[RunRecord<'_>]) -> String {
+    let mut out = String::new();
+    let mut shown: Vec<(&str, FindingKind)> = Vec::new();
+    for row in records {
+        let Some(finding) = row.verdict.finding() else {
+            continue;
+        };
+        if shown.contains(&(row.scenario.name.as_str(), finding.kind)) {
+            continue;
+        }
+        shown.push((&row.scenario.name, finding.kind));
+        let _ = writeln!(
+            out,
+            "\n== {} on {}: {} ==",
+            row.scenario.name, finding.engine, finding.kind
+        );
+        out.push_str(&finding.diagnosis);
+        let pictures = pictures(finding);
+        for (caption, picture) in pictures.iter().rev().take(2).rev() {
+            let _ = writeln!(out, "  the list {caption}:");
+            out.push_str(&picture_text(picture));
+        }
+        if let Some(path) = &row.report {
+            let _ = writeln!(out, "  report: {}", path.display());
+        }
+    }
+    out
+}
+
+/// Notes for rows that are not as expected (the reason an engine is blind, if the file gives
+/// one) and for rows that did not run.
+pub fn notes(records: &[RunRecord<'_>]) -> String {
+    let mut out = String::new();
+    for row in records {
+        if let Verdict::NotRun { reason } = &row.verdict {
+            let _ = writeln!(
+                out,
+                "note: {} on {}: not run: {reason}",
+                row.scenario.name,
+                row.engine.name()
+            );
+        } else if !row.as_expected() {
+            if let Some(reason) = row.expected.reason() {
+                let _ = writeln!(
+                    out,
+                    "note: {} on {}: {reason}",
+                    row.scenario.name,
+                    row.engine.name()
+                );
+            }
+        }
+    }
+    out
+}
