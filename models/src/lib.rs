@@ -33,6 +33,8 @@ mod lint;
 mod outcome;
 mod plan;
 mod report;
+#[cfg(test)]
+mod test_util;
 
 pub use check::{check, refusal, replay, replays_as, run, run_with_progress, Check};
 pub use explorer::serve_explorer;

@@ -4,6 +4,8 @@
 //! It knows causes, never engines: nothing here imports `engine/`.
 
 mod root_cause;
+#[cfg(test)]
+mod tests;
 
 pub(crate) use root_cause::{root_cause, root_cause_sentence};
 

@@ -2,7 +2,7 @@
 //! `pass or KIND: reason`, `pass: reason`), with the reason an engine is blind kept in the file,
 //! and `lint = "RULE"`: the protocol rule a buggy scenario breaks on purpose.
 
-use super::parse::Reader;
+use super::reader::Reader;
 use super::{Expectations, Expected, Located, Rule, ScenarioError};
 use crate::outcome::{Engine, FindingKind};
 use std::collections::BTreeMap;

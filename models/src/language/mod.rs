@@ -9,6 +9,7 @@ mod error;
 mod expect;
 mod limits;
 mod parse;
+mod reader;
 mod rule;
 mod sometimes;
 mod step;

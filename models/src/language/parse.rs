@@ -3,6 +3,7 @@
 
 use super::error::{line_column, ScenarioError};
 use super::limits::{COPIES, MAX_LISTS, OBJECTS};
+use super::reader::Reader;
 use super::sometimes::SometimesShape;
 use super::step::Step;
 use super::step_parser::{parse_step, word_offset, Names};
@@ -62,109 +63,6 @@ struct ActorShape {
     name: Spanned<String>,
     count: Option<Spanned<i64>>,
     steps: Vec<Spanned<String>>,
-}
-
-/// Turns byte spans into `path:line:column` errors.
-pub(super) struct Reader<'a> {
-    path: &'a str,
-    text: &'a str,
-}
-
-impl Reader<'_> {
-    pub(super) fn error_at(&self, offset: usize, message: impl Into<String>) -> ScenarioError {
-        let (line, column) = line_column(self.text, offset);
-        ScenarioError {
-            path: self.path.to_string(),
-            line,
-            column,
-            message: message.into(),
-        }
-    }
-
-    /// The 1-based `(line, column)` where `spanned` starts.
-    pub(super) fn line_column<T>(&self, spanned: &Spanned<T>) -> (usize, usize) {
-        line_column(self.text, spanned.span().start)
-    }
-
-    pub(super) fn error<T>(
-        &self,
-        spanned: &Spanned<T>,
-        message: impl Into<String>,
-    ) -> ScenarioError {
-        self.error_at(spanned.span().start, message)
-    }
-
-    /// An error inside a string value: `offset` counts characters after the opening quote.
-    fn error_in_string(
-        &self,
-        spanned: &Spanned<String>,
-        offset: usize,
-        message: String,
-    ) -> ScenarioError {
-        let start = spanned.span().start;
-        let rest = &self.text[start..];
-        let (delimiter, basic) = if rest.starts_with("\"\"\"") {
-            (3, true)
-        } else if rest.starts_with("'''") {
-            (3, false)
-        } else {
-            (1, rest.starts_with('"'))
-        };
-        let mut at = start + delimiter;
-        // A newline right after a multi-line string's opening delimiter is not in the value.
-        if delimiter == 3 {
-            at += ["\r\n", "\n"]
-                .iter()
-                .find(|newline| self.text[at..].starts_with(**newline))
-                .map_or(0, |newline| newline.len());
-        }
-        // Walk the source over `offset` characters of the value: an escape in a basic string
-        // (`\t`, `\u00e9`) is several source characters for one of the value.
-        let mut source = self.text[at..].chars();
-        for _ in 0..offset {
-            let Some(c) = source.next() else { break };
-            at += c.len_utf8();
-            if basic && c == '\\' {
-                let escape = source.next();
-                at += escape.map_or(0, char::len_utf8);
-                let digits = match escape {
-                    Some('u') => 4,
-                    Some('U') => 8,
-                    _ => 0,
-                };
-                at += source
-                    .by_ref()
-                    .take(digits)
-                    .map(char::len_utf8)
-                    .sum::<usize>();
-            }
-        }
-        self.error_at(at, message)
-    }
-
-    /// One of `choices`, by name.
-    fn choice<T: Copy>(
-        &self,
-        value: &Spanned<String>,
-        what: &str,
-        choices: &[(&str, T)],
-    ) -> Result<T, ScenarioError> {
-        choices
-            .iter()
-            .find(|(name, _)| name == value.get_ref())
-            .map(|&(_, choice)| choice)
-            .ok_or_else(|| {
-                let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
-                self.error(
-                    value,
-                    format!(
-                        "unknown {what} `{}` (expected one of: {})",
-                        value.get_ref(),
-                        names.join(", ")
-                    ),
-                )
-            })
-    }
 }
 
 /// Parses and validates a scenario file.
@@ -492,4 +390,57 @@ fn actors(
         ));
     }
     Ok(actors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+    use crate::language::Expected;
+    use crate::test_util::scenario_file;
+
+    #[test]
+    fn a_file_becomes_its_world_actors_and_expectations() {
+        let text = scenario_file(
+            2,
+            &["go"],
+            &[
+                ("owner", &["alloc s", "signal go", "free s"]),
+                ("reader", &["wait go"]),
+            ],
+        );
+        let scenario = parse("unit.toml", &text).expect("valid");
+        assert_eq!(scenario.world.objects, 2);
+        assert_eq!(scenario.world.lists[0].name, "registry");
+        let names: Vec<&str> = scenario.actors.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["owner", "reader"]);
+        assert_eq!(scenario.actors[0].steps.len(), 3);
+        assert_eq!(scenario.expect.all, Expected::Pass);
+        assert!(scenario.world.checks.use_after_free && scenario.world.checks.leak);
+    }
+
+    #[test]
+    fn numbers_out_of_their_range_are_errors_at_their_value() {
+        let text = scenario_file(65, &[], &[("owner", &["alloc s", "free s"])]);
+        assert_eq!(
+            parse("unit.toml", &text).unwrap_err().to_string(),
+            "unit.toml:5:11: objects = 65: expected 1 to 64 slab slots"
+        );
+        let text = scenario_file(1, &[], &[("owner", &["alloc s", "free s"])])
+            .replace("name = \"owner\"", "name = \"owner\"\ncount = 65");
+        assert_eq!(
+            parse("unit.toml", &text).unwrap_err().to_string(),
+            "unit.toml:12:9: count = 65: expected 1 to 64 copies"
+        );
+    }
+
+    #[test]
+    fn an_awaited_event_nobody_signals_is_refused() {
+        let text = scenario_file(1, &["go"], &[("reader", &["wait go"])]);
+        let error = parse("unit.toml", &text).unwrap_err().to_string();
+        assert_eq!(
+            error,
+            "unit.toml:12:10: event `go` is waited for but no actor signals it (expected a \
+             `signal go` step): the wait would block forever"
+        );
+    }
 }

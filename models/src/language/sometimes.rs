@@ -4,7 +4,7 @@
 //! objects and the locks, each true of *some* copy of a replicated actor.
 
 use super::error::ScenarioError;
-use super::parse::Reader;
+use super::reader::Reader;
 use super::step_parser::{parse_step, Names};
 use super::{ActorSpec, Located, WorldSpec};
 use serde::Deserialize;

@@ -1,0 +1,170 @@
+//! `diagnose` on failures made by hand: the same trace read under each cause, so the kind and
+//! the sentences come from the cause and the trace alone, whichever engine reported it.
+
+use super::diagnose;
+use crate::outcome::{Cause, Engine, Failure, FindingKind, Stop, What};
+use crate::test_util::events;
+use std::time::Duration;
+
+/// `reader` holds the registry lock and proved a cycle; `waiter-1` and `waiter-2` asked for the
+/// lock after it.
+fn looping_trace() -> Vec<crate::outcome::Event> {
+    let lock = |thread| {
+        (
+            thread,
+            What::LockRequest {
+                lock: "registry".to_string(),
+            },
+        )
+    };
+    events(vec![
+        lock("reader"),
+        (
+            "reader",
+            What::LockAcquired {
+                lock: "registry".to_string(),
+            },
+        ),
+        lock("waiter-1"),
+        lock("waiter-2"),
+        (
+            "reader",
+            What::CycleProven {
+                head: "head".to_string(),
+                lock: "registry".to_string(),
+                cycle: vec!["slot#0".to_string()],
+                message: "the walk can never end".to_string(),
+            },
+        ),
+    ])
+}
+
+fn failure(engine: Engine, cause: Cause, message: &str) -> Failure {
+    Failure {
+        engine,
+        executions: 3,
+        elapsed: Duration::ZERO,
+        replay: None,
+        cause,
+        message: message.to_string(),
+        trace: looping_trace(),
+    }
+}
+
+#[test]
+fn a_checker_deadlock_with_a_proven_cycle_is_a_looping_reader_and_its_starved_waiters() {
+    let blocked = vec![
+        "reader".to_string(),
+        "waiter-1".to_string(),
+        "waiter-2".to_string(),
+    ];
+    for (engine, witness) in [(Engine::Loom, "loom"), (Engine::ShuttlePct, "shuttle")] {
+        let finding = diagnose(failure(
+            engine,
+            Cause::Deadlock {
+                blocked: blocked.clone(),
+            },
+            "deadlock",
+        ));
+        assert_eq!(finding.kind, FindingKind::LoopingReader);
+        assert_eq!(finding.holder.as_deref(), Some("reader"));
+        assert_eq!(finding.lock.as_deref(), Some("registry"));
+        assert_eq!(finding.starved, ["waiter-1", "waiter-2"]);
+        assert!(
+            finding.diagnosis.contains(&format!(
+                "Starved on the registry lock ({witness} reports them blocked forever): \
+                 waiter-1, waiter-2."
+            )),
+            "{}",
+            finding.diagnosis
+        );
+    }
+}
+
+#[test]
+fn only_waiters_the_checker_reports_blocked_are_starved() {
+    let finding = diagnose(failure(
+        Engine::Loom,
+        Cause::Deadlock {
+            blocked: vec!["reader".to_string(), "waiter-2".to_string()],
+        },
+        "deadlock",
+    ));
+    assert_eq!(finding.starved, ["waiter-2"]);
+}
+
+#[test]
+fn each_other_cause_has_its_kind_and_keeps_the_checker_s_words() {
+    let race = diagnose(failure(
+        Engine::Loom,
+        Cause::DataRace,
+        "Causality violation: Concurrent read and write accesses.",
+    ));
+    assert_eq!(race.kind, FindingKind::DataRace);
+    assert!(race.diagnosis.starts_with(
+        "data-race: Causality violation: Concurrent read and write accesses.\n`reader` held the \
+         registry lock.\n"
+    ));
+    assert_eq!(
+        diagnose(failure(Engine::ShuttleRandom, Cause::StepLimit, "exceeded")).kind,
+        FindingKind::StarvedWaiters
+    );
+    assert_eq!(
+        diagnose(failure(Engine::Loom, Cause::Panic, "boom")).kind,
+        FindingKind::Assertion
+    );
+    let stopped = diagnose(failure(
+        Engine::Std,
+        Cause::Stopped {
+            actor: "owner".to_string(),
+            stop: Stop {
+                kind: FindingKind::DoubleFree,
+                message: "slot#0 freed twice".to_string(),
+            },
+        },
+        "double-free: slot#0 freed twice",
+    ));
+    assert_eq!(stopped.kind, FindingKind::DoubleFree);
+    assert!(stopped
+        .diagnosis
+        .starts_with("double-free: `owner` stopped: slot#0 freed twice\n"));
+}
+
+#[test]
+fn no_final_state_is_a_looping_reader_a_deadlock_or_starved_waiters_by_its_shape() {
+    let no_final = |looping: Option<&str>, cycle_actors: &[&str]| {
+        diagnose(Failure {
+            cause: Cause::NoFinalState {
+                stem: 7,
+                cycle_actors: cycle_actors.iter().map(|a| a.to_string()).collect(),
+                looping: looping.map(str::to_string),
+                lock: looping.map(|_| "registry".to_string()),
+                starved: vec!["waiter-1".to_string()],
+                cycle: vec![
+                    "head".to_string(),
+                    "slot#0".to_string(),
+                    "slot#0".to_string(),
+                ],
+            },
+            ..failure(Engine::States, Cause::Panic, "non-termination")
+        })
+    };
+    let looping = no_final(Some("reader"), &["reader"]);
+    assert_eq!(looping.kind, FindingKind::LoopingReader);
+    assert!(looping.diagnosis.starts_with(
+        "looping reader: `reader` holds the registry lock and walks head -> slot#0 -> slot#0 \
+         forever.\nWhy it cannot end: after 7 actions the run reaches a state from which no final \
+         state can be reached; there the next step of `reader` brings it back to the same state"
+    ));
+    let dead_end = no_final(None, &[]);
+    assert_eq!(dead_end.kind, FindingKind::Deadlock);
+    assert_eq!(
+        dead_end.diagnosis,
+        "deadlock: after 7 actions no actor can act, and not every actor is done.\n"
+    );
+    let spinning = no_final(None, &["a", "b"]);
+    assert_eq!(spinning.kind, FindingKind::StarvedWaiters);
+    assert!(spinning
+        .diagnosis
+        .contains("caught in a cycle (`a`, `b`) from which no final state is reachable"));
+}
