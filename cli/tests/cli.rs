@@ -557,3 +557,61 @@ fn the_program_prints_coverage_under_each_proof_and_in_the_json() {
     assert_eq!(pct["verdict"], "pass");
     assert_eq!(pct["coverage"].as_array().map(Vec::len), Some(4));
 }
+
+/// The backticked names in the first column of each table under README's `--json` section, in
+/// order: the run object, the finding object, the root cause object.
+fn readme_json_tables() -> Vec<std::collections::BTreeSet<String>> {
+    let readme = std::fs::read_to_string(workspace().join("README.md")).expect("README.md");
+    let section = readme
+        .split("`--json` prints one object per run")
+        .nth(1)
+        .expect("README documents --json")
+        .split("\n## ")
+        .next()
+        .expect("a section");
+    let mut tables: Vec<std::collections::BTreeSet<String>> = Vec::new();
+    for line in section.lines() {
+        if line.starts_with("| field |") {
+            tables.push(Default::default());
+        }
+        if line.starts_with("| `") {
+            let first = line.split('|').nth(1).expect("a first column");
+            let names = first.split('`').skip(1).step_by(2).map(str::to_string);
+            tables.last_mut().expect("a table").extend(names);
+        }
+    }
+    tables
+}
+
+#[test]
+fn the_json_of_a_run_has_exactly_the_keys_readme_documents() {
+    let output = program(&[
+        "--json",
+        "--no-report",
+        "-s",
+        "socket-lifecycle/buggy",
+        "-e",
+        "loom",
+    ]);
+    let line = stdout(&output);
+    let run: serde_json::Value = serde_json::from_str(line.trim()).expect("one JSON object");
+    let keys = |value: &serde_json::Value| -> std::collections::BTreeSet<String> {
+        value
+            .as_object()
+            .expect("an object")
+            .keys()
+            .cloned()
+            .collect()
+    };
+    let tables = readme_json_tables();
+    assert_eq!(tables.len(), 3, "run, finding and root cause tables");
+    assert_eq!(keys(&run), tables[0], "the run object");
+    assert_eq!(keys(&run["finding"]), tables[1], "the finding object");
+    assert_eq!(
+        keys(&run["finding"]["root_cause"]),
+        tables[2],
+        "the root cause object"
+    );
+    assert_eq!(run["finding"]["replay"]["kind"], "loom-checkpoint");
+    assert_eq!(run["verdict"], "looping-reader");
+}

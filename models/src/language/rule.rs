@@ -1,4 +1,4 @@
-//! `Rule`: the lifecycle protocol's rules (DESIGN.md section 8) as one table: each rule's name
+//! `Rule`: the lifecycle protocol's rules (docs/design.md, section 8) as one table: each rule's name
 //! as files and reports write it, the one-line reason a broken rule is reported with, and the
 //! finding kinds breaking it can cause. The rule checker (`crate::lint`) reads scenarios against
 //! it; scenario files name a rule in `[expect] lint = "..."`.
