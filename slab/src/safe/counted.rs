@@ -89,6 +89,7 @@ impl<T, P: Platform> Clone for Ref<'_, T, P> {
     fn clone(&self) -> Self {
         // SAFETY: `self` holds a reference, so the slot stays allocated; the new value holds the
         // one taken here.
+        // INVARIANT: the new `Ref` holds the reference counted here.
         unsafe {
             Slot::acquire(self.slot);
             Ref::from_slot(self.slot)

@@ -92,6 +92,8 @@ impl<T, P: Platform> SafeSlab<T, P> {
         // SAFETY: `inner` is the box's allocation, sized and aligned for the slab; writing
         // through the same pointer keeps the provenance every slot's `slab` was made from.
         unsafe { inner.as_ptr().write(slab) };
+        // INVARIANT: `inner` is the box's allocation, initialized, owned here; every slot points
+        // to it and every slot is free with count 1.
         SafeSlab {
             inner,
             _owns: PhantomData,

@@ -37,6 +37,8 @@ unsafe impl<T: Send + Sync, P: Platform> Sync for Slot<T, P> {}
 impl<T, P: Platform> Slot<T, P> {
     /// Slot `index` of the raw slab that will live at `slab`, count 1 (free).
     pub(crate) fn new(slab: NonNull<Slab<Slot<T, P>, P>>, index: usize, value: T) -> Self {
+        // INVARIANT: `value` first (`repr(C)`); `slab` and `index` set here, never again; the
+        // count of a free slot is 1.
         Slot {
             value,
             slab,
@@ -151,6 +153,7 @@ impl<T, P: Platform> Slot<T, P> {
     #[inline]
     pub(crate) unsafe fn set_count(slot: NonNull<Self>, count: usize) {
         // SAFETY: forwarded from the caller; nobody else can see the count.
+        // INVARIANT: the caller hands out exactly `count` references from here on.
         unsafe { Self::refs(slot) }.store(count, Ordering::Relaxed);
     }
 
@@ -173,6 +176,7 @@ impl<T, P: Platform> Slot<T, P> {
         // The last reference: nobody else can reach the object (a linked object's list holds a
         // token, so it is not linked). A free slot's count is 1 (the type's invariants); the
         // free below publishes the store to the next `alloc` of the slot.
+        // INVARIANT: a free slot's count is 1.
         refs.store(1, Ordering::Relaxed);
         // SAFETY: forwarded from the caller.
         unsafe { Self::free(slot) };

@@ -55,6 +55,7 @@ impl<'s, T, const ID: u64, P: Platform> Token<'s, T, ID, P> {
     pub fn to_ref(&self) -> Ref<'s, T, P> {
         // SAFETY: `self` holds a reference, so the slot stays allocated; the `Ref` holds the
         // one taken here.
+        // INVARIANT: the `Ref` holds the reference counted here; the token keeps its own.
         unsafe {
             Slot::acquire(self.slot);
             Ref::from_slot(self.slot)

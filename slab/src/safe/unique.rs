@@ -39,6 +39,8 @@ impl<'s, T, P: Platform> Unique<'s, T, P> {
     /// `handle` is current in `slab` and its slot's count is 1, held by nobody else.
     #[inline]
     pub(crate) unsafe fn new(slab: &'s Slab<Slot<T, P>, P>, handle: Handle) -> Self {
+        // INVARIANT: the caller's contract: allocated at this generation, count 1, held by
+        // nobody else.
         Unique {
             slot: slab.slot_ptr(handle.slot()),
             generation: handle.generation(),
@@ -112,6 +114,7 @@ impl<'s, T, P: Platform> Unique<'s, T, P> {
     {
         // SAFETY: the slot's one reference moves into the token; no other token exists (no
         // other reference does).
+        // INVARIANT: the one `ID` token, made from the only reference, so no other exists.
         unsafe { Token::from_slot(self.into_slot()) }
     }
 
@@ -132,6 +135,7 @@ impl<'s, T, P: Platform> Unique<'s, T, P> {
         };
         let slot = self.into_slot();
         // SAFETY: this was the only reference; now there are two.
+        // INVARIANT: the count is 2, one per token; one token per ID (`A != B`).
         unsafe { Slot::set_count(slot, 2) };
         // SAFETY: each token takes one of the two references; they are for different IDs.
         unsafe { (Token::from_slot(slot), Token::from_slot(slot)) }

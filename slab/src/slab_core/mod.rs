@@ -205,6 +205,8 @@ impl<T, P: Platform> SlabCore<T, P> {
         }
         // The claim. Nothing before it touches the object: of the threads that popped this
         // slot, only the one whose compare-and-swap succeeds goes on.
+        // INVARIANT: free to allocated only by this compare-and-swap, at the same generation, so
+        // exactly one claimer wins and the handle below is current from here on.
         if let Err(actual) = self.states[slot].compare_exchange(
             state,
             state | ALLOCATED,
@@ -220,6 +222,8 @@ impl<T, P: Platform> SlabCore<T, P> {
             // Release the claim: no handle of this generation was made, so the slot is free again
             // at the same generation. Release, so that what `check` wrote happens-before the next
             // claim of the slot.
+            // INVARIANT: back to free at the same generation (no handle of it was made), and on
+            // the free list again because its state is free.
             self.states[slot].store(state, Ordering::Release);
             self.free_list.push(index);
             return Err(error);
@@ -259,6 +263,9 @@ impl<T, P: Platform> SlabCore<T, P> {
         } else {
             freed
         };
+        // INVARIANT: allocated to free (or busy) only by this compare-and-swap, with the
+        // generation one higher, so the freed handle is never current again and of two racing
+        // frees exactly one wins.
         if let Err(actual) =
             self.states[slot].compare_exchange(allocated, held, Ordering::AcqRel, Ordering::Acquire)
         {
@@ -278,8 +285,10 @@ impl<T, P: Platform> SlabCore<T, P> {
         }
         if let Some(poison) = poison {
             poison(slot);
+            // INVARIANT: the freeing thread touched the object only while it held the slot busy.
             self.states[slot].store(freed, Ordering::Release);
         }
+        // INVARIANT: on the free list once its state is free.
         self.free_list.push(handle.index);
         Ok(())
     }
