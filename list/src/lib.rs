@@ -30,6 +30,8 @@ pub use iter::Iter;
 pub use list_head::{CheckMode, ListHead};
 mod linked;
 pub use linked::Linked;
+mod rcu;
+pub use rcu::{GaveUp, GracePeriod, Rcu, RcuError, RcuThread};
 mod raw_spinlock;
 mod spinlock;
 pub use raw_spinlock::{LockDefect, RawSpinLock};
