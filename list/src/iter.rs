@@ -16,12 +16,15 @@ pub(crate) enum Direction {
     Forward,
     /// Along `prev`.
     Backward,
+    /// Along `next`, loaded with `rcu_dereference` (acquire): a lockless RCU reader, which does
+    /// not check back links (writers may be changing them).
+    ForwardRcu,
 }
 
 impl Direction {
     fn link(self) -> Link {
         match self {
-            Direction::Forward => Link::Next,
+            Direction::Forward | Direction::ForwardRcu => Link::Next,
             Direction::Backward => Link::Prev,
         }
     }
@@ -79,6 +82,7 @@ impl<'a, P: Platform> Iter<'a, P> {
             match self.direction {
                 Direction::Forward => node_ref.next_ptr(),
                 Direction::Backward => node_ref.prev_ptr(),
+                Direction::ForwardRcu => node_ref.next_rcu(),
             }
         };
         let value = to as usize;
@@ -89,11 +93,11 @@ impl<'a, P: Platform> Iter<'a, P> {
                 value,
             });
         }
-        if self.head.checks() == CheckMode::Checked {
+        if self.head.checks() == CheckMode::Checked && self.direction != Direction::ForwardRcu {
             // SAFETY: `to` is followable and points to a live node (list discipline).
             let back = unsafe {
                 match self.direction {
-                    Direction::Forward => (*to).prev_ptr(),
+                    Direction::Forward | Direction::ForwardRcu => (*to).prev_ptr(),
                     Direction::Backward => (*to).next_ptr(),
                 }
             };

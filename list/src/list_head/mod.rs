@@ -6,13 +6,14 @@ use crate::error::{Link, ListError, LIST_POISON1, LIST_POISON2};
 use crate::iter::Iter;
 #[cfg(doc)]
 use crate::linked::Linked;
-use crate::platform::{CellOps, Platform, Std};
+use crate::platform::{LinkOps, Platform, Std};
 use std::marker::PhantomPinned;
 use std::ptr;
 
 mod add_del;
 mod check_mode;
 mod queries;
+mod rcu_ops;
 mod reorder;
 
 pub use check_mode::CheckMode;
@@ -52,9 +53,19 @@ pub use check_mode::CheckMode;
 ///    reference, so that node must be a head, never an entry later mapped back to its object.
 ///
 /// Under loom the links are loom cells, so a breach of point 2 is reported as a data race.
+///
+/// # RCU
+/// A node made with [`ListHead::new_rcu`] (or [`ListHead::with_checks_rcu`]) may also be read
+/// by lockless readers inside RCU read-side sections ([`ListHead::iter_rcu`], the
+/// `include/linux/rculist.h` readers), while writers holding the list's lock change it with the
+/// `_rcu` operations ([`ListHead::add_rcu`], [`ListHead::del_rcu`], [`ListHead::replace_rcu`]),
+/// which publish with release stores and leave a removed entry's `next` for readers standing on
+/// it. Point 2 then binds writers to each other, and the readers only to the RCU rules: an
+/// entry is freed only after a grace period that began after it was unlinked. A node's links
+/// are plain or RCU for its whole life, and every node of one list is the same.
 pub struct ListHead<P: Platform = Std> {
-    next: P::Cell<*const ListHead<P>>,
-    prev: P::Cell<*const ListHead<P>>,
+    next: P::Link<ListHead<P>>,
+    prev: P::Link<ListHead<P>>,
     checks: CheckMode,
     /// A linked node is pointed to by its neighbours, so it must not move.
     _pinned: PhantomPinned,
@@ -109,9 +120,24 @@ impl<P: Platform> ListHead<P> {
 
     /// A node with null links and the given check mode.
     pub fn with_checks(checks: CheckMode) -> Self {
+        Self::with_links(checks, false)
+    }
+
+    /// A node of a list that RCU readers walk without the lock, with the build's default
+    /// [`CheckMode`] (see the type's RCU section).
+    pub fn new_rcu() -> Self {
+        Self::with_checks_rcu(CheckMode::build_default())
+    }
+
+    /// A node of a list that RCU readers walk, with the given check mode.
+    pub fn with_checks_rcu(checks: CheckMode) -> Self {
+        Self::with_links(checks, true)
+    }
+
+    fn with_links(checks: CheckMode, rcu: bool) -> Self {
         ListHead {
-            next: P::Cell::new(ptr::null()),
-            prev: P::Cell::new(ptr::null()),
+            next: P::Link::new(ptr::null(), rcu),
+            prev: P::Link::new(ptr::null(), rcu),
             checks,
             _pinned: PhantomPinned,
         }
@@ -133,8 +159,16 @@ impl<P: Platform> ListHead<P> {
     /// Every write to this node's links happens-before the start of this call or happens-after
     /// its end (the list discipline, point 2).
     pub unsafe fn next_ptr(&self) -> *const ListHead<P> {
-        // SAFETY: the cell holds a plain pointer value; the caller rules out concurrent writes.
-        self.next.with(|link| unsafe { *link })
+        self.next.load()
+    }
+
+    /// The `next` link as `rcu_dereference` loads it (acquire), for a reader that may overlap
+    /// with writers of an RCU list.
+    ///
+    /// # Safety
+    /// This node is alive; on a plain list, as [`ListHead::next_ptr`].
+    pub unsafe fn next_rcu(&self) -> *const ListHead<P> {
+        self.next.load_acquire()
     }
 
     /// The `prev` link as stored (may be null or poisoned).
@@ -143,22 +177,28 @@ impl<P: Platform> ListHead<P> {
     /// Every write to this node's links happens-before the start of this call or happens-after
     /// its end (the list discipline, point 2).
     pub unsafe fn prev_ptr(&self) -> *const ListHead<P> {
-        // SAFETY: the cell holds a plain pointer value; the caller rules out concurrent writes.
-        self.prev.with(|link| unsafe { *link })
+        self.prev.load()
     }
 
     /// # Safety
     /// The caller has exclusive access to this node's links.
     unsafe fn set_next(&self, value: *const ListHead<P>) {
-        // SAFETY: exclusive access is the caller's contract.
-        self.next.with_mut(|link| unsafe { *link = value })
+        self.next.store(value)
+    }
+
+    /// `rcu_assign_pointer(node->next, value)`: a release store, so everything written before
+    /// (the new entry's own links, its object's data) happens-before a reader that loads it.
+    ///
+    /// # Safety
+    /// As [`ListHead::set_next`] against other writers.
+    unsafe fn publish_next(&self, value: *const ListHead<P>) {
+        self.next.store_release(value)
     }
 
     /// # Safety
     /// The caller has exclusive access to this node's links.
     unsafe fn set_prev(&self, value: *const ListHead<P>) {
-        // SAFETY: exclusive access is the caller's contract.
-        self.prev.with_mut(|link| unsafe { *link = value })
+        self.prev.store(value)
     }
 
     /// Follows a link that the caller has checked is followable.

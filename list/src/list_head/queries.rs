@@ -103,6 +103,20 @@ impl<P: Platform> ListHead<P> {
         Iter::new(self, Direction::Forward, false, max_nodes)
     }
 
+    /// `list_for_each_rcu`: as [`ListHead::iter`], for a reader inside an RCU read-side
+    /// section without the list's lock: each `next` is loaded with `rcu_dereference` (acquire),
+    /// back links are not checked (writers may be changing them), and an entry removed with
+    /// [`ListHead::del_rcu`] while the reader stands on it still leads on into the list.
+    ///
+    /// # Safety
+    /// The list is an RCU list ([`ListHead::new_rcu`]) whose writers use the `_rcu` operations
+    /// (or hold the reader off); every node the walk can reach stays alive until the reader's
+    /// section ends: an entry is freed only after a grace period that began after it was
+    /// unlinked.
+    pub unsafe fn iter_rcu(&self, max_nodes: usize) -> Iter<'_, P> {
+        Iter::new(self, Direction::ForwardRcu, false, max_nodes)
+    }
+
     /// `list_for_each_prev`: as [`ListHead::iter`], from last to first.
     ///
     /// # Safety

@@ -1,8 +1,9 @@
 //! The loom platform: loom's atomics (C11 weak memory), loom's `UnsafeCell` (data-race
 //! detection) and blocking spin-waits (the await reduction, DESIGN.md section 3).
 
-use super::{blocking_waiter, forward_atomic_ops, CellOps, Platform, Sealed};
+use super::{blocking_waiter, forward_atomic_ops, CellOps, LinkOps, Platform, Sealed};
 use std::fmt::Write as _;
+use std::sync::atomic::Ordering;
 
 /// Accumulates the decimal digits written into it as one number, ignoring everything else.
 struct DigitSink(usize);
@@ -40,6 +41,76 @@ impl<T> CellOps<T> for loom::cell::UnsafeCell<T> {
     }
 }
 
+/// A list link under loom.
+///
+/// # Invariants
+/// A plain link keeps its value in `cell` and never touches `word`; an RCU link keeps it in
+/// `word` and uses `cell` only as the shadow that every plain access reads or writes, so loom's
+/// race detector sees plain accesses as it sees any cell's. `rcu` never changes.
+pub struct LoomLink<T> {
+    rcu: bool,
+    cell: loom::cell::UnsafeCell<*const T>,
+    word: loom::sync::atomic::AtomicPtr<T>,
+}
+
+impl<T> std::fmt::Debug for LoomLink<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoomLink")
+            .field("rcu", &self.rcu)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> Sealed for LoomLink<T> {}
+
+impl<T> LinkOps<T> for LoomLink<T> {
+    fn new(value: *const T, rcu: bool) -> Self {
+        LoomLink {
+            rcu,
+            cell: loom::cell::UnsafeCell::new(value),
+            word: loom::sync::atomic::AtomicPtr::new(value.cast_mut()),
+        }
+    }
+
+    fn load(&self) -> *const T {
+        if self.rcu {
+            self.cell.with(|_| ());
+            self.word.load(Ordering::Relaxed)
+        } else {
+            // SAFETY: the cell holds a plain pointer value; loom checks this read against every
+            // write for a race, which is the point.
+            self.cell.with(|link| unsafe { *link })
+        }
+    }
+
+    fn store(&self, value: *const T) {
+        if self.rcu {
+            self.cell.with_mut(|_| ());
+            self.word.store(value.cast_mut(), Ordering::Relaxed)
+        } else {
+            // SAFETY: as in `load`, for a write.
+            self.cell.with_mut(|link| unsafe { *link = value })
+        }
+    }
+
+    fn load_acquire(&self) -> *const T {
+        if self.rcu {
+            self.word.load(Ordering::Acquire)
+        } else {
+            self.load()
+        }
+    }
+
+    fn store_release(&self, value: *const T) {
+        if self.rcu {
+            self.cell.with_mut(|_| ());
+            self.word.store(value.cast_mut(), Ordering::Release)
+        } else {
+            self.store(value)
+        }
+    }
+}
+
 blocking_waiter!(LoomWaiter, Loom, loom::sync::Mutex<()>, loom::sync::Condvar);
 
 impl Sealed for Loom {}
@@ -51,6 +122,7 @@ impl Platform for Loom {
     type AtomicUsize = loom::sync::atomic::AtomicUsize;
     type AtomicU64 = loom::sync::atomic::AtomicU64;
     type Cell<T> = loom::cell::UnsafeCell<T>;
+    type Link<T> = LoomLink<T>;
     type Waiter = LoomWaiter;
 
     fn thread_id() -> usize {

@@ -4,7 +4,7 @@
 //! a trait, so all three engines live in one binary (DESIGN.md section 3).
 
 mod std_platform;
-pub use std_platform::{SpinWaiter, Std, StdCell};
+pub use std_platform::{SpinWaiter, Std, StdCell, StdLink};
 
 #[cfg(feature = "loom")]
 mod loom_platform;
@@ -53,6 +53,9 @@ pub trait Platform: Sealed + Sized + Send + Sync + 'static {
     type AtomicU64: AtomicOps<u64>;
     /// Shared, non-atomic data. Under loom, accesses are checked for data races.
     type Cell<T>: CellOps<T>;
+    /// A list link: a pointer word that plain list operations read and write under the list's
+    /// discipline and that RCU readers load without it (see [`LinkOps`]).
+    type Link<T>: LinkOps<T>;
     /// What a spin-wait waits on (see [`Waiter`]).
     type Waiter: Waiter<Self>;
 
@@ -111,6 +114,36 @@ pub trait CellOps<T>: Sealed {
     fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R;
     /// Runs `f` with a unique pointer to the contents (a write access).
     fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R;
+}
+
+/// A list link: a pointer word with the kernel's two ways in. Plain accesses are `READ_ONCE` /
+/// `WRITE_ONCE` (the list discipline orders them; under loom they are checked for data races
+/// like any cell); `rcu_dereference` and `rcu_assign_pointer` are an acquire load and a release
+/// store that a lockless RCU reader may overlap with.
+///
+/// A link is made plain or RCU ([`LinkOps::new`]) and stays so. On real threads (and under
+/// shuttle, which runs one thread at a time) every link is an `AtomicPtr`: a plain access is a
+/// `Relaxed` one, so a race a model runs on purpose is the hardware's race, never undefined
+/// behaviour. Under loom a plain link is a loom cell, exactly as before (no scheduling points
+/// added); an RCU link is a loom `AtomicPtr` with a loom cell beside it that every plain access
+/// also touches, so loom orders RCU loads and stores with C11 semantics and still reports two
+/// plain accesses that race.
+///
+/// Sealed (see [`Platform`]): list code follows the pointers these methods return.
+pub trait LinkOps<T>: Sealed {
+    /// A link holding `value`; `rcu`: lockless readers may load it with
+    /// [`LinkOps::load_acquire`] while writers change it.
+    fn new(value: *const T, rcu: bool) -> Self;
+    /// A plain read (`READ_ONCE`).
+    fn load(&self) -> *const T;
+    /// A plain write (`WRITE_ONCE`).
+    fn store(&self, value: *const T);
+    /// `rcu_dereference`: an acquire load, which an RCU reader may overlap with writes. On a
+    /// plain link (never written while RCU readers walk it) it is a plain read.
+    fn load_acquire(&self) -> *const T;
+    /// `rcu_assign_pointer`: a release store (still a write, for race detection against plain
+    /// reads). On a plain link it is a plain write.
+    fn store_release(&self, value: *const T);
 }
 
 /// The wait side of a spin-wait, and the wake side of whoever changes the awaited word.

@@ -1,7 +1,7 @@
 //! The shuttle platform: shuttle's atomics and synchronization (sequentially consistent
 //! schedules chosen by random, PCT or DFS schedulers) and blocking spin-waits.
 
-use super::{blocking_waiter, forward_atomic_ops, Platform, Sealed, StdCell};
+use super::{blocking_waiter, forward_atomic_ops, Platform, Sealed, StdCell, StdLink};
 
 /// Randomized (random, PCT) and bounded exhaustive (DFS) schedule exploration under shuttle.
 #[derive(Debug, Clone, Copy, Default)]
@@ -28,6 +28,9 @@ impl Platform for Shuttle {
     // Shuttle explores schedules of sequentially consistent executions and has no data-race
     // detector, so a plain cell is all it needs.
     type Cell<T> = StdCell<T>;
+    // One thread runs at a time: std's atomics order nothing shuttle does not already order,
+    // and add none of the scheduling points shuttle's own would.
+    type Link<T> = StdLink<T>;
     type Waiter = ShuttleWaiter;
 
     fn thread_id() -> usize {

@@ -1,7 +1,7 @@
 //! The std platform: real threads, real atomics, and spin-waits that really spin
 //! (test-and-test-and-set with `crossbeam_utils::Backoff`).
 
-use super::{forward_atomic_ops, CellOps, Platform, Sealed, Waiter};
+use super::{forward_atomic_ops, CellOps, LinkOps, Platform, Sealed, Waiter};
 use crossbeam_utils::Backoff;
 use std::cell::{Cell, UnsafeCell};
 use std::sync::atomic::{self, Ordering};
@@ -34,6 +34,38 @@ impl<T> CellOps<T> for StdCell<T> {
     #[inline]
     fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
         f(self.0.get())
+    }
+}
+
+/// A list link on real threads: an `AtomicPtr`, plain accesses `Relaxed` (`READ_ONCE` /
+/// `WRITE_ONCE`, which cost what plain loads and stores cost on x86 and arm64), RCU ones acquire
+/// and release. Shuttle uses it too: it runs one thread at a time, so these are not the
+/// scheduling points its own atomics would add.
+#[derive(Debug)]
+pub struct StdLink<T>(atomic::AtomicPtr<T>);
+
+impl<T> Sealed for StdLink<T> {}
+
+impl<T> LinkOps<T> for StdLink<T> {
+    #[inline]
+    fn new(value: *const T, _rcu: bool) -> Self {
+        StdLink(atomic::AtomicPtr::new(value.cast_mut()))
+    }
+    #[inline]
+    fn load(&self) -> *const T {
+        self.0.load(Ordering::Relaxed)
+    }
+    #[inline]
+    fn store(&self, value: *const T) {
+        self.0.store(value.cast_mut(), Ordering::Relaxed)
+    }
+    #[inline]
+    fn load_acquire(&self) -> *const T {
+        self.0.load(Ordering::Acquire)
+    }
+    #[inline]
+    fn store_release(&self, value: *const T) {
+        self.0.store(value.cast_mut(), Ordering::Release)
     }
 }
 
@@ -88,6 +120,7 @@ impl Platform for Std {
     type AtomicUsize = atomic::AtomicUsize;
     type AtomicU64 = atomic::AtomicU64;
     type Cell<T> = StdCell<T>;
+    type Link<T> = StdLink<T>;
     type Waiter = SpinWaiter;
 
     fn thread_id() -> usize {
