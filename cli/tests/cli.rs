@@ -130,8 +130,9 @@ fn list_prints_the_catalogue_and_the_files_given() {
     let out = stdout(&output);
     assert_eq!(
         out.lines().count(),
-        19,
-        "19 scenarios: 9 buggy, their 9 fixed twins, debug-list"
+        33,
+        "33 scenarios: 9 buggy, their 9 fixed twins, debug-list, and the rcu/ family's 7 buggy \
+         and 7 fixed"
     );
     assert!(out.lines().any(|l| l.starts_with("socket-lifecycle/buggy")
         && l.contains("looping-reader")
@@ -143,7 +144,7 @@ fn list_prints_the_catalogue_and_the_files_given() {
     let out = stdout(&output);
     assert_eq!(
         out.lines().count(),
-        21,
+        35,
         "the catalogue and the two files: {out}"
     );
     assert!(out.contains("mine/put-before-del"));

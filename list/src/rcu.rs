@@ -102,6 +102,16 @@ impl GracePeriod {
     pub fn waits_for(&self) -> impl Iterator<Item = usize> + '_ {
         self.open.iter().map(|&(slot, _)| slot)
     }
+
+    /// The slots whose sections it still waits for in `rcu` (Acquire loads, as
+    /// [`Rcu::grace_period_elapsed`]).
+    pub fn still_waits_for<C, P: Platform>(&self, rcu: &Rcu<C, P>) -> Vec<usize> {
+        self.open
+            .iter()
+            .filter(|&&(slot, word)| rcu.sections[slot].load(Ordering::Acquire) == word)
+            .map(|&(slot, _)| slot)
+            .collect()
+    }
 }
 
 impl<C, P: Platform> Rcu<C, P> {
@@ -256,9 +266,13 @@ impl<C, P: Platform> Rcu<C, P> {
     ) -> Result<(), GaveUp> {
         loop {
             let work = self.work.load(Ordering::Acquire);
+            // Read before the take: every callback queued before `stop` is then in the take
+            // (found by shuttle's PCT scheduler: read after an empty take, a callback queued
+            // between the two was never run).
+            let stopping = self.stopping.load(Ordering::Acquire) != 0;
             let batch = std::mem::take(&mut *self.queue.lock().unwrap_or_else(|p| p.into_inner()));
             if batch.is_empty() {
-                if self.stopping.load(Ordering::Acquire) != 0 {
+                if stopping {
                     return Ok(());
                 }
                 self.wait_change(&self.work, work, give_up)?;
@@ -310,6 +324,11 @@ impl<C, P: Platform> RcuThread<'_, C, P> {
     /// Whether a read-side section is open.
     pub fn in_section(&self) -> bool {
         self.nesting > 0
+    }
+
+    /// How deeply sections are nested now (0: outside any).
+    pub fn depth(&self) -> usize {
+        self.nesting
     }
 
     /// `rcu_read_lock`: opens a read-side section (or nests one in the open section).

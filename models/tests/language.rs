@@ -62,7 +62,9 @@ fn unknown_lok_at(column: usize) -> String {
     format!(
         "bad.toml:11:{column}: unknown step `lok` (expected one of: alloc, free, lock, unlock, \
          list_add, list_add_tail, list_del, list_del_init, walk, walk_safe, reap, reap_safe, \
-         get_ref, put_ref, read, write, signal, wait)"
+         get_ref, put_ref, read, write, signal, wait, rcu_read_lock, rcu_read_unlock, \
+         synchronize_rcu, rcu_barrier, call_rcu, kfree_rcu, list_add_rcu, list_add_tail_rcu, \
+         list_del_rcu, list_replace_rcu, walk_rcu, destroy_cache)"
     )
 }
 
@@ -243,7 +245,7 @@ fn too_many_actors_are_refused_for_loom_only() {
 #[test]
 fn every_catalogue_file_parses_and_names_a_twin_that_exists() {
     let catalogue = Scenario::catalogue();
-    assert_eq!(catalogue.len(), 19);
+    assert_eq!(catalogue.len(), 33);
     for scenario in &catalogue {
         if let Some(twin) = &scenario.twin {
             assert!(

@@ -93,10 +93,10 @@ fn role() -> impl Strategy<Value = Role> {
 /// The choices of a case; `mutate`: break one rule on purpose.
 pub fn choices(mutate: bool) -> impl Strategy<Value = Choices> {
     let mutation = if mutate {
-        (0..Rule::ALL.len(), any::<u8>())
+        (0..crate::mutate::BREAKABLE.len(), any::<u8>())
             .prop_map(|(rule, salt)| {
                 Some(Mutation {
-                    rule: Rule::ALL[rule],
+                    rule: crate::mutate::BREAKABLE[rule],
                     salt,
                 })
             })

@@ -3,10 +3,12 @@
 //! end, who starves (as the checker itself confirmed), and where in the trace the bug was made.
 //! It knows causes, never engines: nothing here imports `engine/`.
 
+mod grace_period;
 mod root_cause;
 #[cfg(test)]
 mod tests;
 
+use grace_period::stuck_grace_periods;
 pub(crate) use root_cause::{root_cause, root_cause_sentence};
 
 use crate::outcome::{
@@ -82,10 +84,20 @@ pub(crate) fn diagnose(failure: Failure) -> Finding {
         (None, Some((_, _, seen_waiting))) => seen_waiting.clone(),
         (None, None) => Vec::new(),
     };
+    // A grace period that never ends: whoever else is blocked waits on it, not merely on a lock.
+    let stuck = stuck_grace_periods(&events);
     let kind = match &cause {
         Cause::Deadlock { .. } if cycle_proof.is_some() => FindingKind::LoopingReader,
+        Cause::Deadlock { .. } if !stuck.is_empty() => FindingKind::Deadlock,
         Cause::Deadlock { .. } if !starved.is_empty() => FindingKind::StarvedWaiters,
         Cause::Deadlock { .. } => FindingKind::Deadlock,
+        // The watchdog saw a lock held too long; its holder waiting in a grace period that
+        // cannot end makes that a deadlock, not a slow holder.
+        Cause::Stopped { stop, .. }
+            if stop.kind == FindingKind::StarvedWaiters && !stuck.is_empty() =>
+        {
+            FindingKind::Deadlock
+        }
         Cause::Stopped { stop, .. } => stop.kind,
         Cause::DataRace => FindingKind::DataRace,
         Cause::StepLimit => FindingKind::StarvedWaiters,
@@ -149,6 +161,9 @@ pub(crate) fn diagnose(failure: Failure) -> Finding {
             diagnosis.push('\n');
             if let Some(holder) = &holder {
                 diagnosis.push_str(&format!("`{holder}` held {lock_words}.\n"));
+            }
+            if kind == FindingKind::Deadlock {
+                diagnosis.push_str(&grace_period::explain(&stuck, &events));
             }
         }
     }

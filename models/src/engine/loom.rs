@@ -24,21 +24,28 @@ const LOOM_MAX_THREADS: usize = 5;
 pub(super) struct LoomChecker;
 
 impl Checker for LoomChecker {
-    /// loom runs at most 5 threads, and every actor is one.
+    /// loom runs at most 5 threads: every actor is one, and so is the grace-period worker of a
+    /// scenario that queues RCU callbacks.
     fn refusal(&self, plan: &Plan) -> Option<String> {
         let actors = plan.actors();
-        (actors.len() > LOOM_MAX_THREADS).then(|| {
-            let (_, index) = &actors[LOOM_MAX_THREADS];
+        let worker = plan.threads() - actors.len();
+        (plan.threads() > LOOM_MAX_THREADS).then(|| {
+            let (_, index) = &actors[LOOM_MAX_THREADS - worker];
             let scenario = plan.scenario();
             let actor = &scenario.actors[*index];
             format!(
-                "{}:{}:{}: {} actors, but loom runs at most {LOOM_MAX_THREADS} threads (one per \
-                 actor); this actor is one too many (run it on other engines with --engine, or \
-                 lower its count / --waiters)",
+                "{}:{}:{}: {} actors{}, but loom runs at most {LOOM_MAX_THREADS} threads (one \
+                 per actor); this actor is one too many (run it on other engines with --engine, \
+                 or lower its count / --waiters)",
                 scenario.source.path,
                 actor.line,
                 actor.column,
                 actors.len(),
+                if worker > 0 {
+                    " and the RCU grace-period worker"
+                } else {
+                    ""
+                },
             )
         })
     }

@@ -2,11 +2,12 @@
 //! the engine chose. Nothing here knows any particular scenario.
 
 use super::lists::{Cursor, WalkKind};
+use super::rcu::Callback;
 use super::threads::Threads;
 use super::world::{Abandoned, World};
 use crate::language::{parse_step, Actions, ActorSpec, Step};
 use crate::outcome::{FindingKind, Stop};
-use lifecycle_list::SpinGuard;
+use lifecycle_list::{RcuThread, SpinGuard};
 use lifecycle_slab::Handle;
 use std::collections::HashMap;
 
@@ -60,6 +61,8 @@ pub(crate) struct Actor<'w, P: Threads> {
     guards: Vec<Option<SpinGuard<'w, (), P>>>,
     /// Its index among the expanded actors, when the world records coverage.
     coverage_index: Option<usize>,
+    /// Its RCU slot: its read-side sections.
+    pub(crate) rcu: RcuThread<'w, Callback, P>,
 }
 
 impl<'w, P: Threads> Actor<'w, P> {
@@ -79,6 +82,7 @@ impl<'w, P: Threads> Actor<'w, P> {
                 .is_active()
                 .then(|| world.coverage.index_of(name))
                 .flatten(),
+            rcu: world.rcu_register(name),
         }
     }
 
@@ -156,11 +160,16 @@ impl<'w, P: Threads> Actor<'w, P> {
     fn run(&mut self, step: &Step) -> Result<Progress, Halt> {
         let world = self.world;
         match step {
-            Step::Walk { list, safe, keep } if self.stepped => {
-                let kind = if *safe {
-                    WalkKind::VisitSafe
-                } else {
-                    WalkKind::Visit
+            Step::Walk {
+                list,
+                safe,
+                keep,
+                rcu,
+            } if self.stepped => {
+                let kind = match (*safe, *rcu) {
+                    (_, true) => WalkKind::Rcu,
+                    (true, false) => WalkKind::VisitSafe,
+                    (false, false) => WalkKind::Visit,
                 };
                 return self.walk_one(*list, kind, keep.as_ref());
             }
@@ -198,17 +207,48 @@ impl<'w, P: Threads> Actor<'w, P> {
                 })?;
                 world.unlock(*lock, guard)?;
             }
-            Step::ListAdd { object, list, tail } => {
+            Step::ListAdd {
+                object,
+                list,
+                tail,
+                rcu,
+            } => {
                 for handle in self.objects(object) {
-                    world.add(handle, *list, *tail, &self.held())?;
+                    world.add(handle, *list, (*tail, *rcu), &self.held())?;
                 }
             }
-            Step::ListDel { object, list, init } => {
+            Step::ListDel {
+                object,
+                list,
+                init,
+                rcu,
+            } => {
                 for handle in self.objects(object) {
-                    world.del(handle, *list, *init, &self.held())?;
+                    world.del(handle, *list, (*init, *rcu), &self.held())?;
                 }
             }
-            Step::Walk { list, safe, keep } => match world.walk(*list, *safe) {
+            Step::ListReplaceRcu { old, new, list } => {
+                if let (Some(&old), Some(&new)) =
+                    (self.objects(old).first(), self.objects(new).first())
+                {
+                    world.replace_rcu(old, new, *list, &self.held())?;
+                }
+            }
+            Step::Walk {
+                list,
+                keep,
+                rcu: true,
+                ..
+            } => {
+                let visited = world.walk_rcu(*list)?;
+                if let Some(keep) = keep {
+                    let first = visited.first().copied().into_iter().collect();
+                    self.locals.insert(keep.clone(), first);
+                }
+            }
+            Step::Walk {
+                list, safe, keep, ..
+            } => match world.walk(*list, *safe) {
                 Ok(visited) => {
                     if let Some(keep) = keep {
                         let first = visited.first().copied().into_iter().collect();
@@ -268,6 +308,20 @@ impl<'w, P: Threads> Actor<'w, P> {
             }
             Step::Signal { event } => world.signal(*event),
             Step::Wait { event } => world.wait(*event)?,
+            Step::RcuReadLock => world.rcu_read_lock(&mut self.rcu),
+            Step::RcuReadUnlock => world.rcu_read_unlock(&mut self.rcu)?,
+            Step::SynchronizeRcu => world.synchronize_rcu()?,
+            Step::RcuBarrier => world.rcu_barrier()?,
+            Step::CallRcu { object, free } => {
+                for handle in self.objects(object) {
+                    if self.stepped {
+                        world.call_rcu_stepped(handle, *free)?;
+                    } else {
+                        world.call_rcu(handle, *free)?;
+                    }
+                }
+            }
+            Step::DestroyCache => world.destroy_cache()?,
         }
         Ok(Progress::Done)
     }

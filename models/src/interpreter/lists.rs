@@ -51,7 +51,7 @@ impl<P: Threads> World<P> {
     }
 
     /// Records a picture of the lists the caller may read, if it holds any of their locks.
-    fn record_picture(&self, held: &[bool]) {
+    pub(super) fn record_picture(&self, held: &[bool]) {
         if held.iter().any(|&h| h) {
             self.record(What::Picture(self.picture(held)));
         }
@@ -62,7 +62,13 @@ impl<P: Threads> World<P> {
     ///
     /// Without the list's lock held this breaks the list discipline on purpose: the links stay
     /// valid memory (objects live in the slab) and loom reports the race.
-    pub fn add(&self, handle: Handle, list: usize, tail: bool, held: &[bool]) -> Result<(), Stop> {
+    pub fn add(
+        &self,
+        handle: Handle,
+        list: usize,
+        (tail, rcu): (bool, bool),
+        held: &[bool],
+    ) -> Result<(), Stop> {
         // The handle check first (a use-after-free stop if stale), then the link projected from
         // the slot pointer, so the list stores a pointer with the object's provenance.
         self.checked(handle)?;
@@ -71,10 +77,11 @@ impl<P: Threads> World<P> {
         // SAFETY: the caller holds the list's lock, or models breaking the discipline (see
         // above); objects and heads live as long as the world.
         let added = unsafe {
-            if tail {
-                head.add_tail(link)
-            } else {
-                head.add(link)
+            match (tail, rcu) {
+                (false, false) => head.add(link),
+                (true, false) => head.add_tail(link),
+                (false, true) => head.add_rcu(link),
+                (true, true) => head.add_tail_rcu(link),
             }
         };
         self.list_result(added)?;
@@ -89,22 +96,40 @@ impl<P: Threads> World<P> {
         Ok(())
     }
 
-    /// `list_del` (or `list_del_init`) of `handle`'s link on `list`, then a picture.
-    pub fn del(&self, handle: Handle, list: usize, init: bool, held: &[bool]) -> Result<(), Stop> {
+    /// `list_del` (or `list_del_init`, or `list_del_rcu`) of `handle`'s link on `list`, then a
+    /// picture.
+    pub fn del(
+        &self,
+        handle: Handle,
+        list: usize,
+        (init, rcu): (bool, bool),
+        held: &[bool],
+    ) -> Result<(), Stop> {
         let object = self.checked(handle)?;
-        self.unlink(handle.slot(), &object.links[list], list, init)?;
+        let how = match (init, rcu) {
+            (_, true) => Unlink::Rcu,
+            (true, false) => Unlink::Init,
+            (false, false) => Unlink::Poison,
+        };
+        self.unlink(handle.slot(), &object.links[list], list, how)?;
         self.record_picture(held);
         Ok(())
     }
 
     /// Unlinks `link` (slot `slot`'s link on `list`), recorded.
-    fn unlink(&self, slot: usize, link: &ListHead<P>, list: usize, init: bool) -> Result<(), Stop> {
+    fn unlink(
+        &self,
+        slot: usize,
+        link: &ListHead<P>,
+        list: usize,
+        how: Unlink,
+    ) -> Result<(), Stop> {
         // SAFETY: as in `add`: the list's lock, or a modelled breach of the discipline.
         let deleted = unsafe {
-            if init {
-                link.del_init()
-            } else {
-                link.del()
+            match how {
+                Unlink::Poison => link.del(),
+                Unlink::Init => link.del_init(),
+                Unlink::Rcu => link.del_rcu(),
             }
         };
         self.list_result(deleted)?;
@@ -123,7 +148,7 @@ impl<P: Threads> World<P> {
     }
 
     /// Turns a refused list operation into a stop, recording the message with node names.
-    fn list_result(&self, result: Result<(), ListError>) -> Result<(), Stop> {
+    pub(super) fn list_result(&self, result: Result<(), ListError>) -> Result<(), Stop> {
         result.map_err(|error| {
             let message = error.describe(&|address| self.name_of(address));
             self.record(What::Refused {
@@ -156,7 +181,12 @@ impl<P: Threads> World<P> {
     /// The handle of the object whose link on `list` a walk just reached at `address`: `None`
     /// for a free object, or, with the use-after-free check on (or `strict`), a use-after-free
     /// stop.
-    fn visited(&self, address: usize, list: usize, strict: bool) -> Result<Option<Handle>, Stop> {
+    pub(super) fn visited(
+        &self,
+        address: usize,
+        list: usize,
+        strict: bool,
+    ) -> Result<Option<Handle>, Stop> {
         let slot = self
             .slot_of_link(address, list)
             .expect("the entries of a list are links of slab objects");
@@ -201,7 +231,7 @@ impl<P: Threads> World<P> {
     }
 
     /// A walk's error as a stop; a cycle is recorded as proven.
-    fn walk_error(&self, list: usize, error: ListError) -> Stop {
+    pub(super) fn walk_error(&self, list: usize, error: ListError) -> Stop {
         let ListError::Cycle { cycle, .. } = &error else {
             return self.list_result(Err(error)).unwrap_err();
         };
@@ -232,7 +262,7 @@ impl<P: Threads> World<P> {
                 .expect("the entries of a list are links of slab objects");
             let handle = self.slab.handle_of(self.slab.slot_ptr(slot).as_ptr())?;
             // SAFETY: `link` was just yielded by a walk of a list whose lock the caller holds.
-            self.unlink(slot, unsafe { link.as_ref() }, list, false)?;
+            self.unlink(slot, unsafe { link.as_ref() }, list, Unlink::Poison)?;
             self.record_picture(held);
             reaped.push(handle);
         }
@@ -293,6 +323,17 @@ impl<P: Threads> World<P> {
     }
 }
 
+/// How an entry is unlinked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unlink {
+    /// `list_del`: both links poisoned.
+    Poison,
+    /// `list_del_init`: an empty list of its own.
+    Init,
+    /// `list_del_rcu`: `next` left for readers, `prev` poisoned.
+    Rcu,
+}
+
 /// Where a walk taken one node per action stands (the state-graph engine's walks): the node it
 /// is on and, for a `_safe` walk, the link it read ahead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -316,6 +357,9 @@ pub(crate) enum WalkKind {
     Reap,
     /// `list_for_each_entry_safe` with `list_del`.
     ReapSafe,
+    /// `list_for_each_entry_rcu`: visit without the lock, loading `next` with
+    /// `rcu_dereference`; an entry not allocated is a use after free.
+    Rcu,
 }
 
 impl<P: Threads> World<P> {
@@ -331,10 +375,22 @@ impl<P: Threads> World<P> {
 
     /// The node after `node` on `list`, refusing a null or poisoned link and, in checked mode, a
     /// broken back link (as the walks of `Iter` do).
-    fn step_from(&self, node: *const ListHead<P>, list: usize) -> Result<*const ListHead<P>, Stop> {
+    fn step_from(
+        &self,
+        node: *const ListHead<P>,
+        list: usize,
+        rcu: bool,
+    ) -> Result<*const ListHead<P>, Stop> {
         // SAFETY: `node` is the head or a node a walk reached through followable links; the
-        // caller holds the list's lock (or models not holding it), and nodes live in the slab.
-        let next = unsafe { (*node).next_ptr() };
+        // caller holds the list's lock (or models not holding it, or walks an RCU list inside a
+        // read-side section), and nodes live in the slab.
+        let next = unsafe {
+            if rcu {
+                (*node).next_rcu()
+            } else {
+                (*node).next_ptr()
+            }
+        };
         if matches!(next as usize, 0 | LIST_POISON1 | LIST_POISON2) {
             return Err(self.walk_error(
                 list,
@@ -345,7 +401,7 @@ impl<P: Threads> World<P> {
                 },
             ));
         }
-        if self.heads[list].checks() == lifecycle_list::CheckMode::Checked {
+        if !rcu && self.heads[list].checks() == lifecycle_list::CheckMode::Checked {
             // SAFETY: `next` is followable and points to a live node, as above.
             let back = unsafe { (*next).prev_ptr() };
             if back != node {
@@ -375,7 +431,7 @@ impl<P: Threads> World<P> {
         let list = cursor.list;
         let next = match cursor.ahead.take() {
             Some(ahead) => ahead,
-            None => self.step_from(cursor.current, list)?,
+            None => self.step_from(cursor.current, list, kind == WalkKind::Rcu)?,
         };
         let head: &ListHead<P> = &self.heads[list];
         if std::ptr::eq(next, head) {
@@ -385,14 +441,14 @@ impl<P: Threads> World<P> {
             node: self.name_of(next as usize),
         });
         let reaping = matches!(kind, WalkKind::Reap | WalkKind::ReapSafe);
-        let handle = self.visited(next as usize, list, reaping)?;
+        let handle = self.visited(next as usize, list, reaping || kind == WalkKind::Rcu)?;
         if matches!(kind, WalkKind::VisitSafe | WalkKind::ReapSafe) {
-            cursor.ahead = Some(self.step_from(next, list)?);
+            cursor.ahead = Some(self.step_from(next, list, false)?);
         }
         if reaping {
             let slot = handle.expect("a reaping walk stops at a free entry").slot();
             // SAFETY: `next` is a live entry of a list whose lock the caller holds.
-            self.unlink(slot, unsafe { &*next }, list, false)?;
+            self.unlink(slot, unsafe { &*next }, list, Unlink::Poison)?;
             self.record_picture(held);
         }
         cursor.current = next;

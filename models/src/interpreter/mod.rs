@@ -5,6 +5,7 @@
 mod actor;
 mod coverage;
 mod lists;
+mod rcu;
 mod signal;
 mod stepper;
 mod threads;
@@ -12,7 +13,8 @@ mod trace;
 mod watchdog;
 mod world;
 
-pub(crate) use stepper::{enabled, replay_path, Snapshot};
+pub(crate) use rcu::WORKER;
+pub(crate) use stepper::{enabled, replay_path, worker_enabled, Snapshot};
 pub use threads::{panic_message, Threads};
 pub(crate) use trace::Trace;
 use world::World;
@@ -51,9 +53,22 @@ fn actor<P: Threads>(world: &World<P>, scenario: &Scenario, index: usize, name: 
 /// `[[sometimes]]` states it reached, as a mask (bit `p`: property `p`).
 pub(crate) fn execute<P: Threads>(plan: &Arc<Plan>, trace: &Arc<Trace>) -> u64 {
     let (scenario, spec, actors) = (plan.scenario(), plan.world(), plan.actors());
-    let mut world = World::<P>::new(spec, trace.clone());
+    let mut world = World::<P>::new(spec, trace.clone(), actors.len());
     world.coverage = Coverage::new(&scenario.sometimes, actors, spec.locks.len());
     let world = Arc::new(world);
+    // The grace-period worker, if any actor queues a callback: a thread of the run's own.
+    let worker = scenario.uses_rcu_callbacks().then(|| {
+        let world = world.clone();
+        P::spawn_named(
+            rcu::WORKER.to_string(),
+            Box::new(move || {
+                world.started(rcu::WORKER);
+                if let Err(stop) = world.rcu_worker() {
+                    stop_actor(&world, rcu::WORKER, stop);
+                }
+            }),
+        )
+    });
     let mut threads = Vec::new();
     for (name, index) in actors.iter().skip(1).cloned() {
         let (world, plan) = (world.clone(), plan.clone());
@@ -69,8 +84,17 @@ pub(crate) fn execute<P: Threads>(plan: &Arc<Plan>, trace: &Arc<Trace>) -> u64 {
     });
     let (main_name, main_index) = actors[0].clone();
     actor(&world, scenario, main_index, &main_name);
+    let mut joined = Vec::new();
     for thread in threads {
-        if let Err(message) = P::join(thread) {
+        joined.push(P::join(thread));
+    }
+    // Every actor is done: the worker runs what is queued and returns.
+    world.rcu.stop();
+    if let Some(worker) = worker {
+        joined.push(P::join(worker));
+    }
+    for outcome in joined {
+        if let Err(message) = outcome {
             // A checker has already failed the execution; on std, keep the first stop.
             if !P::IS_CHECKER {
                 trace.set_stop(

@@ -26,6 +26,8 @@ pub struct ActorSnapshot {
     pub locals: Vec<(String, Vec<(usize, u64)>)>,
     /// The locks it holds, by index.
     pub held: Vec<usize>,
+    /// How deeply its RCU read-side sections are nested (0: outside any).
+    pub rcu_depth: usize,
 }
 
 /// One slot's part of a snapshot.
@@ -55,6 +57,9 @@ pub struct Snapshot {
     pub free: Result<Vec<usize>, String>,
     /// Each event: set or not.
     pub events: Vec<bool>,
+    /// The RCU callbacks queued, oldest first: `(slot, generation, kfree_rcu, the actors whose
+    /// read-side sections its grace period still waits for)`.
+    pub callbacks: Vec<(usize, u64, bool, Vec<usize>)>,
 }
 
 impl Snapshot {
@@ -80,7 +85,7 @@ pub struct Outcome {
 pub fn replay_path(plan: &Plan, path: &[usize], trace: &Arc<Trace>) -> Outcome {
     let (scenario, spec, actors) = (plan.scenario(), plan.world(), plan.actors());
     trace.reset();
-    let mut world = World::<Std>::new(spec, trace.clone());
+    let mut world = World::<Std>::new(spec, trace.clone(), actors.len());
     world.coverage = Coverage::new(&scenario.sometimes, actors, spec.locks.len());
     let mut running: Vec<Actor<'_, Std>> = actors
         .iter()
@@ -88,6 +93,15 @@ pub fn replay_path(plan: &Plan, path: &[usize], trace: &Arc<Trace>) -> Outcome {
         .collect();
     let mut finding = None;
     for &index in path {
+        // The action after the last actor's is the grace-period worker's.
+        if index == actors.len() {
+            world.set_acting(super::rcu::WORKER);
+            if let Err(stop) = world.run_stepped_callback() {
+                finding = Some((super::rcu::WORKER.to_string(), stop));
+                break;
+            }
+            continue;
+        }
         let (name, spec_index) = &actors[index];
         world.set_acting(name);
         if let Err(halt) = running[index].advance(&scenario.actors[*spec_index]) {
@@ -99,7 +113,8 @@ pub fn replay_path(plan: &Plan, path: &[usize], trace: &Arc<Trace>) -> Outcome {
         .iter()
         .zip(actors)
         .all(|(actor, (_, spec))| actor.pc == scenario.actors[*spec].steps.len());
-    if finding.is_none() && all_done && spec.checks.leak {
+    let callbacks_done = world.stepped_callbacks().is_empty();
+    if finding.is_none() && all_done && callbacks_done && spec.checks.leak {
         if let Err(stop) = world.check_no_leak() {
             finding = Some((actors[0].0.clone(), stop));
         }
@@ -149,6 +164,7 @@ fn snapshot(world: &World<Std>, actors: &[Actor<'_, Std>], events: usize) -> Sna
                     .filter(|(_, &held)| held)
                     .map(|(lock, _)| lock)
                     .collect(),
+                rcu_depth: actor.rcu.depth(),
             }
         })
         .collect();
@@ -178,6 +194,7 @@ fn snapshot(world: &World<Std>, actors: &[Actor<'_, Std>], events: usize) -> Sna
         slots,
         free: world.slab.free_slots().map_err(|e| e.to_string()),
         events: (0..events).map(|e| world.event_is_set(e)).collect(),
+        callbacks: world.stepped_callbacks(),
     }
 }
 
@@ -197,6 +214,19 @@ pub fn enabled(
         None => false,
         Some(Step::Lock { lock }) => snapshot.holder(*lock).is_none(),
         Some(Step::Wait { event }) => snapshot.events[*event],
+        // A grace period at step level: it can end only once no section that began before it
+        // is open, and at step level every open section began before it (the caller's own
+        // included: synchronize_rcu inside a section is never enabled).
+        Some(Step::SynchronizeRcu) => snapshot.actors.iter().all(|a| a.rcu_depth == 0),
+        Some(Step::RcuBarrier) => snapshot.callbacks.is_empty(),
         Some(_) => true,
     }
+}
+
+/// Whether the grace-period worker can act: its oldest callback's grace period has ended.
+pub fn worker_enabled(snapshot: &Snapshot) -> bool {
+    snapshot
+        .callbacks
+        .first()
+        .is_some_and(|(_, _, _, waits)| waits.is_empty())
 }

@@ -3,13 +3,15 @@
 //! recording its event so a finding can show what happened, step by step and picture by picture.
 
 use super::coverage::Coverage;
+use super::rcu::Callback;
 use super::signal::Signal;
 use super::threads::Threads;
 use super::trace::Trace;
 use crate::language::{Checks, WorldSpec, MAX_LISTS};
 use crate::outcome::{FindingKind, Stop, What};
 use lifecycle_list::{
-    AtomicOps, CellOps, ListHead, Platform, SpinGuard, SpinLock, LIST_POISON1, LIST_POISON2,
+    AtomicOps, CellOps, GracePeriod, ListHead, Platform, Rcu, SpinGuard, SpinLock, LIST_POISON1,
+    LIST_POISON2,
 };
 use lifecycle_slab::{Handle, Slab, Tagging};
 use std::ptr::NonNull;
@@ -77,15 +79,29 @@ pub struct World<P: Threads> {
     membership: Mutex<Vec<[bool; MAX_LISTS]>>,
     /// Which `[[sometimes]]` states this execution reached (harness bookkeeping too).
     pub coverage: Coverage,
+    /// The RCU model: one slot per actor, the callback queue.
+    pub(super) rcu: Rcu<Callback, P>,
+    /// The actor registered in each RCU slot.
+    pub(super) rcu_names: Mutex<Vec<String>>,
+    /// `destroy_cache` ran: a free into the slab now is a use after free of the cache.
+    pub(super) destroyed: AtomicBool,
+    /// The state-graph engine's callbacks (it runs every actor, and the grace-period worker,
+    /// one action at a time on one thread): each with the grace period it waits for.
+    pub(super) stepped_callbacks: Mutex<std::collections::VecDeque<(Callback, GracePeriod)>>,
 }
 
 impl<P: Threads> World<P> {
-    /// A world as `spec` declares it, every list empty.
-    pub fn new(spec: &WorldSpec, trace: Arc<Trace>) -> Self {
-        let modes: Vec<_> = spec.lists.iter().map(|l| l.mode).collect();
-        let mode_of = |i: usize| modes.get(i).copied().unwrap_or_default();
+    /// A world as `spec` declares it, every list empty, with RCU slots for `actors` actors.
+    pub fn new(spec: &WorldSpec, trace: Arc<Trace>, actors: usize) -> Self {
+        // A node of an RCU list gets RCU links; every other link (and an undeclared list's) is
+        // plain.
+        let link = |list: Option<&crate::language::ListSpec>| match list {
+            Some(list) if list.rcu => ListHead::with_checks_rcu(list.mode),
+            Some(list) => ListHead::with_checks(list.mode),
+            None => ListHead::with_checks(Default::default()),
+        };
         let object = |_| Object {
-            links: std::array::from_fn(|i| ListHead::with_checks(mode_of(i))),
+            links: std::array::from_fn(|i| link(spec.lists.get(i))),
             refs: P::AtomicUsize::new(0),
             data: P::Cell::new(0),
         };
@@ -102,7 +118,7 @@ impl<P: Threads> World<P> {
         let heads: Vec<Box<ListHead<P>>> = spec
             .lists
             .iter()
-            .map(|list| Box::new(ListHead::with_checks(list.mode)))
+            .map(|list| Box::new(link(Some(list))))
             .collect();
         for head in &heads {
             // SAFETY: not shared yet; boxed, so it will not move.
@@ -137,6 +153,10 @@ impl<P: Threads> World<P> {
             acting: Mutex::new(None),
             membership: Mutex::new(vec![[false; MAX_LISTS]; spec.objects]),
             coverage: Coverage::default(),
+            rcu: Rcu::new(actors),
+            rcu_names: Mutex::new(Vec::new()),
+            destroyed: AtomicBool::new(false),
+            stepped_callbacks: Mutex::new(std::collections::VecDeque::new()),
         }
     }
 
@@ -330,6 +350,7 @@ impl<P: Threads> World<P> {
 
     /// `free`: returns the slot to the slab, recording whether it was still linked.
     pub fn free(&self, handle: Handle) -> Result<(), Stop> {
+        self.check_cache_alive(handle)?;
         let still_linked_on = self.linked_on(handle.slot());
         self.slab.free(handle)?;
         self.record(What::Free {

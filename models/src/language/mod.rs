@@ -9,6 +9,7 @@ mod error;
 mod expect;
 mod limits;
 mod parse;
+mod rcu_sections;
 mod reader;
 mod rule;
 mod sometimes;
@@ -115,6 +116,9 @@ pub struct ListSpec {
     pub mode: CheckMode,
     /// The index in [`WorldSpec::locks`] of the lock that protects it.
     pub lock: usize,
+    /// `rcu = true`: readers walk it without the lock, inside RCU read-side sections
+    /// (`walk_rcu`); its links are RCU links.
+    pub rcu: bool,
 }
 
 /// The world's run-time checks, beyond what the engines check by themselves.
@@ -286,6 +290,15 @@ impl Scenario {
     /// The expected verdict on `engine`.
     pub fn expected_on(&self, engine: Engine) -> &Expected {
         self.expect.on(engine.name())
+    }
+
+    /// Whether any actor queues an RCU callback (`call_rcu`, `kfree_rcu`): the run then has a
+    /// grace-period worker thread of its own.
+    pub fn uses_rcu_callbacks(&self) -> bool {
+        self.actors
+            .iter()
+            .flat_map(|actor| &actor.steps)
+            .any(|step| matches!(step.value, Step::CallRcu { .. }))
     }
 
     /// Whether any actor is replicated (so `--waiters` means something for this scenario).

@@ -55,6 +55,7 @@ struct ListShape {
     name: Spanned<String>,
     mode: Option<Spanned<String>>,
     lock: Option<Spanned<String>>,
+    rcu: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -278,6 +279,7 @@ fn world(reader: &Reader<'_>, shape: &WorldShape) -> Result<WorldSpec, ScenarioE
             name: name.clone(),
             mode,
             lock,
+            rcu: list.rcu.unwrap_or(false),
         });
     }
     let events = unique(reader, &shape.events, "event")?;
@@ -369,6 +371,7 @@ fn actors(
                 column,
             });
         }
+        super::rcu_sections::check(reader, world, &name, &actor.steps, &steps)?;
         actors.push(ActorSpec {
             name,
             count,

@@ -38,6 +38,21 @@ pub enum Rule {
     UntaggedFreeList,
     /// The lock's unlock is a Release (and its acquire one atomic read-modify-write).
     DefectiveLock,
+    /// An entry removed with `list_del_rcu` (or replaced) is freed only after a grace period
+    /// (`synchronize_rcu` first, or `kfree_rcu` / `call_rcu`).
+    FreeWithoutGracePeriod,
+    /// A list that readers walk under RCU is changed only with the `_rcu` operations.
+    PlainChangeOnRcuList,
+    /// What `walk_rcu` found is used after `rcu_read_unlock` only under a reference taken inside
+    /// the section.
+    UseAfterRcuUnlock,
+    /// `synchronize_rcu` is never called inside a read-side section (it would wait for itself).
+    SyncInReadSection,
+    /// `synchronize_rcu` is never called holding a lock that a reader takes inside its section.
+    SyncUnderReaderLock,
+    /// A cache is destroyed only after `rcu_barrier`, once callbacks that free into it are
+    /// queued.
+    DestroyWithPendingCallbacks,
 }
 
 /// One row of the rule table.
@@ -66,7 +81,7 @@ const FREED_WHILE_LINKED: &[FindingKind] = &[
 
 /// The table: every rule, its name, its reason and the finding kinds it can cause. An engine's
 /// finding on a scenario is explained only by a broken rule whose kinds include the finding's.
-const TABLE: [Row; 13] = [
+const TABLE: [Row; 19] = [
     Row {
         rule: Rule::UnlockedList,
         name: "unlocked-list",
@@ -157,11 +172,59 @@ const TABLE: [Row; 13] = [
         reason: "the lock's unlock is a Release and its acquire one atomic read-modify-write",
         kinds: &[DataRace, UseAfterFree, ListCorruption],
     },
+    Row {
+        rule: Rule::FreeWithoutGracePeriod,
+        name: "free-without-grace-period",
+        reason: "an entry removed with list_del_rcu is freed only after a grace period \
+                 (synchronize_rcu, kfree_rcu or call_rcu)",
+        // A reader still standing on it reads freed memory (loom: as a race with the free).
+        kinds: &[
+            UseAfterFree,
+            DataRace,
+            DoubleAdd,
+            ListCorruption,
+            SlotHandedOutTwice,
+        ],
+    },
+    Row {
+        rule: Rule::PlainChangeOnRcuList,
+        name: "plain-change-on-rcu-list",
+        reason: "a list readers walk under RCU is changed only with the _rcu operations",
+        // list_del poisons the next a reader follows; list_add publishes without release.
+        kinds: &[ListCorruption, DataRace, UseAfterFree],
+    },
+    Row {
+        rule: Rule::UseAfterRcuUnlock,
+        name: "use-after-rcu-unlock",
+        reason: "what walk_rcu found is used after rcu_read_unlock only under a reference \
+                 taken inside the section",
+        kinds: &[UseAfterFree, DataRace, DoubleFree],
+    },
+    Row {
+        rule: Rule::SyncInReadSection,
+        name: "sync-in-read-section",
+        reason: "synchronize_rcu is never called inside a read-side section",
+        kinds: &[Deadlock, StarvedWaiters],
+    },
+    Row {
+        rule: Rule::SyncUnderReaderLock,
+        name: "sync-under-reader-lock",
+        reason: "synchronize_rcu is never called holding a lock a reader takes inside its \
+                 read-side section",
+        kinds: &[Deadlock, StarvedWaiters],
+    },
+    Row {
+        rule: Rule::DestroyWithPendingCallbacks,
+        name: "destroy-with-pending-callbacks",
+        reason: "a cache is destroyed only after rcu_barrier once callbacks that free into it \
+                 are queued",
+        kinds: &[UseAfterFree, Leak],
+    },
 ];
 
 impl Rule {
     /// Every rule, in the table's order.
-    pub const ALL: [Rule; 13] = [
+    pub const ALL: [Rule; 19] = [
         Rule::UnlockedList,
         Rule::LinkedAtFree,
         Rule::UseWithoutRef,
@@ -175,6 +238,12 @@ impl Rule {
         Rule::WaitCycle,
         Rule::UntaggedFreeList,
         Rule::DefectiveLock,
+        Rule::FreeWithoutGracePeriod,
+        Rule::PlainChangeOnRcuList,
+        Rule::UseAfterRcuUnlock,
+        Rule::SyncInReadSection,
+        Rule::SyncUnderReaderLock,
+        Rule::DestroyWithPendingCallbacks,
     ];
 
     fn row(self) -> &'static Row {

@@ -2,7 +2,7 @@
 //! `put_ref`, ...), as `step_parser` reads it from one string such as `"list_add s registry"`.
 
 /// The step names, as a file writes them (listed in error messages).
-pub const STEP_NAMES: [&str; 18] = [
+pub const STEP_NAMES: [&str; 30] = [
     "alloc",
     "free",
     "lock",
@@ -21,6 +21,18 @@ pub const STEP_NAMES: [&str; 18] = [
     "write",
     "signal",
     "wait",
+    "rcu_read_lock",
+    "rcu_read_unlock",
+    "synchronize_rcu",
+    "rcu_barrier",
+    "call_rcu",
+    "kfree_rcu",
+    "list_add_rcu",
+    "list_add_tail_rcu",
+    "list_del_rcu",
+    "list_replace_rcu",
+    "walk_rcu",
+    "destroy_cache",
 ];
 
 /// One step. Objects are an actor's local names (bound by `alloc`, `walk ... keep` or
@@ -53,7 +65,9 @@ pub enum Step {
         /// The lock.
         lock: usize,
     },
-    /// `list_add x L` (`list_add(&x->link, &L)`) or `list_add_tail x L`.
+    /// `list_add x L` (`list_add(&x->link, &L)`) or `list_add_tail x L`; `list_add_rcu` and
+    /// `list_add_tail_rcu` publish the entry with `rcu_assign_pointer` (a release store) after
+    /// writing its own links (`include/linux/rculist.h`).
     ListAdd {
         /// The object.
         object: String,
@@ -61,8 +75,11 @@ pub enum Step {
         list: usize,
         /// `list_add_tail`.
         tail: bool,
+        /// The `_rcu` form.
+        rcu: bool,
     },
-    /// `list_del x L` (poisons the links) or `list_del_init x L`.
+    /// `list_del x L` (poisons both links) or `list_del_init x L`; `list_del_rcu x L` unlinks
+    /// but leaves `next` intact for readers standing on the entry and poisons only `prev`.
     ListDel {
         /// The object.
         object: String,
@@ -70,9 +87,23 @@ pub enum Step {
         list: usize,
         /// `list_del_init`.
         init: bool,
+        /// `list_del_rcu`.
+        rcu: bool,
+    },
+    /// `list_replace_rcu x y L`: `y` takes `x`'s place, published with `rcu_assign_pointer`;
+    /// `x`'s `next` stays intact for readers standing on it.
+    ListReplaceRcu {
+        /// The entry replaced.
+        old: String,
+        /// The entry that takes its place.
+        new: String,
+        /// The list.
+        list: usize,
     },
     /// `walk L [keep x]` (`list_for_each_entry`) or `walk_safe L [keep x]`: visits every entry;
-    /// `keep x` binds the first entry found (none if the list is empty).
+    /// `keep x` binds the first entry found (none if the list is empty). `walk_rcu L [keep x]`
+    /// (`list_for_each_entry_rcu`) walks without the lock, inside a read-side section, loading
+    /// each `next` with `rcu_dereference` (an acquire load).
     Walk {
         /// The list.
         list: usize,
@@ -80,6 +111,8 @@ pub enum Step {
         safe: bool,
         /// The local bound to the first entry.
         keep: Option<String>,
+        /// `walk_rcu`.
+        rcu: bool,
     },
     /// `reap L into x` (a plain walk that `list_del`s each entry: the iterate-delete bug) or
     /// `reap_safe L into x` (`list_for_each_entry_safe`): binds `x` to every entry unlinked.
@@ -131,6 +164,27 @@ pub enum Step {
         /// The event.
         event: usize,
     },
+    /// `rcu_read_lock`: opens a read-side section (sections nest).
+    RcuReadLock,
+    /// `rcu_read_unlock`: closes the innermost read-side section.
+    RcuReadUnlock,
+    /// `synchronize_rcu`: returns once every read-side section that began before it has ended.
+    SynchronizeRcu,
+    /// `rcu_barrier`: returns once every callback queued before it has run.
+    RcuBarrier,
+    /// `call_rcu x` (the callback drops the actor's reference to `x` after a grace period: the
+    /// last reference frees it) or `kfree_rcu x` (the callback frees `x` after a grace period).
+    /// Either hands the actor's reference to the callback.
+    CallRcu {
+        /// The object.
+        object: String,
+        /// `kfree_rcu`: free, whatever the count.
+        free: bool,
+    },
+    /// `destroy_cache`: `kmem_cache_destroy` of the slab. An object still allocated is a leak
+    /// (the kernel's "Objects remaining on __kmem_cache_shutdown()"); a free into the destroyed
+    /// cache afterwards (a callback still queued) is a use after free of the cache.
+    DestroyCache,
 }
 
 impl Step {
@@ -144,16 +198,36 @@ impl Step {
         }
     }
 
+    /// The second local this step uses (`list_replace_rcu`'s new entry), if any.
+    pub fn also_uses(&self) -> Option<&str> {
+        match self {
+            Step::ListReplaceRcu { new, .. } => Some(new),
+            _ => None,
+        }
+    }
+
+    /// Whether this step changes a list (under its lock, as the protocol's rule 1 asks).
+    pub fn changes_list(&self) -> Option<usize> {
+        match self {
+            Step::ListAdd { list, .. }
+            | Step::ListDel { list, .. }
+            | Step::ListReplaceRcu { list, .. } => Some(*list),
+            _ => None,
+        }
+    }
+
     /// The local this step uses, if any.
     pub fn uses(&self) -> Option<&str> {
         match self {
             Step::Free { object }
             | Step::ListAdd { object, .. }
             | Step::ListDel { object, .. }
+            | Step::ListReplaceRcu { old: object, .. }
             | Step::GetRef { object }
             | Step::PutRef { object }
             | Step::Read { object, .. }
-            | Step::Write { object, .. } => Some(object),
+            | Step::Write { object, .. }
+            | Step::CallRcu { object, .. } => Some(object),
             _ => None,
         }
     }

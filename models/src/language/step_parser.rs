@@ -81,34 +81,59 @@ impl Args<'_, '_> {
                     Step::Unlock { lock }
                 }
             }
-            "list_add" | "list_add_tail" | "list_del" | "list_del_init" => {
+            "list_add" | "list_add_tail" | "list_del" | "list_del_init" | "list_add_rcu"
+            | "list_add_tail_rcu" | "list_del_rcu" => {
                 self.arity(1, 2, "OBJECT [LIST]")?;
                 let object = self.object(a[0])?;
                 let list = self.list(a.get(1).copied())?;
-                match verb {
-                    "list_add" => Step::ListAdd {
+                let rcu = verb.ends_with("_rcu");
+                match verb.trim_end_matches("_rcu") {
+                    "list_add" | "list_add_tail" => Step::ListAdd {
                         object,
                         list,
-                        tail: false,
-                    },
-                    "list_add_tail" => Step::ListAdd {
-                        object,
-                        list,
-                        tail: true,
-                    },
-                    "list_del" => Step::ListDel {
-                        object,
-                        list,
-                        init: false,
+                        tail: verb.starts_with("list_add_tail"),
+                        rcu,
                     },
                     _ => Step::ListDel {
                         object,
                         list,
-                        init: true,
+                        init: verb == "list_del_init",
+                        rcu,
                     },
                 }
             }
-            "walk" | "walk_safe" => {
+            "list_replace_rcu" => {
+                self.arity(2, 3, "OLD NEW [LIST]")?;
+                let old = self.object(a[0])?;
+                let new = self.object(a[1])?;
+                if old == new {
+                    return Err((
+                        a[1].offset,
+                        format!("`list_replace_rcu` replaces `{old}` with itself (expected another object)"),
+                    ));
+                }
+                let list = self.list(a.get(2).copied())?;
+                Step::ListReplaceRcu { old, new, list }
+            }
+            "rcu_read_lock" | "rcu_read_unlock" | "synchronize_rcu" | "rcu_barrier"
+            | "destroy_cache" => {
+                self.arity(0, 0, "")?;
+                match verb {
+                    "rcu_read_lock" => Step::RcuReadLock,
+                    "rcu_read_unlock" => Step::RcuReadUnlock,
+                    "synchronize_rcu" => Step::SynchronizeRcu,
+                    "rcu_barrier" => Step::RcuBarrier,
+                    _ => Step::DestroyCache,
+                }
+            }
+            "call_rcu" | "kfree_rcu" => {
+                self.arity(1, 1, "OBJECT")?;
+                Step::CallRcu {
+                    object: self.object(a[0])?,
+                    free: verb == "kfree_rcu",
+                }
+            }
+            "walk" | "walk_safe" | "walk_rcu" => {
                 let (list, rest) = self.optional_list()?;
                 let keep = match rest {
                     [] => None,
@@ -128,6 +153,7 @@ impl Args<'_, '_> {
                     list,
                     safe: verb == "walk_safe",
                     keep,
+                    rcu: verb == "walk_rcu",
                 }
             }
             "reap" | "reap_safe" => {
@@ -221,18 +247,20 @@ impl Args<'_, '_> {
 
     fn arity(&self, min: usize, max: usize, usage: &str) -> Result<(), StepError> {
         let verb = self.verb.text;
+        let form = if usage.is_empty() {
+            verb.to_string()
+        } else {
+            format!("{verb} {usage}")
+        };
         if self.args.len() < min {
-            return Err((
-                self.end,
-                format!("`{verb}` needs more (expected `{verb} {usage}`)"),
-            ));
+            return Err((self.end, format!("`{verb}` needs more (expected `{form}`)")));
         }
         if self.args.len() > max {
             let extra = self.args[max];
             return Err((
                 extra.offset,
                 format!(
-                    "unexpected `{}` after `{verb}` (expected `{verb} {usage}`)",
+                    "unexpected `{}` after `{verb}` (expected `{form}`)",
                     extra.text
                 ),
             ));
@@ -406,7 +434,8 @@ mod tests {
             Ok(Step::ListAdd {
                 object: "s".to_string(),
                 list: 1,
-                tail: true
+                tail: true,
+                rcu: false
             })
         );
         assert_eq!(
@@ -414,7 +443,8 @@ mod tests {
             Ok(Step::Walk {
                 list: 0,
                 safe: false,
-                keep: Some("k".to_string())
+                keep: Some("k".to_string()),
+                rcu: false
             })
         );
         assert_eq!(parse("unlock hash"), Ok(Step::Unlock { lock: 1 }));
@@ -424,8 +454,67 @@ mod tests {
             Ok(Step::ListDel {
                 object: "s".to_string(),
                 list: 0,
-                init: true
+                init: true,
+                rcu: false
             })
+        );
+    }
+
+    #[test]
+    fn the_rcu_forms_parse_into_their_steps() {
+        assert_eq!(
+            parse("list_add_tail_rcu s hash"),
+            Ok(Step::ListAdd {
+                object: "s".to_string(),
+                list: 1,
+                tail: true,
+                rcu: true
+            })
+        );
+        assert_eq!(
+            parse("list_del_rcu s registry"),
+            Ok(Step::ListDel {
+                object: "s".to_string(),
+                list: 0,
+                init: false,
+                rcu: true
+            })
+        );
+        assert_eq!(
+            parse("walk_rcu registry keep k"),
+            Ok(Step::Walk {
+                list: 0,
+                safe: false,
+                keep: Some("k".to_string()),
+                rcu: true
+            })
+        );
+        assert_eq!(
+            parse("list_replace_rcu a b hash"),
+            Ok(Step::ListReplaceRcu {
+                old: "a".to_string(),
+                new: "b".to_string(),
+                list: 1
+            })
+        );
+        assert_eq!(
+            parse("kfree_rcu s"),
+            Ok(Step::CallRcu {
+                object: "s".to_string(),
+                free: true
+            })
+        );
+        assert_eq!(parse("synchronize_rcu"), Ok(Step::SynchronizeRcu));
+        assert_eq!(
+            parse("rcu_read_lock now"),
+            Err((
+                14,
+                "unexpected `now` after `rcu_read_lock` (expected `rcu_read_lock`)".to_string()
+            ))
+        );
+        assert_eq!(
+            parse("list_replace_rcu a a").unwrap_err().1,
+            "`list_replace_rcu` replaces `a` with itself (expected another object)"
         );
     }
 

@@ -13,17 +13,21 @@ use std::collections::{BTreeSet, HashMap};
 
 /// One actor's steps against the rules.
 pub(super) struct ActorCheck<'a> {
-    scenario: &'a Scenario,
-    sharing: &'a Sharing,
+    pub(super) scenario: &'a Scenario,
+    pub(super) sharing: &'a Sharing,
     actor: &'a ActorSpec,
     /// For each lock held, the `lock` step that took it.
-    held: Vec<Option<&'a Located<Step>>>,
-    locals: HashMap<String, Local>,
+    pub(super) held: Vec<Option<&'a Located<Step>>>,
+    pub(super) locals: HashMap<String, Local>,
     found: Vec<Violation>,
+    /// Read-side sections open (they nest).
+    pub(super) sections: usize,
+    /// A callback (`call_rcu`, `kfree_rcu`) queued and no `rcu_barrier` since.
+    pub(super) callbacks_queued: bool,
 }
 
 /// A broken rule and its one-line message.
-type Broken = Option<(Rule, String)>;
+pub(super) type Broken = Option<(Rule, String)>;
 
 impl<'a> ActorCheck<'a> {
     pub(super) fn new(
@@ -38,6 +42,8 @@ impl<'a> ActorCheck<'a> {
             held: vec![None; scenario.world.locks.len()],
             locals: HashMap::new(),
             found: Vec::new(),
+            sections: 0,
+            callbacks_queued: false,
         }
     }
 
@@ -80,15 +86,15 @@ impl<'a> ActorCheck<'a> {
         });
     }
 
-    fn lock_name(&self, lock: usize) -> &str {
+    pub(super) fn lock_name(&self, lock: usize) -> &str {
         &self.scenario.world.locks[lock].name
     }
 
-    fn list_name(&self, list: usize) -> &str {
+    pub(super) fn list_name(&self, list: usize) -> &str {
         &self.scenario.world.lists[list].name
     }
 
-    fn lock_of(&self, list: usize) -> usize {
+    pub(super) fn lock_of(&self, list: usize) -> usize {
         self.scenario.world.lists[list].lock
     }
 
@@ -100,7 +106,7 @@ impl<'a> ActorCheck<'a> {
             .join(" and ")
     }
 
-    fn local(&mut self, object: &str) -> &mut Local {
+    pub(super) fn local(&mut self, object: &str) -> &mut Local {
         // Validation guarantees every used local is bound by an earlier step of the actor.
         self.locals
             .entry(object.to_string())
@@ -109,11 +115,24 @@ impl<'a> ActorCheck<'a> {
 
     /// The rule a use of `object` breaks if the actor holds no reference and no lock it was
     /// borrowed under.
-    fn unusable(&mut self, text: &str, object: &str) -> Broken {
+    pub(super) fn unusable(&mut self, text: &str, object: &str) -> Broken {
         let held = self.held.clone();
         let local = self.local(object);
-        if local.refs > 0 || local.borrowed.is_some_and(|lock| held[lock].is_some()) {
+        if local.refs > 0
+            || local.in_section
+            || local.borrowed.is_some_and(|lock| held[lock].is_some())
+        {
             return None;
+        }
+        if local.section_ended {
+            return Some((
+                Rule::UseAfterRcuUnlock,
+                format!(
+                    "`{text}` uses {object}, which walk_rcu found, after its read-side section \
+                     ended with no reference taken inside it: a grace period may have ended and \
+                     freed it"
+                ),
+            ));
         }
         if local.dropped {
             return Some((
@@ -125,7 +144,9 @@ impl<'a> ActorCheck<'a> {
             ));
         }
         let why = match local.origin {
-            Origin::Found(list) => format!("found on `{}`", self.list_name(list)),
+            Origin::Found(list) | Origin::FoundRcu(list) => {
+                format!("found on `{}`", self.list_name(list))
+            }
             Origin::Reaped(list) => format!("reaped from `{}`", self.list_name(list)),
             Origin::Alloc => "whose reference went to the list it was added to".to_string(),
         };
@@ -161,8 +182,12 @@ impl<'a> ActorCheck<'a> {
                     .insert(object.clone(), Local::new(Origin::Alloc, 1));
                 None
             }
-            Step::Free { object } => self.free(&text, object),
-            Step::PutRef { object } => self.put_ref(&text, object),
+            Step::Free { object } => self
+                .without_grace_period(&text, object, "frees")
+                .or_else(|| self.free(&text, object)),
+            Step::PutRef { object } => self
+                .without_grace_period(&text, object, "drops a reference to")
+                .or_else(|| self.put_ref(&text, object)),
             Step::Lock { lock } => self.lock(&text, step, *lock),
             Step::Unlock { lock } => {
                 if self.held[*lock].take().is_none() {
@@ -185,8 +210,53 @@ impl<'a> ActorCheck<'a> {
                 }
                 None
             }
-            Step::ListAdd { object, list, .. } => self.list_add(&text, object, *list),
-            Step::ListDel { object, list, .. } => self.list_del(&text, object, *list),
+            Step::ListAdd {
+                object, list, rcu, ..
+            } => self
+                .list_add(&text, object, *list)
+                .or_else(|| self.plain_change(&text, *list, *rcu)),
+            Step::ListDel {
+                object, list, rcu, ..
+            } => {
+                let broken = self
+                    .list_del(&text, object, *list)
+                    .or_else(|| self.plain_change(&text, *list, *rcu));
+                // A reader of an RCU list may stand on an entry however it was removed.
+                let rcu_list = self.scenario.world.lists[*list].rcu;
+                self.local(object).readers_may_stand_on |= *rcu || rcu_list;
+                broken
+            }
+            Step::ListReplaceRcu { old, new, list } => {
+                let broken = self
+                    .list_del(&text, old, *list)
+                    .or_else(|| self.list_add(&text, new, *list));
+                self.local(old).readers_may_stand_on = true;
+                broken
+            }
+            Step::Walk {
+                list,
+                keep,
+                rcu: true,
+                ..
+            } => {
+                self.walk_rcu(*list, keep.as_deref());
+                None
+            }
+            Step::RcuReadLock => {
+                self.sections += 1;
+                None
+            }
+            Step::RcuReadUnlock => {
+                self.rcu_read_unlock();
+                None
+            }
+            Step::SynchronizeRcu => self.synchronize_rcu(&text),
+            Step::RcuBarrier => {
+                self.callbacks_queued = false;
+                None
+            }
+            Step::CallRcu { object, free } => self.call_rcu(&text, object, *free),
+            Step::DestroyCache => self.destroy_cache(&text),
             Step::Walk { list, keep, .. } => {
                 let broken = self.unlocked(&text, *list, "walks");
                 if let Some(keep) = keep {
@@ -288,7 +358,7 @@ impl<'a> ActorCheck<'a> {
         ))
     }
 
-    fn free(&mut self, text: &str, object: &str) -> Broken {
+    pub(super) fn free(&mut self, text: &str, object: &str) -> Broken {
         let local = self.local(object).clone();
         // Every list it may be on, including one that holds the adder's reference: freeing an
         // object a list still links is `linked-at-free` whoever's reference it was (found by
@@ -314,7 +384,10 @@ impl<'a> ActorCheck<'a> {
                 },
             ))
         } else {
-            local.shared.map(|list| {
+            let shared = local
+                .shared
+                .filter(|&list| !self.freed_after_readers(&local, list));
+            shared.map(|list| {
                 (
                     Rule::FreeWhileShared,
                     format!(
@@ -331,7 +404,7 @@ impl<'a> ActorCheck<'a> {
         broken
     }
 
-    fn put_ref(&mut self, text: &str, object: &str) -> Broken {
+    pub(super) fn put_ref(&mut self, text: &str, object: &str) -> Broken {
         let local = self.local(object).clone();
         let on: BTreeSet<usize> = local.linked.union(&local.maybe_linked).copied().collect();
         let broken = if local.refs == 0 {

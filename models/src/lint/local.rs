@@ -12,6 +12,8 @@ pub(super) enum Origin {
     Alloc,
     /// `walk ... keep`: an entry of this list, found under its lock.
     Found(usize),
+    /// `walk_rcu ... keep`: an entry of this list, found inside a read-side section.
+    FoundRcu(usize),
     /// `reap ... into`: entries unlinked from this list, each with the reference the list held.
     Reaped(usize),
 }
@@ -46,6 +48,17 @@ pub(super) struct Local {
     pub(super) shared: Option<usize>,
     /// The rules already reported on it.
     pub(super) flagged: BTreeSet<Rule>,
+    /// Found by `walk_rcu` and usable without a reference while the read-side section lasts.
+    pub(super) in_section: bool,
+    /// Found by `walk_rcu`, and the section ended with no reference taken: any use now may be
+    /// of freed memory.
+    pub(super) section_ended: bool,
+    /// Removed with `list_del_rcu` (or replaced), and no grace period since: readers may still
+    /// stand on it.
+    pub(super) readers_may_stand_on: bool,
+    /// A grace period has passed since it was removed (or its free is deferred past one): RCU
+    /// readers that held no reference are done with it.
+    pub(super) grace_period_passed: bool,
 }
 
 impl Local {
@@ -63,6 +76,10 @@ impl Local {
             borrowed: None,
             shared: None,
             flagged: BTreeSet::new(),
+            in_section: false,
+            section_ended: false,
+            readers_may_stand_on: false,
+            grace_period_passed: false,
         }
     }
 

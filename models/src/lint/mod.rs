@@ -18,6 +18,7 @@
 mod actor;
 mod events;
 mod local;
+mod rcu;
 mod sarif;
 mod sharing;
 mod violation;
@@ -150,24 +151,39 @@ pub(crate) fn step_text(step: &Step, world: &WorldSpec) -> String {
             object,
             list: l,
             tail,
+            rcu,
         } => {
             let verb = if *tail { "list_add_tail" } else { "list_add" };
-            format!("{verb} {object} {}", list(l))
+            let rcu = if *rcu { "_rcu" } else { "" };
+            format!("{verb}{rcu} {object} {}", list(l))
         }
         Step::ListDel {
             object,
             list: l,
             init,
+            rcu,
         } => {
-            let verb = if *init { "list_del_init" } else { "list_del" };
+            let verb = match (*init, *rcu) {
+                (_, true) => "list_del_rcu",
+                (true, false) => "list_del_init",
+                (false, false) => "list_del",
+            };
             format!("{verb} {object} {}", list(l))
+        }
+        Step::ListReplaceRcu { old, new, list: l } => {
+            format!("list_replace_rcu {old} {new} {}", list(l))
         }
         Step::Walk {
             list: l,
             safe,
             keep,
+            rcu,
         } => {
-            let verb = if *safe { "walk_safe" } else { "walk" };
+            let verb = match (*safe, *rcu) {
+                (_, true) => "walk_rcu",
+                (true, false) => "walk_safe",
+                (false, false) => "walk",
+            };
             match keep {
                 Some(keep) => format!("{verb} {} keep {keep}", list(l)),
                 None => format!("{verb} {}", list(l)),
@@ -207,5 +223,13 @@ pub(crate) fn step_text(step: &Step, world: &WorldSpec) -> String {
         }
         Step::Signal { event } => format!("signal {}", world.events[*event]),
         Step::Wait { event } => format!("wait {}", world.events[*event]),
+        Step::RcuReadLock => "rcu_read_lock".to_string(),
+        Step::RcuReadUnlock => "rcu_read_unlock".to_string(),
+        Step::SynchronizeRcu => "synchronize_rcu".to_string(),
+        Step::RcuBarrier => "rcu_barrier".to_string(),
+        Step::CallRcu { object, free } => {
+            format!("{} {object}", if *free { "kfree_rcu" } else { "call_rcu" })
+        }
+        Step::DestroyCache => "destroy_cache".to_string(),
     }
 }

@@ -19,6 +19,11 @@ pub(super) struct Sharing {
     pub co_lists: Vec<BTreeSet<usize>>,
     /// `(held, taken)`: the actors that take lock `taken` while holding `held`, in file order.
     pub nestings: HashMap<(usize, usize), Vec<String>>,
+    /// Each lock some actor takes inside a read-side section, with the first such actor.
+    pub taken_in_section: HashMap<usize, String>,
+    /// `refs_taken_on[list]`: some actor takes a reference on an entry it found on the list, so
+    /// an entry of it may be held past any grace period.
+    pub refs_taken_on: Vec<bool>,
 }
 
 /// Where a local's objects came from, for [`Sharing`]'s reading.
@@ -37,13 +42,19 @@ impl Sharing {
             handed_off: vec![false; lists],
             co_lists: vec![BTreeSet::new(); lists],
             nestings: HashMap::new(),
+            taken_in_section: HashMap::new(),
+            refs_taken_on: vec![false; lists],
         };
         for actor in &scenario.actors {
             let mut bound: HashMap<&str, Bound> = HashMap::new();
             let mut on: HashMap<&str, BTreeSet<usize>> = HashMap::new();
             let mut held: Vec<usize> = Vec::new();
+            let mut sections = 0usize;
             for step in &actor.steps {
                 match &step.value {
+                    Step::RcuReadLock => sections += 1,
+                    Step::RcuReadUnlock => sections = sections.saturating_sub(1),
+
                     Step::Alloc { object } => {
                         bound.insert(object, Bound::Alloc);
                         on.insert(object, BTreeSet::new());
@@ -77,6 +88,12 @@ impl Sharing {
                         sharing.handed_off[*list] = true;
                     }
                     Step::Lock { lock } => {
+                        if sections > 0 {
+                            sharing
+                                .taken_in_section
+                                .entry(*lock)
+                                .or_insert_with(|| actor.name.clone());
+                        }
                         for &outer in &held {
                             let actors = sharing.nestings.entry((outer, *lock)).or_default();
                             if !actors.contains(&actor.name) {
@@ -86,6 +103,11 @@ impl Sharing {
                         held.push(*lock);
                     }
                     Step::Unlock { lock } => held.retain(|l| l != lock),
+                    Step::GetRef { object } => {
+                        if let Some(Bound::FromList(list)) = bound.get(object.as_str()) {
+                            sharing.refs_taken_on[*list] = true;
+                        }
+                    }
                     _ => {}
                 }
             }

@@ -174,6 +174,29 @@ pub enum What {
         /// The actors not done.
         waiting: Vec<String>,
     },
+    /// The thread opened a read-side section (`rcu_read_lock`; nested ones are not recorded).
+    RcuReadLock,
+    /// The thread closed its read-side section (the outermost `rcu_read_unlock`).
+    RcuReadUnlock,
+    /// `synchronize_rcu` (or the grace-period worker) started a grace period, which waits for
+    /// the sections of these threads.
+    GracePeriodStart {
+        /// The threads inside a read-side section when it started.
+        waits_for: Vec<String>,
+    },
+    /// That grace period ended.
+    GracePeriodEnd,
+    /// `call_rcu` or `kfree_rcu` queued a callback for the object.
+    CallRcu {
+        /// The slot.
+        slot: usize,
+        /// `kfree_rcu`: the callback frees it (else it drops a reference).
+        free: bool,
+    },
+    /// `rcu_barrier` returned: every callback queued before it has run.
+    Barrier,
+    /// `destroy_cache`: the slab was destroyed.
+    CacheDestroyed,
     /// A checked operation refused, or a check failed.
     Refused {
         /// The message.

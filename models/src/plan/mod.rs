@@ -159,6 +159,12 @@ impl Plan {
         &self.actors
     }
 
+    /// The threads one execution runs: one per actor, and the grace-period worker if an actor
+    /// queues RCU callbacks.
+    pub fn threads(&self) -> usize {
+        self.actors.len() + usize::from(self.scenario.uses_rcu_callbacks())
+    }
+
     /// The bounds.
     pub fn bounds(&self) -> &Bounds {
         &self.bounds

@@ -77,6 +77,23 @@ pub fn describe_event(what: &What) -> String {
         }
         What::Picture(_) => "(list picture)".to_string(),
         What::Refused { message } => format!("REFUSED: {message}"),
+        What::RcuReadLock => "rcu_read_lock".to_string(),
+        What::RcuReadUnlock => "rcu_read_unlock".to_string(),
+        What::GracePeriodStart { waits_for } => format!(
+            "grace period starts, waiting for {}",
+            if waits_for.is_empty() {
+                "no reader".to_string()
+            } else {
+                waits_for.join(", ")
+            }
+        ),
+        What::GracePeriodEnd => "grace period ends".to_string(),
+        What::CallRcu { slot, free } => format!(
+            "{} slot#{slot}",
+            if *free { "kfree_rcu" } else { "call_rcu" }
+        ),
+        What::Barrier => "rcu_barrier returns".to_string(),
+        What::CacheDestroyed => "kmem_cache_destroy".to_string(),
         What::SoftLockup {
             holder,
             lock,

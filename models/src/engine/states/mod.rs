@@ -130,7 +130,7 @@ pub(crate) fn explore(
 fn concrete_lasso(model: &ScenarioModel, stuck: &State) -> Lasso<usize> {
     let mut state = stuck.clone();
     let mut walk: Vec<(usize, usize)> = Vec::new();
-    let mut last_acted = vec![0usize; model.actors().len()];
+    let mut last_acted = vec![0usize; model.action_count()];
     let mut clock = 0;
     let successor = |state: &State, actor: usize| {
         let mut path = state.path.clone();
@@ -187,7 +187,10 @@ fn run(plan: &Arc<Plan>, progress: &Arc<AtomicUsize>) -> Explored {
     let start = Instant::now();
     let bounds = plan.bounds();
     let model = ScenarioModel::new(plan.clone());
-    let exploration = explore(&model, bounds.symmetry, bounds.max_states, progress);
+    // A queued callback names the readers it waits for by position: copies of a replicated
+    // actor are then not interchangeable.
+    let symmetry = bounds.symmetry && !plan.scenario().uses_rcu_callbacks();
+    let exploration = explore(&model, symmetry, bounds.max_states, progress);
     let count = exploration.states.len();
     if exploration.truncated {
         return Explored::NotRun(format!(
@@ -226,7 +229,7 @@ fn run(plan: &Arc<Plan>, progress: &Arc<AtomicUsize>) -> Explored {
         bounds: format!(
             "{count} states, {} transitions, no bound{}",
             exploration.graph.edge_count(),
-            if bounds.symmetry { ", symmetry" } else { "" }
+            if symmetry { ", symmetry" } else { "" }
         ),
         coverage,
     }
@@ -261,11 +264,12 @@ fn non_termination(
     let snapshot = &at_loop.snapshot;
     let (scenario, actors) = (model.plan.scenario(), model.actors());
     // The looping actor: one that is walking in the cycle.
-    let looping = lasso
-        .cycle
-        .iter()
-        .map(|&(a, _)| a)
-        .find(|&a| snapshot.actors[a].walk.is_some());
+    let looping = lasso.cycle.iter().map(|&(a, _)| a).find(|&a| {
+        snapshot
+            .actors
+            .get(a)
+            .is_some_and(|actor| actor.walk.is_some())
+    });
     let lock = looping.and_then(|a| snapshot.actors[a].held.first().copied());
     let blocked_on = |lock: usize| -> Vec<String> {
         let mut names: Vec<String> = (0..actors.len())
@@ -310,7 +314,7 @@ fn non_termination(
     let cycle_actors: Vec<String> = lasso
         .cycle
         .iter()
-        .map(|&(a, _)| actors[a].0.clone())
+        .map(|&(a, _)| model.action_name(a).to_string())
         .collect();
     if let (Some(lock), Some(_)) = (&lock_name, looping) {
         events.push(Event {

@@ -3,7 +3,7 @@
 //! actor taking its next step (or one node of a walk). Every transition runs the real list and
 //! slab code: the state's path of actions is replayed on a fresh std world, then the action.
 
-use crate::interpreter::{enabled, replay_path, Snapshot, Trace};
+use crate::interpreter::{enabled, replay_path, worker_enabled, Snapshot, Trace, WORKER};
 use crate::outcome::{Event, Stop};
 use crate::plan::Plan;
 use std::hash::{Hash, Hasher};
@@ -68,6 +68,19 @@ impl ScenarioModel {
         self.plan.actors()
     }
 
+    /// The actions an actor index can name: one per actor, and the grace-period worker's (the
+    /// index after the last actor) if the scenario queues RCU callbacks.
+    pub fn action_count(&self) -> usize {
+        self.actors().len() + usize::from(self.plan.scenario().uses_rcu_callbacks())
+    }
+
+    /// Who takes action `action`: an actor's name, or the grace-period worker's.
+    pub fn action_name(&self, action: usize) -> &str {
+        self.actors()
+            .get(action)
+            .map_or(WORKER, |(name, _)| name.as_str())
+    }
+
     /// The state `path` leads to.
     pub fn state_of(&self, path: Vec<usize>) -> State {
         let outcome = replay_path(&self.plan, &path, &self.trace);
@@ -89,6 +102,7 @@ impl ScenarioModel {
     /// Whether every actor is done in `state` (a final state).
     pub fn is_final(&self, state: &State) -> bool {
         state.finding.is_none()
+            && state.snapshot.callbacks.is_empty()
             && self
                 .actors()
                 .iter()
@@ -104,7 +118,7 @@ impl ScenarioModel {
         if state.finding.is_some() {
             return Vec::new();
         }
-        (0..self.actors().len())
+        let mut enabled_actors: Vec<usize> = (0..self.actors().len())
             .filter(|&i| {
                 enabled(
                     self.plan.scenario(),
@@ -113,7 +127,11 @@ impl ScenarioModel {
                     &state.snapshot,
                 )
             })
-            .collect()
+            .collect();
+        if worker_enabled(&state.snapshot) {
+            enabled_actors.push(self.actors().len());
+        }
+        enabled_actors
     }
 
     /// The representative of `state` under the symmetry of replicated actors: the copies of one
@@ -161,7 +179,7 @@ impl stateright::Model for ScenarioModel {
     }
 
     fn format_action(&self, action: &usize) -> String {
-        self.actors()[*action].0.clone()
+        self.action_name(*action).to_string()
     }
 
     fn properties(&self) -> Vec<stateright::Property<Self>> {

@@ -1,0 +1,140 @@
+//! What a file's RCU steps must get right before anything runs, read off one actor's steps in
+//! order: a lockless walk (`walk_rcu`) is inside a read-side section or holds the list's lock,
+//! of a list declared `rcu = true`; every `rcu_read_unlock` closes a section that is open; every
+//! section is closed by the actor's last step. (Mistakes that only some interleavings turn into
+//! a bug, such as a free without a grace period, are for the engines and the rule checker.)
+
+use super::reader::Reader;
+use super::step_parser::word_offset;
+use super::{Located, ScenarioError, Step, WorldSpec};
+use toml::Spanned;
+
+/// Checks actor `name`'s parsed `steps` (written as `texts`) against the section rules.
+///
+/// # Errors
+/// The first step that breaks one, at its `file:line:column`.
+pub(super) fn check(
+    reader: &Reader<'_>,
+    world: &WorldSpec,
+    name: &str,
+    texts: &[Spanned<String>],
+    steps: &[Located<Step>],
+) -> Result<(), ScenarioError> {
+    let mut open: Vec<usize> = Vec::new();
+    let mut held = vec![false; world.locks.len()];
+    for (index, (text, step)) in texts.iter().zip(steps).enumerate() {
+        match &step.value {
+            Step::Lock { lock } => held[*lock] = true,
+            Step::Unlock { lock } => held[*lock] = false,
+            Step::RcuReadLock => open.push(index),
+            Step::RcuReadUnlock if open.pop().is_none() => {
+                return Err(reader.error(
+                    text,
+                    format!(
+                        "rcu_read_unlock without a matching rcu_read_lock in actor `{name}`: \
+                         no read-side section is open here"
+                    ),
+                ));
+            }
+            Step::Walk {
+                list, rcu: true, ..
+            } => {
+                let spec = &world.lists[*list];
+                if !spec.rcu {
+                    return Err(reader.error_in_string(
+                        text,
+                        word_offset(text.get_ref(), &spec.name),
+                        format!(
+                            "list `{}` is not walked under RCU: declare it with `rcu = true` in \
+                             [world] lists (its links are then RCU links)",
+                            spec.name
+                        ),
+                    ));
+                }
+                if open.is_empty() && !held[spec.lock] {
+                    return Err(reader.error(
+                        text,
+                        format!(
+                            "walk_rcu outside a read-side section and without the {} lock in \
+                             actor `{name}`: a lockless walk needs an earlier rcu_read_lock",
+                            world.locks[spec.lock].name
+                        ),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(&first) = open.first() {
+        return Err(reader.error(
+            &texts[first],
+            format!(
+                "this rcu_read_lock is never unlocked in actor `{name}`: every read-side section \
+                 ends before the actor does"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::language::Scenario;
+    use crate::test_util::scenario_file;
+
+    /// The error of a file whose one actor takes `steps`, on an RCU list if `rcu`.
+    fn error(steps: &[&str], rcu: bool) -> String {
+        let mut text = scenario_file(1, &[], &[("reader", steps)]);
+        if rcu {
+            text = text.replace(
+                "{ name = \"registry\" }",
+                "{ name = \"registry\", rcu = true }",
+            );
+        }
+        Scenario::parse("unit.toml", &text)
+            .map(|_| "valid".to_string())
+            .unwrap_or_else(|error| error.to_string())
+    }
+
+    #[test]
+    fn a_lockless_walk_needs_a_section_or_the_lock_and_an_rcu_list() {
+        assert_eq!(
+            error(&["walk_rcu registry"], true),
+            "unit.toml:12:10: walk_rcu outside a read-side section and without the registry \
+             lock in actor `reader`: a lockless walk needs an earlier rcu_read_lock"
+        );
+        assert_eq!(
+            error(
+                &["rcu_read_lock", "walk_rcu registry", "rcu_read_unlock"],
+                true
+            ),
+            "valid"
+        );
+        assert_eq!(
+            error(&["lock", "walk_rcu registry", "unlock"], true),
+            "valid"
+        );
+        assert_eq!(
+            error(
+                &["rcu_read_lock", "walk_rcu registry", "rcu_read_unlock"],
+                false
+            ),
+            "unit.toml:12:37: list `registry` is not walked under RCU: declare it with `rcu = \
+             true` in [world] lists (its links are then RCU links)"
+        );
+    }
+
+    #[test]
+    fn sections_open_and_close_in_pairs_and_end_before_the_actor() {
+        assert_eq!(
+            error(&["rcu_read_unlock"], true),
+            "unit.toml:12:10: rcu_read_unlock without a matching rcu_read_lock in actor \
+             `reader`: no read-side section is open here"
+        );
+        assert_eq!(
+            error(&["rcu_read_lock", "rcu_read_lock", "rcu_read_unlock"], true),
+            "unit.toml:12:10: this rcu_read_lock is never unlocked in actor `reader`: every \
+             read-side section ends before the actor does"
+        );
+    }
+}
