@@ -4,6 +4,7 @@
 //! It knows causes, never engines: nothing here imports `engine/`.
 
 mod grace_period;
+mod rcu_use;
 mod root_cause;
 #[cfg(test)]
 mod tests;
@@ -165,6 +166,11 @@ pub(crate) fn diagnose(failure: Failure) -> Finding {
             if kind == FindingKind::Deadlock {
                 diagnosis.push_str(&grace_period::explain(&stuck, &events));
             }
+            if let (FindingKind::UseAfterFree, Cause::Stopped { actor, .. }) = (kind, &cause) {
+                if let Some(sentence) = rcu_use::explain(&events, actor) {
+                    diagnosis.push_str(&sentence);
+                }
+            }
         }
     }
     // Short of the full story (freed, reallocated, added again), a free while linked is still
@@ -221,6 +227,7 @@ fn no_final_state(failure: Failure) -> Finding {
         lock,
         starved,
         cycle,
+        waiting,
     } = failure.cause
     else {
         unreachable!("called for NoFinalState only");
@@ -247,7 +254,11 @@ fn no_final_state(failure: Failure) -> Finding {
         _ if cycle_actors.is_empty() => (
             FindingKind::Deadlock,
             format!(
-                "deadlock: after {stem} actions no actor can act, and not every actor is done.\n"
+                "deadlock: after {stem} actions no actor can act, and not every actor is done.\n{}",
+                waiting
+                    .iter()
+                    .map(|sentence| format!("{sentence}\n"))
+                    .collect::<String>()
             ),
         ),
         _ => (

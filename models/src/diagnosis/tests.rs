@@ -145,6 +145,7 @@ fn no_final_state_is_a_looping_reader_a_deadlock_or_starved_waiters_by_its_shape
                     "slot#0".to_string(),
                     "slot#0".to_string(),
                 ],
+                waiting: vec!["`a` cannot take its next step `lock`.".to_string()],
             },
             ..failure(Engine::States, Cause::Panic, "non-termination")
         })
@@ -160,11 +161,89 @@ fn no_final_state_is_a_looping_reader_a_deadlock_or_starved_waiters_by_its_shape
     assert_eq!(dead_end.kind, FindingKind::Deadlock);
     assert_eq!(
         dead_end.diagnosis,
-        "deadlock: after 7 actions no actor can act, and not every actor is done.\n"
+        "deadlock: after 7 actions no actor can act, and not every actor is done.\n`a` cannot \
+         take its next step `lock`.\n"
     );
     let spinning = no_final(None, &["a", "b"]);
     assert_eq!(spinning.kind, FindingKind::StarvedWaiters);
     assert!(spinning
         .diagnosis
         .contains("caught in a cycle (`a`, `b`) from which no final state is reachable"));
+}
+
+#[test]
+fn a_use_after_free_under_rcu_names_the_section_the_unlink_the_free_and_what_was_missing() {
+    let del = |thread| {
+        (
+            thread,
+            What::Del {
+                slot: 0,
+                list: "registry".to_string(),
+                node: "slot#0".to_string(),
+            },
+        )
+    };
+    let free = |thread| {
+        (
+            thread,
+            What::Free {
+                slot: 0,
+                generation: 0,
+                still_linked: false,
+            },
+        )
+    };
+    let uaf = |trace| {
+        diagnose(Failure {
+            trace,
+            ..failure(
+                Engine::Loom,
+                Cause::Stopped {
+                    actor: "reader".to_string(),
+                    stop: Stop {
+                        kind: FindingKind::UseAfterFree,
+                        message: "use after free".to_string(),
+                    },
+                },
+                "use-after-free",
+            )
+        })
+    };
+    let no_grace_period = uaf(events(vec![
+        ("reader", What::RcuReadLock),
+        del("updater"),
+        free("updater"),
+    ]));
+    assert!(
+        no_grace_period.diagnosis.ends_with(
+            "`reader`'s read-side section, begun at step 1, still held slot#0 when `updater` \
+             freed it at step 3, unlinked at step 2 (updater) with no grace period between the \
+             unlink and the free: synchronize_rcu (or kfree_rcu) was missing.\n"
+        ),
+        "{}",
+        no_grace_period.diagnosis
+    );
+    let after_unlock = uaf(events(vec![
+        ("reader", What::RcuReadLock),
+        ("reader", What::RcuReadUnlock),
+        del("updater"),
+        (
+            "updater",
+            What::GracePeriodStart {
+                waits_for: Vec::new(),
+            },
+        ),
+        ("updater", What::GracePeriodEnd),
+        free("updater"),
+    ]));
+    assert!(
+        after_unlock
+            .diagnosis
+            .contains("used it after rcu_read_unlock at step 2, holding no reference"),
+        "{}",
+        after_unlock.diagnosis
+    );
+    assert!(after_unlock
+        .diagnosis
+        .ends_with("A get_ref inside the section was missing.\n"));
 }

@@ -1,6 +1,8 @@
 //! `Step`: one action of an actor, in the kernel's vocabulary (`alloc`, `list_add`, `walk`,
 //! `put_ref`, ...), as `step_parser` reads it from one string such as `"list_add s registry"`.
 
+use super::WorldSpec;
+
 /// The step names, as a file writes them (listed in error messages).
 pub const STEP_NAMES: [&str; 30] = [
     "alloc",
@@ -229,6 +231,102 @@ impl Step {
             | Step::Write { object, .. }
             | Step::CallRcu { object, .. } => Some(object),
             _ => None,
+        }
+    }
+
+    /// The step as a file writes it, with its list, lock and event names.
+    pub fn text(&self, world: &WorldSpec) -> String {
+        let list = |l: &usize| world.lists[*l].name.as_str();
+        let lock = |l: &usize| world.locks[*l].name.as_str();
+        match self {
+            Step::Alloc { object } => format!("alloc {object}"),
+            Step::Free { object } => format!("free {object}"),
+            Step::Lock { lock: l } => format!("lock {}", lock(l)),
+            Step::Unlock { lock: l } => format!("unlock {}", lock(l)),
+            Step::ListAdd {
+                object,
+                list: l,
+                tail,
+                rcu,
+            } => {
+                let verb = if *tail { "list_add_tail" } else { "list_add" };
+                let rcu = if *rcu { "_rcu" } else { "" };
+                format!("{verb}{rcu} {object} {}", list(l))
+            }
+            Step::ListDel {
+                object,
+                list: l,
+                init,
+                rcu,
+            } => {
+                let verb = match (*init, *rcu) {
+                    (_, true) => "list_del_rcu",
+                    (true, false) => "list_del_init",
+                    (false, false) => "list_del",
+                };
+                format!("{verb} {object} {}", list(l))
+            }
+            Step::ListReplaceRcu { old, new, list: l } => {
+                format!("list_replace_rcu {old} {new} {}", list(l))
+            }
+            Step::Walk {
+                list: l,
+                safe,
+                keep,
+                rcu,
+            } => {
+                let verb = match (*safe, *rcu) {
+                    (_, true) => "walk_rcu",
+                    (true, false) => "walk_safe",
+                    (false, false) => "walk",
+                };
+                match keep {
+                    Some(keep) => format!("{verb} {} keep {keep}", list(l)),
+                    None => format!("{verb} {}", list(l)),
+                }
+            }
+            Step::Reap {
+                list: l,
+                safe,
+                into,
+            } => {
+                let verb = if *safe { "reap_safe" } else { "reap" };
+                format!("{verb} {} into {into}", list(l))
+            }
+            Step::GetRef { object } => format!("get_ref {object}"),
+            Step::PutRef { object } => format!("put_ref {object}"),
+            Step::Read {
+                object,
+                expect,
+                unchecked,
+            } => {
+                let mut text = format!("read {object}");
+                if let Some(value) = expect {
+                    text.push_str(&format!(" == {value}"));
+                }
+                if *unchecked {
+                    text.push_str(" unchecked");
+                }
+                text
+            }
+            Step::Write {
+                object,
+                value,
+                unchecked,
+            } => {
+                let unchecked = if *unchecked { " unchecked" } else { "" };
+                format!("write {object} {value}{unchecked}")
+            }
+            Step::Signal { event } => format!("signal {}", world.events[*event]),
+            Step::Wait { event } => format!("wait {}", world.events[*event]),
+            Step::RcuReadLock => "rcu_read_lock".to_string(),
+            Step::RcuReadUnlock => "rcu_read_unlock".to_string(),
+            Step::SynchronizeRcu => "synchronize_rcu".to_string(),
+            Step::RcuBarrier => "rcu_barrier".to_string(),
+            Step::CallRcu { object, free } => {
+                format!("{} {object}", if *free { "kfree_rcu" } else { "call_rcu" })
+            }
+            Step::DestroyCache => "destroy_cache".to_string(),
         }
     }
 }

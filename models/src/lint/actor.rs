@@ -6,7 +6,6 @@
 
 use super::local::{Local, Origin};
 use super::sharing::Sharing;
-use super::step_text;
 use super::Violation;
 use crate::language::{ActorSpec, Located, Rule, Scenario, Step};
 use std::collections::{BTreeSet, HashMap};
@@ -66,7 +65,7 @@ impl<'a> ActorCheck<'a> {
                 let message = format!(
                     "`{}` takes the {} lock and the actor ends without releasing it: every \
                      other actor that wants it starves",
-                    step_text(&taken.value, &self.scenario.world),
+                    taken.value.text(&self.scenario.world),
                     self.lock_name(lock)
                 );
                 self.report(taken, Rule::LockMisuse, message);
@@ -175,7 +174,7 @@ impl<'a> ActorCheck<'a> {
 
     /// Reads one step: the rule it breaks, if any, and what it changes.
     fn step(&mut self, step: &'a Located<Step>) -> Broken {
-        let text = step_text(&step.value, &self.scenario.world);
+        let text = step.value.text(&self.scenario.world);
         match &step.value {
             Step::Alloc { object } => {
                 self.locals

@@ -4,7 +4,6 @@
 //! set), so a wait for an event outside the fixpoint blocks forever: a cycle of waits, or a wait
 //! in the actor that would signal it, before its signal.
 
-use super::step_text;
 use super::Violation;
 use crate::language::{Rule, Scenario, Step};
 
@@ -58,7 +57,7 @@ pub(super) fn waits_never_signalled(scenario: &Scenario) -> Vec<Violation> {
                 message: format!(
                     "`{}` waits for an event no signal can end: its signallers ({}) reach \
                      their signal only after a wait for an event never signalled ({})",
-                    step_text(&step.value, &scenario.world),
+                    step.value.text(&scenario.world),
                     signallers.join(", "),
                     rule.reason()
                 ),

@@ -43,6 +43,9 @@ pub enum Cause {
         starved: Vec<String>,
         /// The nodes the looping walk goes round, from its head.
         cycle: Vec<String>,
+        /// Where each actor not done stands when nobody can act: `` `reader` cannot take its
+        /// next step `synchronize_rcu` (...) ``, one sentence each.
+        waiting: Vec<String>,
     },
 }
 

@@ -316,6 +316,48 @@ fn non_termination(
         .iter()
         .map(|&(a, _)| model.action_name(a).to_string())
         .collect();
+    // Where each actor not done stands, and why it cannot go on.
+    let waiting: Vec<String> = (0..actors.len())
+        .filter_map(|a| {
+            let spec = &scenario.actors[actors[a].1];
+            let step = &spec.steps.get(snapshot.actors[a].pc)?.value;
+            let why = match step {
+                Step::Lock { lock } => snapshot.holder(*lock).map(|holder| {
+                    format!(
+                        ": the {} lock is held by `{}`",
+                        scenario.world.locks[*lock].name, actors[holder].0
+                    )
+                }),
+                Step::SynchronizeRcu => {
+                    let readers: Vec<String> = (0..actors.len())
+                        .filter(|&r| snapshot.actors[r].rcu_depth > 0)
+                        .map(|r| format!("`{}`", actors[r].0))
+                        .collect();
+                    Some(format!(
+                        ": a grace period, which waits for the read-side sections of {}{}",
+                        readers.join(", "),
+                        if snapshot.actors[a].rcu_depth > 0 {
+                            " (its own among them: it is inside its section)"
+                        } else {
+                            ""
+                        }
+                    ))
+                }
+                Step::RcuBarrier => Some(": callbacks are still queued".to_string()),
+                Step::Wait { event } => Some(format!(
+                    ": event `{}` is not set",
+                    scenario.world.events[*event]
+                )),
+                _ => None,
+            };
+            Some(format!(
+                "`{}` cannot take its next step `{}`{}.",
+                actors[a].0,
+                step.text(&scenario.world),
+                why.unwrap_or_default()
+            ))
+        })
+        .collect();
     if let (Some(lock), Some(_)) = (&lock_name, looping) {
         events.push(Event {
             step: events.len() + 1,
@@ -350,6 +392,7 @@ fn non_termination(
             lock: lock_name,
             starved,
             cycle,
+            waiting,
         },
         trace: events,
     }
