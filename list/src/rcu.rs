@@ -129,6 +129,11 @@ impl<C, P: Platform> Rcu<C, P> {
         }
     }
 
+    /// The thread slots the model has.
+    pub fn slots(&self) -> usize {
+        self.sections.len()
+    }
+
     /// Registers the calling thread (liburcu's `rcu_register_thread`): its handle reads and
     /// updates.
     ///

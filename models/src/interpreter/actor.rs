@@ -61,8 +61,8 @@ pub(crate) struct Actor<'w, P: Threads> {
     guards: Vec<Option<SpinGuard<'w, (), P>>>,
     /// Its index among the expanded actors, when the world records coverage.
     coverage_index: Option<usize>,
-    /// Its RCU slot: its read-side sections.
-    pub(crate) rcu: RcuThread<'w, Callback, P>,
+    /// Its RCU slot, in a scenario that uses RCU: its read-side sections.
+    pub(crate) rcu: Option<RcuThread<'w, Callback, P>>,
 }
 
 impl<'w, P: Threads> Actor<'w, P> {
@@ -113,6 +113,18 @@ impl<'w, P: Threads> Actor<'w, P> {
     fn objects(&self, local: &str) -> Vec<Handle> {
         // Validation guarantees every used local is bound by an earlier step.
         self.locals.get(local).cloned().unwrap_or_default()
+    }
+
+    /// Its RCU slot (an RCU step is in the scenario, so the world registered every actor).
+    fn rcu_thread(&mut self) -> &mut RcuThread<'w, Callback, P> {
+        self.rcu
+            .as_mut()
+            .expect("a scenario with an RCU step registers every actor with the RCU model")
+    }
+
+    /// How deeply its RCU read-side sections are nested.
+    pub(crate) fn rcu_depth(&self) -> usize {
+        self.rcu.as_ref().map_or(0, RcuThread::depth)
     }
 
     /// Runs `spec`'s next step (stepped mode): one action of the state graph.
@@ -308,8 +320,8 @@ impl<'w, P: Threads> Actor<'w, P> {
             }
             Step::Signal { event } => world.signal(*event),
             Step::Wait { event } => world.wait(*event)?,
-            Step::RcuReadLock => world.rcu_read_lock(&mut self.rcu),
-            Step::RcuReadUnlock => world.rcu_read_unlock(&mut self.rcu)?,
+            Step::RcuReadLock => world.rcu_read_lock(self.rcu_thread()),
+            Step::RcuReadUnlock => world.rcu_read_unlock(self.rcu_thread())?,
             Step::SynchronizeRcu => world.synchronize_rcu()?,
             Step::RcuBarrier => world.rcu_barrier()?,
             Step::CallRcu { object, free } => {

@@ -23,8 +23,11 @@ pub(crate) const WORKER: &str = "rcu-gp";
 
 impl<P: Threads> World<P> {
     /// Registers the calling actor with the RCU model (one slot per actor), remembering its
-    /// name for the trace.
-    pub(crate) fn rcu_register(&self, name: &str) -> RcuThread<'_, Callback, P> {
+    /// name for the trace; `None` in a world without RCU slots (a scenario without RCU).
+    pub(crate) fn rcu_register(&self, name: &str) -> Option<RcuThread<'_, Callback, P>> {
+        if self.rcu.slots() == 0 {
+            return None;
+        }
         let thread = self
             .rcu
             .register()
@@ -34,7 +37,7 @@ impl<P: Threads> World<P> {
             names.resize(thread.slot() + 1, String::new());
         }
         names[thread.slot()] = name.to_string();
-        thread
+        Some(thread)
     }
 
     /// `rcu_read_lock`, recorded when it opens the outermost section.

@@ -85,7 +85,8 @@ pub struct Outcome {
 pub fn replay_path(plan: &Plan, path: &[usize], trace: &Arc<Trace>) -> Outcome {
     let (scenario, spec, actors) = (plan.scenario(), plan.world(), plan.actors());
     trace.reset();
-    let mut world = World::<Std>::new(spec, trace.clone(), actors.len());
+    let rcu_slots = if scenario.uses_rcu() { actors.len() } else { 0 };
+    let mut world = World::<Std>::new(spec, trace.clone(), rcu_slots);
     world.coverage = Coverage::new(&scenario.sometimes, actors, spec.locks.len());
     let mut running: Vec<Actor<'_, Std>> = actors
         .iter()
@@ -164,7 +165,7 @@ fn snapshot(world: &World<Std>, actors: &[Actor<'_, Std>], events: usize) -> Sna
                     .filter(|(_, &held)| held)
                     .map(|(lock, _)| lock)
                     .collect(),
-                rcu_depth: actor.rcu.depth(),
+                rcu_depth: actor.rcu_depth(),
             }
         })
         .collect();

@@ -91,8 +91,9 @@ pub struct World<P: Threads> {
 }
 
 impl<P: Threads> World<P> {
-    /// A world as `spec` declares it, every list empty, with RCU slots for `actors` actors.
-    pub fn new(spec: &WorldSpec, trace: Arc<Trace>, actors: usize) -> Self {
+    /// A world as `spec` declares it, every list empty, with `rcu_slots` RCU thread slots (one
+    /// per actor of a scenario that uses RCU, none otherwise).
+    pub fn new(spec: &WorldSpec, trace: Arc<Trace>, rcu_slots: usize) -> Self {
         // A node of an RCU list gets RCU links; every other link (and an undeclared list's) is
         // plain.
         let link = |list: Option<&crate::language::ListSpec>| match list {
@@ -153,7 +154,7 @@ impl<P: Threads> World<P> {
             acting: Mutex::new(None),
             membership: Mutex::new(vec![[false; MAX_LISTS]; spec.objects]),
             coverage: Coverage::default(),
-            rcu: Rcu::new(actors),
+            rcu: Rcu::new(rcu_slots),
             rcu_names: Mutex::new(Vec::new()),
             destroyed: AtomicBool::new(false),
             stepped_callbacks: Mutex::new(std::collections::VecDeque::new()),

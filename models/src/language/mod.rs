@@ -292,6 +292,28 @@ impl Scenario {
         self.expect.on(engine.name())
     }
 
+    /// Whether the scenario uses RCU at all (a list walked under RCU, or an RCU step): only then
+    /// do its actors register with the RCU model (a registration is an atomic operation, which
+    /// a checker schedules around, so a scenario without RCU explores as it always did).
+    pub fn uses_rcu(&self) -> bool {
+        self.world.lists.iter().any(|list| list.rcu)
+            || self
+                .actors
+                .iter()
+                .flat_map(|actor| &actor.steps)
+                .any(|step| {
+                    matches!(
+                        step.value,
+                        Step::RcuReadLock
+                            | Step::RcuReadUnlock
+                            | Step::SynchronizeRcu
+                            | Step::RcuBarrier
+                            | Step::CallRcu { .. }
+                            | Step::DestroyCache
+                    )
+                })
+    }
+
     /// Whether any actor queues an RCU callback (`call_rcu`, `kfree_rcu`): the run then has a
     /// grace-period worker thread of its own.
     pub fn uses_rcu_callbacks(&self) -> bool {

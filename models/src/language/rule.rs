@@ -177,10 +177,12 @@ const TABLE: [Row; 19] = [
         name: "free-without-grace-period",
         reason: "an entry removed with list_del_rcu is freed only after a grace period \
                  (synchronize_rcu, kfree_rcu or call_rcu)",
-        // A reader still standing on it reads freed memory (loom: as a race with the free).
+        // A reader still standing on it reads freed memory (loom: as a race with the free), and
+        // a reader's get_ref on it races the last put: a second free.
         kinds: &[
             UseAfterFree,
             DataRace,
+            DoubleFree,
             DoubleAdd,
             ListCorruption,
             SlotHandedOutTwice,
