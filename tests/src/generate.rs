@@ -93,10 +93,11 @@ fn role() -> impl Strategy<Value = Role> {
 /// The choices of a case; `mutate`: break one rule on purpose.
 pub fn choices(mutate: bool) -> impl Strategy<Value = Choices> {
     let mutation = if mutate {
-        (0..crate::mutate::BREAKABLE.len(), any::<u8>())
-            .prop_map(|(rule, salt)| {
+        let breakable = crate::mutate::breakable();
+        (0..breakable.len(), any::<u8>())
+            .prop_map(move |(rule, salt)| {
                 Some(Mutation {
-                    rule: crate::mutate::BREAKABLE[rule],
+                    rule: breakable[rule],
                     salt,
                 })
             })

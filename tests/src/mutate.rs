@@ -139,7 +139,7 @@ pub fn apply(rule: Rule, salt: u8, roles: &[Role], actors: &mut [Vec<String>]) {
             }
         }
         Rule::UntaggedFreeList | Rule::DefectiveLock => {}
-        // The generator builds no RCU lifecycle yet: these rules are not drawn (`BREAKABLE`).
+        // The generator builds no RCU lifecycle yet: these rules are not drawn (`breakable`).
         Rule::FreeWithoutGracePeriod
         | Rule::PlainChangeOnRcuList
         | Rule::UseAfterRcuUnlock
@@ -149,20 +149,12 @@ pub fn apply(rule: Rule, salt: u8, roles: &[Role], actors: &mut [Vec<String>]) {
     }
 }
 
-/// The rules a generated lifecycle can be mutated to break: every rule but the RCU ones, whose
-/// lifecycles the generator does not build yet (the catalogue's `rcu/` family covers them).
-pub const BREAKABLE: [Rule; 13] = [
-    Rule::UnlockedList,
-    Rule::LinkedAtFree,
-    Rule::UseWithoutRef,
-    Rule::UseAfterPut,
-    Rule::DoubleFree,
-    Rule::FreeWhileShared,
-    Rule::WriteAfterPublish,
-    Rule::DeleteInPlainWalk,
-    Rule::LinkMismatch,
-    Rule::LockMisuse,
-    Rule::WaitCycle,
-    Rule::UntaggedFreeList,
-    Rule::DefectiveLock,
-];
+/// The rules a generated lifecycle can be mutated to break, in the rule table's order: every
+/// rule but the RCU ones, whose lifecycles the generator does not build yet (the catalogue's
+/// `rcu/` family covers them).
+pub fn breakable() -> Vec<Rule> {
+    Rule::ALL
+        .into_iter()
+        .filter(|rule| !rule.is_rcu())
+        .collect()
+}

@@ -142,24 +142,12 @@ fn run(
     })
 }
 
-/// How loom's execution ended: its deadlock report first (an actor's stop is a consequence),
-/// then an actor's stop, then its other reports.
+/// How loom's execution ended ([`Cause::of_report`]; loom's own report is a causality violation).
 fn cause(message: &str, events: &[Event], stop: Option<(String, crate::outcome::Stop)>) -> Cause {
-    if let Some(blocked) = blocked_threads(message, events) {
-        return Cause::Deadlock { blocked };
-    }
-    if let Some((actor, stop)) = stop {
-        return Cause::Stopped { actor, stop };
-    }
-    if message.starts_with("deadlock") {
-        Cause::Deadlock {
-            blocked: Vec::new(),
-        }
-    } else if message.contains("Causality violation") {
-        Cause::DataRace
-    } else {
-        Cause::Panic
-    }
+    let race = message
+        .contains("Causality violation")
+        .then_some(Cause::DataRace);
+    Cause::of_report(blocked_threads(message, events), stop, message, race)
 }
 
 /// The threads loom's deadlock report lists as blocked, by actor name (ids matched to names

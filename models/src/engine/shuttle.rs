@@ -159,24 +159,12 @@ fn run(
     }
 }
 
-/// How shuttle's execution ended: its deadlock report first (an actor's stop is a consequence),
-/// then an actor's stop, then its other reports.
+/// How shuttle's execution ended ([`Cause::of_report`]; shuttle's own report is its step limit).
 fn cause(message: &str, stop: Option<(String, Stop)>) -> Cause {
-    if let Some(blocked) = blocked_tasks(message) {
-        return Cause::Deadlock { blocked };
-    }
-    if let Some((actor, stop)) = stop {
-        return Cause::Stopped { actor, stop };
-    }
-    if message.starts_with("deadlock") {
-        Cause::Deadlock {
-            blocked: Vec::new(),
-        }
-    } else if message.contains("exceeded max_steps bound") {
-        Cause::StepLimit
-    } else {
-        Cause::Panic
-    }
+    let limit = message
+        .contains("exceeded max_steps bound")
+        .then_some(Cause::StepLimit);
+    Cause::of_report(blocked_tasks(message), stop, message, limit)
 }
 
 /// The tasks shuttle's deadlock report lists as blocked, by name, sorted; `None` if `message` is

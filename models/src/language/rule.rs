@@ -269,6 +269,19 @@ impl Rule {
         self.row().kinds
     }
 
+    /// Whether the rule is about RCU lifecycles (read-side sections, grace periods, callbacks).
+    pub fn is_rcu(self) -> bool {
+        matches!(
+            self,
+            Rule::FreeWithoutGracePeriod
+                | Rule::PlainChangeOnRcuList
+                | Rule::UseAfterRcuUnlock
+                | Rule::SyncInReadSection
+                | Rule::SyncUnderReaderLock
+                | Rule::DestroyWithPendingCallbacks
+        )
+    }
+
     /// Whether breaking this rule can cause a finding of `kind`.
     pub fn can_cause(self, kind: FindingKind) -> bool {
         self.kinds().contains(&kind)

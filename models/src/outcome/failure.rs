@@ -49,6 +49,32 @@ pub enum Cause {
     },
 }
 
+impl Cause {
+    /// How a checker's failed execution ended, in the order every checker's report is read: its
+    /// deadlock report (`blocked`, parsed by the engine) first, since an actor's stop in a
+    /// deadlocked run is a consequence; then an actor's `stop`; then any other deadlock; then what
+    /// only this checker reports (`specific`: a race, a step limit); else a plain panic.
+    pub fn of_report(
+        blocked: Option<Vec<String>>,
+        stop: Option<(String, Stop)>,
+        message: &str,
+        specific: Option<Cause>,
+    ) -> Cause {
+        if let Some(blocked) = blocked {
+            return Cause::Deadlock { blocked };
+        }
+        if let Some((actor, stop)) = stop {
+            return Cause::Stopped { actor, stop };
+        }
+        if message.starts_with("deadlock") {
+            return Cause::Deadlock {
+                blocked: Vec::new(),
+            };
+        }
+        specific.unwrap_or(Cause::Panic)
+    }
+}
+
 /// A failing execution as an engine reports it.
 #[derive(Debug, Clone)]
 pub struct Failure {
