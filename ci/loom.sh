@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 export LOOM_MAX_PREEMPTIONS="${LOOM_MAX_PREEMPTIONS:-3}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target/loom}"
 export RUSTFLAGS="--cfg loom ${RUSTFLAGS:-}"
-cargo test --release -p lifecycle-list --test loom_spinlock --test loom_list
+cargo test --release -p lifecycle-list --test loom_spinlock --test loom_list --test loom_rcu --test loom_rcu_list
 cargo test --release -p lifecycle-slab --test loom_slab
 cargo test --release -p lifecycle-tests --test loom_safe_api
 cargo test --release -p lifecycle-models --test proof

@@ -74,7 +74,9 @@ impl<'a, P: Platform> Iter<'a, P> {
     /// checked mode verifying that the node stepped to points back at `node`.
     fn step_from(&self, node: *const ListHead<P>) -> Result<*const ListHead<P>, ListError> {
         // SAFETY: `node` is the head or a node this walk reached through followable links, so it
-        // is live; the caller of `ListHead::iter*` promised no concurrent writers.
+        // is live: the caller of `ListHead::iter` and its kin promised no concurrent writers, and
+        // the caller of `ListHead::iter_rcu` a read-side section that keeps every node it can
+        // reach alive.
         let node_ref = unsafe { &*node };
         let link = self.direction.link();
         // SAFETY: as above.

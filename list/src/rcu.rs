@@ -35,6 +35,8 @@ pub enum RcuError {
     /// `rcu_read_unlock` outside any read-side section (the kernel's lockdep splat "rcu_read_unlock()
     /// without rcu_read_lock()").
     UnlockWithoutLock,
+    /// `call_rcu` after [`Rcu::stop`]: no worker would run the callback.
+    Stopped,
 }
 
 impl fmt::Display for RcuError {
@@ -47,6 +49,9 @@ impl fmt::Display for RcuError {
             ),
             RcuError::UnlockWithoutLock => f.write_str(
                 "rcu_read_unlock() without rcu_read_lock(): no read-side section is open",
+            ),
+            RcuError::Stopped => f.write_str(
+                "call_rcu after the grace-period worker was stopped: nothing would run the callback",
             ),
         }
     }
@@ -69,6 +74,8 @@ pub struct GaveUp;
 ///   callback in `queue` is counted in `queued` and not in `completed`.
 /// - `work` moves on at every call and at [`Rcu::stop`]: the worker waits on it.
 pub struct Rcu<C, P: Platform = Std> {
+    /// Unique among the models this process made: a [`GracePeriod`] is checked against it.
+    id: usize,
     sections: Box<[P::AtomicUsize]>,
     registered: P::AtomicUsize,
     queue: SpinLock<Vec<C>, P>,
@@ -93,6 +100,8 @@ impl<C, P: Platform> fmt::Debug for Rcu<C, P> {
 /// A grace period under way: the words that were odd when it started.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GracePeriod {
+    /// The [`Rcu`] that started it (its `id`).
+    rcu: usize,
     /// `(slot, word)` for each thread inside a section at the start.
     open: Vec<(usize, usize)>,
 }
@@ -106,6 +115,7 @@ impl GracePeriod {
     /// The slots whose sections it still waits for in `rcu` (Acquire loads, as
     /// [`Rcu::grace_period_elapsed`]).
     pub fn still_waits_for<C, P: Platform>(&self, rcu: &Rcu<C, P>) -> Vec<usize> {
+        rcu.check_own(self);
         self.open
             .iter()
             .filter(|&&(slot, word)| rcu.sections[slot].load(Ordering::Acquire) == word)
@@ -118,6 +128,11 @@ impl<C, P: Platform> Rcu<C, P> {
     /// A model with `threads` thread slots, no section open, no callback queued.
     pub fn new(threads: usize) -> Self {
         Rcu {
+            id: {
+                static NEXT: std::sync::atomic::AtomicUsize =
+                    std::sync::atomic::AtomicUsize::new(0);
+                NEXT.fetch_add(1, Ordering::Relaxed)
+            },
             sections: (0..threads).map(|_| P::AtomicUsize::new(0)).collect(),
             registered: P::AtomicUsize::new(0),
             queue: SpinLock::new(Vec::new()),
@@ -153,6 +168,15 @@ impl<C, P: Platform> Rcu<C, P> {
         })
     }
 
+    /// Panics unless `grace_period` was started by this model (its slots and words mean
+    /// nothing elsewhere).
+    fn check_own(&self, grace_period: &GracePeriod) {
+        assert_eq!(
+            grace_period.rcu, self.id,
+            "a grace period is checked against the Rcu that started it"
+        );
+    }
+
     /// Starts a grace period: which threads are inside a section now (each word read by a
     /// read-modify-write, so a section that began before is seen open, or ended before). Every
     /// slot is read, registered or not: a thread that registers while the grace period starts
@@ -164,12 +188,13 @@ impl<C, P: Platform> Rcu<C, P> {
                 (word % 2 == 1).then_some((slot, word))
             })
             .collect();
-        GracePeriod { open }
+        GracePeriod { rcu: self.id, open }
     }
 
     /// Whether every section `grace_period` waits for has ended (Acquire: the sections'
     /// accesses happen-before what the caller does next).
     pub fn grace_period_elapsed(&self, grace_period: &GracePeriod) -> bool {
+        self.check_own(grace_period);
         grace_period
             .open
             .iter()
@@ -208,6 +233,7 @@ impl<C, P: Platform> Rcu<C, P> {
         grace_period: &GracePeriod,
         give_up: &dyn Fn() -> bool,
     ) -> Result<(), GaveUp> {
+        self.check_own(grace_period);
         for &(slot, word) in &grace_period.open {
             while self.sections[slot].load(Ordering::Acquire) == word {
                 self.wait_change(&self.sections[slot], word, give_up)?;
@@ -227,14 +253,27 @@ impl<C, P: Platform> Rcu<C, P> {
     }
 
     /// `call_rcu`: queues `callback` for the worker, which runs it after a full grace period.
-    pub fn call(&self, callback: C) {
-        self.queue
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(callback);
-        self.queued.fetch_add(1, Ordering::Release);
+    ///
+    /// # Errors
+    /// [`RcuError::Stopped`] (and the callback back) after [`Rcu::stop`]: the worker may have
+    /// returned, and nothing would run it.
+    pub fn call(&self, callback: C) -> Result<(), (RcuError, C)> {
+        {
+            let mut queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+            if self.stopping.load(Ordering::Acquire) != 0 {
+                return Err((RcuError::Stopped, callback));
+            }
+            queue.push(callback);
+            // Counted under the queue lock, so the worker never takes (and counts as completed)
+            // a callback `queued` does not count yet: a barrier compares the two (found by an
+            // independent review: counted after the unlock, a barrier returned before its own
+            // thread's callback ran, and `pending` underflowed).
+            // INVARIANT: every callback in the queue is counted in `queued`.
+            self.queued.fetch_add(1, Ordering::Release);
+        }
         self.work.fetch_add(1, Ordering::Release);
         self.changed.wake_all();
+        Ok(())
     }
 
     /// Callbacks queued and not yet run.
@@ -283,7 +322,13 @@ impl<C, P: Platform> Rcu<C, P> {
                 self.wait_change(&self.work, work, give_up)?;
                 continue;
             }
-            self.synchronize(give_up)?;
+            if let Err(gave_up) = self.synchronize(give_up) {
+                // Put the batch back in front: a worker that gives up loses no callback.
+                let mut queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+                let later = std::mem::replace(&mut *queue, batch);
+                queue.extend(later);
+                return Err(gave_up);
+            }
             let count = batch.len();
             for callback in batch {
                 run(callback);
@@ -294,9 +339,13 @@ impl<C, P: Platform> Rcu<C, P> {
         }
     }
 
-    /// Asks the worker to return once the queue is empty.
+    /// Asks the worker to return once the queue is empty; a later [`Rcu::call`] is refused.
     pub fn stop(&self) {
+        // Under the queue lock: a call either queued before (and the worker runs it) or sees
+        // the stop and is refused.
+        let queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
         self.stopping.store(1, Ordering::Release);
+        drop(queue);
         self.work.fetch_add(1, Ordering::Release);
         self.changed.wake_all();
     }
@@ -305,6 +354,9 @@ impl<C, P: Platform> Rcu<C, P> {
 /// A registered thread's handle: its read-side sections (which nest) and its updates.
 ///
 /// The methods that move the thread's word take `&mut self`: one handle, one word, one mover.
+/// Dropping a handle inside a section leaves the section open for good: every later grace period
+/// waits for it (a thread that ends inside a read-side section is a bug; the kernel warns), and
+/// under a checker that wait is reported as a deadlock. The slot is not reused.
 pub struct RcuThread<'r, C, P: Platform = Std> {
     rcu: &'r Rcu<C, P>,
     slot: usize,

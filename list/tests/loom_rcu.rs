@@ -6,7 +6,7 @@
 //! reachable, and only the grace period rules it out).
 
 use lifecycle_list::{Loom, Rcu};
-use loom::sync::atomic::AtomicUsize;
+use loom::sync::atomic::{AtomicBool as LoomBool, AtomicUsize};
 use std::sync::atomic::{AtomicBool, AtomicUsize as StdAtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -155,4 +155,60 @@ fn a_grace_period_inside_the_waiter_s_own_section_is_a_deadlock_loom_reports() {
         .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
         .unwrap_or_default();
     assert!(message.starts_with("deadlock"), "{message}");
+}
+
+/// A loom model at preemption bound 2 (3 under `--cfg loom`, the CI gate's: about ten minutes of
+/// a debug build); `Err` with loom's message if it failed.
+fn bounded(model: impl Fn() + Sync + Send + 'static) -> Result<(), String> {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(if cfg!(loom) { 3 } else { 2 });
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.check(model))).map_err(
+        |payload| {
+            payload
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default()
+        },
+    )
+}
+
+/// Another thread queues callback 0 while this one queues callback 1 and calls `rcu_barrier`:
+/// the barrier returns only after callback 1 ran, and `pending` never counts a callback run
+/// before it was counted queued (found by an independent review: `call` counted after releasing
+/// the queue, so the worker could run and count the other thread's callback first).
+#[test]
+fn rcu_barrier_waits_for_every_callback_its_thread_queued_and_pending_never_underflows() {
+    bounded(|| {
+        let shared = Arc::new((
+            Rcu::<usize, Loom>::new(1),
+            [LoomBool::new(false), LoomBool::new(false)],
+        ));
+        let worker = {
+            let shared = shared.clone();
+            loom::thread::spawn(move || {
+                let (rcu, ran) = &*shared;
+                rcu.run_callbacks(|n| ran[n].store(true, Ordering::Release), &|| false)
+                    .expect("a checker never gives up");
+            })
+        };
+        let other = {
+            let shared = shared.clone();
+            loom::thread::spawn(move || shared.0.call(0).map_err(|(error, _)| error))
+        };
+        let (rcu, ran) = &*shared;
+        rcu.call(1)
+            .map_err(|(error, _)| error)
+            .expect("not stopped");
+        assert!(rcu.pending() <= 2, "pending counts only what was queued");
+        rcu.barrier(&|| false).expect("a checker never gives up");
+        assert!(
+            ran[1].load(Ordering::Acquire),
+            "rcu_barrier returned before the callback its own thread queued ran"
+        );
+        other.join().unwrap().expect("not stopped");
+        rcu.stop();
+        worker.join().unwrap();
+    })
+    .expect("the barrier and the counters hold on every execution");
 }

@@ -213,3 +213,46 @@ fn a_plain_list_add_on_an_rcu_list_races_the_reader_on_the_data() {
     let message = publish(false).expect_err("a race");
     assert!(message.contains("Causality violation"), "{message}");
 }
+
+/// The writer publishes entry 1 behind entry 0 and then removes entry 0 with `del_rcu`, in one
+/// or two lock sections; a reader walks meanwhile and reads what it finds. The reader that loads
+/// the head's `next` written by the removal reaches entry 1 through it, so that store must be a
+/// release (found by an independent review: as the kernel's `WRITE_ONCE`, relaxed, the reader's
+/// read of entry 1's data raced its write, and it met entry 1's not yet written `next`).
+fn remove_before_a_published_entry(one_section: bool) -> Result<(), String> {
+    explore(move || {
+        let world = world(&[0]);
+        let reader = {
+            let world = world.clone();
+            loom::thread::spawn(move || world.read_all())
+        };
+        // SAFETY: entry 1 is not published yet: nobody else reads its data.
+        world.data[1].0.with_mut(|d| unsafe { *d = 7 });
+        let node = NonNull::from(&world.nodes[1]);
+        {
+            let _guard = world.lock.lock().unwrap();
+            // SAFETY: the writers' lock is held; the node never moves.
+            unsafe { world.head.add_tail_rcu(node).unwrap() };
+            if one_section {
+                // SAFETY: as above.
+                unsafe { world.nodes[0].del_rcu().unwrap() };
+            }
+        }
+        if !one_section {
+            let _guard = world.lock.lock().unwrap();
+            // SAFETY: as above.
+            unsafe { world.nodes[0].del_rcu().unwrap() };
+        }
+        let seen = reader.join().unwrap().expect("a well-formed walk");
+        assert!(
+            seen.iter().all(|&value| value == 1 || value == 7),
+            "every entry read holds the data written before it was reachable"
+        );
+    })
+}
+
+#[test]
+fn del_rcu_publishes_the_successor_it_links_in_one_lock_section_or_two() {
+    remove_before_a_published_entry(true).expect("no race, no unwritten link");
+    remove_before_a_published_entry(false).expect("no race, no unwritten link");
+}

@@ -85,8 +85,8 @@ fn callbacks_run_after_a_grace_period_and_a_barrier_waits_for_them() {
     };
     let mut reader = rcu.register().unwrap();
     reader.read_lock();
-    rcu.call(1);
-    rcu.call(2);
+    rcu.call(1).unwrap();
+    rcu.call(2).unwrap();
     std::thread::sleep(Duration::from_millis(30));
     assert!(
         ran.lock().unwrap().is_empty(),
@@ -118,4 +118,29 @@ fn registering_more_threads_than_slots_is_an_error() {
     assert!(rcu
         .synchronize(&|| used.fetch_add(1, Ordering::Relaxed) > 0)
         .is_ok());
+}
+
+#[test]
+fn a_call_after_stop_is_refused_and_a_worker_that_gives_up_keeps_its_batch() {
+    let rcu = Rcu::<u32, Std>::new(1);
+    let mut reader = rcu.register().unwrap();
+    reader.read_lock();
+    rcu.call(7).unwrap();
+    let mut ran = Vec::new();
+    assert_eq!(
+        rcu.run_callbacks(|n| ran.push(n), &|| true),
+        Err(GaveUp),
+        "the reader's section is open: the worker's grace period cannot end"
+    );
+    assert_eq!(rcu.pending(), 1, "the batch went back to the queue");
+    reader.read_unlock().unwrap();
+    rcu.stop();
+    assert_eq!(
+        rcu.call(8).unwrap_err(),
+        (RcuError::Stopped, 8),
+        "after stop nothing would run it"
+    );
+    rcu.run_callbacks(|n| ran.push(n), &|| false).unwrap();
+    assert_eq!(ran, [7]);
+    assert_eq!(rcu.pending(), 0);
 }

@@ -163,7 +163,8 @@ impl<P: Platform> ListHead<P> {
     }
 
     /// The `next` link as `rcu_dereference` loads it (acquire), for a reader that may overlap
-    /// with writers of an RCU list.
+    /// with writers of an RCU list. It may be null or poisoned; following it needs the RCU
+    /// contract of [`ListHead::iter_rcu`].
     ///
     /// # Safety
     /// This node is alive; on a plain list, as [`ListHead::next_ptr`].

@@ -110,9 +110,11 @@ impl<P: Platform> ListHead<P> {
     ///
     /// # Safety
     /// The list is an RCU list ([`ListHead::new_rcu`]) whose writers use the `_rcu` operations
-    /// (or hold the reader off); every node the walk can reach stays alive until the reader's
-    /// section ends: an entry is freed only after a grace period that began after it was
-    /// unlinked.
+    /// (or hold the reader off). The iterator, and every pointer it yields, is used only inside
+    /// one read-side section that was open when it was made, and every node the walk can reach
+    /// stays alive and on this list or unlinked from it until that section ends: an entry
+    /// removed is not freed, added again or re-`init`ed before a grace period that began after
+    /// its removal has ended.
     pub unsafe fn iter_rcu(&self, max_nodes: usize) -> Iter<'_, P> {
         Iter::new(self, Direction::ForwardRcu, false, max_nodes)
     }

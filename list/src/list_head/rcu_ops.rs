@@ -18,7 +18,8 @@ impl<P: Platform> ListHead<P> {
     ///
     /// # Safety
     /// The list discipline between writers for `new`, `prev` and `next`; `prev` and `next` are
-    /// followable.
+    /// followable; no reader can reach `new` (it is on no list a reader walks, and no grace
+    /// period is pending for a removal of it).
     unsafe fn insert_rcu(
         checks: CheckMode,
         new: NonNull<ListHead<P>>,
@@ -31,8 +32,8 @@ impl<P: Platform> ListHead<P> {
             unsafe { Self::add_valid(new_ptr, prev, next)? };
         }
         // SAFETY: forwarded from the caller: every node is live, and no other writer touches
-        // these links meanwhile; readers only load `next` links, and `new` is not reachable from
-        // the list until the release store publishes it.
+        // these links meanwhile; readers only load `next` links, and no reader can reach `new`
+        // (the caller's contract) until the release store publishes it.
         unsafe {
             let new_ref = Self::deref(new_ptr);
             new_ref.set_next(next);
@@ -49,7 +50,8 @@ impl<P: Platform> ListHead<P> {
     /// # Safety
     /// As [`ListHead::add`] between writers (they hold the list's lock); readers may walk the
     /// list meanwhile with [`ListHead::iter_rcu`]. The list is an RCU list
-    /// ([`ListHead::new_rcu`]).
+    /// ([`ListHead::new_rcu`]). No reader can reach `new`: it is on no list readers walk, and
+    /// if it was removed from one, a grace period that began after the removal has ended.
     pub unsafe fn add_rcu(&self, new: NonNull<ListHead<P>>) -> Result<(), ListError> {
         // SAFETY: forwarded from the caller; `next` is followable once returned.
         unsafe {
@@ -73,17 +75,25 @@ impl<P: Platform> ListHead<P> {
         }
     }
 
-    /// `list_del_rcu(entry)`: unlinks this entry (`next->prev = prev; WRITE_ONCE(prev->next,
-    /// next)`) and poisons only `prev` (`LIST_POISON2`): `next` stays, so a reader standing on
-    /// the entry walks on into the list. The entry may be freed only after a grace period that
-    /// begins after this call. Checked like [`ListHead::del`].
+    /// `list_del_rcu(entry)`: unlinks this entry (`next->prev = prev`, then `prev->next =
+    /// next`) and poisons only `prev` (`LIST_POISON2`): `next` stays, so a reader standing on the
+    /// entry walks on into the list. The kernel writes `prev->next` with `WRITE_ONCE` and relies
+    /// on the reader's address dependency; C11 (and loom) has no such ordering, so here it is a
+    /// release store: a reader that loads it is ordered after everything written to the entries
+    /// it now leads to (found by an independent review: with a relaxed store, a reader reached a
+    /// successor whose links and data it had never synchronized with). Checked like
+    /// [`ListHead::del`].
     ///
     /// # Safety
-    /// As [`ListHead::del`] between writers; readers may walk the list meanwhile.
+    /// As [`ListHead::del`] between writers; readers may walk the list meanwhile. Until a grace
+    /// period that began after this call has ended, the entry is not freed, added to a list
+    /// again, re-`init`ed, or written: a reader may still stand on it and follow its `next`.
     pub unsafe fn del_rcu(&self) -> Result<(), ListError> {
-        // SAFETY: forwarded from the caller.
+        // SAFETY: forwarded from the caller; both links are followable once returned.
         unsafe {
-            self.unlink()?;
+            let (next, prev) = self.unlink_valid()?;
+            Self::deref(next).set_prev(prev);
+            Self::deref(prev).publish_next(next);
             self.set_prev(LIST_POISON2 as *const ListHead<P>);
         }
         Ok(())
@@ -95,7 +105,10 @@ impl<P: Platform> ListHead<P> {
     /// [`ListHead::replace`] is.
     ///
     /// # Safety
-    /// As [`ListHead::replace`] between writers; readers may walk the list meanwhile.
+    /// As [`ListHead::replace`] between writers; readers may walk the list meanwhile. No reader
+    /// can reach `new` (as for [`ListHead::add_rcu`]); `self` is then treated as
+    /// [`ListHead::del_rcu`] leaves an entry: not freed, re-added, re-`init`ed or written until a
+    /// grace period that began after this call has ended.
     pub unsafe fn replace_rcu(&self, new: NonNull<ListHead<P>>) -> Result<(), ListError> {
         // SAFETY: forwarded from the caller; both links are followable once returned.
         unsafe {

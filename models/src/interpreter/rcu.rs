@@ -95,8 +95,12 @@ impl<P: Threads> World<P> {
             slot: handle.slot(),
             free,
         });
-        self.rcu.call(Callback { handle, free });
-        Ok(())
+        self.rcu
+            .call(Callback { handle, free })
+            .map_err(|(error, _)| Stop {
+                kind: FindingKind::Assertion,
+                message: error.to_string(),
+            })
     }
 
     /// `call_rcu` / `kfree_rcu` at step level: queued with the grace period it waits for, for
