@@ -224,7 +224,11 @@ fn one_object_on_two_lists_holds_two_tokens() {
 
 #[test]
 fn two_threads_run_lifecycles_and_look_up_each_others_objects() {
-    const ROUNDS: u64 = 5_000;
+    // `SAFE_API_ROUNDS` overrides the rounds per thread (ci/miri.sh makes them fewer).
+    let rounds: u64 = std::env::var("SAFE_API_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5_000);
     let slab = sockets(8);
     let registry = registry_list();
     let start = Barrier::new(2);
@@ -233,7 +237,7 @@ fn two_threads_run_lifecycles_and_look_up_each_others_objects() {
             let (slab, registry, start) = (&slab, &registry, &start);
             scope.spawn(move || {
                 start.wait();
-                for round in 0..ROUNDS {
+                for round in 0..rounds {
                     let id = thread << 32 | round;
                     let mine = open(slab, registry, id);
                     let seen = {
