@@ -6,7 +6,7 @@ use crate::error::{Link, ListError, LIST_POISON1, LIST_POISON2};
 use crate::iter::Iter;
 #[cfg(doc)]
 use crate::linked::Linked;
-use crate::platform::{CellOps, Platform, Std};
+use crate::platform::{Platform, Std, WordOps};
 use std::marker::PhantomPinned;
 use std::ptr;
 
@@ -51,10 +51,15 @@ pub use check_mode::CheckMode;
 ///    and [`ListHead::cut_before`], and the cuts' `into`) store a pointer made from that
 ///    reference, so that node must be a head, never an entry later mapped back to its object.
 ///
-/// Under loom the links are loom cells, so a breach of point 2 is reported as a data race.
+/// The links are [`Platform::Word`]s, read and written whole like the kernel's
+/// `READ_ONCE`/`WRITE_ONCE`. Under loom they are loom cells, so a breach of point 2 is reported
+/// as a data race. On real threads they are `Relaxed` atomics, so a model that breaches point 2
+/// on purpose (an unlocked `list_del`, a lock whose unlock orders nothing) races on the
+/// hardware's words as the kernel's code would, and is not undefined behaviour by that race:
+/// a link read returns some value a write stored (the caller may still be wrong to follow it).
 pub struct ListHead<P: Platform = Std> {
-    next: P::Cell<*const ListHead<P>>,
-    prev: P::Cell<*const ListHead<P>>,
+    next: P::Word<*const ListHead<P>>,
+    prev: P::Word<*const ListHead<P>>,
     checks: CheckMode,
     /// A linked node is pointed to by its neighbours, so it must not move.
     _pinned: PhantomPinned,
@@ -110,8 +115,8 @@ impl<P: Platform> ListHead<P> {
     /// A node with null links and the given check mode.
     pub fn with_checks(checks: CheckMode) -> Self {
         ListHead {
-            next: P::Cell::new(ptr::null()),
-            prev: P::Cell::new(ptr::null()),
+            next: P::Word::new(ptr::null()),
+            prev: P::Word::new(ptr::null()),
             checks,
             _pinned: PhantomPinned,
         }
@@ -133,8 +138,9 @@ impl<P: Platform> ListHead<P> {
     /// Every write to this node's links happens-before the start of this call or happens-after
     /// its end (the list discipline, point 2).
     pub unsafe fn next_ptr(&self) -> *const ListHead<P> {
-        // SAFETY: the cell holds a plain pointer value; the caller rules out concurrent writes.
-        self.next.with(|link| unsafe { *link })
+        // The read is defined behaviour on every platform (a `READ_ONCE`); the contract is what
+        // makes the value one that may be followed, and what loom checks.
+        self.next.read_once()
     }
 
     /// The `prev` link as stored (may be null or poisoned).
@@ -143,22 +149,23 @@ impl<P: Platform> ListHead<P> {
     /// Every write to this node's links happens-before the start of this call or happens-after
     /// its end (the list discipline, point 2).
     pub unsafe fn prev_ptr(&self) -> *const ListHead<P> {
-        // SAFETY: the cell holds a plain pointer value; the caller rules out concurrent writes.
-        self.prev.with(|link| unsafe { *link })
+        // As in `next_ptr`: a `READ_ONCE`, whose value the contract makes meaningful.
+        self.prev.read_once()
     }
 
     /// # Safety
     /// The caller has exclusive access to this node's links.
     unsafe fn set_next(&self, value: *const ListHead<P>) {
-        // SAFETY: exclusive access is the caller's contract.
-        self.next.with_mut(|link| unsafe { *link = value })
+        // A `WRITE_ONCE`, defined on every platform; exclusive access is what keeps the list
+        // well formed for the readers that follow it, and what loom checks.
+        self.next.write_once(value);
     }
 
     /// # Safety
     /// The caller has exclusive access to this node's links.
     unsafe fn set_prev(&self, value: *const ListHead<P>) {
-        // SAFETY: exclusive access is the caller's contract.
-        self.prev.with_mut(|link| unsafe { *link = value })
+        // As in `set_next`.
+        self.prev.write_once(value);
     }
 
     /// Follows a link that the caller has checked is followable.

@@ -5,6 +5,8 @@
 
 mod std_platform;
 pub use std_platform::{SpinWaiter, Std, StdCell};
+mod std_word;
+pub use std_word::StdWord;
 
 #[cfg(feature = "loom")]
 mod loom_platform;
@@ -35,7 +37,9 @@ pub(crate) use sealed::Sealed;
 /// Everything the list, the spinlock and the slab share between threads goes through these
 /// associated types, so that a checker sees every access: atomics are the checker's atomics,
 /// plain shared data lives in [`Platform::Cell`] (loom reports unsynchronized accesses to it as a
-/// data race), and spin-waits go through [`Platform::Waiter`].
+/// data race), words that real threads may race on (list links) in [`Platform::Word`] (the same
+/// race report under loom, a relaxed atomic on real threads), and spin-waits go through
+/// [`Platform::Waiter`].
 ///
 /// The trait is sealed: [`Std`], [`Loom`] and [`Shuttle`] are its only implementations, because
 /// `unsafe` code in the list, the spinlock and the slab trusts what their associated types do.
@@ -53,6 +57,14 @@ pub trait Platform: Sealed + Sized + Send + Sync + 'static {
     type AtomicU64: AtomicOps<u64>;
     /// Shared, non-atomic data. Under loom, accesses are checked for data races.
     type Cell<T>: CellOps<T>;
+    /// A shared word that threads may race on when a model breaks its protocol on purpose (a
+    /// list link written without the lock, or under a lock whose unlock orders nothing), read
+    /// and written whole like the kernel's `READ_ONCE`/`WRITE_ONCE` (see [`WordOps`]). On [`Std`]
+    /// and [`Shuttle`] a [`StdWord`] (`Relaxed` atomics), so such a race on real threads is a
+    /// race on the hardware's word and not undefined behaviour; under loom a loom cell, so loom
+    /// reports an access that is not ordered against another as a data race, exactly as it does
+    /// for [`Platform::Cell`].
+    type Word<T: WordValue>: WordOps<T>;
     /// What a spin-wait waits on (see [`Waiter`]).
     type Waiter: Waiter<Self>;
 
@@ -111,6 +123,41 @@ pub trait CellOps<T>: Sealed {
     fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R;
     /// Runs `f` with a unique pointer to the contents (a write access).
     fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R;
+}
+
+/// A value a [`Platform::Word`] can hold: `Copy` and no larger than the std atomic that holds it
+/// on [`Std`] (its associated items are that atomic and its `Relaxed` accesses).
+///
+/// Sealed (see [`Platform`]): implemented for raw `*const` pointers, `bool`, `u32` and `usize`.
+pub trait WordValue: Copy + Sealed {
+    /// The std atomic of the value's size.
+    type Atomic: Send + Sync;
+    /// A new atomic holding `self`.
+    fn new_atomic(self) -> Self::Atomic;
+    /// A `Relaxed` load of `atomic`.
+    fn load_relaxed(atomic: &Self::Atomic) -> Self;
+    /// A `Relaxed` store of `value` into `atomic`.
+    fn store_relaxed(atomic: &Self::Atomic, value: Self);
+}
+
+/// A word shared between threads, read and written whole, like the kernel's `READ_ONCE` and
+/// `WRITE_ONCE`: the platform's [`Platform::Word`].
+///
+/// Both accesses are safe on every platform: on [`Std`] and [`Shuttle`] the word is a relaxed
+/// atomic (a race on it is defined: a read returns some value a write stored); under loom it is
+/// a loom cell, and loom runs one thread at a time and reports an access that is not ordered
+/// against a conflicting one before the access is made. What a value read means is another
+/// matter: a pointer read from a word may be followed only under the happens-before its user's
+/// contract asks for (the list discipline, for links).
+///
+/// Sealed (see [`Platform`]).
+pub trait WordOps<T: WordValue>: Sealed {
+    /// Creates a new word holding `value`.
+    fn new(value: T) -> Self;
+    /// Reads the word (`READ_ONCE`).
+    fn read_once(&self) -> T;
+    /// Writes `value` into the word (`WRITE_ONCE`).
+    fn write_once(&self, value: T);
 }
 
 /// The wait side of a spin-wait, and the wake side of whoever changes the awaited word.
