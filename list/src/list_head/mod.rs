@@ -212,10 +212,29 @@ impl<P: Platform> ListHead<P> {
         }
     }
 
-    /// Writes `value` into `node`'s `link` and returns the write's undo record.
+    /// Writes `value` into `node`'s `link`, keeping no record of the value before (see
+    /// [`ListHead::write`] for a write that can be undone).
     ///
     /// # Safety
     /// `node` is followable and the caller has exclusive access to its links.
+    unsafe fn store(node: *const ListHead<P>, link: Link, value: *const ListHead<P>) {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            let node_ref = Self::deref(node);
+            match link {
+                Link::Next => node_ref.set_next(value),
+                Link::Prev => node_ref.set_prev(value),
+            }
+        }
+    }
+
+    /// Writes `value` into `node`'s `link` and returns the write's undo record. The read of the
+    /// value before is a `READ_ONCE` the compiler may not drop even when the record is unused,
+    /// so a write nobody will undo is a [`ListHead::store`].
+    ///
+    /// # Safety
+    /// `node` is followable and the caller has exclusive access to its links.
+    #[must_use = "a write whose undo record is not needed is a `store`"]
     unsafe fn write(node: *const ListHead<P>, link: Link, value: *const ListHead<P>) -> Undo<P> {
         // SAFETY: forwarded from the caller.
         unsafe {
@@ -224,10 +243,7 @@ impl<P: Platform> ListHead<P> {
                 Link::Next => node_ref.next_ptr(),
                 Link::Prev => node_ref.prev_ptr(),
             };
-            match link {
-                Link::Next => node_ref.set_next(value),
-                Link::Prev => node_ref.set_prev(value),
-            }
+            Self::store(node, link, value);
             (node, link, before)
         }
     }
@@ -240,7 +256,7 @@ impl<P: Platform> ListHead<P> {
     unsafe fn undo(writes: &[Undo<P>]) {
         for &(node, link, before) in writes.iter().rev() {
             // SAFETY: forwarded from the caller; each node was written, so it is followable.
-            unsafe { Self::write(node, link, before) };
+            unsafe { Self::store(node, link, before) };
         }
     }
 
