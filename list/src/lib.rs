@@ -19,7 +19,7 @@ pub mod platform;
 pub use platform::Loom;
 #[cfg(feature = "shuttle")]
 pub use platform::Shuttle;
-pub use platform::{AtomicOps, CellOps, Platform, Std, Waiter};
+pub use platform::{AtomicOps, CellOps, Platform, Std, Waiter, WordOps, WordValue};
 
 mod error;
 mod iter;

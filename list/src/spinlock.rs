@@ -1,7 +1,7 @@
 //! `SpinLock<T>`: data guarded by a [`RawSpinLock`], with poisoning like `std::sync::Mutex`: a
 //! holder that panics leaves the list it was changing half-updated, and the next holder is told.
 
-use crate::platform::{CellOps, Platform, Std};
+use crate::platform::{CellOps, Platform, Std, WordOps};
 use crate::raw_spinlock::{LockDefect, RawSpinLock};
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
@@ -10,7 +10,9 @@ use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
 /// A value protected by a spinlock.
 ///
 /// # Invariants
-/// - `data` and `poisoned` are only accessed by the thread holding `raw`.
+/// - `data` and `poisoned` are only accessed by the thread holding `raw`. `poisoned` is a
+///   [`Platform::Word`] all the same, so that a lock built with a [`LockDefect`] (which models
+///   run on real threads) never makes two holders race on plain memory of the lock's own.
 /// - `poisoned` is set when a guard is dropped during a panic that started while the guard
 ///   existed (as `std::sync::Mutex` does: a lock taken and released cleanly by a destructor that
 ///   runs during unwinding is not poisoned), and only cleared by [`SpinGuard::clear_poison`]:
@@ -18,7 +20,7 @@ use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
 ///   the execution, which is abandoned with the lock held.
 pub struct SpinLock<T, P: Platform = Std> {
     raw: RawSpinLock<P>,
-    poisoned: P::Cell<bool>,
+    poisoned: P::Word<bool>,
     data: P::Cell<T>,
 }
 
@@ -47,7 +49,7 @@ impl<T, P: Platform> SpinLock<T, P> {
     pub fn new(data: T) -> Self {
         SpinLock {
             raw: RawSpinLock::new(),
-            poisoned: P::Cell::new(false),
+            poisoned: P::Word::new(false),
             data: P::Cell::new(data),
         }
     }
@@ -74,7 +76,7 @@ impl<T, P: Platform> SpinLock<T, P> {
         SpinLock {
             // SAFETY: forwarded from the caller, who takes on the same contract.
             raw: unsafe { RawSpinLock::with_defect(defect) },
-            poisoned: P::Cell::new(false),
+            poisoned: P::Word::new(false),
             data: P::Cell::new(data),
         }
     }
@@ -101,8 +103,8 @@ impl<T, P: Platform> SpinLock<T, P> {
             panicking: std::thread::panicking(),
             _data: PhantomData,
         };
-        // SAFETY: this thread holds the lock, which protects `poisoned`.
-        if self.poisoned.with(|poisoned| unsafe { *poisoned }) {
+        // This thread holds the lock, which orders `poisoned` (unless the lock is defective).
+        if self.poisoned.read_once() {
             Err(PoisonError::new(guard))
         } else {
             Ok(guard)
@@ -148,10 +150,8 @@ pub struct SpinGuard<'a, T, P: Platform = Std> {
 impl<T, P: Platform> SpinGuard<'_, T, P> {
     /// Declares the data consistent again after a poisoned acquisition.
     pub fn clear_poison(&mut self) {
-        // SAFETY: the guard's thread holds the lock, which protects `poisoned`.
-        self.lock
-            .poisoned
-            .with_mut(|poisoned| unsafe { *poisoned = false });
+        // INVARIANT: the guard's thread holds the lock, which orders `poisoned`.
+        self.lock.poisoned.write_once(false);
     }
 
     /// The lock this guard holds.
@@ -192,10 +192,8 @@ impl<T, P: Platform> Drop for SpinGuard<'_, T, P> {
         }
         if panicking && !self.panicking {
             // A panic started while this guard was held: the data may be half-updated.
-            // SAFETY: still holding the lock, which protects `poisoned`.
-            self.lock
-                .poisoned
-                .with_mut(|poisoned| unsafe { *poisoned = true });
+            // INVARIANT: still holding the lock, which orders `poisoned`.
+            self.lock.poisoned.write_once(true);
         }
         // SAFETY: this guard was created right after this thread acquired the lock, and dropping
         // it is the only release.

@@ -1,14 +1,23 @@
 //! The spinlock on real threads: mutual exclusion under contention, `try_lock`, the holder
 //! record, poisoning after a panic, misuse messages, and `lock_api::Mutex<RawSpinLock, T>` as a
-//! drop-in for parking_lot users.
+//! drop-in for parking_lot users. `SPINLOCK_ITERATIONS` overrides the contended tests' iterations
+//! per thread (ci/miri.sh makes them fewer).
 
 use lifecycle_list::{Platform, RawSpinLock, SpinLock, Std};
 use std::sync::{Arc, Barrier, TryLockError};
 use std::thread;
 
+/// Lock acquisitions per thread in a contended test: `SPINLOCK_ITERATIONS`, else `default`.
+fn iterations(default: usize) -> usize {
+    std::env::var("SPINLOCK_ITERATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 #[test]
 fn two_threads_never_lose_an_increment() {
-    const PER_THREAD: usize = 200_000;
+    let per_thread = iterations(200_000);
     let lock = Arc::new(SpinLock::<_>::new(0usize));
     let start = Arc::new(Barrier::new(2));
     let handles: Vec<_> = (0..2)
@@ -16,7 +25,7 @@ fn two_threads_never_lose_an_increment() {
             let (lock, start) = (lock.clone(), start.clone());
             thread::spawn(move || {
                 start.wait();
-                for _ in 0..PER_THREAD {
+                for _ in 0..per_thread {
                     // A non-atomic read-modify-write: only mutual exclusion keeps it exact.
                     let mut guard = lock.lock().unwrap();
                     let value = *guard;
@@ -28,7 +37,7 @@ fn two_threads_never_lose_an_increment() {
     for handle in handles {
         handle.join().unwrap();
     }
-    assert_eq!(*lock.lock().unwrap(), 2 * PER_THREAD);
+    assert_eq!(*lock.lock().unwrap(), 2 * per_thread);
 }
 
 #[test]
@@ -120,11 +129,12 @@ fn unlocking_a_lock_nobody_holds_is_refused() {
 #[test]
 fn lock_api_mutex_is_a_drop_in_for_parking_lot_users() {
     type Mutex<T> = lock_api::Mutex<RawSpinLock, T>;
-    static COUNTER: Mutex<u64> = Mutex::const_new(<RawSpinLock as lock_api::RawMutex>::INIT, 0);
+    static COUNTER: Mutex<usize> = Mutex::const_new(<RawSpinLock as lock_api::RawMutex>::INIT, 0);
+    let per_thread = iterations(50_000);
     let handles: Vec<_> = (0..2)
         .map(|_| {
-            thread::spawn(|| {
-                for _ in 0..50_000 {
+            thread::spawn(move || {
+                for _ in 0..per_thread {
                     *COUNTER.lock() += 1;
                 }
             })
@@ -133,7 +143,7 @@ fn lock_api_mutex_is_a_drop_in_for_parking_lot_users() {
     for handle in handles {
         handle.join().unwrap();
     }
-    assert_eq!(*COUNTER.lock(), 100_000);
+    assert_eq!(*COUNTER.lock(), 2 * per_thread);
     let guard = COUNTER.try_lock().expect("free after all threads are done");
     assert!(COUNTER.is_locked());
     drop(guard);

@@ -12,6 +12,9 @@
 //!    every entry.
 //! 7. Two lists (two IDs) hold one object at once; its tokens are released independently.
 //! 8. Two threads run thousands of lifecycles with lookups on the other's objects.
+//! 9. A list with entries moved by value (into a function and back, into a `Box` and out, into
+//!    a `Vec`) keeps working: its entries point at its head, which moving the list must not
+//!    invalidate (Miri checks that part; `SafeList` keeps no `Box` of its head for that reason).
 
 use lifecycle_list::{impl_list_link, ListLink, NotOnThisList, SpinLock};
 use lifecycle_slab::{Ref, SafeSlab, SlabList, Unique};
@@ -224,7 +227,11 @@ fn one_object_on_two_lists_holds_two_tokens() {
 
 #[test]
 fn two_threads_run_lifecycles_and_look_up_each_others_objects() {
-    const ROUNDS: u64 = 5_000;
+    // `SAFE_API_ROUNDS` overrides the rounds per thread (ci/miri.sh makes them fewer).
+    let rounds: u64 = std::env::var("SAFE_API_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5_000);
     let slab = sockets(8);
     let registry = registry_list();
     let start = Barrier::new(2);
@@ -233,7 +240,7 @@ fn two_threads_run_lifecycles_and_look_up_each_others_objects() {
             let (slab, registry, start) = (&slab, &registry, &start);
             scope.spawn(move || {
                 start.wait();
-                for round in 0..ROUNDS {
+                for round in 0..rounds {
                     let id = thread << 32 | round;
                     let mine = open(slab, registry, id);
                     let seen = {
@@ -255,4 +262,55 @@ fn two_threads_run_lifecycles_and_look_up_each_others_objects() {
     assert!(registry.lock().unwrap().is_empty());
     let stats = slab.check_quiescent().unwrap();
     assert_eq!((stats.in_use, stats.free), (0, 8));
+}
+
+/// Moves `list` by value through a function call, as the callee's argument and return value.
+fn pass_through<'s>(list: SlabList<'s, Socket, REGISTRY>) -> SlabList<'s, Socket, REGISTRY> {
+    list
+}
+
+#[test]
+fn a_list_with_entries_moved_by_value_keeps_working() {
+    let slab = sockets(4);
+    let mut list: SlabList<Socket, REGISTRY> = SlabList::new();
+    let mut mine = Vec::new();
+    for id in 0..3 {
+        let mut socket = slab.alloc().expect("a free slot");
+        socket.id = id;
+        let token = socket.into_token::<REGISTRY>();
+        mine.push(token.to_ref());
+        list.add_tail(token);
+    }
+    let ids = |list: &SlabList<Socket, REGISTRY>| list.iter().map(|s| s.id).collect::<Vec<_>>();
+
+    let moved = list;
+    assert_eq!(ids(&moved), [0, 1, 2], "after a move to another binding");
+    let mut moved = pass_through(moved);
+    drop(
+        moved
+            .del(&mine[1])
+            .expect("on the list, after a move through a call"),
+    );
+    let boxed = Box::new(moved);
+    assert_eq!(ids(&boxed), [0, 2], "after a move into a box");
+    let mut unboxed = *boxed;
+    let mut socket = slab.alloc().expect("a free slot");
+    socket.id = 3;
+    let token = socket.into_token::<REGISTRY>();
+    mine.push(token.to_ref());
+    unboxed.add(token);
+    let mut lists = vec![unboxed];
+    let mut last = lists.pop().expect("one list");
+    assert_eq!(ids(&last), [3, 0, 2], "after a move into a vector and out");
+    drop(last.pop_front().expect("an entry"));
+    let mut walk = last.walk_safe();
+    while let Some(entry) = walk.next() {
+        drop(entry.del());
+    }
+    assert!(last.is_empty());
+    drop(last);
+    for socket in mine {
+        socket.try_unique().expect("every token back").free();
+    }
+    assert_eq!(slab.check_quiescent().unwrap().in_use, 0);
 }

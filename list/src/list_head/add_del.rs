@@ -116,10 +116,10 @@ impl<P: Platform> ListHead<P> {
         }
         // SAFETY: forwarded from the caller; the kernel's store order, `prev->next` last.
         unsafe {
-            Self::write(next, Link::Prev, new);
-            Self::write(new, Link::Next, next);
-            Self::write(new, Link::Prev, prev);
-            Self::write(prev, Link::Next, new);
+            Self::store(next, Link::Prev, new);
+            Self::store(new, Link::Next, next);
+            Self::store(new, Link::Prev, prev);
+            Self::store(prev, Link::Next, new);
         }
         Ok(())
     }
@@ -242,6 +242,7 @@ impl<P: Platform> ListHead<P> {
     ///
     /// # Safety
     /// The list discipline for this entry's list.
+    #[must_use = "an unlink nobody will undo is `unlink_unlogged`"]
     pub(super) unsafe fn unlink(&self) -> Result<[Undo<P>; 2], ListError> {
         // SAFETY: forwarded from the caller; both links are followable once returned.
         unsafe {
@@ -253,6 +254,21 @@ impl<P: Platform> ListHead<P> {
         }
     }
 
+    /// [`ListHead::unlink`] for an operation that will not undo it: the same checks and writes,
+    /// without reading the values the writes replace.
+    ///
+    /// # Safety
+    /// The list discipline for this entry's list.
+    pub(super) unsafe fn unlink_unlogged(&self) -> Result<(), ListError> {
+        // SAFETY: forwarded from the caller; both links are followable once returned.
+        unsafe {
+            let (next, prev) = self.unlink_valid()?;
+            Self::store(next, Link::Prev, prev);
+            Self::store(prev, Link::Next, next);
+        }
+        Ok(())
+    }
+
     /// `list_del(entry)`: unlinks this entry and poisons its links (`LIST_POISON1`/`2`), so a
     /// later use of the stale links is reported rather than followed.
     ///
@@ -261,9 +277,13 @@ impl<P: Platform> ListHead<P> {
     pub unsafe fn del(&self) -> Result<(), ListError> {
         // SAFETY: forwarded from the caller.
         unsafe {
-            self.unlink()?;
-            self.set_next(LIST_POISON1 as *const ListHead<P>);
-            self.set_prev(LIST_POISON2 as *const ListHead<P>);
+            self.unlink_unlogged()?;
+            // The poison values are addresses of no object: pointers without provenance, made
+            // without an integer-to-pointer cast (which would guess at a provenance to give
+            // them), so the crate stays clean under Miri's `-Zmiri-strict-provenance`. Nothing
+            // follows them (`is_followable` refuses them), so no provenance is ever needed.
+            self.set_next(ptr::without_provenance(LIST_POISON1));
+            self.set_prev(ptr::without_provenance(LIST_POISON2));
         }
         Ok(())
     }
@@ -277,7 +297,7 @@ impl<P: Platform> ListHead<P> {
     pub unsafe fn del_init(&self) -> Result<(), ListError> {
         // SAFETY: forwarded from the caller.
         unsafe {
-            self.unlink()?;
+            self.unlink_unlogged()?;
             self.init();
         }
         Ok(())
@@ -318,6 +338,7 @@ impl<P: Platform> ListHead<P> {
     ///
     /// # Safety
     /// The list discipline; `prev` and `next` are followable.
+    #[must_use = "writes nobody will undo are `replace_links_unlogged`"]
     pub(super) unsafe fn replace_links(
         new: NonNull<ListHead<P>>,
         next: *const ListHead<P>,
@@ -335,6 +356,25 @@ impl<P: Platform> ListHead<P> {
         }
     }
 
+    /// [`ListHead::replace_links`] for an operation that will not undo them.
+    ///
+    /// # Safety
+    /// As for [`ListHead::replace_links`].
+    pub(super) unsafe fn replace_links_unlogged(
+        new: NonNull<ListHead<P>>,
+        next: *const ListHead<P>,
+        prev: *const ListHead<P>,
+    ) {
+        let new = new.as_ptr().cast_const();
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            Self::store(new, Link::Next, next);
+            Self::store(next, Link::Prev, new);
+            Self::store(new, Link::Prev, prev);
+            Self::store(prev, Link::Next, new);
+        }
+    }
+
     /// `list_replace(old, new)`: puts `new` where `self` is. `self`'s links are left stale, as
     /// in the kernel; use [`ListHead::replace_init`] to reuse `self`. Refused before any write
     /// if `new` is `self` ([`ListError::SameNode`]) or a link of `self` cannot be followed
@@ -348,7 +388,7 @@ impl<P: Platform> ListHead<P> {
         // SAFETY: forwarded from the caller; both links are followable once returned.
         unsafe {
             let (next, prev) = self.replace_valid(new, "list_replace")?;
-            Self::replace_links(new, next, prev);
+            Self::replace_links_unlogged(new, next, prev);
         }
         Ok(())
     }
@@ -363,7 +403,7 @@ impl<P: Platform> ListHead<P> {
         // SAFETY: forwarded from the caller; both links are followable once returned.
         unsafe {
             let (next, prev) = self.replace_valid(new, "list_replace_init")?;
-            Self::replace_links(new, next, prev);
+            Self::replace_links_unlogged(new, next, prev);
             self.init();
         }
         Ok(())

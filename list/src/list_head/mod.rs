@@ -52,7 +52,13 @@ pub use check_mode::CheckMode;
 ///    and [`ListHead::cut_before`], and the cuts' `into`) store a pointer made from that
 ///    reference, so that node must be a head, never an entry later mapped back to its object.
 ///
-/// Under loom the links are loom cells, so a breach of point 2 is reported as a data race.
+/// The links are [`Platform::Link`]s, read and written whole like the kernel's
+/// `READ_ONCE`/`WRITE_ONCE`. Under loom a plain list's links are loom cells, so a breach of point
+/// 2 is reported as a data race. On real threads they are `Relaxed` atomics, so a model that
+/// breaches point 2 on purpose (an unlocked `list_del`, a lock whose unlock orders nothing) races
+/// on the hardware's words as the kernel's code would, and is not undefined behaviour by that
+/// race: a link read returns some value a write stored (the caller may still be wrong to follow
+/// it).
 ///
 /// # RCU
 /// A node made with [`ListHead::new_rcu`] (or [`ListHead::with_checks_rcu`]) may also be read
@@ -246,10 +252,29 @@ impl<P: Platform> ListHead<P> {
         }
     }
 
-    /// Writes `value` into `node`'s `link` and returns the write's undo record.
+    /// Writes `value` into `node`'s `link`, keeping no record of the value before (see
+    /// [`ListHead::write`] for a write that can be undone).
     ///
     /// # Safety
     /// `node` is followable and the caller has exclusive access to its links.
+    unsafe fn store(node: *const ListHead<P>, link: Link, value: *const ListHead<P>) {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            let node_ref = Self::deref(node);
+            match link {
+                Link::Next => node_ref.set_next(value),
+                Link::Prev => node_ref.set_prev(value),
+            }
+        }
+    }
+
+    /// Writes `value` into `node`'s `link` and returns the write's undo record. The read of the
+    /// value before is a `READ_ONCE` the compiler may not drop even when the record is unused,
+    /// so a write nobody will undo is a [`ListHead::store`].
+    ///
+    /// # Safety
+    /// `node` is followable and the caller has exclusive access to its links.
+    #[must_use = "a write whose undo record is not needed is a `store`"]
     unsafe fn write(node: *const ListHead<P>, link: Link, value: *const ListHead<P>) -> Undo<P> {
         // SAFETY: forwarded from the caller.
         unsafe {
@@ -258,10 +283,7 @@ impl<P: Platform> ListHead<P> {
                 Link::Next => node_ref.next_ptr(),
                 Link::Prev => node_ref.prev_ptr(),
             };
-            match link {
-                Link::Next => node_ref.set_next(value),
-                Link::Prev => node_ref.set_prev(value),
-            }
+            Self::store(node, link, value);
             (node, link, before)
         }
     }
@@ -274,7 +296,7 @@ impl<P: Platform> ListHead<P> {
     unsafe fn undo(writes: &[Undo<P>]) {
         for &(node, link, before) in writes.iter().rev() {
             // SAFETY: forwarded from the caller; each node was written, so it is followable.
-            unsafe { Self::write(node, link, before) };
+            unsafe { Self::store(node, link, before) };
         }
     }
 

@@ -147,15 +147,15 @@ impl<P: Platform> ListHead<P> {
             let before_first = Self::follow(first, Link::Prev)?;
             let after_last = Self::follow(last, Link::Next)?;
             Self::follow(self, Link::Prev)?;
-            Self::write(before_first, Link::Next, after_last);
-            Self::write(after_last, Link::Prev, before_first);
+            Self::store(before_first, Link::Next, after_last);
+            Self::store(after_last, Link::Prev, before_first);
             // Read again: if the run ended at the tail, `self.prev` is now `before_first`, which
             // is followable too.
             let tail = self.prev_ptr();
-            Self::write(tail, Link::Next, first);
-            Self::write(first, Link::Prev, tail);
-            Self::write(last, Link::Next, self);
-            Self::write(self, Link::Prev, last);
+            Self::store(tail, Link::Next, first);
+            Self::store(first, Link::Prev, tail);
+            Self::store(last, Link::Next, self);
+            Self::store(self, Link::Prev, last);
         }
         Ok(())
     }
@@ -243,12 +243,12 @@ impl<P: Platform> ListHead<P> {
                 return Ok(());
             }
             let new_first = Self::follow(entry, Link::Next)?;
-            Self::write(into, Link::Next, first);
-            Self::write(first, Link::Prev, into);
-            Self::write(into, Link::Prev, entry);
-            Self::write(entry, Link::Next, into);
-            Self::write(self, Link::Next, new_first);
-            Self::write(new_first, Link::Prev, self);
+            Self::store(into, Link::Next, first);
+            Self::store(first, Link::Prev, into);
+            Self::store(into, Link::Prev, entry);
+            Self::store(entry, Link::Next, into);
+            Self::store(self, Link::Next, new_first);
+            Self::store(new_first, Link::Prev, self);
         }
         Ok(())
     }
@@ -286,12 +286,12 @@ impl<P: Platform> ListHead<P> {
                 return Ok(());
             }
             let before = Self::follow(entry, Link::Prev)?;
-            Self::write(into, Link::Next, first);
-            Self::write(first, Link::Prev, into);
-            Self::write(into, Link::Prev, before);
-            Self::write(before, Link::Next, into);
-            Self::write(self, Link::Next, entry);
-            Self::write(entry, Link::Prev, self);
+            Self::store(into, Link::Next, first);
+            Self::store(first, Link::Prev, into);
+            Self::store(into, Link::Prev, before);
+            Self::store(before, Link::Next, into);
+            Self::store(self, Link::Next, entry);
+            Self::store(entry, Link::Prev, self);
         }
         Ok(())
     }
@@ -357,10 +357,10 @@ impl<P: Platform> ListHead<P> {
         // SAFETY: forwarded from the caller; every node written was checked followable.
         unsafe {
             if let Some((first, last, prev, next)) = self.splice_valid(list, tail, operation)? {
-                Self::write(first, Link::Prev, prev);
-                Self::write(prev, Link::Next, first);
-                Self::write(last, Link::Next, next);
-                Self::write(next, Link::Prev, last);
+                Self::store(first, Link::Prev, prev);
+                Self::store(prev, Link::Next, first);
+                Self::store(last, Link::Next, next);
+                Self::store(next, Link::Prev, last);
                 if init {
                     list.init();
                 }

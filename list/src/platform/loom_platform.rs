@@ -1,7 +1,9 @@
 //! The loom platform: loom's atomics (C11 weak memory), loom's `UnsafeCell` (data-race
 //! detection) and blocking spin-waits (the await reduction, DESIGN.md section 3).
 
-use super::{blocking_waiter, forward_atomic_ops, CellOps, LinkOps, Platform, Sealed};
+use super::{
+    blocking_waiter, forward_atomic_ops, CellOps, LinkOps, Platform, Sealed, WordOps, WordValue,
+};
 use std::fmt::Write as _;
 use std::sync::atomic::Ordering;
 
@@ -111,6 +113,26 @@ impl<T> LinkOps<T> for LoomLink<T> {
     }
 }
 
+/// Under loom a word is a loom cell, accessed as [`Platform::Cell`] is: loom's race detector sees
+/// every read and write of the word as the plain access it stands for.
+impl<T: WordValue> WordOps<T> for loom::cell::UnsafeCell<T> {
+    #[inline]
+    fn new(value: T) -> Self {
+        loom::cell::UnsafeCell::new(value)
+    }
+    #[inline]
+    fn read_once(&self) -> T {
+        // SAFETY: the pointer is to the cell's own initialized value, and loom runs one thread
+        // at a time and panics on a read that races with a write before making it; `T: Copy`.
+        self.with(|word| unsafe { *word })
+    }
+    #[inline]
+    fn write_once(&self, value: T) {
+        // SAFETY: as above, for a write racing with any other access; `T: Copy` has no drop.
+        self.with_mut(|word| unsafe { *word = value });
+    }
+}
+
 blocking_waiter!(LoomWaiter, Loom, loom::sync::Mutex<()>, loom::sync::Condvar);
 
 impl Sealed for Loom {}
@@ -123,6 +145,7 @@ impl Platform for Loom {
     type AtomicU64 = loom::sync::atomic::AtomicU64;
     type Cell<T> = loom::cell::UnsafeCell<T>;
     type Link<T> = LoomLink<T>;
+    type Word<T: WordValue> = loom::cell::UnsafeCell<T>;
     type Waiter = LoomWaiter;
 
     fn thread_id() -> usize {

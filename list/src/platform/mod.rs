@@ -5,6 +5,8 @@
 
 mod std_platform;
 pub use std_platform::{SpinWaiter, Std, StdCell, StdLink};
+mod std_word;
+pub use std_word::StdWord;
 
 #[cfg(feature = "loom")]
 mod loom_platform;
@@ -35,7 +37,9 @@ pub(crate) use sealed::Sealed;
 /// Everything the list, the spinlock and the slab share between threads goes through these
 /// associated types, so that a checker sees every access: atomics are the checker's atomics,
 /// plain shared data lives in [`Platform::Cell`] (loom reports unsynchronized accesses to it as a
-/// data race), and spin-waits go through [`Platform::Waiter`].
+/// data race), words that real threads may race on (list links) in [`Platform::Word`] (the same
+/// race report under loom, a relaxed atomic on real threads), and spin-waits go through
+/// [`Platform::Waiter`].
 ///
 /// The trait is sealed: [`Std`], [`Loom`] and [`Shuttle`] are its only implementations, because
 /// `unsafe` code in the list, the spinlock and the slab trusts what their associated types do.
@@ -56,6 +60,15 @@ pub trait Platform: Sealed + Sized + Send + Sync + 'static {
     /// A list link: a pointer word that plain list operations read and write under the list's
     /// discipline and that RCU readers load without it (see [`LinkOps`]).
     type Link<T>: LinkOps<T>;
+    /// A shared word (not a list link: see [`Platform::Link`]) that threads may race on when a
+    /// model breaks its protocol on purpose (a lock's poison flag under a lock whose unlock
+    /// orders nothing), read
+    /// and written whole like the kernel's `READ_ONCE`/`WRITE_ONCE` (see [`WordOps`]). On [`Std`]
+    /// and [`Shuttle`] a [`StdWord`] (`Relaxed` atomics), so such a race on real threads is a
+    /// race on the hardware's word and not undefined behaviour; under loom a loom cell, so loom
+    /// reports an access that is not ordered against another as a data race, exactly as it does
+    /// for [`Platform::Cell`].
+    type Word<T: WordValue>: WordOps<T>;
     /// What a spin-wait waits on (see [`Waiter`]).
     type Waiter: Waiter<Self>;
 
@@ -144,6 +157,40 @@ pub trait LinkOps<T>: Sealed {
     /// `rcu_assign_pointer`: a release store (still a write, for race detection against plain
     /// reads). On a plain link it is a plain write.
     fn store_release(&self, value: *const T);
+}
+
+/// A value a [`Platform::Word`] can hold: `Copy` and no larger than the std atomic that holds it
+/// on [`Std`] (its associated items are that atomic and its `Relaxed` accesses).
+///
+/// Sealed (see [`Platform`]): implemented for `bool`, `u32` and `usize`.
+pub trait WordValue: Copy + Sealed {
+    /// The std atomic of the value's size.
+    type Atomic: Send + Sync;
+    /// A new atomic holding `self`.
+    fn new_atomic(self) -> Self::Atomic;
+    /// A `Relaxed` load of `atomic`.
+    fn load_relaxed(atomic: &Self::Atomic) -> Self;
+    /// A `Relaxed` store of `value` into `atomic`.
+    fn store_relaxed(atomic: &Self::Atomic, value: Self);
+}
+
+/// A word shared between threads, read and written whole, like the kernel's `READ_ONCE` and
+/// `WRITE_ONCE`: the platform's [`Platform::Word`].
+///
+/// Both accesses are safe on every platform: on [`Std`] and [`Shuttle`] the word is a relaxed
+/// atomic (a race on it is defined: a read returns some value a write stored); under loom it is
+/// a loom cell, and loom runs one thread at a time and reports an access that is not ordered
+/// against a conflicting one before the access is made. What a value read means is another
+/// matter: the user's contract says what a value read may be used for.
+///
+/// Sealed (see [`Platform`]).
+pub trait WordOps<T: WordValue>: Sealed {
+    /// Creates a new word holding `value`.
+    fn new(value: T) -> Self;
+    /// Reads the word (`READ_ONCE`).
+    fn read_once(&self) -> T;
+    /// Writes `value` into the word (`WRITE_ONCE`).
+    fn write_once(&self, value: T);
 }
 
 /// The wait side of a spin-wait, and the wake side of whoever changes the awaited word.

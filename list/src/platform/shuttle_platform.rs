@@ -1,7 +1,9 @@
 //! The shuttle platform: shuttle's atomics and synchronization (sequentially consistent
 //! schedules chosen by random, PCT or DFS schedulers) and blocking spin-waits.
 
-use super::{blocking_waiter, forward_atomic_ops, Platform, Sealed, StdCell, StdLink};
+use super::{
+    blocking_waiter, forward_atomic_ops, Platform, Sealed, StdCell, StdLink, StdWord, WordValue,
+};
 
 /// Randomized (random, PCT) and bounded exhaustive (DFS) schedule exploration under shuttle.
 #[derive(Debug, Clone, Copy, Default)]
@@ -31,6 +33,11 @@ impl Platform for Shuttle {
     // One thread runs at a time: std's atomics order nothing shuttle does not already order,
     // and add none of the scheduling points shuttle's own would.
     type Link<T> = StdLink<T>;
+    // Std's atomics, not shuttle's: shuttle's atomics are scheduling points, and a link access
+    // must not become one (shuttle switches threads only at synchronization, never inside a
+    // list operation, which is what the catalogue's shuttle verdicts rest on). Shuttle runs its
+    // tasks one at a time, so these atomics cost nothing and add no ordering it could miss.
+    type Word<T: WordValue> = StdWord<T>;
     type Waiter = ShuttleWaiter;
 
     fn thread_id() -> usize {

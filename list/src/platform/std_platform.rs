@@ -1,7 +1,7 @@
 //! The std platform: real threads, real atomics, and spin-waits that really spin
 //! (test-and-test-and-set with `crossbeam_utils::Backoff`).
 
-use super::{forward_atomic_ops, CellOps, LinkOps, Platform, Sealed, Waiter};
+use super::{forward_atomic_ops, CellOps, LinkOps, Platform, Sealed, StdWord, Waiter, WordValue};
 use crossbeam_utils::Backoff;
 use std::cell::{Cell, UnsafeCell};
 use std::sync::atomic::{self, Ordering};
@@ -121,6 +121,7 @@ impl Platform for Std {
     type AtomicU64 = atomic::AtomicU64;
     type Cell<T> = StdCell<T>;
     type Link<T> = StdLink<T>;
+    type Word<T: WordValue> = StdWord<T>;
     type Waiter = SpinWaiter;
 
     fn thread_id() -> usize {

@@ -51,9 +51,9 @@ fn broken(what: &str, error: &crate::ListError) -> ! {
 /// are their [`ListLink`] for lists with ID `ID`.
 ///
 /// # Invariants
-/// - `head` is boxed (it never moves) and initialized; the list is well formed: every entry's
-///   `next.prev` and `prev.next` is the entry, and it holds exactly `len` entries, so no walk
-///   can cycle.
+/// - `head` comes from `Box::into_raw`, is owned by this list and freed only by `Drop`, so it
+///   never moves; it is initialized, and the list is well formed: every entry's `next.prev` and
+///   `prev.next` is the entry, and it holds exactly `len` entries, so no walk can cycle.
 /// - Every entry is the `ID` link of a value whose token the list holds in raw form (it was
 ///   linked through the pointer `LinkToken::into_raw` returned, so it keeps that provenance),
 ///   and that link's owner word is `id`. So, by [`LinkToken`]'s contract, nothing but this list
@@ -63,12 +63,27 @@ fn broken(what: &str, error: &crate::ListError) -> ! {
 ///   threads gives `&mut` only through its lock's guard (`SpinLock<SafeList<..>>`), which makes
 ///   the raw list discipline (point 2) the borrow checker's business.
 pub struct SafeList<K: LinkToken<ID, P>, const ID: u64 = 0, P: Platform = Std> {
-    head: Box<ListHead<P>>,
+    /// The head, on the heap and reached through a raw pointer, not a `Box<ListHead>`: the
+    /// entries hold pointers to the head, and moving a `Box` (as moving the list does) asserts
+    /// that the box is the only pointer to its contents (Stacked and Tree Borrows retag it as
+    /// unique), which would invalidate the entries' pointers: undefined behaviour from a safe
+    /// `let moved = list;`. A `Box<ListHead>` escapes that only because `ListHead` is `!Unpin`
+    /// (its `PhantomPinned`), which exempts the box from the unique retag; a raw pointer is never
+    /// retagged, so the list does not depend on that. `SafeSlab` holds its raw slab the same way.
+    head: NonNull<ListHead<P>>,
     id: usize,
     len: usize,
     /// The list owns the tokens of its entries.
     _tokens: PhantomData<K>,
 }
+
+// SAFETY: what a `Box<ListHead<P>>` head gave (`ListHead` is `Send`): the list owns its head
+// alone, and moving the list moves the head's ownership; the entries' tokens move with it, so
+// `K: Send`.
+unsafe impl<K: LinkToken<ID, P> + Send, const ID: u64, P: Platform> Send for SafeList<K, ID, P> {}
+// SAFETY: as for a `Box<ListHead<P>>` head (`ListHead` is `Sync`): through `&SafeList` the head's
+// links are only read, and the tokens are only lent as `&K` (`TokenRef`), so `K: Sync`.
+unsafe impl<K: LinkToken<ID, P> + Sync, const ID: u64, P: Platform> Sync for SafeList<K, ID, P> {}
 
 impl<K: LinkToken<ID, P>, const ID: u64, P: Platform> SafeList<K, ID, P> {
     /// An empty list with the build's default [`CheckMode`] for its head.
@@ -78,9 +93,14 @@ impl<K: LinkToken<ID, P>, const ID: u64, P: Platform> SafeList<K, ID, P> {
 
     /// An empty list whose head has the given check mode.
     pub fn with_checks(checks: CheckMode) -> Self {
-        let head = Box::new(ListHead::with_checks(checks));
-        // SAFETY: the head is boxed (it will not move) and not shared yet.
-        unsafe { head.init() };
+        // SAFETY: a `Box`'s pointer is never null.
+        let head = unsafe {
+            NonNull::new_unchecked(Box::into_raw(Box::new(ListHead::with_checks(checks))))
+        };
+        // SAFETY: the head is on the heap (it will not move), alive until `Drop`, and not shared
+        // yet.
+        unsafe { head.as_ref().init() };
+        // INVARIANT: `head` comes from a `Box`, is initialized, and the list is empty.
         SafeList {
             head,
             id: next_list_id(),
@@ -106,7 +126,9 @@ impl<K: LinkToken<ID, P>, const ID: u64, P: Platform> SafeList<K, ID, P> {
 
     /// The raw head, for diagnostics (its address; reading its links is `unsafe`).
     pub fn head(&self) -> &ListHead<P> {
-        &self.head
+        // SAFETY: the head is alive until `Drop` (the type's invariants), and only `&` is made:
+        // its links are cells, so a shared reference does not freeze them.
+        unsafe { self.head.as_ref() }
     }
 
     /// The raw list node of the value a token stands for.
@@ -145,9 +167,9 @@ impl<K: LinkToken<ID, P>, const ID: u64, P: Platform> SafeList<K, ID, P> {
         // `into_raw`, which `token_of` needs.
         let linked = unsafe {
             if tail {
-                self.head.add_tail(node)
+                self.head().add_tail(node)
             } else {
-                self.head.add(node)
+                self.head().add(node)
             }
         };
         if let Err(error) = linked {
@@ -229,7 +251,7 @@ impl<K: LinkToken<ID, P>, const ID: u64, P: Platform> SafeList<K, ID, P> {
     /// The first entry's token, borrowed.
     pub fn front(&self) -> Option<TokenRef<'_, K>> {
         // SAFETY: `&self`: no link of this list is written while the borrow lasts.
-        let first = unsafe { self.head.first() }?;
+        let first = unsafe { self.head().first() }?;
         // SAFETY: `first` is the stored pointer of an entry, whose token the list keeps for the
         // borrow of `self`.
         Some(unsafe { TokenRef::new(Self::token_of(first)) })
@@ -238,7 +260,7 @@ impl<K: LinkToken<ID, P>, const ID: u64, P: Platform> SafeList<K, ID, P> {
     /// Unlinks the first entry and gives its token back.
     pub fn pop_front(&mut self) -> Option<K> {
         // SAFETY: `&mut self`.
-        let first = unsafe { self.head.first() }?;
+        let first = unsafe { self.head().first() }?;
         // SAFETY: `first` is the stored pointer of an entry of this list.
         Some(unsafe { self.unlink(first) })
     }
@@ -249,7 +271,7 @@ impl<K: LinkToken<ID, P>, const ID: u64, P: Platform> SafeList<K, ID, P> {
     pub fn iter(&self) -> SafeIter<'_, K, ID, P> {
         // SAFETY: `&self` for the iterator's lifetime: no link of this list is written; the walk
         // is bounded by `len`, the exact number of entries.
-        SafeIter::new(unsafe { self.head.iter(self.len) })
+        SafeIter::new(unsafe { self.head().iter(self.len) })
     }
 
     /// `list_for_each_entry_safe`: a walk that reads the next link before it hands out an entry,
@@ -261,7 +283,7 @@ impl<K: LinkToken<ID, P>, const ID: u64, P: Platform> SafeList<K, ID, P> {
     /// The first link to follow and the head's address, for [`WalkSafe`].
     pub(crate) fn walk_start(&self) -> (*const ListHead<P>, *const ListHead<P>) {
         // SAFETY: the caller holds `&mut self` for the walk (or `&self` to read).
-        (unsafe { self.head.next_ptr() }, &*self.head)
+        (unsafe { self.head().next_ptr() }, self.head.as_ptr())
     }
 }
 
@@ -273,14 +295,17 @@ impl<K: LinkToken<ID, P>, const ID: u64, P: Platform> Default for SafeList<K, ID
 
 impl<K: LinkToken<ID, P>, const ID: u64, P: Platform> Drop for SafeList<K, ID, P> {
     fn drop(&mut self) {
-        if P::IS_CHECKER && std::thread::panicking() {
-            // The checker's execution failed and is abandoned: touching its objects while
-            // unwinding would panic again (and a panic in a destructor during unwinding aborts).
-            return;
+        // Under a checker while panicking, the execution failed and is abandoned: touching its
+        // objects while unwinding would panic again (and a panic in a destructor during
+        // unwinding aborts), so the entries stay linked, as they did with a boxed head.
+        if !(P::IS_CHECKER && std::thread::panicking()) {
+            // Unlink every entry and drop its token (a counted token may free its value now: it
+            // is unlinked first, so the last reference never frees a linked value).
+            while self.pop_front().is_some() {}
         }
-        // Unlink every entry and drop its token (a counted token may free its value now: it is
-        // unlinked first, so the last reference never frees a linked value).
-        while self.pop_front().is_some() {}
+        // SAFETY: `head` came from `Box::into_raw` in `with_checks` and is freed only here, once;
+        // `&mut self` rules out every borrow of it.
+        drop(unsafe { Box::from_raw(self.head.as_ptr()) });
     }
 }
 
