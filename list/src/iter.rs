@@ -1,6 +1,6 @@
 //! `Iter`: the bounded walk behind `list_for_each` and its `_prev`/`_safe` variants. A walk that
 //! makes more steps than there can be nodes is in a cycle that does not contain the head; it
-//! stops and names the cycle instead of hanging (DESIGN.md section 3).
+//! stops and names the cycle instead of hanging (docs/design.md section 3).
 
 use crate::error::{Link, ListError, LIST_POISON1, LIST_POISON2};
 use crate::linked::Linked;

@@ -1,5 +1,5 @@
 //! The loom platform: loom's atomics (C11 weak memory), loom's `UnsafeCell` (data-race
-//! detection) and blocking spin-waits (the await reduction, DESIGN.md section 3).
+//! detection) and blocking spin-waits (the await reduction, docs/design.md section 3).
 
 use super::{
     blocking_waiter, forward_atomic_ops, CellOps, LinkOps, Platform, Sealed, WordOps, WordValue,

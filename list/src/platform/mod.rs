@@ -1,7 +1,7 @@
 //! The platform layer: one build of the list and slab code runs on real threads ([`Std`]),
 //! under loom's exhaustive explorer ([`Loom`]) and under shuttle's randomized schedulers
 //! ([`Shuttle`]). The shape follows loom's own facade (`loom::sync::atomic`, `loom::cell`) but as
-//! a trait, so all three engines live in one binary (DESIGN.md section 3).
+//! a trait, so all three engines live in one binary (docs/design.md section 3).
 
 mod std_platform;
 pub use std_platform::{SpinWaiter, Std, StdCell, StdLink};
@@ -197,7 +197,7 @@ pub trait WordOps<T: WordValue>: Sealed {
 ///
 /// Under std, [`Waiter::wait_while_unchanged`] really spins (with backoff) until the word changes.
 /// Under a checker it *blocks* until someone calls [`Waiter::wake_all`]: the await reduction of
-/// DESIGN.md section 3 (GenMC's spin-assume). Waiting is only a hint about when to retry; the
+/// docs/design.md section 3 (GenMC's spin-assume). Waiting is only a hint about when to retry; the
 /// caller still acquires through the word itself with its real orderings, so the reduction hides
 /// no ordering bug of the caller's.
 ///

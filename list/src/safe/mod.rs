@@ -1,4 +1,4 @@
-//! The safe list layer: the lifecycle protocol of DESIGN.md section 8 in the types, after
+//! The safe list layer: the lifecycle protocol of docs/design.md section 8 in the types, after
 //! Rust-for-Linux's `kernel::list` (`ListArc<T, ID>`, `ListLinks`, `List`). A value embeds one
 //! [`ListLink`] per list it can be on, named by a `const ID: u64`; the right to put it on a list
 //! with that ID is a [`LinkToken`], which [`SafeList::add`] consumes and [`SafeList::del`] gives

@@ -176,6 +176,8 @@ impl<K: LinkToken<ID, P>, const ID: u64, P: Platform> SafeList<K, ID, P> {
             broken("a token's value could not be linked", &error);
         }
         // SAFETY: the value is alive (its token is held), and only `&` is made.
+        // INVARIANT: the entry is linked through `into_raw`'s pointer and the list holds its
+        // token in raw form; its owner word is now this list's id and `len` counts it.
         unsafe { K::Target::list_link_ptr(object).as_ref() }.set_owner(self.id);
         self.len += 1;
     }
@@ -237,6 +239,8 @@ impl<K: LinkToken<ID, P>, const ID: u64, P: Platform> SafeList<K, ID, P> {
             broken("an entry could not be unlinked", &error);
         }
         // SAFETY: as above; `ListLink` starts with its `ListHead`, and only `&` is made.
+        // INVARIANT: no longer an entry: its owner word is 0, `len` no longer counts it, and the
+        // token leaves the list below.
         unsafe { node.cast::<ListLink<ID, P>>().as_ref() }.set_owner(0);
         self.len -= 1;
         // SAFETY: `node` was this list's entry; the list gives up its token here.

@@ -54,6 +54,7 @@ impl<'a, K: LinkToken<ID, P>, const ID: u64, P: Platform> WalkSafe<'a, K, ID, P>
         // Read ahead: unlinking `node` poisons its links, so its successor is read first.
         // SAFETY: `node` is an entry of the list (the type's invariants), which the walk
         // borrows `&mut`.
+        // INVARIANT: `next` is read out of the entry handed out now, and `remaining` counted it.
         self.next = unsafe { (*node).next_ptr() };
         // SAFETY: an entry's stored pointer is not null.
         let node = unsafe { NonNull::new_unchecked(node.cast_mut()) };

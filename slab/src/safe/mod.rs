@@ -1,4 +1,4 @@
-//! The safe slab layer: the lifecycle protocol of DESIGN.md section 8 in the types, after
+//! The safe slab layer: the lifecycle protocol of docs/design.md section 8 in the types, after
 //! Rust-for-Linux's `kernel::list` (`ListArc<T, ID>` is the one right to be on the list with
 //! that ID) and its `Arc`/`UniqueArc`, tied to the slab's free.
 //!
