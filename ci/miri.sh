@@ -13,12 +13,13 @@
 # native time, and each is overridable. cargo-miri runs a test with the environment it was built
 # with, and isolation hides the host's, so the counts reach the tests through -Zmiri-env-set.
 #
-# Costs measured on the 2-core machine with another build running beside it (defaults below):
-# Miri's standard library 60 s (once per toolchain; cached after), the test binaries 46 s,
-# stacked borrows 71 s + 19 s for the seeds, tree borrows 87 s + 22 s, strict provenance
-# 20 s + 19 s (no property tests, see below): 4 min 44 s in all, 5 min 45 s on a machine that
-# has never built Miri's standard library. The property tests are most of it: one case of
-# list_proptest costs about 40 s of Miri, one of slab_proptest about 15 s.
+# Costs measured on the 2-core machine with another build running beside it (defaults below;
+# two runs from a fresh target directory): Miri's standard library about 60 s (once per
+# toolchain, then cached), the test binaries 46-50 s, stacked borrows 71-81 s + 19-21 s for the
+# seeds, tree borrows 87-132 s + 22-30 s, strict provenance 20-27 s + 19-25 s (no property
+# tests, see below): 4 min 44 s to 6 min 7 s in all, a minute more on a machine that has never
+# built Miri's standard library. The property tests are most of it: one case of list_proptest
+# costs about 40 s of Miri, one of slab_proptest about 15 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
