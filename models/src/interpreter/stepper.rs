@@ -11,7 +11,7 @@ use super::world::World;
 use crate::language::{Scenario, Step};
 use crate::outcome::Stop;
 use crate::plan::Plan;
-use lifecycle_list::{CellOps, Std};
+use lifecycle_list::{Std, WordOps};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -184,8 +184,7 @@ fn snapshot(world: &World<Std>, actors: &[Actor<'_, Std>], events: usize) -> Sna
                 allocated,
                 generation,
                 refs: object.refs.load(Ordering::Relaxed),
-                // SAFETY: one thread runs every actor, and no step is under way.
-                data: object.data.with(|data| unsafe { *data }),
+                data: object.data.read_once(),
             }
         })
         .collect();

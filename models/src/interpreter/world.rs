@@ -10,7 +10,7 @@ use super::trace::Trace;
 use crate::language::{Checks, WorldSpec, MAX_LISTS};
 use crate::outcome::{FindingKind, Stop, What};
 use lifecycle_list::{
-    AtomicOps, CellOps, GracePeriod, ListHead, Platform, Rcu, SpinGuard, SpinLock, LIST_POISON1,
+    AtomicOps, GracePeriod, ListHead, Platform, Rcu, SpinGuard, SpinLock, WordOps, LIST_POISON1,
     LIST_POISON2,
 };
 use lifecycle_slab::{Handle, Slab, Tagging};
@@ -31,8 +31,10 @@ pub struct Object<P: Platform> {
     pub links: [ListHead<P>; MAX_LISTS],
     /// The reference count.
     pub refs: P::AtomicUsize,
-    /// Data the owner writes and others read (loom checks those accesses for races).
-    pub data: P::Cell<u32>,
+    /// Data the owner writes and others read: a `READ_ONCE`/`WRITE_ONCE` word, so a scenario
+    /// that races on it on purpose races on real threads without undefined behaviour, while
+    /// loom still checks every access for a race (a loom cell under loom).
+    pub data: P::Word<u32>,
 }
 
 // SAFETY: `links` follow the list discipline (touched only under their list's lock, unless a
@@ -104,7 +106,7 @@ impl<P: Threads> World<P> {
         let object = |_| Object {
             links: std::array::from_fn(|i| link(spec.lists.get(i))),
             refs: P::AtomicUsize::new(0),
-            data: P::Cell::new(0),
+            data: P::Word::new(0),
         };
         let slab = match spec.tagging {
             Tagging::Tagged => Slab::new(spec.objects, object),
@@ -344,8 +346,8 @@ impl<P: Threads> World<P> {
         });
         let object = self.slab.get(handle).expect("just allocated");
         object.refs.store(1, Ordering::Relaxed);
-        // SAFETY: the allocating thread owns the object and has published it to nobody yet.
-        object.data.with_mut(|data| unsafe { *data = 0 });
+        // The allocating thread owns the object and has published it to nobody yet.
+        object.data.write_once(0);
         Ok(handle)
     }
 
@@ -448,13 +450,12 @@ impl<P: Threads> World<P> {
     pub fn read(&self, handle: Handle, unchecked: bool) -> Result<u32, Stop> {
         if unchecked || !self.checks.use_after_free {
             let object = self.object(handle.slot());
-            // SAFETY: a plain read of a cell in memory that lives as long as the slab; whether it
-            // races with a write is what loom judges.
-            return Ok(object.data.with(|data| unsafe { *data }));
+            // A plain read of a word in memory that lives as long as the slab; whether it races
+            // with a write is what loom judges.
+            return Ok(object.data.read_once());
         }
         self.slab
-            // SAFETY: as above.
-            .with(handle, |object| object.data.with(|data| unsafe { *data }))
+            .with(handle, |object| object.data.read_once())
             .map_err(Stop::from)
     }
 
@@ -465,9 +466,9 @@ impl<P: Threads> World<P> {
         } else {
             self.checked(handle)?
         };
-        // SAFETY: a plain write of a cell in memory that lives as long as the slab; whether it
-        // races with another access is what loom judges.
-        object.data.with_mut(|data| unsafe { *data = value });
+        // A plain write of a word in memory that lives as long as the slab; whether it races
+        // with another access is what loom judges.
+        object.data.write_once(value);
         Ok(())
     }
 
