@@ -1,0 +1,128 @@
+//! Unit tests of `step_parser`.
+use super::{parse_step, Names};
+use crate::language::Step;
+
+fn names() -> (Vec<String>, Vec<String>, Vec<String>) {
+    (
+        vec!["registry".to_string(), "hash".to_string()],
+        vec!["registry".to_string(), "hash".to_string()],
+        vec!["go".to_string()],
+    )
+}
+
+fn parse(text: &str) -> Result<Step, (usize, String)> {
+    let (lists, locks, events) = names();
+    parse_step(
+        text,
+        &Names {
+            lists: &lists,
+            locks: &locks,
+            events: &events,
+        },
+    )
+}
+
+#[test]
+fn each_form_resolves_its_names_to_declaration_indices() {
+    assert_eq!(
+        parse("list_add_tail s hash"),
+        Ok(Step::ListAdd {
+            object: "s".to_string(),
+            list: 1,
+            tail: true,
+            rcu: false
+        })
+    );
+    assert_eq!(
+        parse("walk registry keep k"),
+        Ok(Step::Walk {
+            list: 0,
+            safe: false,
+            keep: Some("k".to_string()),
+            rcu: false
+        })
+    );
+    assert_eq!(parse("unlock hash"), Ok(Step::Unlock { lock: 1 }));
+    assert_eq!(parse("wait go"), Ok(Step::Wait { event: 0 }));
+    assert_eq!(
+        parse("list_del_init s registry"),
+        Ok(Step::ListDel {
+            object: "s".to_string(),
+            list: 0,
+            init: true,
+            rcu: false
+        })
+    );
+}
+
+#[test]
+fn the_rcu_forms_parse_into_their_steps() {
+    assert_eq!(
+        parse("list_add_tail_rcu s hash"),
+        Ok(Step::ListAdd {
+            object: "s".to_string(),
+            list: 1,
+            tail: true,
+            rcu: true
+        })
+    );
+    assert_eq!(
+        parse("list_del_rcu s registry"),
+        Ok(Step::ListDel {
+            object: "s".to_string(),
+            list: 0,
+            init: false,
+            rcu: true
+        })
+    );
+    assert_eq!(
+        parse("walk_rcu registry keep k"),
+        Ok(Step::Walk {
+            list: 0,
+            safe: false,
+            keep: Some("k".to_string()),
+            rcu: true
+        })
+    );
+    assert_eq!(
+        parse("list_replace_rcu a b hash"),
+        Ok(Step::ListReplaceRcu {
+            old: "a".to_string(),
+            new: "b".to_string(),
+            list: 1
+        })
+    );
+    assert_eq!(
+        parse("kfree_rcu s"),
+        Ok(Step::CallRcu {
+            object: "s".to_string(),
+            free: true
+        })
+    );
+    assert_eq!(parse("synchronize_rcu"), Ok(Step::SynchronizeRcu));
+    assert_eq!(
+        parse("rcu_read_lock now"),
+        Err((
+            14,
+            "unexpected `now` after `rcu_read_lock` (expected `rcu_read_lock`)".to_string()
+        ))
+    );
+    assert_eq!(
+        parse("list_replace_rcu a a").unwrap_err().1,
+        "`list_replace_rcu` replaces `a` with itself (expected another object)"
+    );
+}
+
+#[test]
+fn an_error_points_at_the_word_that_is_wrong() {
+    let (offset, message) = parse("list_add s nowhere").unwrap_err();
+    assert_eq!(offset, 11, "{message}");
+    assert!(message.contains("nowhere"), "{message}");
+    let (offset, message) = parse("frobnicate x").unwrap_err();
+    assert_eq!(offset, 0);
+    assert!(
+        message.starts_with("unknown step `frobnicate`"),
+        "{message}"
+    );
+    assert_eq!(parse("").unwrap_err().0, 0);
+}
