@@ -213,17 +213,28 @@ impl<P: Threads> World<P> {
     /// visited, or the stop that ended the walk; a proven cycle is recorded, and the caller
     /// decides what a looping reader does next ([`World::loop_forever`]).
     pub fn walk(&self, list: usize, safe: bool) -> Result<Vec<Handle>, Stop> {
-        let mut visited = Vec::new();
         // SAFETY: the caller holds the list's lock (or models not holding it); the walk changes
         // nothing.
         let walk = unsafe { self.bounded_walk(list, safe) };
+        self.visit_all(list, walk, false)
+    }
+
+    /// Takes every step of `walk` over `list`, recording each, and returns the objects visited
+    /// (`strict`: a free entry is a use after free whatever the world's checks).
+    pub(super) fn visit_all(
+        &self,
+        list: usize,
+        walk: lifecycle_list::Iter<'_, P>,
+        strict: bool,
+    ) -> Result<Vec<Handle>, Stop> {
+        let mut visited = Vec::new();
         for step in walk {
             let link = step.map_err(|error| self.walk_error(list, error))?;
             let address = link.as_ptr() as usize;
             self.record(What::WalkStep {
                 node: self.name_of(address),
             });
-            if let Some(handle) = self.visited(address, list, false)? {
+            if let Some(handle) = self.visited(address, list, strict)? {
                 visited.push(handle);
             }
         }

@@ -271,20 +271,10 @@ impl<P: Threads> World<P> {
     /// (the reader stands in memory freed without a grace period), whatever the world's checks.
     pub(crate) fn walk_rcu(&self, list: usize) -> Result<Vec<Handle>, Stop> {
         let head: &ListHead<P> = &self.heads[list];
-        let mut visited = Vec::new();
         // SAFETY: an RCU list (the parser refuses `walk_rcu` on another), walked inside a
         // read-side section; what a scenario frees without a grace period stays slab memory,
         // and the walk reports it.
-        for step in unsafe { head.iter_rcu(self.max_nodes()) } {
-            let link = step.map_err(|error| self.walk_error(list, error))?;
-            let address = link.as_ptr() as usize;
-            self.record(What::WalkStep {
-                node: self.name_of(address),
-            });
-            if let Some(handle) = self.visited(address, list, true)? {
-                visited.push(handle);
-            }
-        }
-        Ok(visited)
+        let walk = unsafe { head.iter_rcu(self.max_nodes()) };
+        self.visit_all(list, walk, true)
     }
 }
