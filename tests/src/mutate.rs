@@ -1,7 +1,8 @@
 //! Mutations: one rule of the protocol broken on purpose in a generated lifecycle, by editing
 //! one actor's steps the way the catalogue's buggy twins differ from their fixed ones (a
-//! forgotten `list_del`, a lookup without `get_ref`, a second free, ...). World-level rules (the
-//! free list's tag, the lock's defect) are set where the world is built.
+//! forgotten `list_del`, a lookup without `get_ref`, a second free, a free with no grace
+//! period after `list_del_rcu`, ...). World-level rules (the free list's tag, the lock's
+//! defect) are set where the world is built.
 
 use crate::generate::Role;
 use lifecycle_models::Rule;
@@ -24,6 +25,17 @@ fn position(steps: &[String], prefix: &str) -> Option<usize> {
 pub fn apply(rule: Rule, salt: u8, roles: &[Role], actors: &mut [Vec<String>]) {
     let owners = actors_where(roles, |r| matches!(r, Role::Owner { .. }));
     let readers = actors_where(roles, |r| matches!(r, Role::Reader { .. }));
+    // The owners that change the list walked under RCU (the first actor always does) and the
+    // lockless readers (`generate::build` adds one whenever an RCU rule is to be broken).
+    let rcu_owners: Vec<usize> = (0..actors.len())
+        .filter(|&i| actors[i].iter().any(|s| s.starts_with("list_del_rcu ")))
+        .collect();
+    let rcu_owners = if rcu_owners.is_empty() {
+        vec![0]
+    } else {
+        rcu_owners
+    };
+    let rcu_readers = actors_where(roles, |r| matches!(r, Role::RcuReader { .. }));
     let pick = |among: &[usize]| among[usize::from(salt) % among.len()];
     match rule {
         Rule::UnlockedList => {
@@ -139,22 +151,86 @@ pub fn apply(rule: Rule, salt: u8, roles: &[Role], actors: &mut [Vec<String>]) {
             }
         }
         Rule::UntaggedFreeList | Rule::DefectiveLock => {}
-        // The generator builds no RCU lifecycle yet: these rules are not drawn (`breakable`).
-        Rule::FreeWithoutGracePeriod
-        | Rule::PlainChangeOnRcuList
-        | Rule::UseAfterRcuUnlock
-        | Rule::SyncInReadSection
-        | Rule::SyncUnderReaderLock
-        | Rule::DestroyWithPendingCallbacks => {}
+        Rule::FreeWithoutGracePeriod => {
+            // The owner releases what it removed with list_del_rcu at once.
+            let steps = &mut actors[pick(&rcu_owners)];
+            if let Some(sync) = position(steps, "synchronize_rcu") {
+                steps.remove(sync);
+            } else if let Some(deferred) = position(steps, "kfree_rcu ") {
+                steps[deferred] = steps[deferred].replacen("kfree_rcu", "free", 1);
+            } else if let Some(deferred) = position(steps, "call_rcu ") {
+                steps[deferred] = steps[deferred].replacen("call_rcu", "put_ref", 1);
+            }
+        }
+        Rule::PlainChangeOnRcuList => {
+            // The plain form of one change: list_add publishes without a release, list_del
+            // poisons the next a lockless reader follows.
+            let steps = &mut actors[pick(&rcu_owners)];
+            let verb = if salt % 2 == 0 {
+                "list_add_rcu "
+            } else {
+                "list_del_rcu "
+            };
+            if let Some(at) = position(steps, verb) {
+                steps[at] = steps[at].replacen("_rcu", "", 1);
+            }
+        }
+        Rule::UseAfterRcuUnlock => {
+            // What walk_rcu found, used after rcu_read_unlock without a reference.
+            let steps = &mut actors[pick(&rcu_readers)];
+            if let Some(get) = position(steps, "get_ref ") {
+                steps.remove(get);
+                steps.retain(|s| !s.starts_with("put_ref "));
+            } else if let Some(walk) = position(steps, "walk_rcu ") {
+                let list = steps[walk]
+                    .split(" keep")
+                    .next()
+                    .unwrap_or("walk_rcu")
+                    .to_string();
+                steps[walk] = format!("{list} keep k");
+                steps.retain(|s| s != "read k");
+                steps.push("read k".to_string());
+            }
+        }
+        Rule::SyncInReadSection => {
+            let steps = &mut actors[pick(&rcu_readers)];
+            if let Some(unlock) = position(steps, "rcu_read_unlock") {
+                steps.insert(unlock, "synchronize_rcu".to_string());
+            }
+        }
+        Rule::SyncUnderReaderLock => {
+            // The owner waits for its grace period still holding the lock of its list_del_rcu,
+            // and a reader takes that lock inside its section.
+            let owner = pick(&rcu_owners);
+            let steps = &mut actors[owner];
+            let Some(del) = position(steps, "list_del_rcu ") else {
+                return;
+            };
+            let Some(unlock) = steps[del..]
+                .iter()
+                .position(|s| s.starts_with("unlock "))
+                .map(|i| del + i)
+            else {
+                return;
+            };
+            let lock = steps[unlock].replacen("unlock ", "", 1);
+            steps.retain(|s| s != "synchronize_rcu");
+            steps.insert(unlock, "synchronize_rcu".to_string());
+            let steps = &mut actors[pick(&rcu_readers)];
+            if let Some(section) = position(steps, "rcu_read_lock") {
+                steps.insert(section + 1, format!("unlock {lock}"));
+                steps.insert(section + 1, format!("lock {lock}"));
+            }
+        }
+        Rule::DestroyWithPendingCallbacks => {
+            // The cache destroyed right after a callback that frees into it was queued.
+            let steps = &mut actors[pick(&rcu_owners)];
+            if let Some(queued) = steps
+                .iter()
+                .rposition(|s| s.starts_with("kfree_rcu ") || s.starts_with("call_rcu "))
+            {
+                steps.insert(queued + 1, "destroy_cache".to_string());
+            }
+        }
     }
-}
-
-/// The rules a generated lifecycle can be mutated to break, in the rule table's order: every
-/// rule but the RCU ones, whose lifecycles the generator does not build yet (the catalogue's
-/// `rcu/` family covers them).
-pub fn breakable() -> Vec<Rule> {
-    Rule::ALL
-        .into_iter()
-        .filter(|rule| !rule.is_rcu())
-        .collect()
 }

@@ -46,12 +46,14 @@ struct LockShape {
     defect: String,
 }
 
-#[derive(Serialize)]
+#[derive(Debug, Clone, Serialize)]
 struct ListShape {
     name: String,
     mode: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     lock: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    rcu: bool,
 }
 
 #[derive(Serialize)]
@@ -98,7 +100,7 @@ pub struct ScenarioBuilder {
     tagging: String,
     checks: Vec<String>,
     locks: Vec<(String, String)>,
-    lists: Vec<(String, String, Option<String>)>,
+    lists: Vec<ListShape>,
     events: Vec<String>,
     actors: Vec<(String, Option<usize>, Vec<String>)>,
     rust: Vec<(String, RustActor)>,
@@ -167,9 +169,23 @@ impl ScenarioBuilder {
 
     /// A list with its mode (`raw`, `debug`) and, if the world has several locks, its lock.
     pub fn list_with(mut self, name: &str, mode: &str, lock: Option<&str>) -> Self {
-        self.lists
-            .push((name.to_string(), mode.to_string(), lock.map(str::to_string)));
+        self.lists.push(ListShape {
+            name: name.to_string(),
+            mode: mode.to_string(),
+            lock: lock.map(str::to_string),
+            rcu: false,
+        });
         self
+    }
+
+    /// A list as [`ScenarioBuilder::list_with`] declares it, which readers walk under RCU
+    /// (`rcu = true` in a file): its changes must be the `_rcu` forms.
+    pub fn rcu_list_with(self, name: &str, mode: &str, lock: Option<&str>) -> Self {
+        let mut built = self.list_with(name, mode, lock);
+        if let Some(list) = built.lists.last_mut() {
+            list.rcu = true;
+        }
+        built
     }
 
     /// An event actors signal and wait for.
@@ -234,15 +250,7 @@ impl ScenarioBuilder {
                         defect: defect.clone(),
                     })
                     .collect(),
-                lists: self
-                    .lists
-                    .iter()
-                    .map(|(name, mode, lock)| ListShape {
-                        name: name.clone(),
-                        mode: mode.clone(),
-                        lock: lock.clone(),
-                    })
-                    .collect(),
+                lists: self.lists.clone(),
                 events: self.events.clone(),
             },
             actor: self
@@ -277,5 +285,30 @@ impl ScenarioBuilder {
             actor.rust = Some(body);
         }
         Ok(scenario)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ScenarioBuilder;
+
+    #[test]
+    fn an_rcu_list_is_written_and_parsed_as_one_readers_walk_under_rcu() {
+        let builder = ScenarioBuilder::new("built/rcu")
+            .list("plain")
+            .rcu_list_with("registry", "debug", None)
+            .actor(
+                "reader",
+                ["rcu_read_lock", "walk_rcu registry", "rcu_read_unlock"],
+            );
+        assert!(builder.to_toml().contains("rcu = true"));
+        let scenario = builder.build().expect("a valid scenario");
+        let rcu: Vec<(&str, bool)> = scenario
+            .world
+            .lists
+            .iter()
+            .map(|list| (list.name.as_str(), list.rcu))
+            .collect();
+        assert_eq!(rcu, [("plain", false), ("registry", true)]);
     }
 }
