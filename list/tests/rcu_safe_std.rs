@@ -166,6 +166,11 @@ fn a_removed_entry_outlives_the_readers_pinned_before_and_a_reader_on_it_walks_o
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "the default collector lives in a static and never runs the garbage left in it, \
+              which Miri reports as leaked (the other tests use collectors of their own)"
+)]
 fn the_default_collector_works_with_epoch_pin() {
     let list = RcuList::<u64>::new();
     list.lock().add(7);
@@ -181,8 +186,12 @@ fn the_default_collector_works_with_epoch_pin() {
 #[should_panic(expected = "an RcuList accepts only guards that pin its own collector")]
 fn a_guard_of_another_collector_is_refused_to_a_reader() {
     let list = RcuList::<u64>::with_collector(Collector::new());
-    let other = Collector::new().register();
-    let guard = other.pin();
+    // The other collector outlives its handle (crossbeam-epoch 0.9.21 frees a handle's `Local`
+    // inside its own `finalize` when that handle is the collector's last reference, which Miri's
+    // Tree Borrows reports in crossbeam-epoch's code).
+    let other = Collector::new();
+    let handle = other.register();
+    let guard = handle.pin();
     let _ = list.iter(&guard).count();
 }
 
@@ -191,14 +200,16 @@ fn a_guard_of_another_collector_is_refused_to_a_reader() {
 fn a_guard_of_another_collector_is_refused_to_a_removal() {
     let list = RcuList::<u64>::with_collector(Collector::new());
     list.lock().add(1);
-    let guard = epoch::pin();
+    let other = Collector::new();
+    let handle = other.register();
+    let guard = handle.pin();
     let _ = list.lock().del_first(&guard, |_| true);
 }
 
 #[test]
 #[should_panic(expected = "an RcuList accepts only guards that pin its own collector")]
 fn an_unprotected_guard_is_refused() {
-    let list = RcuList::<u64>::new();
+    let list = RcuList::<u64>::with_collector(Collector::new());
     list.lock().add(1);
     // SAFETY: nothing else touches the list; the list refuses the guard before using it.
     let guard = unsafe { epoch::unprotected() };
