@@ -21,6 +21,20 @@ use std::sync::atomic::Ordering;
 /// collector's garbage, at some later time (crossbeam-epoch's own `Guard::defer` asks the same
 /// of what it defers).
 ///
+/// ```
+/// use lifecycle_list::{epoch, RcuList};
+///
+/// let sessions: RcuList<(u64, String)> = RcuList::new();
+/// sessions.lock().add((1, "a".into())); // list_add_rcu, under the lock
+/// let guard = epoch::pin(); // rcu_read_lock
+/// let name = sessions.iter(&guard).find(|s| s.0 == 1).map(|s| s.1.clone());
+/// assert_eq!(name.as_deref(), Some("a"));
+/// let removed = sessions.lock().del_first(&guard, |s| s.0 == 1).unwrap(); // list_del_rcu
+/// assert_eq!(removed.1, "a"); // still readable: readers may stand on it
+/// removed.defer_destroy(); // kfree_rcu
+/// drop(guard); // rcu_read_unlock
+/// ```
+///
 /// # Invariants
 /// - `head` and every entry's `next` are written only by the holder of `writer` (the spinlock);
 ///   a link is published with a release store, after the entry it points to is initialized
