@@ -119,6 +119,8 @@ impl<'a, T: Send + 'static, P: Platform> RcuWriter<'a, T, P> {
     ///
     /// # Panics
     /// When `guard` does not pin the list's collector (an unprotected guard included).
+    #[must_use = "the removed entry is destroyed after a grace period when its `Retired` is \
+                  dropped; say so with `defer_destroy`"]
     pub fn del_first<'g>(
         &mut self,
         guard: &'g Guard,
