@@ -18,6 +18,7 @@ tests=(
     "lifecycle-list list_proptest"
     "lifecycle-list spinlock_std"
     "lifecycle-list soundness"
+    "lifecycle-list rcu_safe_std"
     "lifecycle-slab slab_ops"
     "lifecycle-slab slab_proptest"
     "lifecycle-slab std_stress"

@@ -12,6 +12,11 @@
 //! [`SafeList`] holds its entries by their [`LinkToken`]s, one per value and list ID
 //! ([`ListLink<ID>`](ListLink)); `add` consumes a token, `del` gives it back, and every change
 //! takes `&mut SafeList`, which a shared list gives only through its lock's guard.
+//!
+//! Beside it, the safe RCU layer (issue #20, item 8, on crossbeam-epoch, re-exported as
+//! [`epoch`]): [`RcuList`] readers walk with no lock under a pinned [`epoch::Guard`] and get
+//! references that borrow it; changes go through the lock's [`RcuWriter`], and a removed entry
+//! is a [`Retired`], which only defers its destruction past a grace period.
 
 pub mod platform;
 
@@ -36,6 +41,11 @@ mod raw_spinlock;
 mod spinlock;
 pub use raw_spinlock::{LockDefect, RawSpinLock};
 pub use spinlock::{SpinGuard, SpinLock};
+mod safe_rcu;
+/// crossbeam-epoch, whose guards [`RcuList`]'s readers and writers pin (the same version the
+/// list is built with).
+pub use crossbeam_epoch as epoch;
+pub use safe_rcu::{RcuIter, RcuList, RcuWriter, Retired};
 mod safe;
 pub use safe::{
     HasListLink, LinkToken, ListLink, NotOnThisList, SafeEntry, SafeIter, SafeList, TokenRef,

@@ -1,6 +1,11 @@
 //! Compile-time regression tests of issue #9 (no undefined behaviour reachable from safe code):
 //! each case under `tests/ui/` is safe code that compiled before the fix and would have caused
 //! undefined behaviour; it must now be rejected, with the error stored beside it (`.stderr`).
+//! The `rcu_NN_*` cases are the RCU mistakes the safe RCU layer (`RcuList`, issue #20 item 8)
+//! rules out: freeing a removed entry without a grace period (two roads), using what a reader
+//! found after its section (or after the list), changing the list without its lock, and the
+//! `Send`/`Sync`/`'static` holes deferred destruction would open; `rcu_pass_*` is the whole fixed
+//! lifecycle, which must compile and run.
 //! Regenerate the stored errors with `TRYBUILD=overwrite cargo test --test compile_fail` after a
 //! compiler upgrade, and read them before committing.
 
@@ -17,4 +22,11 @@ fn finding_02_a_defective_lock_needs_unsafe() {
 #[test]
 fn finding_04_no_other_crate_can_implement_the_platform_traits() {
     trybuild::TestCases::new().compile_fail("tests/ui/finding_04_*.rs");
+}
+
+#[test]
+fn rcu_list_rules_out_freeing_without_a_grace_period_and_use_after_the_section() {
+    let cases = trybuild::TestCases::new();
+    cases.compile_fail("tests/ui/rcu_[0-9]*.rs");
+    cases.pass("tests/ui/rcu_pass_*.rs");
 }

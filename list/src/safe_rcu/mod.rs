@@ -1,0 +1,22 @@
+//! The safe RCU layer (issue 20, item 8): a list whose readers walk it with no lock under an
+//! RCU guard and whose removal hands the entry to deferred destruction, with the semantics of
+//! Linux's `include/linux/rculist.h` on crossbeam-epoch, Rust's RCU (docs/design.md section 10):
+//! a pinned [`Guard`](crossbeam_epoch::Guard) is a read-side section, `Guard::defer_destroy` is
+//! `call_rcu`/`kfree_rcu`.
+//!
+//! Two mistakes of the raw layer no longer compile (trybuild cases in `tests/ui/rcu_*`): freeing
+//! an unlinked entry without a grace period (a removed entry is a [`Retired`], which only defers
+//! its destruction), and using what a reader found after its read-side section (the reference
+//! borrows the guard). The third, changing the list without its lock, does not compile either:
+//! only the lock's [`RcuWriter`] changes it.
+
+mod node;
+mod rcu_iter;
+mod rcu_list;
+mod rcu_writer;
+mod retired;
+
+pub use rcu_iter::RcuIter;
+pub use rcu_list::RcuList;
+pub use rcu_writer::RcuWriter;
+pub use retired::Retired;

@@ -1,0 +1,153 @@
+//! `RcuList`: a list that readers walk with no lock, inside an RCU read-side section, while
+//! writers change it under its spinlock; Linux's `include/linux/rculist.h` (`list_add_rcu`,
+//! `list_add_tail_rcu`, `list_del_rcu`, `list_for_each_entry_rcu`) on crossbeam-epoch's
+//! `Atomic` links, `Guard` sections and `defer_destroy` grace periods.
+
+use crate::platform::{Platform, Std};
+use crate::safe_rcu::node::Node;
+use crate::safe_rcu::rcu_iter::RcuIter;
+use crate::safe_rcu::rcu_writer::{Links, RcuWriter};
+use crate::spinlock::SpinLock;
+use crossbeam_epoch::{Atomic, Collector, Guard};
+use std::sync::atomic::Ordering;
+
+/// A list of `T`s for lockless readers: [`RcuList::iter`] walks it under a pinned
+/// [`Guard`] of the list's collector and yields `&T`s that borrow the guard; every change goes
+/// through the [`RcuWriter`] that [`RcuList::lock`] gives, and an entry it removes
+/// ([`RcuWriter::del_first`]) comes back as a [`Retired`](crate::Retired), which only defers
+/// its destruction past a grace period.
+///
+/// `T: Send + 'static` because a removed entry is destroyed by whichever thread collects the
+/// collector's garbage, at some later time (crossbeam-epoch's own `Guard::defer` asks the same
+/// of what it defers).
+///
+/// ```
+/// use lifecycle_list::{epoch, RcuList};
+///
+/// let sessions: RcuList<(u64, String)> = RcuList::new();
+/// sessions.lock().add((1, "a".into())); // list_add_rcu, under the lock
+/// let guard = epoch::pin(); // rcu_read_lock
+/// let name = sessions.iter(&guard).find(|s| s.0 == 1).map(|s| s.1.clone());
+/// assert_eq!(name.as_deref(), Some("a"));
+/// let removed = sessions.lock().del_first(&guard, |s| s.0 == 1).unwrap(); // list_del_rcu
+/// assert_eq!(removed.1, "a"); // still readable: readers may stand on it
+/// removed.defer_destroy(); // kfree_rcu
+/// drop(guard); // rcu_read_unlock
+/// ```
+///
+/// # Invariants
+/// - `head` and every entry's `next` are written only by the holder of `writer` (the spinlock);
+///   a link is published with a release store, after the entry it points to is initialized
+///   (`rcu_assign_pointer`), and readers load it with an acquire load (`rcu_dereference`).
+/// - Every node reachable from `head` came from `Owned::new` in [`RcuWriter`], is on the list,
+///   is alive and is owned by the list; `writer`'s `len` counts them. A node is unlinked at most
+///   once, and from then on it belongs to the one [`Retired`](crate::Retired) that unlinking
+///   made: it is never linked again, so it is destroyed once.
+/// - Entries keep their relative order and are never moved or relinked, so every link, even one
+///   left in an unlinked entry, points to an entry after it: no walk cycles.
+/// - Every guard this list accepts pins `collector`, so a grace period that destroys a removed
+///   entry waits for every reader that could still stand on it.
+pub struct RcuList<T: Send + 'static, P: Platform = Std> {
+    head: Atomic<Node<T>>,
+    writer: SpinLock<Links, P>,
+    collector: Collector,
+}
+
+impl<T: Send + 'static, P: Platform> RcuList<T, P> {
+    /// An empty list on crossbeam-epoch's default collector: readers pin it with
+    /// `crossbeam_epoch::pin()`.
+    pub fn new() -> Self {
+        Self::with_collector(crossbeam_epoch::default_collector().clone())
+    }
+
+    /// An empty list on `collector`: readers and writers pin a `LocalHandle` of it
+    /// (`collector.register().pin()`).
+    pub fn with_collector(collector: Collector) -> Self {
+        RcuList {
+            head: Atomic::null(),
+            writer: SpinLock::new(Links { len: 0 }),
+            collector,
+        }
+    }
+
+    /// The collector whose guards this list accepts.
+    pub fn collector(&self) -> &Collector {
+        &self.collector
+    }
+
+    /// Takes the list's lock: the writer it gives is the only way to change the list. The lock's
+    /// poison is ignored: every change is a single store to a link, so a writer that panicked
+    /// left the list well formed, and writers never change an entry's value.
+    pub fn lock(&self) -> RcuWriter<'_, T, P> {
+        let links = self
+            .writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        RcuWriter::new(self, links)
+    }
+
+    /// `list_for_each_entry_rcu`: the entries, first to last, each borrowed for as long as both
+    /// the list and the guard are, with no lock taken. Entries added or removed during the walk
+    /// may or may not be seen; an entry seen stays alive until the guard is dropped.
+    ///
+    /// # Panics
+    /// When `guard` does not pin this list's collector (an unprotected guard included): a grace
+    /// period of another collector would not wait for this reader.
+    pub fn iter<'g>(&'g self, guard: &'g Guard) -> RcuIter<'g, T> {
+        self.check_guard(guard);
+        // `rcu_dereference(head)`: pairs with the release store that published the first entry.
+        RcuIter::new(self.head.load(Ordering::Acquire, guard), guard)
+    }
+
+    /// Panics unless `guard` pins this list's collector.
+    pub(crate) fn check_guard(&self, guard: &Guard) {
+        assert!(
+            guard.collector() == Some(&self.collector),
+            "an RcuList accepts only guards that pin its own collector: a grace period of \
+             another collector does not wait for this list's readers"
+        );
+    }
+
+    /// The first link, for the writer.
+    pub(crate) fn head(&self) -> &Atomic<Node<T>> {
+        &self.head
+    }
+}
+
+impl<T: Send + 'static, P: Platform> Default for RcuList<T, P> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Send + 'static, P: Platform> Drop for RcuList<T, P> {
+    fn drop(&mut self) {
+        // Under a checker while panicking the execution is abandoned; touching its atomics while
+        // unwinding would panic again (see `SafeList`'s drop): the entries leak.
+        if P::IS_CHECKER && std::thread::panicking() {
+            return;
+        }
+        // SAFETY: `&mut self`: no reader holds a reference into the list (a reader's references
+        // borrow it) and no writer holds its lock, so nothing else touches the entries still on
+        // it; the unprotected guard is used only to read their links.
+        let guard = unsafe { crossbeam_epoch::unprotected() };
+        let mut current = self.head.load(Ordering::Relaxed, guard);
+        // SAFETY: the nodes reachable from `head` are alive and owned by the list (the type's
+        // invariants), so each one is turned back into its `Owned` once and dropped; an unlinked
+        // node pointing at one of them never frees what it points to (a link owns nothing).
+        while let Some(node) = unsafe { current.as_ref() } {
+            let next = node.next.load(Ordering::Relaxed, guard);
+            // SAFETY: as above.
+            drop(unsafe { current.into_owned() });
+            current = next;
+        }
+    }
+}
+
+impl<T: Send + 'static, P: Platform> std::fmt::Debug for RcuList<T, P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RcuList")
+            .field("collector", &self.collector)
+            .finish_non_exhaustive()
+    }
+}

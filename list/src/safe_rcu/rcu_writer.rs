@@ -1,0 +1,162 @@
+//! `RcuWriter`: the holder of an [`RcuList`](crate::RcuList)'s lock, the only way to change it,
+//! with the updaters of Linux's `include/linux/rculist.h`: `list_add_rcu`, `list_add_tail_rcu`
+//! (the entry's link written first, then published by `rcu_assign_pointer`, a release store)
+//! and `list_del_rcu` (unlinked with a release store, its own `next` left for readers standing
+//! on it), on crossbeam-epoch's `Atomic` links.
+
+use crate::platform::{Platform, Std};
+use crate::safe_rcu::node::Node;
+use crate::safe_rcu::rcu_list::RcuList;
+use crate::safe_rcu::retired::Retired;
+use crate::spinlock::SpinGuard;
+use crossbeam_epoch::{Atomic, Guard, Owned};
+use std::sync::atomic::Ordering;
+
+/// What the list's lock protects besides the links: their count.
+#[derive(Debug)]
+pub(crate) struct Links {
+    pub(crate) len: usize,
+}
+
+/// Reports a broken invariant of the RCU list. Cold and out of line.
+#[cold]
+#[inline(never)]
+fn broken(what: &str) -> ! {
+    panic!(
+        "rcu list invariant broken: {what}; only the lock's writer links entries, each one once, \
+         so only unsafe code breaking a contract can make this happen"
+    )
+}
+
+/// The lock of an [`RcuList`](crate::RcuList), held: adds and removes entries while readers
+/// walk the list with no lock. Dropping it releases the lock.
+///
+/// # Invariants
+/// - `links` is the guard of `list`'s own lock, so this writer is the only one: every link of
+///   the list is written through it, and a plain (`Relaxed`) load of a link sees the last store
+///   (the lock orders every writer's stores before the next writer's loads).
+/// - Every node reachable from the list's head is alive while the lock is held: nodes are
+///   destroyed only after they are unlinked, and unlinking needs the lock.
+pub struct RcuWriter<'a, T: Send + 'static, P: Platform = Std> {
+    list: &'a RcuList<T, P>,
+    links: SpinGuard<'a, Links, P>,
+}
+
+impl<'a, T: Send + 'static, P: Platform> RcuWriter<'a, T, P> {
+    /// Wraps the guard of `list`'s lock.
+    pub(crate) fn new(list: &'a RcuList<T, P>, links: SpinGuard<'a, Links, P>) -> Self {
+        RcuWriter { list, links }
+    }
+
+    /// The number of entries.
+    pub fn len(&self) -> usize {
+        self.links.len
+    }
+
+    /// Whether the list has no entry.
+    pub fn is_empty(&self) -> bool {
+        self.links.len == 0
+    }
+
+    /// A guard for the writer's own walks, which never reach a node that could be destroyed:
+    /// under the lock every node reachable from the head is alive (the type's invariants).
+    fn walk_guard() -> &'static Guard {
+        // SAFETY: used only to load links from the head under the lock, never to defer a
+        // destruction nor to reach an unlinked node (see above).
+        unsafe { crossbeam_epoch::unprotected() }
+    }
+
+    /// Publishes a new entry holding `value` at `link`, in front of what `link` points to now.
+    fn publish(&mut self, link: &Atomic<Node<T>>, value: T) {
+        let guard = Self::walk_guard();
+        let next = link.load(Ordering::Relaxed, guard);
+        // The entry's own link first, while nobody else can see the entry.
+        let node = Owned::new(Node {
+            value,
+            next: Atomic::from(next),
+        });
+        // `rcu_assign_pointer(*link, node)`: the release store orders the entry's
+        // initialization before any reader's acquire load that finds it.
+        // INVARIANT: a new node, reachable from the head, owned by the list, counted in `len`.
+        link.store(node, Ordering::Release);
+        self.links.len += 1;
+    }
+
+    /// `list_add_rcu`: puts `value` first. Readers already past the head do not see it; later
+    /// ones do, with everything written to `value` before.
+    pub fn add(&mut self, value: T) {
+        let list = self.list;
+        self.publish(list.head(), value);
+    }
+
+    /// `list_add_tail_rcu`: puts `value` last (a walk from the head, under the lock, to the
+    /// last link).
+    ///
+    /// # Panics
+    /// When the list holds more entries than its count says (a broken invariant).
+    pub fn add_tail(&mut self, value: T) {
+        let guard = Self::walk_guard();
+        let mut link = self.list.head();
+        for _ in 0..self.links.len {
+            let node = link.load(Ordering::Relaxed, guard);
+            // SAFETY: a node reachable from the head under the lock is alive (the type's
+            // invariants).
+            match unsafe { node.as_ref() } {
+                Some(node) => link = &node.next,
+                None => broken("the list ends before its count of entries"),
+            }
+        }
+        if !link.load(Ordering::Relaxed, guard).is_null() {
+            broken("the list goes on past its count of entries");
+        }
+        self.publish(link, value);
+    }
+
+    /// `list_del_rcu` of the first entry for which `matches` is true: unlinks it (readers
+    /// already standing on it still go on from it) and gives it back as a [`Retired`], which
+    /// defers its destruction past a grace period of `guard`'s collector. `None` when no entry
+    /// matches; nothing changes then. `matches` runs with the lock held.
+    ///
+    /// # Panics
+    /// When `guard` does not pin the list's collector (an unprotected guard included).
+    #[must_use = "the removed entry is destroyed after a grace period when its `Retired` is \
+                  dropped; say so with `defer_destroy`"]
+    pub fn del_first<'g>(
+        &mut self,
+        guard: &'g Guard,
+        mut matches: impl FnMut(&T) -> bool,
+    ) -> Option<Retired<'g, T, P>> {
+        self.list.check_guard(guard);
+        let walk = Self::walk_guard();
+        let mut link = self.list.head();
+        loop {
+            let current = link.load(Ordering::Relaxed, walk);
+            // SAFETY: a node reachable from the head under the lock is alive (the type's
+            // invariants); `None` at the end of the list. The walk ends: links point forward.
+            let node = unsafe { current.as_ref() }?;
+            if matches(&node.value) {
+                let next = node.next.load(Ordering::Relaxed, walk);
+                // `rcu_assign_pointer(prev->next, next)`: a release store, so that a reader
+                // who reaches `next` through it synchronizes with the writer who read `next`
+                // (C11 has no address dependency: `ListHead::del_rcu` says how this was found).
+                // The entry's own `next` stays for readers standing on it.
+                link.store(next, Ordering::Release);
+                // INVARIANT: unlinked once, under the lock; `len` no longer counts it and the
+                // node now belongs to the `Retired` alone.
+                self.links.len -= 1;
+                // SAFETY: `current` is the node just unlinked: no new reader can reach it, it is
+                // handed out once, and `guard` pins the list's collector (checked above).
+                return Some(unsafe { Retired::new(current, guard) });
+            }
+            link = &node.next;
+        }
+    }
+}
+
+impl<T: Send + 'static, P: Platform> std::fmt::Debug for RcuWriter<'_, T, P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RcuWriter")
+            .field("len", &self.links.len)
+            .finish_non_exhaustive()
+    }
+}
