@@ -600,6 +600,24 @@ fn readme_json_tables() -> Vec<std::collections::BTreeSet<String>> {
 }
 
 #[test]
+fn readme_lists_every_finding_kind_a_verdict_can_be() {
+    let readme = std::fs::read_to_string(workspace().join("README.md")).expect("README.md");
+    let row = readme
+        .lines()
+        .find(|line| line.starts_with("| `verdict`, `expected` |"))
+        .expect("README's JSON table has the verdict row");
+    let missing: Vec<&str> = lifecycle_models::FindingKind::ALL
+        .iter()
+        .map(|kind| kind.name())
+        .filter(|name| !row.contains(&format!("`{name}`")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "README's verdict row misses {missing:?}"
+    );
+}
+
+#[test]
 fn the_json_of_a_run_has_exactly_the_keys_readme_documents() {
     let output = program(&[
         "--json",

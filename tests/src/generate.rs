@@ -24,7 +24,9 @@ pub enum Role {
         /// Options, as bits: 1 write before publishing, 2 read after unlocking (own reference),
         /// 4 on both lists, 8 write after unlinking (only where no one keeps entries); on a
         /// list walked under RCU, how the removed object is released after its grace period:
-        /// 16 `call_rcu` (a deferred `put_ref`), 32 `kfree_rcu` (only where nobody takes
+        /// 16 and 32 together `put_ref x kfree_rcu` at once (a release that defers the free: the
+        /// count may reach 0 under a reader, whose get is then `get_ref_not_zero`), 16
+        /// `call_rcu` (a deferred `put_ref`), 32 `kfree_rcu` (only where nobody takes
         /// references on the list's entries), neither `synchronize_rcu` then `put_ref`.
         options: u8,
     },
@@ -37,8 +39,9 @@ pub enum Role {
         shape: u8,
     },
     /// Looks an entry up with no lock, inside an RCU read-side section (`walk_rcu`): 0 walk
-    /// only, 1 keep and read inside the section, 2 keep, take a reference inside the section,
-    /// read after `rcu_read_unlock`, drop it. In a world without RCU, a [`Role::Reader`].
+    /// only, 1 keep and read inside the section, 2 keep, take a reference inside the section
+    /// (`get_ref_not_zero` where an owner's count may reach 0 under readers), read after
+    /// `rcu_read_unlock`, drop it. In a world without RCU, a [`Role::Reader`].
     RcuReader {
         /// The lookup's shape, 0 to 2.
         shape: u8,
@@ -219,6 +222,14 @@ pub fn build(choices: &Choices) -> Case {
             read: false,
         });
     }
+    if intended == Some(Rule::PlainGetUnderRcu) {
+        // The first owner drops its last reference with a release that defers the free, and a
+        // lockless reader takes a reference (with a plain get, once mutated).
+        if let Role::Owner { options, .. } = &mut roles[0] {
+            *options |= 48;
+        }
+        roles.push(Role::RcuReader { shape: 2 });
+    }
     if intended.is_some_and(Rule::is_rcu)
         && !roles.iter().any(|r| matches!(r, Role::RcuReader { .. }))
     {
@@ -311,10 +322,9 @@ pub fn build(choices: &Choices) -> Case {
 
 /// Whether an actor queues an RCU callback, which the model runs on a grace-period worker.
 fn queues_callbacks(actors: &[Vec<String>]) -> bool {
-    actors
-        .iter()
-        .flatten()
-        .any(|s| s.starts_with("call_rcu ") || s.starts_with("kfree_rcu "))
+    actors.iter().flatten().any(|s| {
+        s.starts_with("call_rcu ") || s.starts_with("kfree_rcu ") || s.ends_with(" kfree_rcu")
+    })
 }
 
 /// What an actor's steps depend on in the world.
@@ -328,6 +338,9 @@ struct World<'a> {
     kept: Vec<bool>,
     /// Some actor takes references on the list's entries: `kfree_rcu` would free under them.
     referenced: Vec<bool>,
+    /// An owner drops its last reference to an entry of the RCU list with `put_ref x
+    /// kfree_rcu`: the count may be 0 under a lockless reader.
+    zero_while_reachable: bool,
     lock_of: &'a dyn Fn(usize) -> &'static str,
 }
 
@@ -362,6 +375,11 @@ impl<'a> World<'a> {
                 Role::RcuReader { shape } => l == 0 && *shape >= 2,
                 Role::Owner { .. } => false,
             }),
+            zero_while_reachable: rcu
+                && roles.iter().enumerate().any(|(index, role)| {
+                    matches!(role, Role::Owner { options, .. }
+                        if options & 48 == 48 && index % lists == 0)
+                }),
             lock_of,
         }
     }
@@ -435,6 +453,13 @@ impl<'a> World<'a> {
                         format!("walk_rcu {name} keep k"),
                         "read k".to_string(),
                         "rcu_read_unlock".to_string(),
+                    ]),
+                    _ if self.zero_while_reachable => steps.extend([
+                        format!("walk_rcu {name} keep k"),
+                        "get_ref_not_zero k".to_string(),
+                        "rcu_read_unlock".to_string(),
+                        "read k".to_string(),
+                        "put_ref k kfree_rcu".to_string(),
                     ]),
                     _ => steps.extend([
                         format!("walk_rcu {name} keep k"),
@@ -510,6 +535,8 @@ impl<'a> World<'a> {
         }
         if !on.iter().any(|&l| self.is_rcu(l)) {
             steps.extend(names.iter().map(|n| format!("put_ref {n}")));
+        } else if options & 48 == 48 {
+            steps.extend(names.iter().map(|n| format!("put_ref {n} kfree_rcu")));
         } else if options & 32 != 0 && !on.iter().any(|&l| self.referenced[l]) {
             steps.extend(names.iter().map(|n| format!("kfree_rcu {n}")));
         } else if options & 16 != 0 {

@@ -103,7 +103,9 @@ pub fn apply(rule: Rule, salt: u8, roles: &[Role], actors: &mut [Vec<String>]) {
         Rule::FreeWhileShared => {
             let steps = &mut actors[pick(&owners)];
             if let Some(put) = steps.iter().rposition(|s| s.starts_with("put_ref ")) {
-                steps[put] = steps[put].replacen("put_ref", "free", 1);
+                steps[put] = steps[put]
+                    .replacen("put_ref", "free", 1)
+                    .replace(" kfree_rcu", "");
             }
         }
         Rule::WriteAfterPublish => {
@@ -160,6 +162,8 @@ pub fn apply(rule: Rule, salt: u8, roles: &[Role], actors: &mut [Vec<String>]) {
                 steps[deferred] = steps[deferred].replacen("kfree_rcu", "free", 1);
             } else if let Some(deferred) = position(steps, "call_rcu ") {
                 steps[deferred] = steps[deferred].replacen("call_rcu", "put_ref", 1);
+            } else if let Some(release) = steps.iter().position(|s| s.ends_with(" kfree_rcu")) {
+                steps[release] = steps[release].replace(" kfree_rcu", "");
             }
         }
         Rule::PlainChangeOnRcuList => {
@@ -178,7 +182,7 @@ pub fn apply(rule: Rule, salt: u8, roles: &[Role], actors: &mut [Vec<String>]) {
         Rule::UseAfterRcuUnlock => {
             // What walk_rcu found, used after rcu_read_unlock without a reference.
             let steps = &mut actors[pick(&rcu_readers)];
-            if let Some(get) = position(steps, "get_ref ") {
+            if let Some(get) = position(steps, "get_ref") {
                 steps.remove(get);
                 steps.retain(|s| !s.starts_with("put_ref "));
             } else if let Some(walk) = position(steps, "walk_rcu ") {
@@ -220,6 +224,16 @@ pub fn apply(rule: Rule, salt: u8, roles: &[Role], actors: &mut [Vec<String>]) {
             if let Some(section) = position(steps, "rcu_read_lock") {
                 steps.insert(section + 1, format!("unlock {lock}"));
                 steps.insert(section + 1, format!("lock {lock}"));
+            }
+        }
+        Rule::PlainGetUnderRcu => {
+            // A lockless reader's get that may meet a 0, written as a plain get_ref.
+            for index in rcu_readers {
+                let steps = &mut actors[index];
+                if let Some(get) = position(steps, "get_ref_not_zero ") {
+                    steps[get] = steps[get].replacen("get_ref_not_zero", "get_ref", 1);
+                    return;
+                }
             }
         }
         Rule::DestroyWithPendingCallbacks => {

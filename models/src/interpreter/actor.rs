@@ -279,14 +279,46 @@ impl<'w, P: Threads> Actor<'w, P> {
                 let reaped = world.reap(*list, *safe, &self.held())?;
                 self.locals.insert(into.clone(), reaped);
             }
-            Step::GetRef { object } => {
+            Step::GetRef {
+                object,
+                not_zero: false,
+            } => {
                 for handle in self.objects(object) {
                     world.get_ref(handle)?;
                 }
             }
-            Step::PutRef { object } => {
+            Step::GetRef {
+                object,
+                not_zero: true,
+            } => {
+                let mut kept = Vec::new();
+                for handle in self.objects(object) {
+                    if world.get_ref_not_zero(handle)? {
+                        kept.push(handle);
+                    }
+                }
+                self.locals.insert(object.clone(), kept);
+            }
+            Step::PutRef {
+                object,
+                release_rcu: false,
+            } => {
                 for handle in self.objects(object) {
                     world.put_ref(handle)?;
+                }
+            }
+            Step::PutRef {
+                object,
+                release_rcu: true,
+            } => {
+                for handle in self.objects(object) {
+                    if world.drop_ref(handle)? {
+                        if self.stepped {
+                            world.call_rcu_stepped(handle, true)?;
+                        } else {
+                            world.call_rcu(handle, true)?;
+                        }
+                    }
                 }
             }
             Step::Read {

@@ -408,19 +408,72 @@ impl<P: Threads> World<P> {
         verdict
     }
 
-    /// `get_ref`: takes a reference.
+    /// `get_ref` (`refcount_inc`): takes a reference. At a count of 0 the object's last
+    /// reference is being dropped: `refcount_t` warns "addition on 0; use-after-free", and so
+    /// does this (a `refcount-from-zero` finding), where a plain increment would resurrect an
+    /// object its last holder is about to free.
     pub fn get_ref(&self, handle: Handle) -> Result<(), Stop> {
         let object = self.checked(handle)?;
-        let refs = object.refs.fetch_add(1, Ordering::Relaxed) + 1;
+        let previous = object.refs.fetch_add(1, Ordering::Relaxed);
+        if previous == 0 {
+            object.refs.fetch_sub(1, Ordering::Relaxed);
+            return Err(Stop {
+                kind: FindingKind::RefcountFromZero,
+                message: format!(
+                    "refcount_t: addition on 0; use-after-free: get_ref on slot#{} whose last \
+                     reference was dropped (it is being freed); a get that may meet a 0 is \
+                     get_ref_not_zero",
+                    handle.slot()
+                ),
+            });
+        }
         self.record(What::RefGet {
             slot: handle.slot(),
-            refs,
+            refs: previous + 1,
         });
         Ok(())
     }
 
+    /// `get_ref_not_zero` (`refcount_inc_not_zero`): takes a reference unless the count is 0,
+    /// and says whether it did (a compare-and-swap loop, as the kernel's
+    /// `atomic_add_unless`).
+    pub fn get_ref_not_zero(&self, handle: Handle) -> Result<bool, Stop> {
+        let object = self.checked(handle)?;
+        let mut refs = object.refs.load(Ordering::Relaxed);
+        loop {
+            if refs == 0 {
+                self.record(What::RefGetFailed {
+                    slot: handle.slot(),
+                });
+                return Ok(false);
+            }
+            // Acquire on success: the caller's later uses are ordered after the increment it
+            // builds on (the kernel's refcount_inc_not_zero gives control dependency ordering).
+            match object
+                .refs
+                .compare_exchange(refs, refs + 1, Ordering::Acquire, Ordering::Relaxed)
+            {
+                Ok(_) => break,
+                Err(now) => refs = now,
+            }
+        }
+        self.record(What::RefGet {
+            slot: handle.slot(),
+            refs: refs + 1,
+        });
+        Ok(true)
+    }
+
     /// `put_ref`: drops a reference; the last one frees the slot.
     pub fn put_ref(&self, handle: Handle) -> Result<(), Stop> {
+        if self.drop_ref(handle)? {
+            self.free(handle)?;
+        }
+        Ok(())
+    }
+
+    /// Drops a reference and says whether it was the last (the caller releases the object).
+    pub(crate) fn drop_ref(&self, handle: Handle) -> Result<bool, Stop> {
         let object = self.slab.get(handle).map_err(|e| Stop {
             kind: FindingKind::UseAfterFree,
             message: format!("reference dropped on a freed object: {e}"),
@@ -440,10 +493,7 @@ impl<P: Threads> World<P> {
             slot: handle.slot(),
             refs: previous - 1,
         });
-        if previous == 1 {
-            self.free(handle)?;
-        }
-        Ok(())
+        Ok(previous == 1)
     }
 
     /// `read`: the object's data, checked (the handle must be current) unless `unchecked`.

@@ -300,7 +300,8 @@ mod tests {
             .actor(
                 "reader",
                 ["rcu_read_lock", "walk_rcu registry", "rcu_read_unlock"],
-            );
+            )
+            .expect("all", "pass");
         assert!(builder.to_toml().contains("rcu = true"));
         let scenario = builder.build().expect("a valid scenario");
         let rcu: Vec<(&str, bool)> = scenario

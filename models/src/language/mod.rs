@@ -308,19 +308,18 @@ impl Scenario {
                             | Step::RcuReadUnlock
                             | Step::SynchronizeRcu
                             | Step::RcuBarrier
-                            | Step::CallRcu { .. }
                             | Step::DestroyCache
-                    )
+                    ) || step.value.queues_callback()
                 })
     }
 
-    /// Whether any actor queues an RCU callback (`call_rcu`, `kfree_rcu`): the run then has a
-    /// grace-period worker thread of its own.
+    /// Whether any actor may queue an RCU callback ([`Step::queues_callback`]): the run then
+    /// has a grace-period worker thread of its own.
     pub fn uses_rcu_callbacks(&self) -> bool {
         self.actors
             .iter()
             .flat_map(|actor| &actor.steps)
-            .any(|step| matches!(step.value, Step::CallRcu { .. }))
+            .any(|step| step.value.queues_callback())
     }
 
     /// Whether any actor is replicated (so `--waiters` means something for this scenario).

@@ -50,6 +50,9 @@ pub enum Rule {
     SyncInReadSection,
     /// `synchronize_rcu` is never called holding a lock that a reader takes inside its section.
     SyncUnderReaderLock,
+    /// An entry found under RCU whose count may already be 0 is taken with
+    /// `get_ref_not_zero`, not `get_ref`.
+    PlainGetUnderRcu,
     /// A cache is destroyed only after `rcu_barrier`, once callbacks that free into it are
     /// queued.
     DestroyWithPendingCallbacks,
@@ -74,6 +77,7 @@ const FREED_WHILE_LINKED: &[FindingKind] = &[
     DoubleAdd,
     ListCorruption,
     UseAfterFree,
+    RefcountFromZero,
     DoubleFree,
     SlotHandedOutTwice,
     DataRace,
@@ -81,7 +85,10 @@ const FREED_WHILE_LINKED: &[FindingKind] = &[
 
 /// The table: every rule, its name, its reason and the finding kinds it can cause. An engine's
 /// finding on a scenario is explained only by a broken rule whose kinds include the finding's.
-const TABLE: [Row; 19] = [
+/// Every rule that can cause a use after free can cause `refcount-from-zero` too: a `get_ref` on
+/// an object whose last reference is being dropped is the use after free that the kernel's
+/// `refcount_t` reports as "addition on 0; use-after-free".
+const TABLE: [Row; 20] = [
     Row {
         rule: Rule::UnlockedList,
         name: "unlocked-list",
@@ -90,6 +97,7 @@ const TABLE: [Row; 19] = [
             DataRace,
             ListCorruption,
             UseAfterFree,
+            RefcountFromZero,
             LoopingReader,
             StarvedWaiters,
             DoubleAdd,
@@ -105,13 +113,25 @@ const TABLE: [Row; 19] = [
         rule: Rule::UseWithoutRef,
         name: "use-without-ref",
         reason: "a use after the lock is dropped needs a reference taken under the lock",
-        kinds: &[UseAfterFree, DataRace, DoubleFree, ListCorruption],
+        kinds: &[
+            UseAfterFree,
+            RefcountFromZero,
+            DataRace,
+            DoubleFree,
+            ListCorruption,
+        ],
     },
     Row {
         rule: Rule::UseAfterPut,
         name: "use-after-put",
         reason: "an object is not used after its user dropped its reference",
-        kinds: &[UseAfterFree, DataRace, DoubleFree, ListCorruption],
+        kinds: &[
+            UseAfterFree,
+            RefcountFromZero,
+            DataRace,
+            DoubleFree,
+            ListCorruption,
+        ],
     },
     Row {
         rule: Rule::DoubleFree,
@@ -126,7 +146,7 @@ const TABLE: [Row; 19] = [
         rule: Rule::FreeWhileShared,
         name: "free-while-shared",
         reason: "an object others may hold a reference to is freed only by the last put_ref",
-        kinds: &[UseAfterFree, DoubleFree, DataRace],
+        kinds: &[UseAfterFree, RefcountFromZero, DoubleFree, DataRace],
     },
     Row {
         rule: Rule::WriteAfterPublish,
@@ -138,7 +158,7 @@ const TABLE: [Row; 19] = [
         rule: Rule::DeleteInPlainWalk,
         name: "delete-in-plain-walk",
         reason: "a walk that deletes entries uses the deletion-tolerant _safe walk",
-        kinds: &[ListCorruption, UseAfterFree],
+        kinds: &[ListCorruption, UseAfterFree, RefcountFromZero],
     },
     Row {
         rule: Rule::LinkMismatch,
@@ -164,13 +184,18 @@ const TABLE: [Row; 19] = [
         rule: Rule::UntaggedFreeList,
         name: "untagged-free-list",
         reason: "the slab's free list is tagged, so a preempted pop cannot ABA",
-        kinds: &[SlotHandedOutTwice, UseAfterFree, DoubleFree],
+        kinds: &[
+            SlotHandedOutTwice,
+            UseAfterFree,
+            RefcountFromZero,
+            DoubleFree,
+        ],
     },
     Row {
         rule: Rule::DefectiveLock,
         name: "defective-lock",
         reason: "the lock's unlock is a Release and its acquire one atomic read-modify-write",
-        kinds: &[DataRace, UseAfterFree, ListCorruption],
+        kinds: &[DataRace, UseAfterFree, RefcountFromZero, ListCorruption],
     },
     Row {
         rule: Rule::FreeWithoutGracePeriod,
@@ -181,6 +206,7 @@ const TABLE: [Row; 19] = [
         // a reader's get_ref on it races the last put: a second free.
         kinds: &[
             UseAfterFree,
+            RefcountFromZero,
             DataRace,
             DoubleFree,
             DoubleAdd,
@@ -193,14 +219,14 @@ const TABLE: [Row; 19] = [
         name: "plain-change-on-rcu-list",
         reason: "a list readers walk under RCU is changed only with the _rcu operations",
         // list_del poisons the next a reader follows; list_add publishes without release.
-        kinds: &[ListCorruption, DataRace, UseAfterFree],
+        kinds: &[ListCorruption, DataRace, UseAfterFree, RefcountFromZero],
     },
     Row {
         rule: Rule::UseAfterRcuUnlock,
         name: "use-after-rcu-unlock",
         reason: "what walk_rcu found is used after rcu_read_unlock only under a reference \
                  taken inside the section",
-        kinds: &[UseAfterFree, DataRace, DoubleFree],
+        kinds: &[UseAfterFree, RefcountFromZero, DataRace, DoubleFree],
     },
     Row {
         rule: Rule::SyncInReadSection,
@@ -216,17 +242,24 @@ const TABLE: [Row; 19] = [
         kinds: &[Deadlock, StarvedWaiters],
     },
     Row {
+        rule: Rule::PlainGetUnderRcu,
+        name: "plain-get-under-rcu",
+        reason: "an entry found under RCU whose count may already be 0 (its last reference \
+                 dropped with a release that defers the free) is taken with get_ref_not_zero",
+        kinds: &[RefcountFromZero, UseAfterFree, DoubleFree],
+    },
+    Row {
         rule: Rule::DestroyWithPendingCallbacks,
         name: "destroy-with-pending-callbacks",
         reason: "a cache is destroyed only after rcu_barrier once callbacks that free into it \
                  are queued",
-        kinds: &[UseAfterFree, Leak],
+        kinds: &[UseAfterFree, RefcountFromZero, Leak],
     },
 ];
 
 impl Rule {
     /// Every rule, in the table's order.
-    pub const ALL: [Rule; 19] = [
+    pub const ALL: [Rule; 20] = [
         Rule::UnlockedList,
         Rule::LinkedAtFree,
         Rule::UseWithoutRef,
@@ -245,6 +278,7 @@ impl Rule {
         Rule::UseAfterRcuUnlock,
         Rule::SyncInReadSection,
         Rule::SyncUnderReaderLock,
+        Rule::PlainGetUnderRcu,
         Rule::DestroyWithPendingCallbacks,
     ];
 
@@ -278,6 +312,7 @@ impl Rule {
                 | Rule::UseAfterRcuUnlock
                 | Rule::SyncInReadSection
                 | Rule::SyncUnderReaderLock
+                | Rule::PlainGetUnderRcu
                 | Rule::DestroyWithPendingCallbacks
         )
     }

@@ -4,7 +4,7 @@
 use super::WorldSpec;
 
 /// The step names, as a file writes them (listed in error messages).
-pub const STEP_NAMES: [&str; 30] = [
+pub const STEP_NAMES: [&str; 31] = [
     "alloc",
     "free",
     "lock",
@@ -18,6 +18,7 @@ pub const STEP_NAMES: [&str; 30] = [
     "reap",
     "reap_safe",
     "get_ref",
+    "get_ref_not_zero",
     "put_ref",
     "read",
     "write",
@@ -126,15 +127,25 @@ pub enum Step {
         /// The local bound to the unlinked entries.
         into: String,
     },
-    /// `get_ref x`: takes a reference.
+    /// `get_ref x` (`refcount_inc`, `kref_get`): takes a reference; on a count of 0 (the
+    /// object's last reference is being dropped) a `refcount-from-zero` finding.
+    /// `get_ref_not_zero x` (`refcount_inc_not_zero`, `kref_get_unless_zero`): takes one
+    /// unless the count is 0, and then binds nothing: `x` holds no object afterwards.
     GetRef {
         /// The object.
         object: String,
+        /// The `_not_zero` form, which fails at 0 instead of taking a reference.
+        not_zero: bool,
     },
-    /// `put_ref x`: drops a reference; the last one frees the object.
+    /// `put_ref x`: drops a reference; the last one frees the object. `put_ref x kfree_rcu`:
+    /// the last one queues the free past a grace period instead, as a `kref_put` whose release
+    /// function ends in `kfree_rcu` (the count reaches 0 while RCU readers may still find the
+    /// object: their get must be `get_ref_not_zero`).
     PutRef {
         /// The object.
         object: String,
+        /// The release defers the free past a grace period (`kfree_rcu`).
+        release_rcu: bool,
     },
     /// `read x [== N] [unchecked]`: reads the object's data (a use); `== N` asserts its value
     /// (another value is a write after free by someone else); `unchecked` reads through a
@@ -218,6 +229,19 @@ impl Step {
         }
     }
 
+    /// Whether the step may queue an RCU callback (`call_rcu`, `kfree_rcu`, a release that
+    /// ends in `kfree_rcu`), which a grace-period worker runs.
+    pub fn queues_callback(&self) -> bool {
+        matches!(
+            self,
+            Step::CallRcu { .. }
+                | Step::PutRef {
+                    release_rcu: true,
+                    ..
+                }
+        )
+    }
+
     /// The local this step uses, if any.
     pub fn uses(&self) -> Option<&str> {
         match self {
@@ -225,8 +249,8 @@ impl Step {
             | Step::ListAdd { object, .. }
             | Step::ListDel { object, .. }
             | Step::ListReplaceRcu { old: object, .. }
-            | Step::GetRef { object }
-            | Step::PutRef { object }
+            | Step::GetRef { object, .. }
+            | Step::PutRef { object, .. }
             | Step::Read { object, .. }
             | Step::Write { object, .. }
             | Step::CallRcu { object, .. } => Some(object),
@@ -293,8 +317,22 @@ impl Step {
                 let verb = if *safe { "reap_safe" } else { "reap" };
                 format!("{verb} {} into {into}", list(l))
             }
-            Step::GetRef { object } => format!("get_ref {object}"),
-            Step::PutRef { object } => format!("put_ref {object}"),
+            Step::GetRef {
+                object,
+                not_zero: false,
+            } => format!("get_ref {object}"),
+            Step::GetRef {
+                object,
+                not_zero: true,
+            } => format!("get_ref_not_zero {object}"),
+            Step::PutRef {
+                object,
+                release_rcu: false,
+            } => format!("put_ref {object}"),
+            Step::PutRef {
+                object,
+                release_rcu: true,
+            } => format!("put_ref {object} kfree_rcu"),
             Step::Read {
                 object,
                 expect,

@@ -62,14 +62,39 @@ impl Args<'_, '_> {
         let verb = self.verb.text;
         let a = self.args;
         let step = match verb {
-            "alloc" | "free" | "get_ref" | "put_ref" => {
+            "put_ref" => {
+                self.arity(1, 2, "OBJECT [kfree_rcu]")?;
+                let object = self.object(a[0])?;
+                let release_rcu = match a.get(1) {
+                    None => false,
+                    Some(word) if word.text == "kfree_rcu" => true,
+                    Some(other) => {
+                        return Err((
+                            other.offset,
+                            format!(
+                                "unexpected `{}` (expected `put_ref OBJECT [kfree_rcu]`: \
+                                 `kfree_rcu` defers the last reference's free past a grace \
+                                 period)",
+                                other.text
+                            ),
+                        ))
+                    }
+                };
+                Step::PutRef {
+                    object,
+                    release_rcu,
+                }
+            }
+            "alloc" | "free" | "get_ref" | "get_ref_not_zero" => {
                 self.arity(1, 1, "OBJECT")?;
                 let object = self.object(a[0])?;
                 match verb {
                     "alloc" => Step::Alloc { object },
                     "free" => Step::Free { object },
-                    "get_ref" => Step::GetRef { object },
-                    _ => Step::PutRef { object },
+                    _ => Step::GetRef {
+                        object,
+                        not_zero: verb == "get_ref_not_zero",
+                    },
                 }
             }
             "lock" | "unlock" => {

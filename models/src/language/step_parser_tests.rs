@@ -126,3 +126,45 @@ fn an_error_points_at_the_word_that_is_wrong() {
     );
     assert_eq!(parse("").unwrap_err().0, 0);
 }
+
+#[test]
+fn the_reference_steps_read_their_kernel_forms_and_refuse_others() {
+    let object = || "s".to_string();
+    assert_eq!(
+        parse("get_ref_not_zero s"),
+        Ok(Step::GetRef {
+            object: object(),
+            not_zero: true
+        })
+    );
+    assert_eq!(
+        parse("get_ref s"),
+        Ok(Step::GetRef {
+            object: object(),
+            not_zero: false
+        })
+    );
+    assert_eq!(
+        parse("put_ref s kfree_rcu"),
+        Ok(Step::PutRef {
+            object: object(),
+            release_rcu: true
+        })
+    );
+    assert_eq!(
+        parse("put_ref s"),
+        Ok(Step::PutRef {
+            object: object(),
+            release_rcu: false
+        })
+    );
+    assert_eq!(
+        parse("put_ref s later"),
+        Err((
+            10,
+            "unexpected `later` (expected `put_ref OBJECT [kfree_rcu]`: `kfree_rcu` defers the \
+             last reference's free past a grace period)"
+                .to_string()
+        ))
+    );
+}

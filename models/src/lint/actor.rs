@@ -184,9 +184,17 @@ impl<'a> ActorCheck<'a> {
             Step::Free { object } => self
                 .without_grace_period(&text, object, "frees")
                 .or_else(|| self.free(&text, object)),
-            Step::PutRef { object } => self
+            Step::PutRef {
+                object,
+                release_rcu: false,
+            } => self
                 .without_grace_period(&text, object, "drops a reference to")
                 .or_else(|| self.put_ref(&text, object)),
+            // The release defers the free past a grace period: as `call_rcu` of a drop.
+            Step::PutRef {
+                object,
+                release_rcu: true,
+            } => self.call_rcu(&text, object, false),
             Step::Lock { lock } => self.lock(&text, step, *lock),
             Step::Unlock { lock } => {
                 if self.held[*lock].take().is_none() {
@@ -290,8 +298,24 @@ impl<'a> ActorCheck<'a> {
                 self.locals.insert(into.clone(), local);
                 broken
             }
-            Step::GetRef { object } => {
-                let broken = self.unusable(&text, object);
+            Step::GetRef { object, not_zero } => {
+                let broken = self.unusable(&text, object).or_else(|| {
+                    let local = self.locals.get(object.as_str())?;
+                    let Origin::FoundRcu(list) = local.origin else {
+                        return None;
+                    };
+                    (!not_zero && self.sharing.zero_while_reachable[list]).then(|| {
+                        (
+                            Rule::PlainGetUnderRcu,
+                            format!(
+                                "`{text}` on an entry found under RCU on `{}`, whose last \
+                                 reference another actor drops while readers can still find \
+                                 it: the count may be 0 (get_ref_not_zero)",
+                                self.scenario.world.lists[list].name
+                            ),
+                        )
+                    })
+                });
                 self.local(object).refs += 1;
                 broken
             }

@@ -24,6 +24,10 @@ pub(super) struct Sharing {
     /// `refs_taken_on[list]`: some actor takes a reference on an entry it found on the list, so
     /// an entry of it may be held past any grace period.
     pub refs_taken_on: Vec<bool>,
+    /// `zero_while_reachable[list]`: some actor drops its last reference to an entry of the
+    /// list with a release that defers the free (`put_ref x kfree_rcu`), so an RCU reader may
+    /// find an entry whose count is already 0.
+    pub zero_while_reachable: Vec<bool>,
 }
 
 /// Where a local's objects came from, for [`Sharing`]'s reading.
@@ -44,6 +48,7 @@ impl Sharing {
             nestings: HashMap::new(),
             taken_in_section: HashMap::new(),
             refs_taken_on: vec![false; lists],
+            zero_while_reachable: vec![false; lists],
         };
         for actor in &scenario.actors {
             let mut bound: HashMap<&str, Bound> = HashMap::new();
@@ -103,7 +108,15 @@ impl Sharing {
                         held.push(*lock);
                     }
                     Step::Unlock { lock } => held.retain(|l| l != lock),
-                    Step::GetRef { object } => {
+                    Step::PutRef {
+                        object,
+                        release_rcu: true,
+                    } => {
+                        for &list in on.get(object.as_str()).into_iter().flatten() {
+                            sharing.zero_while_reachable[list] = true;
+                        }
+                    }
+                    Step::GetRef { object, .. } => {
                         if let Some(Bound::FromList(list)) = bound.get(object.as_str()) {
                             sharing.refs_taken_on[*list] = true;
                         }

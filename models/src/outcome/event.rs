@@ -131,6 +131,11 @@ pub enum What {
         /// The count after.
         refs: usize,
     },
+    /// `get_ref_not_zero` found the count at 0 and took no reference.
+    RefGetFailed {
+        /// The slot.
+        slot: usize,
+    },
     /// A reference was dropped (`refs` is the count after).
     RefPut {
         /// The slot.

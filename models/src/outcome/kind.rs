@@ -19,6 +19,11 @@ pub enum FindingKind {
     ListCorruption,
     /// An object used after it was freed.
     UseAfterFree,
+    /// `get_ref` (`refcount_inc`, `kref_get`) on an object whose count is 0: its last
+    /// reference was dropped and it is being freed, or was freed in a type-stable cache. The
+    /// kernel's `refcount_t` warns "addition on 0; use-after-free"; `get_ref_not_zero`
+    /// (`refcount_inc_not_zero`) is the get that may meet a 0 and fails instead.
+    RefcountFromZero,
     /// An object freed twice.
     DoubleFree,
     /// Two accesses not ordered by happens-before (loom's causality violation).
@@ -35,12 +40,13 @@ pub enum FindingKind {
 
 impl FindingKind {
     /// Every kind, in a stable order.
-    pub const ALL: [FindingKind; 11] = [
+    pub const ALL: [FindingKind; 12] = [
         FindingKind::LoopingReader,
         FindingKind::StarvedWaiters,
         FindingKind::DoubleAdd,
         FindingKind::ListCorruption,
         FindingKind::UseAfterFree,
+        FindingKind::RefcountFromZero,
         FindingKind::DoubleFree,
         FindingKind::DataRace,
         FindingKind::SlotHandedOutTwice,
@@ -57,6 +63,7 @@ impl FindingKind {
             FindingKind::DoubleAdd => "double-add",
             FindingKind::ListCorruption => "list-corruption",
             FindingKind::UseAfterFree => "use-after-free",
+            FindingKind::RefcountFromZero => "refcount-from-zero",
             FindingKind::DoubleFree => "double-free",
             FindingKind::DataRace => "data-race",
             FindingKind::SlotHandedOutTwice => "slot-handed-out-twice",

@@ -70,6 +70,9 @@ pub fn describe_event(what: &What) -> String {
         What::Add { node, head, .. } => format!("list_add({node}, {head})"),
         What::Del { node, .. } => format!("list_del({node})"),
         What::RefGet { slot, refs } => format!("get ref slot#{slot} -> {refs}"),
+        What::RefGetFailed { slot } => {
+            format!("get ref unless zero slot#{slot}: the count is 0, nothing taken")
+        }
         What::RefPut { slot, refs } => format!("put ref slot#{slot} -> {refs}"),
         What::WalkStep { node } => format!("walk -> {node}"),
         What::CycleProven { cycle, .. } => {
