@@ -113,10 +113,17 @@ fn role() -> impl Strategy<Value = Role> {
 /// The choices of a case; `mutate`: break one rule on purpose.
 pub fn choices(mutate: bool) -> impl Strategy<Value = Choices> {
     let mutation = if mutate {
-        (0..Rule::ALL.len(), any::<u8>())
+        // Every rule but the type-stable cache's: lookups in a `typesafe-by-rcu` cache are not
+        // generated yet (they belong over hlist_nulls chains, issue 21; over plain lists loom
+        // finds a walker carried through a reused node, which no rule states yet).
+        let breakable: Vec<Rule> = Rule::ALL
+            .into_iter()
+            .filter(|rule| *rule != Rule::LookupWithoutRecheck)
+            .collect();
+        (0..breakable.len(), any::<u8>())
             .prop_map(move |(rule, salt)| {
                 Some(Mutation {
-                    rule: Rule::ALL[rule],
+                    rule: breakable[rule],
                     salt,
                 })
             })

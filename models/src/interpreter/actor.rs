@@ -57,6 +57,9 @@ pub(crate) struct Actor<'w, P: Threads> {
     halted: Option<Halt>,
     /// Each local's objects (one for `alloc`, none or one for `walk ... keep`, any for `reap`).
     pub(crate) locals: HashMap<String, Vec<Handle>>,
+    /// The key each local was looked up with (`walk ... keep x key K`): a use of an object
+    /// with another key is a wrong identity. Decided by the binding step, so by `pc`.
+    looked_up: HashMap<String, u32>,
     /// The guard of every lock this actor holds, by lock index.
     guards: Vec<Option<SpinGuard<'w, (), P>>>,
     /// Its index among the expanded actors, when the world records coverage.
@@ -76,6 +79,7 @@ impl<'w, P: Threads> Actor<'w, P> {
             walk: None,
             halted: None,
             locals: HashMap::new(),
+            looked_up: HashMap::new(),
             guards: (0..world.lock_count()).map(|_| None).collect(),
             coverage_index: world
                 .coverage
@@ -115,6 +119,29 @@ impl<'w, P: Threads> Actor<'w, P> {
         self.locals.get(local).cloned().unwrap_or_default()
     }
 
+    /// Binds `local` to `objects`, looked up by `key` if any.
+    fn bind(&mut self, local: &str, objects: Vec<Handle>, key: Option<u32>) {
+        self.locals.insert(local.to_string(), objects);
+        match key {
+            Some(key) => self.looked_up.insert(local.to_string(), key),
+            None => self.looked_up.remove(local),
+        };
+    }
+
+    /// Binds `local` to the first of a whole walk's `visited` entries (with key `key`, if any).
+    fn keep_first(
+        &mut self,
+        world: &World<P>,
+        local: &str,
+        visited: Vec<Handle>,
+        key: Option<u32>,
+    ) {
+        let first = visited
+            .into_iter()
+            .find(|&handle| key.is_none_or(|key| world.key_of(handle) == key));
+        self.bind(local, first.into_iter().collect(), key);
+    }
+
     /// Its RCU slot (an RCU step is in the scenario, so the world registered every actor).
     fn rcu_thread(&mut self) -> &mut RcuThread<'w, Callback, P> {
         self.rcu
@@ -143,6 +170,7 @@ impl<'w, P: Threads> Actor<'w, P> {
         list: usize,
         kind: WalkKind,
         bind: Option<&String>,
+        key: Option<u32>,
     ) -> Result<Progress, Halt> {
         let world = self.world;
         let held = self.held();
@@ -152,17 +180,20 @@ impl<'w, P: Threads> Actor<'w, P> {
             .unwrap_or_else(|| (world.cursor(list), Vec::new()));
         match world.walk_one(&mut cursor, kind, &held)? {
             Some(entry) => {
-                let collect =
-                    matches!(kind, WalkKind::Reap | WalkKind::ReapSafe) || found.is_empty();
-                if let (true, Some(handle)) = (collect, entry) {
-                    found.push(handle);
+                let reaping = matches!(kind, WalkKind::Reap | WalkKind::ReapSafe);
+                if let Some(handle) = entry {
+                    // The key is compared as the walk stands on the entry.
+                    let wanted = key.is_none_or(|key| world.key_of(handle) == key);
+                    if reaping || (found.is_empty() && wanted) {
+                        found.push(handle);
+                    }
                 }
                 self.walk = Some((cursor, found));
                 Ok(Progress::More)
             }
             None => {
                 if let Some(local) = bind {
-                    self.locals.insert(local.clone(), found);
+                    self.bind(local, found, key);
                 }
                 Ok(Progress::Done)
             }
@@ -177,13 +208,14 @@ impl<'w, P: Threads> Actor<'w, P> {
                 safe,
                 keep,
                 rcu,
+                key,
             } if self.stepped => {
                 let kind = match (*safe, *rcu) {
                     (_, true) => WalkKind::Rcu,
                     (true, false) => WalkKind::VisitSafe,
                     (false, false) => WalkKind::Visit,
                 };
-                return self.walk_one(*list, kind, keep.as_ref());
+                return self.walk_one(*list, kind, keep.as_ref(), *key);
             }
             Step::Reap { list, safe, into } if self.stepped => {
                 let kind = if *safe {
@@ -191,14 +223,28 @@ impl<'w, P: Threads> Actor<'w, P> {
                 } else {
                     WalkKind::Reap
                 };
-                return self.walk_one(*list, kind, Some(into));
+                return self.walk_one(*list, kind, Some(into), None);
             }
             _ => {}
         }
         match step {
-            Step::Alloc { object } => {
-                let handle = world.alloc()?;
-                self.locals.insert(object.clone(), vec![handle]);
+            Step::Alloc { object, key } => {
+                let handle = world.alloc(*key)?;
+                self.bind(object, vec![handle], None);
+            }
+            Step::SetKey { object, key } => {
+                for handle in self.objects(object) {
+                    world.set_key(handle, *key)?;
+                }
+            }
+            Step::Recheck { object, key } => {
+                let mut kept = Vec::new();
+                for handle in self.objects(object) {
+                    if world.recheck(handle, *key)? {
+                        kept.push(handle);
+                    }
+                }
+                self.locals.insert(object.clone(), kept);
             }
             Step::Free { object } => {
                 for handle in self.objects(object) {
@@ -250,21 +296,24 @@ impl<'w, P: Threads> Actor<'w, P> {
                 list,
                 keep,
                 rcu: true,
+                key,
                 ..
             } => {
                 let visited = world.walk_rcu(*list)?;
                 if let Some(keep) = keep {
-                    let first = visited.first().copied().into_iter().collect();
-                    self.locals.insert(keep.clone(), first);
+                    self.keep_first(world, keep, visited, *key);
                 }
             }
             Step::Walk {
-                list, safe, keep, ..
+                list,
+                safe,
+                keep,
+                key,
+                ..
             } => match world.walk(*list, *safe) {
                 Ok(visited) => {
                     if let Some(keep) = keep {
-                        let first = visited.first().copied().into_iter().collect();
-                        self.locals.insert(keep.clone(), first);
+                        self.keep_first(world, keep, visited, *key);
                     }
                 }
                 Err(stop) if stop.kind == FindingKind::LoopingReader => {
@@ -277,15 +326,17 @@ impl<'w, P: Threads> Actor<'w, P> {
             },
             Step::Reap { list, safe, into } => {
                 let reaped = world.reap(*list, *safe, &self.held())?;
-                self.locals.insert(into.clone(), reaped);
+                self.bind(into, reaped, None);
             }
             Step::GetRef {
                 object,
                 not_zero: false,
             } => {
+                let mut held = Vec::new();
                 for handle in self.objects(object) {
-                    world.get_ref(handle)?;
+                    held.push(world.get_ref(handle)?);
                 }
+                self.locals.insert(object.clone(), held);
             }
             Step::GetRef {
                 object,
@@ -293,9 +344,7 @@ impl<'w, P: Threads> Actor<'w, P> {
             } => {
                 let mut kept = Vec::new();
                 for handle in self.objects(object) {
-                    if world.get_ref_not_zero(handle)? {
-                        kept.push(handle);
-                    }
+                    kept.extend(world.get_ref_not_zero(handle)?);
                 }
                 self.locals.insert(object.clone(), kept);
             }
@@ -328,6 +377,9 @@ impl<'w, P: Threads> Actor<'w, P> {
             } => {
                 for handle in self.objects(object) {
                     let found = world.read(handle, *unchecked)?;
+                    if let Some(&wanted) = self.looked_up.get(object) {
+                        world.check_identity(handle, wanted)?;
+                    }
                     if let Some(expected) = expect.filter(|&e| e != found) {
                         return Err(Stop {
                             kind: FindingKind::UseAfterFree,
@@ -347,6 +399,9 @@ impl<'w, P: Threads> Actor<'w, P> {
                 unchecked,
             } => {
                 for handle in self.objects(object) {
+                    if let Some(&wanted) = self.looked_up.get(object) {
+                        world.check_identity(handle, wanted)?;
+                    }
                     world.write(handle, *value, *unchecked)?;
                 }
             }

@@ -180,18 +180,22 @@ impl<P: Threads> World<P> {
 
     /// The handle of the object whose link on `list` a walk just reached at `address`: `None`
     /// for a free object, or, with the use-after-free check on (or `strict`), a use-after-free
-    /// stop.
+    /// stop. A lockless walk (`rcu`) of a `typesafe-by-rcu` cache stands in memory that stays
+    /// an object of the type: a free entry is passed over (its count is 0, so a get on it
+    /// would fail), not a use after free.
     pub(super) fn visited(
         &self,
         address: usize,
         list: usize,
         strict: bool,
+        rcu: bool,
     ) -> Result<Option<Handle>, Stop> {
         let slot = self
             .slot_of_link(address, list)
             .expect("the entries of a list are links of slab objects");
         match self.slab.handle_of(self.slab.slot_ptr(slot).as_ptr()) {
             Ok(handle) => Ok(Some(handle)),
+            Err(_) if rcu && self.typesafe_by_rcu => Ok(None),
             Err(error) if self.checks.use_after_free || strict => {
                 let message = format!(
                     "use after free: the walk reached {}, which is not allocated ({error})",
@@ -216,7 +220,7 @@ impl<P: Threads> World<P> {
         // SAFETY: the caller holds the list's lock (or models not holding it); the walk changes
         // nothing.
         let walk = unsafe { self.bounded_walk(list, safe) };
-        self.visit_all(list, walk, false)
+        self.visit_all(list, walk, false, false)
     }
 
     /// Takes every step of `walk` over `list`, recording each, and returns the objects visited
@@ -226,6 +230,7 @@ impl<P: Threads> World<P> {
         list: usize,
         walk: lifecycle_list::Iter<'_, P>,
         strict: bool,
+        rcu: bool,
     ) -> Result<Vec<Handle>, Stop> {
         let mut visited = Vec::new();
         for step in walk {
@@ -234,7 +239,7 @@ impl<P: Threads> World<P> {
             self.record(What::WalkStep {
                 node: self.name_of(address),
             });
-            if let Some(handle) = self.visited(address, list, strict)? {
+            if let Some(handle) = self.visited(address, list, strict, rcu)? {
                 visited.push(handle);
             }
         }
@@ -452,7 +457,8 @@ impl<P: Threads> World<P> {
             node: self.name_of(next as usize),
         });
         let reaping = matches!(kind, WalkKind::Reap | WalkKind::ReapSafe);
-        let handle = self.visited(next as usize, list, reaping || kind == WalkKind::Rcu)?;
+        let rcu = kind == WalkKind::Rcu;
+        let handle = self.visited(next as usize, list, reaping || rcu, rcu)?;
         if matches!(kind, WalkKind::VisitSafe | WalkKind::ReapSafe) {
             cursor.ahead = Some(self.step_from(next, list, false)?);
         }

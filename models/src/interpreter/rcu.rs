@@ -275,6 +275,6 @@ impl<P: Threads> World<P> {
         // read-side section; what a scenario frees without a grace period stays slab memory,
         // and the walk reports it.
         let walk = unsafe { head.iter_rcu(self.max_nodes()) };
-        self.visit_all(list, walk, true)
+        self.visit_all(list, walk, true, true)
     }
 }

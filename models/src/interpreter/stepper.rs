@@ -41,6 +41,8 @@ pub struct SlotSnapshot {
     pub refs: usize,
     /// The object's data.
     pub data: u32,
+    /// The object's key.
+    pub key: usize,
 }
 
 /// Everything that decides what can happen next, by name rather than address: the state the
@@ -185,6 +187,7 @@ fn snapshot(world: &World<Std>, actors: &[Actor<'_, Std>], events: usize) -> Sna
                 generation,
                 refs: object.refs.load(Ordering::Relaxed),
                 data: object.data.read_once(),
+                key: object.key.load(Ordering::Relaxed),
             }
         })
         .collect();

@@ -35,6 +35,9 @@ pub struct Object<P: Platform> {
     /// that races on it on purpose races on real threads without undefined behaviour, while
     /// loom still checks every access for a race (a loom cell under loom).
     pub data: P::Word<u32>,
+    /// The object's key (its identity, as a socket's addresses and ports): an atomic read with
+    /// `READ_ONCE` by lockless lookups that compare it on an object that may be being reused.
+    pub key: P::AtomicUsize,
 }
 
 // SAFETY: `links` follow the list discipline (touched only under their list's lock, unless a
@@ -85,6 +88,10 @@ pub struct World<P: Threads> {
     pub(super) rcu: Rcu<Callback, P>,
     /// The actor registered in each RCU slot.
     pub(super) rcu_names: Mutex<Vec<String>>,
+    /// The slab is `SLAB_TYPESAFE_BY_RCU`: a freed slot's memory stays an object of the type.
+    pub(super) typesafe_by_rcu: bool,
+    /// Objects carry keys in this scenario ([`WorldSpec::keyed`]).
+    keyed: bool,
     /// `destroy_cache` ran: a free into the slab now is a use after free of the cache.
     pub(super) destroyed: AtomicBool,
     /// The state-graph engine's callbacks (it runs every actor, and the grace-period worker,
@@ -107,6 +114,7 @@ impl<P: Threads> World<P> {
             links: std::array::from_fn(|i| link(spec.lists.get(i))),
             refs: P::AtomicUsize::new(0),
             data: P::Word::new(0),
+            key: P::AtomicUsize::new(0),
         };
         let slab = match spec.tagging {
             Tagging::Tagged => Slab::new(spec.objects, object),
@@ -158,6 +166,8 @@ impl<P: Threads> World<P> {
             coverage: Coverage::default(),
             rcu: Rcu::new(rcu_slots),
             rcu_names: Mutex::new(Vec::new()),
+            typesafe_by_rcu: spec.typesafe_by_rcu,
+            keyed: spec.keyed,
             destroyed: AtomicBool::new(false),
             stepped_callbacks: Mutex::new(std::collections::VecDeque::new()),
         }
@@ -337,18 +347,104 @@ impl<P: Threads> World<P> {
         self.membership.lock().unwrap_or_else(|p| p.into_inner())[slot][list] = linked;
     }
 
-    /// `alloc`: a slot with one reference (the caller's) and data 0.
-    pub fn alloc(&self) -> Result<Handle, Stop> {
+    /// `alloc [key K]`: a slot with data 0, key `K` (0 if none), and one reference (the
+    /// caller's).
+    pub fn alloc(&self, key: Option<u32>) -> Result<Handle, Stop> {
         let handle = self.slab.alloc()?;
         self.record(What::Alloc {
             slot: handle.slot(),
             generation: handle.generation(),
+            key,
         });
         let object = self.slab.get(handle).expect("just allocated");
-        object.refs.store(1, Ordering::Relaxed);
         // The allocating thread owns the object and has published it to nobody yet.
         object.data.write_once(0);
+        if self.keyed {
+            object
+                .key
+                .store(key.unwrap_or(0) as usize, Ordering::Relaxed);
+        }
+        // Release: the key is written before the count that lets a lockless reader's
+        // get_ref_not_zero succeed (rculist_nulls.rst's insert: the key before the refcount).
+        object.refs.store(1, Ordering::Release);
         Ok(handle)
+    }
+
+    /// The object in `handle`'s slot for a reference count operation: the handle's own object
+    /// (a stale handle is a use after free), or in a `typesafe-by-rcu` cache whatever object
+    /// the slot holds now (its memory stays an object of the type).
+    fn for_count(&self, handle: Handle) -> Result<&Object<P>, Stop> {
+        if self.typesafe_by_rcu {
+            Ok(self.object(handle.slot()))
+        } else {
+            self.checked(handle)
+        }
+    }
+
+    /// The handle of the object a reference was just taken on in `handle`'s slot: in a
+    /// type-stable cache the slot may hold another object than the one found (reused).
+    fn held_handle(&self, handle: Handle) -> Result<Handle, Stop> {
+        if !self.typesafe_by_rcu {
+            return Ok(handle);
+        }
+        self.slab
+            .handle_of(self.slab.slot_ptr(handle.slot()).as_ptr())
+            .map_err(Stop::from)
+    }
+
+    /// `set_key x K`: writes the object's key.
+    pub fn set_key(&self, handle: Handle, key: u32) -> Result<(), Stop> {
+        let object = self.checked(handle)?;
+        object.key.store(key as usize, Ordering::Relaxed);
+        self.record(What::KeySet {
+            slot: handle.slot(),
+            key,
+        });
+        Ok(())
+    }
+
+    /// The key of the object `handle` holds a reference on (Relaxed: after the get's acquire).
+    pub fn key_of(&self, handle: Handle) -> u32 {
+        self.object(handle.slot()).key.load(Ordering::Relaxed) as u32
+    }
+
+    /// A use of `handle`, looked up by key `wanted`: a finding if the object it holds is another
+    /// (a type-stable slot freed and reused between the lookup and the get).
+    pub fn check_identity(&self, handle: Handle, wanted: u32) -> Result<(), Stop> {
+        let found = self.key_of(handle);
+        if found == wanted {
+            return Ok(());
+        }
+        let message = format!(
+            "slot#{} holds key {found}, not the key {wanted} it was looked up with: the object \
+             found was freed and its slot reused for another (generation {}) before the \
+             reference was taken, and no recheck of the key followed the get",
+            handle.slot(),
+            handle.generation()
+        );
+        self.record(What::Refused {
+            message: message.clone(),
+        });
+        Err(Stop {
+            kind: FindingKind::WrongIdentity,
+            message,
+        })
+    }
+
+    /// `recheck x key K`: whether the object `handle` holds a reference on has key `wanted`; if
+    /// not, the reference is dropped.
+    pub fn recheck(&self, handle: Handle, wanted: u32) -> Result<bool, Stop> {
+        let found = self.key_of(handle);
+        self.record(What::Recheck {
+            slot: handle.slot(),
+            found,
+            wanted,
+        });
+        if found == wanted {
+            return Ok(true);
+        }
+        self.put_ref(handle)?;
+        Ok(false)
     }
 
     /// `free`: returns the slot to the slab, recording whether it was still linked.
@@ -412,8 +508,8 @@ impl<P: Threads> World<P> {
     /// reference is being dropped: `refcount_t` warns "addition on 0; use-after-free", and so
     /// does this (a `refcount-from-zero` finding), where a plain increment would resurrect an
     /// object its last holder is about to free.
-    pub fn get_ref(&self, handle: Handle) -> Result<(), Stop> {
-        let object = self.checked(handle)?;
+    pub fn get_ref(&self, handle: Handle) -> Result<Handle, Stop> {
+        let object = self.for_count(handle)?;
         let previous = object.refs.fetch_add(1, Ordering::Relaxed);
         if previous == 0 {
             object.refs.fetch_sub(1, Ordering::Relaxed);
@@ -431,21 +527,21 @@ impl<P: Threads> World<P> {
             slot: handle.slot(),
             refs: previous + 1,
         });
-        Ok(())
+        self.held_handle(handle)
     }
 
     /// `get_ref_not_zero` (`refcount_inc_not_zero`): takes a reference unless the count is 0,
-    /// and says whether it did (a compare-and-swap loop, as the kernel's
-    /// `atomic_add_unless`).
-    pub fn get_ref_not_zero(&self, handle: Handle) -> Result<bool, Stop> {
-        let object = self.checked(handle)?;
+    /// and returns the object it holds then (a compare-and-swap loop, as the kernel's
+    /// `atomic_add_unless`; in a type-stable cache, whatever object the slot holds now).
+    pub fn get_ref_not_zero(&self, handle: Handle) -> Result<Option<Handle>, Stop> {
+        let object = self.for_count(handle)?;
         let mut refs = object.refs.load(Ordering::Relaxed);
         loop {
             if refs == 0 {
                 self.record(What::RefGetFailed {
                     slot: handle.slot(),
                 });
-                return Ok(false);
+                return Ok(None);
             }
             // Acquire on success: the caller's later uses are ordered after the increment it
             // builds on (the kernel's refcount_inc_not_zero gives control dependency ordering).
@@ -461,7 +557,7 @@ impl<P: Threads> World<P> {
             slot: handle.slot(),
             refs: refs + 1,
         });
-        Ok(true)
+        self.held_handle(handle).map(Some)
     }
 
     /// `put_ref`: drops a reference; the last one frees the slot.

@@ -38,6 +38,8 @@ struct WorldShape {
     locks: Vec<LockShape>,
     lists: Vec<ListShape>,
     events: Vec<String>,
+    #[serde(rename = "typesafe-by-rcu", skip_serializing_if = "std::ops::Not::not")]
+    typesafe_by_rcu: bool,
 }
 
 #[derive(Serialize)]
@@ -102,6 +104,7 @@ pub struct ScenarioBuilder {
     locks: Vec<(String, String)>,
     lists: Vec<ListShape>,
     events: Vec<String>,
+    typesafe_by_rcu: bool,
     actors: Vec<(String, Option<usize>, Vec<String>)>,
     rust: Vec<(String, RustActor)>,
     expect: Vec<(String, String)>,
@@ -120,6 +123,7 @@ impl ScenarioBuilder {
             locks: Vec::new(),
             lists: Vec::new(),
             events: Vec::new(),
+            typesafe_by_rcu: false,
             actors: Vec::new(),
             rust: Vec::new(),
             expect: Vec::new(),
@@ -188,6 +192,12 @@ impl ScenarioBuilder {
         built
     }
 
+    /// The slab is a `SLAB_TYPESAFE_BY_RCU` cache (`typesafe-by-rcu = true` in a file).
+    pub fn typesafe_by_rcu(mut self) -> Self {
+        self.typesafe_by_rcu = true;
+        self
+    }
+
     /// An event actors signal and wait for.
     pub fn event(mut self, name: &str) -> Self {
         self.events.push(name.to_string());
@@ -252,6 +262,7 @@ impl ScenarioBuilder {
                     .collect(),
                 lists: self.lists.clone(),
                 events: self.events.clone(),
+                typesafe_by_rcu: self.typesafe_by_rcu,
             },
             actor: self
                 .actors

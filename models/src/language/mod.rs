@@ -94,6 +94,15 @@ pub struct WorldSpec {
     pub checks: Checks,
     /// The events actors signal and wait for, by name.
     pub events: Vec<String>,
+    /// `typesafe-by-rcu = true`: the slab is a `SLAB_TYPESAFE_BY_RCU` cache. A freed slot may be
+    /// handed out again at once, but its memory stays an object of the type: a lockless reader
+    /// touching it (a walk, a `get_ref_not_zero`) is not a use after free of memory; what can
+    /// change is the identity, which a lookup checks again with `recheck`.
+    pub typesafe_by_rcu: bool,
+    /// Some step gives or compares keys ([`Step::uses_keys`]): only then does `alloc` write an
+    /// object's key (an atomic store, which a checker schedules around, so a scenario without
+    /// keys explores as it always did).
+    pub keyed: bool,
 }
 
 /// A spinlock of the world.

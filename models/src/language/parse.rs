@@ -40,6 +40,8 @@ struct WorldShape {
     lists: Vec<Spanned<ListShape>>,
     #[serde(default)]
     events: Vec<Spanned<String>>,
+    #[serde(default)]
+    typesafe_by_rcu: bool,
 }
 
 #[derive(Deserialize)]
@@ -100,8 +102,14 @@ pub(crate) fn parse_with_rust_actors(
             ),
         ));
     }
-    let world = world(&reader, &file.world)?;
+    let mut world = world(&reader, &file.world)?;
     let actors = actors(&reader, &file.actor, &world, rust_actors)?;
+    // A Rust actor may run any step by text, keyed ones included.
+    world.keyed = rust_actors
+        || actors
+            .iter()
+            .flat_map(|actor| &actor.steps)
+            .any(|step| step.value.uses_keys());
     let expect = super::expect::expectations(&reader, &file.expect)?;
     let sometimes = super::sometimes::sometimes(&reader, &file.sometimes, &world, &actors)?;
     Ok(Scenario {
@@ -291,6 +299,8 @@ fn world(reader: &Reader<'_>, shape: &WorldShape) -> Result<WorldSpec, ScenarioE
         lists,
         checks,
         events,
+        typesafe_by_rcu: shape.typesafe_by_rcu,
+        keyed: false,
     })
 }
 

@@ -53,6 +53,9 @@ pub enum Rule {
     /// An entry found under RCU whose count may already be 0 is taken with
     /// `get_ref_not_zero`, not `get_ref`.
     PlainGetUnderRcu,
+    /// In a `typesafe-by-rcu` cache, a lookup's reference is followed by a `recheck` of the key
+    /// before the object is used.
+    LookupWithoutRecheck,
     /// A cache is destroyed only after `rcu_barrier`, once callbacks that free into it are
     /// queued.
     DestroyWithPendingCallbacks,
@@ -88,7 +91,7 @@ const FREED_WHILE_LINKED: &[FindingKind] = &[
 /// Every rule that can cause a use after free can cause `refcount-from-zero` too: a `get_ref` on
 /// an object whose last reference is being dropped is the use after free that the kernel's
 /// `refcount_t` reports as "addition on 0; use-after-free".
-const TABLE: [Row; 20] = [
+const TABLE: [Row; 21] = [
     Row {
         rule: Rule::UnlockedList,
         name: "unlocked-list",
@@ -151,8 +154,10 @@ const TABLE: [Row; 20] = [
     Row {
         rule: Rule::WriteAfterPublish,
         name: "write-after-publish",
-        reason: "an object's data is written only before it is published to other actors",
-        kinds: &[DataRace],
+        reason: "an object's data (and key) is written only before it is published to other \
+                 actors",
+        // A key written after publishing: a lookup takes the object for another.
+        kinds: &[DataRace, WrongIdentity],
     },
     Row {
         rule: Rule::DeleteInPlainWalk,
@@ -249,6 +254,14 @@ const TABLE: [Row; 20] = [
         kinds: &[RefcountFromZero, UseAfterFree, DoubleFree],
     },
     Row {
+        rule: Rule::LookupWithoutRecheck,
+        name: "lookup-without-recheck",
+        reason: "in a typesafe-by-rcu cache, an object a lockless lookup took a reference on \
+                 has its key checked again (recheck) before it is used",
+        // Without a reference, what the lookup found may be freed (and reused) under it.
+        kinds: &[WrongIdentity, UseAfterFree, RefcountFromZero],
+    },
+    Row {
         rule: Rule::DestroyWithPendingCallbacks,
         name: "destroy-with-pending-callbacks",
         reason: "a cache is destroyed only after rcu_barrier once callbacks that free into it \
@@ -259,7 +272,7 @@ const TABLE: [Row; 20] = [
 
 impl Rule {
     /// Every rule, in the table's order.
-    pub const ALL: [Rule; 20] = [
+    pub const ALL: [Rule; 21] = [
         Rule::UnlockedList,
         Rule::LinkedAtFree,
         Rule::UseWithoutRef,
@@ -279,6 +292,7 @@ impl Rule {
         Rule::SyncInReadSection,
         Rule::SyncUnderReaderLock,
         Rule::PlainGetUnderRcu,
+        Rule::LookupWithoutRecheck,
         Rule::DestroyWithPendingCallbacks,
     ];
 
@@ -313,6 +327,7 @@ impl Rule {
                 | Rule::SyncInReadSection
                 | Rule::SyncUnderReaderLock
                 | Rule::PlainGetUnderRcu
+                | Rule::LookupWithoutRecheck
                 | Rule::DestroyWithPendingCallbacks
         )
     }

@@ -4,7 +4,7 @@
 use super::WorldSpec;
 
 /// The step names, as a file writes them (listed in error messages).
-pub const STEP_NAMES: [&str; 31] = [
+pub const STEP_NAMES: [&str; 33] = [
     "alloc",
     "free",
     "lock",
@@ -22,6 +22,8 @@ pub const STEP_NAMES: [&str; 31] = [
     "put_ref",
     "read",
     "write",
+    "set_key",
+    "recheck",
     "signal",
     "wait",
     "rcu_read_lock",
@@ -47,11 +49,33 @@ pub const STEP_NAMES: [&str; 31] = [
 /// kernel's `if (sk) { ... }`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
-    /// `alloc x`: takes a slot from the slab (LIFO: the last freed), sets its reference count to
-    /// 1 (the actor's reference) and its data to 0.
+    /// `alloc x [key K]`: takes a slot from the slab (LIFO: the last freed), sets its data to
+    /// 0 and its key to `K` (0 if left out), then its reference count to 1 (the actor's
+    /// reference) with a release store, as `rculist_nulls.rst`'s insert sets the key before the
+    /// count that lets a reader's `get_ref_not_zero` succeed.
     Alloc {
         /// The local it binds.
         object: String,
+        /// The object's key (its identity: a socket's address and ports).
+        key: Option<u32>,
+    },
+    /// `set_key x K`: writes the object's key (after publishing it, that is the
+    /// keys-after-publish bug: a reader may take the object for another).
+    SetKey {
+        /// The object.
+        object: String,
+        /// The new key.
+        key: u32,
+    },
+    /// `recheck x key K`: the identity check after a lockless lookup took its reference
+    /// (`__inet_lookup_established`'s second `inet_match`): if the object's key is not `K` now
+    /// (its slot was freed and reused for another object, in a `typesafe-by-rcu` cache), drops
+    /// the reference taken and binds nothing.
+    Recheck {
+        /// The object.
+        object: String,
+        /// The key looked up.
+        key: u32,
     },
     /// `free x`: returns the object to the slab, whatever its reference count and lists.
     Free {
@@ -116,6 +140,8 @@ pub enum Step {
         keep: Option<String>,
         /// `walk_rcu`.
         rcu: bool,
+        /// `keep x key K`: keep the first entry whose key is `K` (a lookup) rather than the first.
+        key: Option<u32>,
     },
     /// `reap L into x` (a plain walk that `list_del`s each entry: the iterate-delete bug) or
     /// `reap_safe L into x` (`list_for_each_entry_safe`): binds `x` to every entry unlinked.
@@ -204,7 +230,7 @@ impl Step {
     /// The local this step binds, if any.
     pub fn binds(&self) -> Option<&str> {
         match self {
-            Step::Alloc { object } => Some(object),
+            Step::Alloc { object, .. } => Some(object),
             Step::Walk { keep, .. } => keep.as_deref(),
             Step::Reap { into, .. } => Some(into),
             _ => None,
@@ -242,6 +268,17 @@ impl Step {
         )
     }
 
+    /// Whether the step gives or compares an object's key.
+    pub fn uses_keys(&self) -> bool {
+        matches!(
+            self,
+            Step::Alloc { key: Some(_), .. }
+                | Step::SetKey { .. }
+                | Step::Recheck { .. }
+                | Step::Walk { key: Some(_), .. }
+        )
+    }
+
     /// The local this step uses, if any.
     pub fn uses(&self) -> Option<&str> {
         match self {
@@ -253,6 +290,8 @@ impl Step {
             | Step::PutRef { object, .. }
             | Step::Read { object, .. }
             | Step::Write { object, .. }
+            | Step::SetKey { object, .. }
+            | Step::Recheck { object, .. }
             | Step::CallRcu { object, .. } => Some(object),
             _ => None,
         }
@@ -263,7 +302,13 @@ impl Step {
         let list = |l: &usize| world.lists[*l].name.as_str();
         let lock = |l: &usize| world.locks[*l].name.as_str();
         match self {
-            Step::Alloc { object } => format!("alloc {object}"),
+            Step::Alloc { object, key: None } => format!("alloc {object}"),
+            Step::Alloc {
+                object,
+                key: Some(key),
+            } => format!("alloc {object} key {key}"),
+            Step::SetKey { object, key } => format!("set_key {object} {key}"),
+            Step::Recheck { object, key } => format!("recheck {object} key {key}"),
             Step::Free { object } => format!("free {object}"),
             Step::Lock { lock: l } => format!("lock {}", lock(l)),
             Step::Unlock { lock: l } => format!("unlock {}", lock(l)),
@@ -298,15 +343,17 @@ impl Step {
                 safe,
                 keep,
                 rcu,
+                key,
             } => {
                 let verb = match (*safe, *rcu) {
                     (_, true) => "walk_rcu",
                     (true, false) => "walk_safe",
                     (false, false) => "walk",
                 };
-                match keep {
-                    Some(keep) => format!("{verb} {} keep {keep}", list(l)),
-                    None => format!("{verb} {}", list(l)),
+                match (keep, key) {
+                    (Some(keep), Some(key)) => format!("{verb} {} keep {keep} key {key}", list(l)),
+                    (Some(keep), None) => format!("{verb} {} keep {keep}", list(l)),
+                    (None, _) => format!("{verb} {}", list(l)),
                 }
             }
             Step::Reap {

@@ -85,11 +85,51 @@ impl Args<'_, '_> {
                     release_rcu,
                 }
             }
-            "alloc" | "free" | "get_ref" | "get_ref_not_zero" => {
+            "alloc" => {
+                self.arity(1, 3, "OBJECT [key K]")?;
+                let object = self.object(a[0])?;
+                let key = match &a[1..] {
+                    [] => None,
+                    [keyword, key] if keyword.text == "key" => Some(self.number(*key)?),
+                    [other, ..] => {
+                        return Err((
+                            other.offset,
+                            format!(
+                                "unexpected `{}` (expected `alloc OBJECT [key K]`)",
+                                other.text
+                            ),
+                        ))
+                    }
+                };
+                Step::Alloc { object, key }
+            }
+            "set_key" => {
+                self.arity(2, 2, "OBJECT K")?;
+                Step::SetKey {
+                    object: self.object(a[0])?,
+                    key: self.number(a[1])?,
+                }
+            }
+            "recheck" => {
+                self.arity(3, 3, "OBJECT key K")?;
+                if a[1].text != "key" {
+                    return Err((
+                        a[1].offset,
+                        format!(
+                            "unexpected `{}` (expected `recheck OBJECT key K`)",
+                            a[1].text
+                        ),
+                    ));
+                }
+                Step::Recheck {
+                    object: self.object(a[0])?,
+                    key: self.number(a[2])?,
+                }
+            }
+            "free" | "get_ref" | "get_ref_not_zero" => {
                 self.arity(1, 1, "OBJECT")?;
                 let object = self.object(a[0])?;
                 match verb {
-                    "alloc" => Step::Alloc { object },
                     "free" => Step::Free { object },
                     _ => Step::GetRef {
                         object,
@@ -160,15 +200,22 @@ impl Args<'_, '_> {
             }
             "walk" | "walk_safe" | "walk_rcu" => {
                 let (list, rest) = self.optional_list()?;
-                let keep = match rest {
-                    [] => None,
-                    [keyword, object] if keyword.text == "keep" => Some(self.object(*object)?),
+                let (keep, key) = match rest {
+                    [] => (None, None),
+                    [keyword, object] if keyword.text == "keep" => {
+                        (Some(self.object(*object)?), None)
+                    }
+                    [keyword, object, key_word, key]
+                        if keyword.text == "keep" && key_word.text == "key" =>
+                    {
+                        (Some(self.object(*object)?), Some(self.number(*key)?))
+                    }
                     [other, ..] => {
                         return Err((
                             other.offset,
                             format!(
                                 "unexpected `{}` in `{verb}` (expected `{verb} [LIST] [keep \
-                                 OBJECT]`)",
+                                 OBJECT [key K]]`)",
                                 other.text
                             ),
                         ))
@@ -179,6 +226,7 @@ impl Args<'_, '_> {
                     safe: verb == "walk_safe",
                     keep,
                     rcu: verb == "walk_rcu",
+                    key,
                 }
             }
             "reap" | "reap_safe" => {
@@ -301,7 +349,7 @@ impl Args<'_, '_> {
             && word
                 .text
                 .starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
-        if !valid || ["keep", "into", "unchecked"].contains(&word.text) {
+        if !valid || ["keep", "into", "unchecked", "key"].contains(&word.text) {
             return Err((
                 word.offset,
                 format!(

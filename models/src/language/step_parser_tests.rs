@@ -39,7 +39,8 @@ fn each_form_resolves_its_names_to_declaration_indices() {
             list: 0,
             safe: false,
             keep: Some("k".to_string()),
-            rcu: false
+            rcu: false,
+            key: None
         })
     );
     assert_eq!(parse("unlock hash"), Ok(Step::Unlock { lock: 1 }));
@@ -81,7 +82,18 @@ fn the_rcu_forms_parse_into_their_steps() {
             list: 0,
             safe: false,
             keep: Some("k".to_string()),
-            rcu: true
+            rcu: true,
+            key: None
+        })
+    );
+    assert_eq!(
+        parse("walk_rcu registry keep k key 7"),
+        Ok(Step::Walk {
+            list: 0,
+            safe: false,
+            keep: Some("k".to_string()),
+            rcu: true,
+            key: Some(7)
         })
     );
     assert_eq!(
@@ -165,6 +177,53 @@ fn the_reference_steps_read_their_kernel_forms_and_refuse_others() {
             "unexpected `later` (expected `put_ref OBJECT [kfree_rcu]`: `kfree_rcu` defers the \
              last reference's free past a grace period)"
                 .to_string()
+        ))
+    );
+}
+
+#[test]
+fn keys_are_given_compared_and_rechecked_in_the_forms_the_language_table_shows() {
+    let object = || "s".to_string();
+    assert_eq!(
+        parse("alloc s key 3"),
+        Ok(Step::Alloc {
+            object: object(),
+            key: Some(3)
+        })
+    );
+    assert_eq!(
+        parse("set_key s 4"),
+        Ok(Step::SetKey {
+            object: object(),
+            key: 4
+        })
+    );
+    assert_eq!(
+        parse("recheck s key 5"),
+        Ok(Step::Recheck {
+            object: object(),
+            key: 5
+        })
+    );
+    assert_eq!(
+        parse("recheck s 5"),
+        Err((
+            11,
+            "`recheck` needs more (expected `recheck OBJECT key K`)".to_string()
+        ))
+    );
+    assert_eq!(
+        parse("recheck s as 5"),
+        Err((
+            10,
+            "unexpected `as` (expected `recheck OBJECT key K`)".to_string()
+        ))
+    );
+    assert_eq!(
+        parse("alloc key"),
+        Err((
+            6,
+            "`key` is not an object name (expected a name such as `s` or `sock_2`)".to_string()
         ))
     );
 }

@@ -176,7 +176,7 @@ impl<'a> ActorCheck<'a> {
     fn step(&mut self, step: &'a Located<Step>) -> Broken {
         let text = step.value.text(&self.scenario.world);
         match &step.value {
-            Step::Alloc { object } => {
+            Step::Alloc { object, .. } => {
                 self.locals
                     .insert(object.clone(), Local::new(Origin::Alloc, 1));
                 None
@@ -304,37 +304,56 @@ impl<'a> ActorCheck<'a> {
                     let Origin::FoundRcu(list) = local.origin else {
                         return None;
                     };
-                    (!not_zero && self.sharing.zero_while_reachable[list]).then(|| {
+                    let typesafe = self.scenario.world.typesafe_by_rcu;
+                    let why = if typesafe {
+                        "in a typesafe-by-rcu cache, whose slots are freed with no grace period"
+                    } else {
+                        "whose last reference another actor drops while readers can still find it"
+                    };
+                    let zero_while_reachable = self.sharing.zero_while_reachable[list] || typesafe;
+                    (!not_zero && zero_while_reachable).then(|| {
                         (
                             Rule::PlainGetUnderRcu,
                             format!(
-                                "`{text}` on an entry found under RCU on `{}`, whose last \
-                                 reference another actor drops while readers can still find \
-                                 it: the count may be 0 (get_ref_not_zero)",
+                                "`{text}` on an entry found under RCU on `{}`, {why}: the count \
+                                 may be 0 (get_ref_not_zero)",
                                 self.scenario.world.lists[list].name
                             ),
                         )
                     })
                 });
-                self.local(object).refs += 1;
+                let typesafe = self.scenario.world.typesafe_by_rcu;
+                let local = self.local(object);
+                local.refs += 1;
+                local.needs_recheck |= typesafe && matches!(local.origin, Origin::FoundRcu(_));
                 broken
             }
-            Step::Read { object, .. } => self.unusable(&text, object),
-            Step::Write { object, .. } => self.unusable(&text, object).or_else(|| {
-                let local = self.local(object);
-                if local.publishing_under.is_some() {
-                    return None;
-                }
-                let shared = local.shared?;
-                Some((
-                    Rule::WriteAfterPublish,
-                    format!(
+            Step::Read { object, .. } => self
+                .unusable(&text, object)
+                .or_else(|| self.unrechecked(&text, object)),
+            Step::Recheck { object, .. } => {
+                let broken = self.unusable(&text, object);
+                self.local(object).needs_recheck = false;
+                broken
+            }
+            Step::Write { object, .. } | Step::SetKey { object, .. } => self
+                .unusable(&text, object)
+                .or_else(|| self.unrechecked(&text, object))
+                .or_else(|| {
+                    let local = self.local(object);
+                    if local.publishing_under.is_some() {
+                        return None;
+                    }
+                    let shared = local.shared?;
+                    Some((
+                        Rule::WriteAfterPublish,
+                        format!(
                         "`{text}` writes {object}'s data after it was published on `{}`, where \
                          other actors keep its entries: their reads race with the write",
                         self.list_name(shared)
                     ),
-                ))
-            }),
+                    ))
+                }),
             Step::Signal { .. } => None,
             Step::Wait { .. } => {
                 let lock = self.held.iter().position(Option::is_some)?;

@@ -59,6 +59,9 @@ pub(super) struct Local {
     /// A grace period has passed since it was removed (or its free is deferred past one): RCU
     /// readers that held no reference are done with it.
     pub(super) grace_period_passed: bool,
+    /// Found under RCU in a `typesafe-by-rcu` cache and referenced since, with no `recheck`
+    /// yet: the object held may be another that reused the slot.
+    pub(super) needs_recheck: bool,
 }
 
 impl Local {
@@ -78,6 +81,7 @@ impl Local {
             flagged: BTreeSet::new(),
             in_section: false,
             section_ended: false,
+            needs_recheck: false,
             readers_may_stand_on: false,
             grace_period_passed: false,
         }

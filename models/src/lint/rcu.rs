@@ -75,6 +75,11 @@ impl ActorCheck<'_> {
     /// A free (or a drop that may free) of an entry removed with `list_del_rcu` and no grace
     /// period since.
     pub(super) fn without_grace_period(&mut self, text: &str, object: &str, what: &str) -> Broken {
+        // A type-stable cache frees with no grace period by design: what a reader may meet is
+        // another object in the slot (`lookup-without-recheck`), not freed memory.
+        if self.scenario.world.typesafe_by_rcu {
+            return None;
+        }
         let local = self.locals.get(object)?;
         local.readers_may_stand_on.then(|| {
             (
@@ -124,6 +129,33 @@ impl ActorCheck<'_> {
         } else {
             self.put_ref(text, object)
         }
+    }
+
+    /// A use of an entry found under RCU in a type-stable cache, referenced and not rechecked:
+    /// the object held may be another that reused the slot.
+    pub(super) fn unrechecked(&mut self, text: &str, object: &str) -> Broken {
+        let typesafe = self.scenario.world.typesafe_by_rcu;
+        let local = self.local(object);
+        if typesafe && local.in_section && local.refs == 0 {
+            return Some((
+                Rule::LookupWithoutRecheck,
+                format!(
+                    "`{text}` uses {object}, found under RCU in a typesafe-by-rcu cache, with no \
+                     reference: its slot may be freed and reused for another object at any \
+                     moment (get_ref_not_zero, then recheck)"
+                ),
+            ));
+        }
+        local.needs_recheck.then(|| {
+            (
+                Rule::LookupWithoutRecheck,
+                format!(
+                    "`{text}` uses {object}, found under RCU in a typesafe-by-rcu cache, with no \
+                     `recheck` of its key after the get: its slot may have been freed and reused \
+                     for another object between the lookup and the get"
+                ),
+            )
+        })
     }
 
     /// `destroy_cache` with callbacks queued that may free into it.

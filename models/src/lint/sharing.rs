@@ -60,7 +60,7 @@ impl Sharing {
                     Step::RcuReadLock => sections += 1,
                     Step::RcuReadUnlock => sections = sections.saturating_sub(1),
 
-                    Step::Alloc { object } => {
+                    Step::Alloc { object, .. } => {
                         bound.insert(object, Bound::Alloc);
                         on.insert(object, BTreeSet::new());
                     }

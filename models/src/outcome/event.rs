@@ -79,6 +79,24 @@ pub enum What {
         slot: usize,
         /// Its generation.
         generation: u64,
+        /// The key it was given (`alloc x key K`).
+        key: Option<u32>,
+    },
+    /// `set_key`: an object's key was written.
+    KeySet {
+        /// The slot.
+        slot: usize,
+        /// The new key.
+        key: u32,
+    },
+    /// `recheck`: a lookup compared the key of the object it holds with the one it wanted.
+    Recheck {
+        /// The slot.
+        slot: usize,
+        /// The key the object has.
+        found: u32,
+        /// The key looked up.
+        wanted: u32,
     },
     /// A slot was freed.
     Free {

@@ -24,6 +24,10 @@ pub enum FindingKind {
     /// kernel's `refcount_t` warns "addition on 0; use-after-free"; `get_ref_not_zero`
     /// (`refcount_inc_not_zero`) is the get that may meet a 0 and fails instead.
     RefcountFromZero,
+    /// A reference held on an object whose key is not the one it was looked up with: in a
+    /// `SLAB_TYPESAFE_BY_RCU` cache the object found was freed and its slot reused for another
+    /// between the lookup and the get, and no recheck of the key followed.
+    WrongIdentity,
     /// An object freed twice.
     DoubleFree,
     /// Two accesses not ordered by happens-before (loom's causality violation).
@@ -40,13 +44,14 @@ pub enum FindingKind {
 
 impl FindingKind {
     /// Every kind, in a stable order.
-    pub const ALL: [FindingKind; 12] = [
+    pub const ALL: [FindingKind; 13] = [
         FindingKind::LoopingReader,
         FindingKind::StarvedWaiters,
         FindingKind::DoubleAdd,
         FindingKind::ListCorruption,
         FindingKind::UseAfterFree,
         FindingKind::RefcountFromZero,
+        FindingKind::WrongIdentity,
         FindingKind::DoubleFree,
         FindingKind::DataRace,
         FindingKind::SlotHandedOutTwice,
@@ -64,6 +69,7 @@ impl FindingKind {
             FindingKind::ListCorruption => "list-corruption",
             FindingKind::UseAfterFree => "use-after-free",
             FindingKind::RefcountFromZero => "refcount-from-zero",
+            FindingKind::WrongIdentity => "wrong-identity",
             FindingKind::DoubleFree => "double-free",
             FindingKind::DataRace => "data-race",
             FindingKind::SlotHandedOutTwice => "slot-handed-out-twice",

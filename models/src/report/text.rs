@@ -55,7 +55,30 @@ pub fn pictures(finding: &Finding) -> Vec<(String, ListPicture)> {
 pub fn describe_event(what: &What) -> String {
     match what {
         What::Started { thread_id } => format!("starts (thread id {thread_id})"),
-        What::Alloc { slot, generation } => format!("alloc slot#{slot} (gen {generation})"),
+        What::Alloc {
+            slot,
+            generation,
+            key: None,
+        } => format!("alloc slot#{slot} (gen {generation})"),
+        What::Alloc {
+            slot,
+            generation,
+            key: Some(key),
+        } => format!("alloc slot#{slot} (gen {generation}) key {key}"),
+        What::KeySet { slot, key } => format!("set key of slot#{slot} to {key}"),
+        What::Recheck {
+            slot,
+            found,
+            wanted,
+        } if found == wanted => format!("recheck slot#{slot}: key {found}, as looked up"),
+        What::Recheck {
+            slot,
+            found,
+            wanted,
+        } => format!(
+            "recheck slot#{slot}: key {found}, not {wanted} (reused for another): reference \
+             dropped"
+        ),
         What::Free {
             slot,
             generation,
