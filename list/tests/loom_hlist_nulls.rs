@@ -18,7 +18,10 @@
 //! - `hlist_nulls_add_head_rcu` publishes an entry after its data; a plain
 //!   `hlist_nulls_add_head` races the reader on it (loom: "Causality violation").
 //! - `hlist_nulls_del_rcu`'s store to `*pprev` is a release, so a reader that reaches the
-//!   successor through it sees the successor's data; the plain `hlist_nulls_del` races there.
+//!   successor through it sees the successor's data; the plain `hlist_nulls_del`, whose store is
+//!   relaxed in this model, races there. (In the kernel the two are the same code, and the
+//!   reader's address dependency orders it; C11 and loom have no such ordering, which is why
+//!   the model's `del_rcu`, like `ListHead::del_rcu`, stores with release.)
 //!
 //! Nothing is freed in these models (the objects live in the world for the whole execution, as a
 //! type-stable cache keeps its memory), so there is no grace period and no RCU read-side

@@ -227,10 +227,13 @@ impl<P: Platform> HlistNullsNode<P> {
     }
 
     /// `hlist_nulls_del(n)` (list_nulls.h): unlinks this node and poisons `pprev` with
-    /// `LIST_POISON2`; `next` stays. Every write is plain, so on a chain that lockless readers
-    /// walk, a reader that loads the link this writes (`*pprev`) is not ordered after the
-    /// successor's publication: loom reports its read of the successor's data as a race. Use
-    /// [`HlistNullsNode::del_rcu`] there.
+    /// `LIST_POISON2`; `next` stays. In the kernel this is the same code as
+    /// `hlist_nulls_del_rcu` (`WRITE_ONCE(*pprev, next)` in both, made safe for readers by the
+    /// address dependency of theirs); here only [`HlistNullsNode::del_rcu`] stores `*pprev` with
+    /// release ordering (see there), so this one stands for a removal that orders nothing for a
+    /// reader: on a chain that lockless readers walk, a reader that loads the link it writes is
+    /// not ordered after the successor's publication, and loom reports its read of the
+    /// successor's data as a race. Use [`HlistNullsNode::del_rcu`] there.
     ///
     /// Refused, writing nothing, in both modes if the node is not hashed
     /// ([`ListError::NullsDelUnhashed`]: the kernel would write through NULL or `LIST_POISON2`)
