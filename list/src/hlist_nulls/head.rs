@@ -288,7 +288,11 @@ impl<P: Platform> HlistNullsHead<P> {
     /// iterator, and every pointer it yields, is used only inside one read-side section open
     /// when it was made, and every node the walk can reach stays alive (not freed, or freed
     /// into a type-stable cache whose memory stays a node) until that section ends; every head
-    /// it can reach stays alive and unmoved.
+    /// it can reach stays alive and unmoved. A node's links are written only by these
+    /// operations while a reader may stand on it: a cache that reuses the node must not make it
+    /// anew (`HlistNullsNode::new` written over it is a plain write racing the reader's atomic
+    /// load), as the kernel runs a `SLAB_TYPESAFE_BY_RCU` cache's constructor once per object's
+    /// memory, not at each allocation.
     pub unsafe fn iter_rcu(&self, max_nodes: usize) -> NullsIter<'_, P> {
         NullsIter::new(self, true, max_nodes)
     }

@@ -266,7 +266,9 @@ impl<P: Platform> HlistNullsNode<P> {
     /// walk meanwhile. The node is not freed before a grace period that began after this call
     /// has ended, unless its memory stays a node of this kind (a type-stable cache,
     /// `SLAB_TYPESAFE_BY_RCU`): a reader may still stand on it and follow its `next`. It may be
-    /// added to a chain again at once; a reader on it then walks on along that chain.
+    /// added to a chain again at once; a reader on it then walks on along that chain. Until
+    /// that grace period has ended the node is not made anew or written but by these
+    /// operations (see [`HlistNullsHead::iter_rcu`]).
     pub unsafe fn del_rcu(&self) -> Result<(), ListError> {
         // SAFETY: forwarded from the caller.
         unsafe { self.unlink("hlist_nulls_del_rcu", true)? };
