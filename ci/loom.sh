@@ -2,10 +2,10 @@
 # The exhaustive gate: `--cfg loom` selects the deep bounds (preemption bound 3 unless told
 # otherwise). Release build with debug assertions on (see the workspace's release profile), in a
 # target directory of its own so the plain build is not rebuilt after it. Only the test targets
-# whose bounds `--cfg loom` changes run here (the loom models of the spinlock, the list and the
-# slab, the safe API's fixed lifecycle, the safe RCU layer's, and the exhaustive proofs of the
-# fixed protocol); everything else already ran in ci/test.sh. `RUSTFLAGS="--cfg loom" cargo
-# test --release` runs them all but the RCU layer's (below).
+# whose bounds `--cfg loom` changes run here (the loom models of the spinlock, the list, the
+# hlist_nulls lookup and the slab, the safe API's fixed lifecycle, the safe RCU layer's, and the
+# exhaustive proofs of the fixed protocol); everything else already ran in ci/test.sh.
+# `RUSTFLAGS="--cfg loom" cargo test --release` runs them all but the RCU layer's (below).
 #
 # The safe RCU layer's model (list/tests/loom_rcu_safe.rs) needs crossbeam-epoch on loom's
 # atomics too, which `--cfg crossbeam_loom` selects for the whole build: it also turns
@@ -21,7 +21,8 @@ cd "$(dirname "$0")/.."
 export LOOM_MAX_PREEMPTIONS="${LOOM_MAX_PREEMPTIONS:-3}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target/loom}"
 export RUSTFLAGS="--cfg loom ${RUSTFLAGS:-}"
-cargo test --release -p lifecycle-list --test loom_spinlock --test loom_list --test loom_rcu --test loom_rcu_list
+cargo test --release -p lifecycle-list --test loom_spinlock --test loom_list --test loom_rcu --test loom_rcu_list \
+    --test loom_hlist_nulls
 cargo test --release -p lifecycle-slab --test loom_slab
 cargo test --release -p lifecycle-tests --test loom_safe_api
 cargo test --release -p lifecycle-models --test proof

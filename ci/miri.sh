@@ -61,7 +61,8 @@ counts=(
     -Zmiri-env-set=RCU_SAFE_ROUNDS="$RCU_SAFE_ROUNDS"
 )
 # The std tests (the loom and shuttle ones need their platforms, and trybuild runs rustc).
-list_tests=(--test list_ops --test spinlock_std --test soundness --test races_on_real_threads)
+list_tests=(--test list_ops --test hlist_nulls --test spinlock_std --test soundness
+    --test races_on_real_threads)
 slab_tests=(--lib --test slab_ops --test std_stress --test soundness --test safe_api)
 # The safe RCU layer's, in the tree borrows mode only (see above); all of them, seeds included.
 tree_borrows_list=(--test rcu_safe_std)

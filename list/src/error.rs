@@ -129,6 +129,64 @@ pub enum ListError {
         /// The operation, as list.h names it.
         operation: &'static str,
     },
+    /// `hlist_nulls_add_head[_rcu]` of a node that is still hashed: its `pprev` points at a
+    /// link (checked mode; the kernel has no such check). Adding it again would unlink it from
+    /// its chain without telling its neighbours; if it is the chain's first node, it would point
+    /// to itself.
+    NullsDoubleAdd {
+        /// The operation, as list_nulls.h / rculist_nulls.h names it.
+        operation: &'static str,
+        /// The node being added.
+        new: usize,
+        /// Its `pprev`: the address of the link that points at it.
+        pprev: usize,
+    },
+    /// A node's `pprev` does not point at the link that points at it: on an add (the chain's
+    /// first node against `&head->first`), a delete (the successor against `&entry->next`) or a
+    /// checked plain walk. A `pprev` is the address of a `first` or `next` link, which is the
+    /// address of its head or node (the link is their first field).
+    NullsBackLink {
+        /// The operation, as list_nulls.h / rculist_nulls.h names it.
+        operation: &'static str,
+        /// The node whose `pprev` was read.
+        node: usize,
+        /// The link it should point at.
+        expected: usize,
+        /// What it held.
+        actual: usize,
+    },
+    /// `hlist_nulls_del*` of an entry that the link its `pprev` points at does not point at.
+    NullsDelCorruption {
+        /// The operation, as list_nulls.h / rculist_nulls.h names it.
+        operation: &'static str,
+        /// The entry.
+        entry: usize,
+        /// Its `pprev`.
+        pprev: usize,
+        /// What `*pprev` held instead of the entry.
+        actual: usize,
+    },
+    /// `hlist_nulls_del*` of an entry that is not hashed: its `pprev` is NULL (never added, or
+    /// removed by `hlist_nulls_del_init_rcu`) or `LIST_POISON2` (already deleted). The kernel
+    /// would write through it and fault, so both modes refuse it.
+    NullsDelUnhashed {
+        /// The operation, as list_nulls.h / rculist_nulls.h names it.
+        operation: &'static str,
+        /// The entry.
+        entry: usize,
+        /// Its `pprev`: 0 or [`LIST_POISON2`].
+        pprev: usize,
+    },
+    /// An `hlist_nulls` walk made more steps than there can be nodes without reaching a nulls
+    /// marker: it is in a cycle and would never end.
+    NullsCycle {
+        /// The head the walk started from.
+        head: usize,
+        /// The bound on the number of nodes that was exceeded.
+        max_nodes: usize,
+        /// The nodes of the cycle, in walk order, starting where the walk entered it.
+        cycle: Vec<usize>,
+    },
 }
 
 impl ListError {
@@ -161,6 +219,25 @@ impl ListError {
             }
             ListError::BoundTooSmall { head, .. } => vec![*head],
             ListError::SameNode { node, .. } => vec![*node],
+            ListError::NullsDoubleAdd { new, pprev, .. } => vec![*new, *pprev],
+            ListError::NullsBackLink {
+                node,
+                expected,
+                actual,
+                ..
+            } => vec![*node, *expected, *actual],
+            ListError::NullsDelCorruption {
+                entry,
+                pprev,
+                actual,
+                ..
+            } => vec![*entry, *actual, *pprev],
+            ListError::NullsDelUnhashed { entry, .. } => vec![*entry],
+            ListError::NullsCycle { head, cycle, .. } => {
+                let mut nodes = vec![*head];
+                nodes.extend(cycle);
+                nodes
+            }
         }
     }
 
@@ -301,6 +378,73 @@ impl ListError {
                  list",
                 name(*node)
             ),
+            ListError::NullsDoubleAdd {
+                operation,
+                new,
+                pprev,
+            } => write!(
+                f,
+                "{operation} double add: new={} is still hashed (new->pprev={}).",
+                name(*new),
+                name(*pprev)
+            ),
+            ListError::NullsBackLink {
+                operation,
+                node,
+                expected,
+                actual,
+            } => write!(
+                f,
+                "{operation} corruption. {}->pprev should be {}, but was {}.",
+                name(*node),
+                name(*expected),
+                name(*actual)
+            ),
+            ListError::NullsDelCorruption {
+                operation,
+                entry,
+                pprev,
+                actual,
+            } => write!(
+                f,
+                "{operation} corruption. *pprev should be {}, but was {}. (pprev={})",
+                name(*entry),
+                name(*actual),
+                name(*pprev)
+            ),
+            ListError::NullsDelUnhashed {
+                operation,
+                entry,
+                pprev,
+            } => {
+                write!(f, "{operation} corruption, {}->pprev is ", name(*entry))?;
+                if *pprev == LIST_POISON2 {
+                    write!(f, "LIST_POISON2 ({LIST_POISON2:#x}) (already deleted)")
+                } else {
+                    write!(
+                        f,
+                        "NULL (not hashed: never added, or removed by hlist_nulls_del_init_rcu)"
+                    )
+                }
+            }
+            ListError::NullsCycle {
+                head,
+                max_nodes,
+                cycle,
+            } => {
+                write!(
+                    f,
+                    "hlist_nulls traversal from {} made {} steps without reaching a nulls marker, \
+                     but no more than {max_nodes} {} can exist: it is caught in the cycle ",
+                    name(*head),
+                    max_nodes + 1,
+                    if *max_nodes == 1 { "node" } else { "nodes" }
+                )?;
+                for node in cycle {
+                    write!(f, "{} -> ", name(*node))?;
+                }
+                write!(f, "{}, so the walk can never end", name(cycle[0]))
+            }
         }
     }
 }

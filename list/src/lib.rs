@@ -17,6 +17,16 @@
 //! [`epoch`]): [`RcuList`] readers walk with no lock under a pinned [`epoch::Guard`] and get
 //! references that borrow it; changes go through the lock's [`RcuWriter`], and a removed entry
 //! is a [`Retired`], which only defers its destruction past a grace period.
+//!
+//! Beside `ListHead`, the kernel's `hlist_nulls` hash chains (issue #21, item 3;
+//! include/linux/list_nulls.h, include/linux/rculist_nulls.h): an [`HlistNullsTable`] of N
+//! chains, each an [`HlistNullsHead`] whose [`HlistNullsNode`]s end in a nulls marker carrying
+//! the chain's number ([`nulls_marker`], [`is_a_nulls`], [`get_nulls_value`]);
+//! [`HlistNullsHead::add_head_rcu`], [`HlistNullsNode::del_rcu`] and
+//! [`HlistNullsNode::del_init_rcu`] for writers under the table's lock, and the lockless walk
+//! [`HlistNullsHead::iter_rcu`] ([`NullsIter`]), whose [`NullsEnd`] says which chain's marker it
+//! ended on, so that a lookup (Documentation/RCU/rculist_nulls.rst) restarts when an entry it
+//! stood on was moved to another chain. [`chain_of`] hashes a key to its chain.
 
 pub mod platform;
 
@@ -27,10 +37,16 @@ pub use platform::Shuttle;
 pub use platform::{AtomicOps, CellOps, Platform, Std, Waiter, WordOps, WordValue};
 
 mod error;
+mod hlist_nulls;
 mod iter;
 mod list_head;
 
 pub use error::{hex_address, Link, ListError, LIST_POISON1, LIST_POISON2};
+// The hlist_nulls hash chains (issue #21, item 3): described in the crate's docs above.
+pub use hlist_nulls::{
+    chain_of, get_nulls_value, is_a_nulls, nulls_marker, HlistNullsHead, HlistNullsNode,
+    HlistNullsTable, NullsEnd, NullsIter, MAX_NULLS,
+};
 pub use iter::Iter;
 pub use list_head::{CheckMode, ListHead};
 mod linked;

@@ -111,6 +111,14 @@ impl<T> LinkOps<T> for LoomLink<T> {
             self.store(value)
         }
     }
+
+    fn load_lockless(&self) -> *const T {
+        if self.rcu {
+            self.word.load(Ordering::Relaxed)
+        } else {
+            self.load()
+        }
+    }
 }
 
 /// Under loom a word is a loom cell, accessed as [`Platform::Cell`] is: loom's race detector sees

@@ -157,6 +157,10 @@ pub trait LinkOps<T>: Sealed {
     /// `rcu_assign_pointer`: a release store (still a write, for race detection against plain
     /// reads). On a plain link it is a plain write.
     fn store_release(&self, value: *const T);
+    /// `READ_ONCE` by a caller that holds no lock and follows nothing it reads
+    /// (`hlist_nulls_empty`, `hlist_nulls_unhashed_lockless`): a `Relaxed` load of an RCU link,
+    /// which may overlap with writers and orders nothing. On a plain link it is a plain read.
+    fn load_lockless(&self) -> *const T;
 }
 
 /// A value a [`Platform::Word`] can hold: `Copy` and no larger than the std atomic that holds it

@@ -67,6 +67,10 @@ impl<T> LinkOps<T> for StdLink<T> {
     fn store_release(&self, value: *const T) {
         self.0.store(value.cast_mut(), Ordering::Release)
     }
+    #[inline]
+    fn load_lockless(&self) -> *const T {
+        self.0.load(Ordering::Relaxed)
+    }
 }
 
 /// Spins on the word: the std half of the await reduction, a real test-and-test-and-set wait.
