@@ -939,3 +939,35 @@ fn error_nodes_list_every_named_address() {
     };
     assert_eq!(cycle.nodes(), [9, 4, 5]);
 }
+
+/// `list_del_rcu` and `list_replace_rcu` on a list of RCU links (rculist.h): the removed entry
+/// keeps its `next` for readers still on it and gets `LIST_POISON2` in `prev`. Run by ci/miri.sh
+/// under strict provenance too, which refuses a poison value made by an integer-to-pointer cast.
+#[test]
+fn list_del_rcu_and_list_replace_rcu_keep_next_and_poison_prev() {
+    let head = Box::new(ListHead::with_checks_rcu(CheckMode::Checked));
+    // SAFETY: the head is boxed (it will not move) and not shared.
+    unsafe { head.init() };
+    let rcu_item = |value| {
+        Box::new(Item {
+            value,
+            link: ListHead::with_checks_rcu(CheckMode::Checked),
+        })
+    };
+    let (a, b, c) = (rcu_item(1), rcu_item(2), rcu_item(3));
+    // SAFETY: single-threaded test; every node is boxed, initialized where needed, and outlives
+    // the list.
+    unsafe {
+        head.add_tail_rcu(link(&a)).expect("add a");
+        head.add_tail_rcu(link(&b)).expect("add b");
+        assert_eq!(values(&head), [1, 2]);
+        a.link.del_rcu().expect("del_rcu a");
+        assert_eq!(a.link.next_ptr(), &b.link as *const ListHead);
+        assert_eq!(a.link.prev_ptr() as usize, LIST_POISON2);
+        assert_eq!(values(&head), [2]);
+        b.link.replace_rcu(link(&c)).expect("replace b with c");
+        assert_eq!(b.link.next_ptr(), &*head as *const ListHead);
+        assert_eq!(b.link.prev_ptr() as usize, LIST_POISON2);
+        assert_eq!(values(&head), [3]);
+    }
+}

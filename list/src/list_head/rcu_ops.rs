@@ -94,7 +94,7 @@ impl<P: Platform> ListHead<P> {
             let (next, prev) = self.unlink_valid()?;
             Self::deref(next).set_prev(prev);
             Self::deref(prev).publish_next(next);
-            self.set_prev(LIST_POISON2 as *const ListHead<P>);
+            self.set_prev(std::ptr::without_provenance(LIST_POISON2));
         }
         Ok(())
     }
@@ -119,7 +119,7 @@ impl<P: Platform> ListHead<P> {
             new_ref.set_prev(prev);
             Self::deref(prev).publish_next(new_ptr);
             Self::deref(next).set_prev(new_ptr);
-            self.set_prev(LIST_POISON2 as *const ListHead<P>);
+            self.set_prev(std::ptr::without_provenance(LIST_POISON2));
         }
         Ok(())
     }

@@ -89,8 +89,10 @@ impl FindingKind {
     /// The kind a refused list operation stands for.
     pub fn from_list_error(error: &ListError) -> FindingKind {
         match error {
-            ListError::DoubleAdd { .. } => FindingKind::DoubleAdd,
-            ListError::Cycle { .. } => FindingKind::LoopingReader,
+            ListError::DoubleAdd { .. } | ListError::NullsDoubleAdd { .. } => {
+                FindingKind::DoubleAdd
+            }
+            ListError::Cycle { .. } | ListError::NullsCycle { .. } => FindingKind::LoopingReader,
             _ => FindingKind::ListCorruption,
         }
     }
