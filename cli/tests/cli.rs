@@ -144,9 +144,9 @@ fn list_prints_the_catalogue_and_the_files_given() {
     let out = stdout(&output);
     assert_eq!(
         out.lines().count(),
-        33,
-        "33 scenarios: 9 buggy, their 9 fixed twins, debug-list, and the rcu/ family's 7 buggy \
-         and 7 fixed"
+        37,
+        "37 scenarios: 9 buggy, their 9 fixed twins, debug-list, the rcu/ family's 8 buggy and 8 \
+         fixed, and typesafe/'s pair"
     );
     assert!(out.lines().any(|l| l.starts_with("socket-lifecycle/buggy")
         && l.contains("looping-reader")
