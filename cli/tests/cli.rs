@@ -158,7 +158,7 @@ fn list_prints_the_catalogue_and_the_files_given() {
     let out = stdout(&output);
     assert_eq!(
         out.lines().count(),
-        35,
+        39,
         "the catalogue and the two files: {out}"
     );
     assert!(out.contains("mine/put-before-del"));

@@ -110,8 +110,8 @@ fn every_fixed_twin_reaches_all_its_sometimes_states_on_loom_and_states() {
         .collect();
     assert_eq!(
         fixed.len(),
-        16,
-        "the catalogue's fixed twins: 9, and 7 of the rcu/ family"
+        18,
+        "the catalogue's fixed twins: 9, 8 of the rcu/ family and typesafe/recheck"
     );
     for scenario in &fixed {
         assert!(

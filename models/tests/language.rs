@@ -62,7 +62,8 @@ fn unknown_lok_at(column: usize) -> String {
     format!(
         "bad.toml:11:{column}: unknown step `lok` (expected one of: alloc, free, lock, unlock, \
          list_add, list_add_tail, list_del, list_del_init, walk, walk_safe, reap, reap_safe, \
-         get_ref, put_ref, read, write, signal, wait, rcu_read_lock, rcu_read_unlock, \
+         get_ref, get_ref_not_zero, put_ref, read, write, set_key, recheck, signal, wait, \
+         rcu_read_lock, rcu_read_unlock, \
          synchronize_rcu, rcu_barrier, call_rcu, kfree_rcu, list_add_rcu, list_add_tail_rcu, \
          list_del_rcu, list_replace_rcu, walk_rcu, destroy_cache)"
     )
@@ -144,7 +145,7 @@ fn a_wait_nobody_signals_would_block_forever() {
 fn a_missing_argument_says_what_the_step_takes() {
     assert_eq!(
         error_of("\"alloc s\"", "\"alloc\""),
-        "bad.toml:11:16: `alloc` needs more (expected `alloc OBJECT`)"
+        "bad.toml:11:16: `alloc` needs more (expected `alloc OBJECT [key K]`)"
     );
 }
 
@@ -245,7 +246,7 @@ fn too_many_actors_are_refused_for_loom_only() {
 #[test]
 fn every_catalogue_file_parses_and_names_a_twin_that_exists() {
     let catalogue = Scenario::catalogue();
-    assert_eq!(catalogue.len(), 33);
+    assert_eq!(catalogue.len(), 37);
     for scenario in &catalogue {
         if let Some(twin) = &scenario.twin {
             assert!(
