@@ -79,11 +79,7 @@ impl<T: Send + 'static, P: Platform> RcuList<T, P> {
     /// poison is ignored: every change is a single store to a link, so a writer that panicked
     /// left the list well formed, and writers never change an entry's value.
     pub fn lock(&self) -> RcuWriter<'_, T, P> {
-        let links = self
-            .writer
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        RcuWriter::new(self, links)
+        RcuWriter::new(self)
     }
 
     /// `list_for_each_entry_rcu`: the entries, first to last, each borrowed for as long as both
@@ -94,9 +90,7 @@ impl<T: Send + 'static, P: Platform> RcuList<T, P> {
     /// When `guard` does not pin this list's collector (an unprotected guard included): a grace
     /// period of another collector would not wait for this reader.
     pub fn iter<'g>(&'g self, guard: &'g Guard) -> RcuIter<'g, T> {
-        self.check_guard(guard);
-        // `rcu_dereference(head)`: pairs with the release store that published the first entry.
-        RcuIter::new(self.head.load(Ordering::Acquire, guard), guard)
+        RcuIter::new(self, guard)
     }
 
     /// Panics unless `guard` pins this list's collector.
@@ -108,9 +102,14 @@ impl<T: Send + 'static, P: Platform> RcuList<T, P> {
         );
     }
 
-    /// The first link, for the writer.
+    /// The first link, for the writer and the walk.
     pub(crate) fn head(&self) -> &Atomic<Node<T>> {
         &self.head
+    }
+
+    /// The list's lock, which only [`RcuWriter::new`] takes.
+    pub(crate) fn links_lock(&self) -> &SpinLock<Links, P> {
+        &self.writer
     }
 }
 

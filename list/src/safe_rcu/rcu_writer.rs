@@ -43,8 +43,16 @@ pub struct RcuWriter<'a, T: Send + 'static, P: Platform = Std> {
 }
 
 impl<'a, T: Send + 'static, P: Platform> RcuWriter<'a, T, P> {
-    /// Wraps the guard of `list`'s lock.
-    pub(crate) fn new(list: &'a RcuList<T, P>, links: SpinGuard<'a, Links, P>) -> Self {
+    /// Takes `list`'s own lock. It takes the lock itself rather than a guard from its caller,
+    /// so that the type's invariants are established here and no caller can break them (a guard
+    /// of another list's lock would let two writers change this one). The lock's poison is
+    /// ignored (see [`RcuList::lock`]).
+    pub(crate) fn new(list: &'a RcuList<T, P>) -> Self {
+        let links = list
+            .links_lock()
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // INVARIANT: `links` is the guard of `list`'s own lock, just taken.
         RcuWriter { list, links }
     }
 
