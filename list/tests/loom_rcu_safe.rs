@@ -186,7 +186,10 @@ fn spawn(reader: impl FnOnce() + Send + 'static) -> loom::thread::JoinHandle<()>
 fn lifecycle(coverage: &'static Coverage, successor: bool) {
     coverage.executions.fetch_add(1, Ordering::Relaxed);
     let collector = Collector::new();
-    let list = Arc::new(RcuList::<Entry, Loom>::with_collector(collector.clone()));
+    // SAFETY: every handle of `collector` is dropped while a `Collector` of it is alive: the
+    // reader's inside `read`, which borrows the reader's clone; `handle` at the end, in the
+    // tuple before `collector`.
+    let list = Arc::new(unsafe { RcuList::<Entry, Loom>::with_collector(collector.clone()) });
     let record = Arc::new(Record::default());
     let reader = {
         let (list, collector, record) = (list.clone(), collector.clone(), record.clone());

@@ -38,7 +38,9 @@ fn a_removal_exposing_an_entry_another_writer_published() {
     builder.preemption_bound = Some(2);
     builder.check(|| {
         let collector = Collector::new();
-        let list = Arc::new(RcuList::<Entry, Loom>::with_collector(collector.clone()));
+        // SAFETY: every handle of `collector` is dropped inside its thread or block, while
+        // `collector` (dropped last) is alive.
+        let list = Arc::new(unsafe { RcuList::<Entry, Loom>::with_collector(collector.clone()) });
         list.lock().add(Entry::new(b'A'));
         let w1 = {
             let list = list.clone();

@@ -70,7 +70,9 @@ fn collect(collector: &Collector) {
 fn a_retired_outlives_its_writer_and_its_list() {
     let drops = Arc::new(AtomicUsize::new(0));
     let collector = Collector::new();
-    let list = RcuList::<Entry>::with_collector(collector.clone());
+    // SAFETY: the test keeps `collector` until after every handle and guard of it is dropped
+    // (`ids`'s and `collect`'s inside them; `handle` in the tuple before `collector`).
+    let list = unsafe { RcuList::<Entry>::with_collector(collector.clone()) };
     let handle = collector.register();
     let guard = handle.pin();
     let retired = {
@@ -99,7 +101,10 @@ fn a_retired_outlives_its_writer_and_its_list() {
 fn a_reader_outlives_the_removal_and_the_users_collector() {
     let drops = Arc::new(AtomicUsize::new(0));
     let collector = Collector::new();
-    let list = RcuList::<Entry>::with_collector(collector.clone());
+    // SAFETY: every handle and guard of the collector is dropped while the list (which holds a
+    // `Collector`) is alive: the thread's and `collect`'s inside them, `reader` and `guard` at
+    // the end, before the list (declared after it).
+    let list = unsafe { RcuList::<Entry>::with_collector(collector.clone()) };
     list.lock().add(Entry::new(1, &drops));
     list.lock().add(Entry::new(2, &drops));
     let reader = collector.register();
@@ -141,7 +146,9 @@ fn a_reader_outlives_the_removal_and_the_users_collector() {
 #[test]
 fn a_panic_in_matches_leaves_the_list_and_its_count_intact() {
     let drops = Arc::new(AtomicUsize::new(0));
-    let list = RcuList::<Entry>::with_collector(Collector::new());
+    // SAFETY: every handle and guard of the collector is dropped before the list (`ids`'s inside
+    // it; `handle` explicitly, before the list).
+    let list = unsafe { RcuList::<Entry>::with_collector(Collector::new()) };
     for id in [3, 2, 1] {
         list.lock().add(Entry::new(id, &drops));
     }
@@ -184,7 +191,9 @@ fn a_panic_in_matches_leaves_the_list_and_its_count_intact() {
 fn a_forgotten_retired_leaks_and_the_list_frees_the_rest_once() {
     let drops = Arc::new(AtomicUsize::new(0));
     let collector = Collector::new();
-    let list = RcuList::<Entry>::with_collector(collector.clone());
+    // SAFETY: the test keeps `collector` until after every handle and guard of it is dropped
+    // (`collect`'s inside it; `handle` in the tuple before `collector`).
+    let list = unsafe { RcuList::<Entry>::with_collector(collector.clone()) };
     list.lock().add(Entry::new(1, &drops));
     list.lock().add(Entry::new(2, &drops));
     let handle = collector.register();
@@ -226,7 +235,9 @@ impl Drop for Reentrant {
 
 #[test]
 fn a_destructor_that_re_enters_the_list_from_the_collector() {
-    let list = REENTRANT.get_or_init(|| RcuList::with_collector(Collector::new()));
+    // SAFETY: the list lives in a static and is never dropped, so its `Collector` outlives every
+    // handle and guard of the collector.
+    let list = REENTRANT.get_or_init(|| unsafe { RcuList::with_collector(Collector::new()) });
     for id in (0..4).rev() {
         list.lock().add(Reentrant { id });
     }

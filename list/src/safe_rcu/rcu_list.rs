@@ -5,6 +5,7 @@
 
 use crate::platform::{Platform, Std};
 use crate::safe_rcu::node::Node;
+use crate::safe_rcu::rcu_handle::RcuHandle;
 use crate::safe_rcu::rcu_iter::RcuIter;
 use crate::safe_rcu::rcu_writer::{Links, RcuWriter};
 use crate::spinlock::SpinLock;
@@ -35,6 +36,9 @@ use std::sync::atomic::Ordering;
 /// drop(guard); // rcu_read_unlock
 /// ```
 ///
+/// A list on a collector of its own ([`RcuList::with_collector`], `unsafe` because of a
+/// crossbeam-epoch bug) is best pinned through [`RcuList::register`]'s handles.
+///
 /// # Invariants
 /// - `head` and every entry's `next` are written only by the holder of `writer` (the spinlock);
 ///   a link is published with a release store, after the entry it points to is initialized
@@ -55,14 +59,46 @@ pub struct RcuList<T: Send + 'static, P: Platform = Std> {
 
 impl<T: Send + 'static, P: Platform> RcuList<T, P> {
     /// An empty list on crossbeam-epoch's default collector: readers pin it with
-    /// `crossbeam_epoch::pin()`.
+    /// `crossbeam_epoch::pin()` (or through [`RcuList::register`]).
     pub fn new() -> Self {
-        Self::with_collector(crossbeam_epoch::default_collector().clone())
+        // SAFETY: the default collector lives in a static that is never dropped, so every handle
+        // and guard of it is dropped while a `Collector` of it (the static's) is alive.
+        unsafe { Self::with_collector(crossbeam_epoch::default_collector().clone()) }
     }
 
-    /// An empty list on `collector`: readers and writers pin a `LocalHandle` of it
-    /// (`collector.register().pin()`).
-    pub fn with_collector(collector: Collector) -> Self {
+    /// An empty list on `collector`: readers and writers pin a handle of it, best one from
+    /// [`RcuList::register`], which meets the contract below on its own.
+    ///
+    /// ```
+    /// use lifecycle_list::epoch::Collector;
+    /// use lifecycle_list::RcuList;
+    ///
+    /// // SAFETY: the only handle of the collector comes from `register`, which keeps a
+    /// // `Collector` of its own alive until after its registration and its guards are gone.
+    /// let list: RcuList<u64> = unsafe { RcuList::with_collector(Collector::new()) };
+    /// let handle = list.register();
+    /// list.lock().add(1);
+    /// assert_eq!(list.iter(&handle.pin()).count(), 1);
+    /// drop(list); // the list may go first: the handle keeps the collector
+    /// drop(handle);
+    /// ```
+    ///
+    /// # Safety
+    /// Every `LocalHandle` and `Guard` of `collector` (whoever registered it: through
+    /// [`RcuList::collector`], through a guard's `collector()`, or on a `Collector` the caller
+    /// kept) must be dropped while a `Collector` of it is still alive: the list, or a clone
+    /// (an [`RcuHandle`](crate::RcuHandle) holds one, so handles from [`RcuList::register`] and
+    /// their guards always meet this).
+    ///
+    /// Why: crossbeam-epoch 0.9 (0.9.21 included) frees a collector's global data, and with it
+    /// every registration (`Local`), when its last `Collector` is dropped. Each registration
+    /// holds a `Collector` of its own and drops it when its last handle or guard goes
+    /// (`Local::finalize`); if that was the last one, the registration is freed while
+    /// `LocalHandle::drop` or `Guard::drop` still borrows it, which is undefined behaviour
+    /// (crossbeam-rs/crossbeam#545, open; Miri reports it under Stacked and Tree Borrows). The
+    /// list lends its collector to anyone ([`RcuList::collector`]) and may be dropped before
+    /// them, so only the caller can promise the order.
+    pub unsafe fn with_collector(collector: Collector) -> Self {
         RcuList {
             head: Atomic::null(),
             writer: SpinLock::new(Links { len: 0 }),
@@ -70,9 +106,22 @@ impl<T: Send + 'static, P: Platform> RcuList<T, P> {
         }
     }
 
-    /// The collector whose guards this list accepts.
+    /// The collector whose guards this list accepts. A handle registered on it directly
+    /// (`collector().register()`) falls under [`RcuList::with_collector`]'s contract when the
+    /// list was made by it (on the default collector, [`RcuList::new`], any order is fine);
+    /// [`RcuList::register`] gives one that needs no care.
     pub fn collector(&self) -> &Collector {
         &self.collector
+    }
+
+    /// Registers a participant of the list's collector for the calling thread: its
+    /// [`RcuHandle::pin`](crate::RcuHandle::pin) gives the guards [`RcuList::iter`] and
+    /// [`RcuWriter::del_first`] take. The handle keeps a `Collector` of its own alive until
+    /// after its registration is gone, and its guards borrow it, so the list, the handle and its
+    /// guards may be dropped in any order the borrow checker allows (crossbeam-rs/crossbeam#545
+    /// cannot be reached through it).
+    pub fn register(&self) -> RcuHandle {
+        RcuHandle::new(&self.collector)
     }
 
     /// Takes the list's lock: the writer it gives is the only way to change the list. The lock's
