@@ -22,6 +22,13 @@ use std::sync::atomic::Ordering;
 /// collector's garbage, at some later time (crossbeam-epoch's own `Guard::defer` asks the same
 /// of what it defers).
 ///
+/// An entry's destructor (`T::drop`) must not take this list's lock: crossbeam-epoch runs
+/// deferred destructors inside `pin()`, `Guard::flush()` and the drop of a handle or guard, on
+/// whichever thread calls them, and that may be a writer that holds the lock while it pins
+/// (for [`RcuWriter::del_first`]'s guard). It would wait for itself forever; [`RcuList::lock`]
+/// panics instead. Linux asks the same of `call_rcu` callbacks, which must not take a lock held
+/// around `call_rcu`. The same holds for any other lock a thread may hold while it pins.
+///
 /// ```
 /// use lifecycle_list::{epoch, RcuList};
 ///
@@ -127,6 +134,13 @@ impl<T: Send + 'static, P: Platform> RcuList<T, P> {
     /// Takes the list's lock: the writer it gives is the only way to change the list. The lock's
     /// poison is ignored: every change is a single store to a link, so a writer that panicked
     /// left the list well formed, and writers never change an entry's value.
+    ///
+    /// # Panics
+    /// When the calling thread already holds this list's lock (an [`RcuWriter`] of it is alive
+    /// on this thread, or was leaked there), which would otherwise spin forever. The usual way
+    /// there is an entry's destructor that takes its own list's lock, run by crossbeam-epoch
+    /// inside a `pin()` or `flush()` of a thread that holds the lock: `T::drop` must not take
+    /// this list's lock (see [`RcuList`]).
     pub fn lock(&self) -> RcuWriter<'_, T, P> {
         RcuWriter::new(self)
     }
