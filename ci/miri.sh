@@ -9,10 +9,11 @@
 # seeds (-Zmiri-seed, one run per seed): each seed is another schedule and other weak-memory
 # outcomes. The output ends with each mode's test count and time.
 #
-# The safe RCU layer's std tests (list/tests/rcu_safe_std.rs, rcu_collector_drop_order.rs) run in
-# the tree borrows mode only, seeds included: crossbeam-epoch 0.9, which the layer is built on,
-# breaks Stacked Borrows in its own code (`Local::element_of`; crossbeam's CI runs it under Tree
-# Borrows) and keeps its pointers in an AtomicUsize, which strict provenance refuses. Under Tree
+# The safe RCU layer's std tests (list/tests/rcu_safe_std.rs, rcu_collector_drop_order.rs,
+# rcu_probes.rs, rcu_reentrant_deadlock.rs) run in the tree borrows mode only, seeds included:
+# crossbeam-epoch 0.9, which the layer is built on, breaks Stacked Borrows in its own code
+# (`Local::element_of`; crossbeam's CI runs it under Tree Borrows) and keeps its pointers in an
+# AtomicUsize, which strict provenance refuses. Under Tree
 # Borrows those pointers carry wildcard provenance: Miri still checks the nodes' lifetimes and
 # data races (a `Retired` that frees at once is reported), less precisely their aliasing.
 #
@@ -74,7 +75,8 @@ counts=(
 list_tests=(--test list_ops --test spinlock_std --test soundness --test races_on_real_threads)
 slab_tests=(--lib --test slab_ops --test std_stress --test soundness --test safe_api)
 # The safe RCU layer's, in the tree borrows mode only (see above); all of them, seeds included.
-tree_borrows_list=(--test rcu_safe_std --test rcu_collector_drop_order)
+tree_borrows_list=(--test rcu_safe_std --test rcu_collector_drop_order --test rcu_probes
+    --test rcu_reentrant_deadlock)
 # The property tests, in the two aliasing models only: one case costs half a minute of Miri.
 # Strict provenance refuses integer-to-pointer casts wherever they run, whatever the order of
 # operations, and every operation the properties combine also runs in list_ops, soundness and

@@ -1,16 +1,22 @@
-//! Review probes of the safe RCU layer (branch review-rcu): safe-code scenarios that would show
-//! undefined behaviour or a broken invariant under Miri (Tree Borrows) if the layer had one.
-//! Each test passes when the layer behaves; see the review report for what each one tried.
+//! Probes of the safe RCU layer from its review (branch review-rcu), kept beside
+//! `rcu_safe_std.rs` for the edges it does not take: safe-code scenarios that would show
+//! undefined behaviour or a broken invariant under Miri (Tree Borrows) if the layer had one. A
+//! `Retired` outliving its writer and its list; a reader standing on an entry removed and
+//! destroyed from another thread; a panic inside `del_first`'s `matches` (the poisoned lock taken
+//! again, the count intact); a forgotten `Retired` (a leak, no double free); a destructor that
+//! re-enters its own list (pins, walks, locks, removes) when the collector runs it on a thread
+//! that does not hold the lock, which `RcuList::lock`'s check for a thread taking the lock it
+//! holds must let through; the auto traits and variance of the public types.
 //!
 //! `MIRIFLAGS=-Zmiri-tree-borrows cargo +nightly miri test -p lifecycle-list \
-//!   --no-default-features --test review_rcu_probes`
+//!   --no-default-features --test rcu_probes`
 #![cfg(not(crossbeam_loom))]
 
 use lifecycle_list::epoch::{self, Collector};
-use lifecycle_list::{RcuIter, RcuList, RcuWriter, Retired};
+use lifecycle_list::{RcuGuard, RcuIter, RcuList, RcuWriter, Retired};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::thread;
 
 const ALIVE: u64 = 0xa11e;
@@ -176,7 +182,7 @@ fn a_panic_in_matches_leaves_the_list_and_its_count_intact() {
     drop(retired);
     drop(guard);
     // The handle goes before the list: the other order is crossbeam-epoch's #545
-    // (review_rcu_collector_drop_order.rs).
+    // (`RcuList::with_collector`'s contract; rcu_collector_drop_order.rs).
     drop(handle);
     drop(list);
 }
@@ -212,14 +218,22 @@ struct Reentrant {
     id: u64,
 }
 
-static REENTRANT: OnceLock<RcuList<Reentrant>> = OnceLock::new();
+/// The list the entries' destructors reach: taken out and dropped at the end of the test, so
+/// that its collector goes too (Miri reports what a static list would leak).
+static REENTRANT: Mutex<Option<Arc<RcuList<Reentrant>>>> = Mutex::new(None);
 static REENTRANT_DROPS: AtomicUsize = AtomicUsize::new(0);
+
+/// The list, from the static (its mutex is released at once: destructors nest).
+fn reentrant_list() -> Arc<RcuList<Reentrant>> {
+    let list = REENTRANT.lock().unwrap().clone();
+    list.expect("the list is set for the whole test")
+}
 
 impl Drop for Reentrant {
     fn drop(&mut self) {
         REENTRANT_DROPS.fetch_add(1, Ordering::Relaxed);
-        let list = REENTRANT.get().unwrap();
-        let handle = list.collector().register();
+        let list = reentrant_list();
+        let handle = list.register();
         let guard = handle.pin();
         let seen: Vec<u64> = list.iter(&guard).map(|e| e.id).collect();
         assert!(
@@ -235,14 +249,15 @@ impl Drop for Reentrant {
 
 #[test]
 fn a_destructor_that_re_enters_the_list_from_the_collector() {
-    // SAFETY: the list lives in a static and is never dropped, so its `Collector` outlives every
-    // handle and guard of the collector.
-    let list = REENTRANT.get_or_init(|| unsafe { RcuList::with_collector(Collector::new()) });
+    // SAFETY: every handle of the collector comes from `register`, which keeps a `Collector` of
+    // its own, or from `collect`, which drops its handle inside, while the list is alive.
+    let list = Arc::new(unsafe { RcuList::with_collector(Collector::new()) });
+    *REENTRANT.lock().unwrap() = Some(list.clone());
     for id in (0..4).rev() {
         list.lock().add(Reentrant { id });
     }
     {
-        let handle = list.collector().register();
+        let handle = list.register();
         let guard = handle.pin();
         let walk: Vec<&Reentrant> = list.iter(&guard).collect();
         list.lock()
@@ -251,12 +266,18 @@ fn a_destructor_that_re_enters_the_list_from_the_collector() {
             .defer_destroy();
         assert_eq!(walk.iter().map(|e| e.id).collect::<Vec<_>>(), [0, 1, 2, 3]);
     }
-    thread::spawn(|| collect(REENTRANT.get().unwrap().collector()))
+    thread::spawn(|| collect(reentrant_list().collector()))
         .join()
         .unwrap();
     collect(list.collector());
     assert_eq!(REENTRANT_DROPS.load(Ordering::Relaxed), 4);
     assert_eq!(list.lock().len(), 0);
+    REENTRANT.lock().unwrap().take();
+    assert_eq!(
+        Arc::strong_count(&list),
+        1,
+        "no destructor left holds the list"
+    );
 }
 
 /// Auto traits and variance, checked at compile time.
@@ -274,6 +295,9 @@ fn auto_traits_and_variance() {
     }
     fn retired_shrinks<'a>(r: Retired<'static, u64>) -> Retired<'a, u64> {
         r
+    }
+    fn rcu_guard_shrinks<'a>(g: RcuGuard<'static>) -> RcuGuard<'a> {
+        g
     }
     let _ = epoch::pin;
 }
