@@ -20,6 +20,7 @@ tests=(
     "lifecycle-list spinlock_std"
     "lifecycle-list soundness"
     "lifecycle-list rcu_safe_std"
+    "lifecycle-list rcu_collector_drop_order"
     "lifecycle-slab slab_ops"
     "lifecycle-slab slab_proptest"
     "lifecycle-slab std_stress"

@@ -16,7 +16,9 @@
 //! Beside it, the safe RCU layer (issue #20, item 8, on crossbeam-epoch, re-exported as
 //! [`epoch`]): [`RcuList`] readers walk with no lock under a pinned [`epoch::Guard`] and get
 //! references that borrow it; changes go through the lock's [`RcuWriter`], and a removed entry
-//! is a [`Retired`], which only defers its destruction past a grace period.
+//! is a [`Retired`], which only defers its destruction past a grace period. An [`RcuHandle`]
+//! ([`RcuList::register`]) pins a list's collector with no drop order to watch
+//! (crossbeam-rs/crossbeam#545: see [`RcuList::with_collector`]).
 //!
 //! Beside `ListHead`, the kernel's `hlist_nulls` hash chains (issue #21, item 3;
 //! include/linux/list_nulls.h, include/linux/rculist_nulls.h): an [`HlistNullsTable`] of N
@@ -61,7 +63,7 @@ mod safe_rcu;
 /// crossbeam-epoch, whose guards [`RcuList`]'s readers and writers pin (the same version the
 /// list is built with).
 pub use crossbeam_epoch as epoch;
-pub use safe_rcu::{RcuIter, RcuList, RcuWriter, Retired};
+pub use safe_rcu::{RcuGuard, RcuHandle, RcuIter, RcuList, RcuWriter, Retired};
 mod safe;
 pub use safe::{
     HasListLink, LinkToken, ListLink, NotOnThisList, SafeEntry, SafeIter, SafeList, TokenRef,

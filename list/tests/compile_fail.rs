@@ -3,8 +3,10 @@
 //! undefined behaviour; it must now be rejected, with the error stored beside it (`.stderr`).
 //! The `rcu_NN_*` cases are the RCU mistakes the safe RCU layer (`RcuList`, issue #20 item 8)
 //! rules out: freeing a removed entry without a grace period (two roads), using what a reader
-//! found after its section (or after the list), changing the list without its lock, and the
-//! `Send`/`Sync`/`'static` holes deferred destruction would open; `rcu_pass_*` is the whole fixed
+//! found after its section (or after the list), changing the list without its lock, the
+//! `Send`/`Sync`/`'static` holes deferred destruction would open, and crossbeam-epoch's
+//! crossbeam-rs/crossbeam#545 reached through the list (a list on a collector of its own made
+//! without `unsafe`, a guard outliving its `RcuHandle`); `rcu_pass_*` is the whole fixed
 //! lifecycle, which must compile and run.
 //! Regenerate the stored errors with `TRYBUILD=overwrite cargo test --test compile_fail` after a
 //! compiler upgrade, and read them before committing.

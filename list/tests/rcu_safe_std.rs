@@ -73,7 +73,9 @@ fn ids(list: &RcuList<Entry>, collector: &Collector) -> Vec<u64> {
 fn add_puts_first_add_tail_last_and_del_first_takes_the_first_match() {
     let drops = Arc::new(AtomicUsize::new(0));
     let collector = Collector::new();
-    let list = RcuList::<Entry>::with_collector(collector.clone());
+    // SAFETY: the test keeps `collector` until after every handle and guard of it is dropped
+    // (`ids`'s inside it; `handle` in the tuple before `collector`).
+    let list = unsafe { RcuList::<Entry>::with_collector(collector.clone()) };
     {
         let mut writer = list.lock();
         assert!(writer.is_empty());
@@ -117,7 +119,9 @@ fn add_puts_first_add_tail_last_and_del_first_takes_the_first_match() {
 fn a_removed_entry_outlives_the_readers_pinned_before_and_a_reader_on_it_walks_on() {
     let drops = Arc::new(AtomicUsize::new(0));
     let collector = Collector::new();
-    let list = RcuList::<Entry>::with_collector(collector.clone());
+    // SAFETY: the test keeps `collector` until after every handle and guard of it is dropped
+    // (`ids`'s inside it; `reader` and `updater` in the tuple before `collector`).
+    let list = unsafe { RcuList::<Entry>::with_collector(collector.clone()) };
     for id in [3, 2, 1] {
         list.lock().add(Entry::new(id, &drops));
     }
@@ -185,10 +189,11 @@ fn the_default_collector_works_with_epoch_pin() {
 #[test]
 #[should_panic(expected = "an RcuList accepts only guards that pin its own collector")]
 fn a_guard_of_another_collector_is_refused_to_a_reader() {
-    let list = RcuList::<u64>::with_collector(Collector::new());
+    // SAFETY: no handle of the list's collector is ever registered.
+    let list = unsafe { RcuList::<u64>::with_collector(Collector::new()) };
     // The other collector outlives its handle (crossbeam-epoch 0.9.21 frees a handle's `Local`
     // inside its own `finalize` when that handle is the collector's last reference, which Miri's
-    // Tree Borrows reports in crossbeam-epoch's code).
+    // Tree Borrows reports in crossbeam-epoch's code: crossbeam-rs/crossbeam#545).
     let other = Collector::new();
     let handle = other.register();
     let guard = handle.pin();
@@ -198,7 +203,8 @@ fn a_guard_of_another_collector_is_refused_to_a_reader() {
 #[test]
 #[should_panic(expected = "an RcuList accepts only guards that pin its own collector")]
 fn a_guard_of_another_collector_is_refused_to_a_removal() {
-    let list = RcuList::<u64>::with_collector(Collector::new());
+    // SAFETY: no handle of the list's collector is ever registered.
+    let list = unsafe { RcuList::<u64>::with_collector(Collector::new()) };
     list.lock().add(1);
     let other = Collector::new();
     let handle = other.register();
@@ -209,7 +215,8 @@ fn a_guard_of_another_collector_is_refused_to_a_removal() {
 #[test]
 #[should_panic(expected = "an RcuList accepts only guards that pin its own collector")]
 fn an_unprotected_guard_is_refused() {
-    let list = RcuList::<u64>::with_collector(Collector::new());
+    // SAFETY: no handle of the list's collector is ever registered.
+    let list = unsafe { RcuList::<u64>::with_collector(Collector::new()) };
     list.lock().add(1);
     // SAFETY: nothing else touches the list; the list refuses the guard before using it.
     let guard = unsafe { epoch::unprotected() };
@@ -226,7 +233,8 @@ fn readers_and_writers_on_threads_never_see_a_destroyed_entry_and_destroy_each_o
     const READERS: usize = 2;
     let drops = Arc::new(AtomicUsize::new(0));
     let collector = Collector::new();
-    let list = RcuList::<Entry>::with_collector(collector.clone());
+    // SAFETY: the threads' handles are dropped inside the scope, and `collector` lives past it.
+    let list = unsafe { RcuList::<Entry>::with_collector(collector.clone()) };
     // One entry that stays, so readers always have something to walk past.
     list.lock().add(Entry::new(u64::MAX, &drops));
     let start = Barrier::new(READERS + WRITERS as usize);

@@ -3,7 +3,9 @@
 //! `rcu_dereference` (an acquire load of a crossbeam-epoch `Atomic`) inside a read-side section
 //! (a pinned crossbeam-epoch `Guard`).
 
+use crate::platform::Platform;
 use crate::safe_rcu::node::Node;
+use crate::safe_rcu::rcu_list::RcuList;
 use crossbeam_epoch::{Guard, Shared};
 use std::sync::atomic::Ordering;
 
@@ -11,7 +13,7 @@ use std::sync::atomic::Ordering;
 /// long as both the list and the guard the walk was started with.
 ///
 /// # Invariants
-/// - `guard` pins the list's collector (checked by [`RcuList::iter`](crate::RcuList::iter)) and
+/// - `guard` pins the list's collector (checked by `RcuIter::new`, the only constructor) and
 ///   was pinned before `next` was loaded; `next` is null or a node that was reachable from the
 ///   list's head while `guard` was pinned, loaded with an acquire load from the link that
 ///   published it. So the node was initialized before it was published (the writer's release
@@ -24,9 +26,20 @@ pub struct RcuIter<'g, T> {
     guard: &'g Guard,
 }
 
-impl<'g, T> RcuIter<'g, T> {
-    /// A walk from `first`, the head's link loaded under `guard`.
-    pub(crate) fn new(first: Shared<'g, Node<T>>, guard: &'g Guard) -> Self {
+impl<'g, T: Send + 'static> RcuIter<'g, T> {
+    /// A walk of `list` under `guard`, from its head. It takes the list rather than a first
+    /// link, so that the type's invariants are established here and no caller can break them:
+    /// the guard is checked against the list's collector, and the first link is loaded from the
+    /// list's own head under that guard.
+    ///
+    /// # Panics
+    /// When `guard` does not pin `list`'s collector (an unprotected guard included).
+    pub(crate) fn new<P: Platform>(list: &'g RcuList<T, P>, guard: &'g Guard) -> Self {
+        list.check_guard(guard);
+        // `rcu_dereference(head)`: pairs with the release store that published the first entry.
+        // INVARIANT: `guard` pins the list's collector (checked above) and is pinned now; the
+        // head's link is loaded under it with an acquire load, and `list` is borrowed for `'g`.
+        let first = list.head().load(Ordering::Acquire, guard);
         RcuIter { next: first, guard }
     }
 }

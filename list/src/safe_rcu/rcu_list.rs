@@ -5,6 +5,7 @@
 
 use crate::platform::{Platform, Std};
 use crate::safe_rcu::node::Node;
+use crate::safe_rcu::rcu_handle::RcuHandle;
 use crate::safe_rcu::rcu_iter::RcuIter;
 use crate::safe_rcu::rcu_writer::{Links, RcuWriter};
 use crate::spinlock::SpinLock;
@@ -21,6 +22,13 @@ use std::sync::atomic::Ordering;
 /// collector's garbage, at some later time (crossbeam-epoch's own `Guard::defer` asks the same
 /// of what it defers).
 ///
+/// An entry's destructor (`T::drop`) must not take this list's lock: crossbeam-epoch runs
+/// deferred destructors inside `pin()`, `Guard::flush()` and the drop of a handle or guard, on
+/// whichever thread calls them, and that may be a writer that holds the lock while it pins
+/// (for [`RcuWriter::del_first`]'s guard). It would wait for itself forever; [`RcuList::lock`]
+/// panics instead. Linux asks the same of `call_rcu` callbacks, which must not take a lock held
+/// around `call_rcu`. The same holds for any other lock a thread may hold while it pins.
+///
 /// ```
 /// use lifecycle_list::{epoch, RcuList};
 ///
@@ -34,6 +42,9 @@ use std::sync::atomic::Ordering;
 /// removed.defer_destroy(); // kfree_rcu
 /// drop(guard); // rcu_read_unlock
 /// ```
+///
+/// A list on a collector of its own ([`RcuList::with_collector`], `unsafe` because of a
+/// crossbeam-epoch bug) is best pinned through [`RcuList::register`]'s handles.
 ///
 /// # Invariants
 /// - `head` and every entry's `next` are written only by the holder of `writer` (the spinlock);
@@ -55,14 +66,46 @@ pub struct RcuList<T: Send + 'static, P: Platform = Std> {
 
 impl<T: Send + 'static, P: Platform> RcuList<T, P> {
     /// An empty list on crossbeam-epoch's default collector: readers pin it with
-    /// `crossbeam_epoch::pin()`.
+    /// `crossbeam_epoch::pin()` (or through [`RcuList::register`]).
     pub fn new() -> Self {
-        Self::with_collector(crossbeam_epoch::default_collector().clone())
+        // SAFETY: the default collector lives in a static that is never dropped, so every handle
+        // and guard of it is dropped while a `Collector` of it (the static's) is alive.
+        unsafe { Self::with_collector(crossbeam_epoch::default_collector().clone()) }
     }
 
-    /// An empty list on `collector`: readers and writers pin a `LocalHandle` of it
-    /// (`collector.register().pin()`).
-    pub fn with_collector(collector: Collector) -> Self {
+    /// An empty list on `collector`: readers and writers pin a handle of it, best one from
+    /// [`RcuList::register`], which meets the contract below on its own.
+    ///
+    /// ```
+    /// use lifecycle_list::epoch::Collector;
+    /// use lifecycle_list::RcuList;
+    ///
+    /// // SAFETY: the only handle of the collector comes from `register`, which keeps a
+    /// // `Collector` of its own alive until after its registration and its guards are gone.
+    /// let list: RcuList<u64> = unsafe { RcuList::with_collector(Collector::new()) };
+    /// let handle = list.register();
+    /// list.lock().add(1);
+    /// assert_eq!(list.iter(&handle.pin()).count(), 1);
+    /// drop(list); // the list may go first: the handle keeps the collector
+    /// drop(handle);
+    /// ```
+    ///
+    /// # Safety
+    /// Every `LocalHandle` and `Guard` of `collector` (whoever registered it: through
+    /// [`RcuList::collector`], through a guard's `collector()`, or on a `Collector` the caller
+    /// kept) must be dropped while a `Collector` of it is still alive: the list, or a clone
+    /// (an [`RcuHandle`](crate::RcuHandle) holds one, so handles from [`RcuList::register`] and
+    /// their guards always meet this).
+    ///
+    /// Why: crossbeam-epoch 0.9 (0.9.21 included) frees a collector's global data, and with it
+    /// every registration (`Local`), when its last `Collector` is dropped. Each registration
+    /// holds a `Collector` of its own and drops it when its last handle or guard goes
+    /// (`Local::finalize`); if that was the last one, the registration is freed while
+    /// `LocalHandle::drop` or `Guard::drop` still borrows it, which is undefined behaviour
+    /// (crossbeam-rs/crossbeam#545, open; Miri reports it under Stacked and Tree Borrows). The
+    /// list lends its collector to anyone ([`RcuList::collector`]) and may be dropped before
+    /// them, so only the caller can promise the order.
+    pub unsafe fn with_collector(collector: Collector) -> Self {
         RcuList {
             head: Atomic::null(),
             writer: SpinLock::new(Links { len: 0 }),
@@ -70,20 +113,36 @@ impl<T: Send + 'static, P: Platform> RcuList<T, P> {
         }
     }
 
-    /// The collector whose guards this list accepts.
+    /// The collector whose guards this list accepts. A handle registered on it directly
+    /// (`collector().register()`) falls under [`RcuList::with_collector`]'s contract when the
+    /// list was made by it (on the default collector, [`RcuList::new`], any order is fine);
+    /// [`RcuList::register`] gives one that needs no care.
     pub fn collector(&self) -> &Collector {
         &self.collector
+    }
+
+    /// Registers a participant of the list's collector for the calling thread: its
+    /// [`RcuHandle::pin`](crate::RcuHandle::pin) gives the guards [`RcuList::iter`] and
+    /// [`RcuWriter::del_first`] take. The handle keeps a `Collector` of its own alive until
+    /// after its registration is gone, and its guards borrow it, so the list, the handle and its
+    /// guards may be dropped in any order the borrow checker allows (crossbeam-rs/crossbeam#545
+    /// cannot be reached through it).
+    pub fn register(&self) -> RcuHandle {
+        RcuHandle::new(&self.collector)
     }
 
     /// Takes the list's lock: the writer it gives is the only way to change the list. The lock's
     /// poison is ignored: every change is a single store to a link, so a writer that panicked
     /// left the list well formed, and writers never change an entry's value.
+    ///
+    /// # Panics
+    /// When the calling thread already holds this list's lock (an [`RcuWriter`] of it is alive
+    /// on this thread, or was leaked there), which would otherwise spin forever. The usual way
+    /// there is an entry's destructor that takes its own list's lock, run by crossbeam-epoch
+    /// inside a `pin()` or `flush()` of a thread that holds the lock: `T::drop` must not take
+    /// this list's lock (see [`RcuList`]).
     pub fn lock(&self) -> RcuWriter<'_, T, P> {
-        let links = self
-            .writer
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        RcuWriter::new(self, links)
+        RcuWriter::new(self)
     }
 
     /// `list_for_each_entry_rcu`: the entries, first to last, each borrowed for as long as both
@@ -94,9 +153,7 @@ impl<T: Send + 'static, P: Platform> RcuList<T, P> {
     /// When `guard` does not pin this list's collector (an unprotected guard included): a grace
     /// period of another collector would not wait for this reader.
     pub fn iter<'g>(&'g self, guard: &'g Guard) -> RcuIter<'g, T> {
-        self.check_guard(guard);
-        // `rcu_dereference(head)`: pairs with the release store that published the first entry.
-        RcuIter::new(self.head.load(Ordering::Acquire, guard), guard)
+        RcuIter::new(self, guard)
     }
 
     /// Panics unless `guard` pins this list's collector.
@@ -108,9 +165,14 @@ impl<T: Send + 'static, P: Platform> RcuList<T, P> {
         );
     }
 
-    /// The first link, for the writer.
+    /// The first link, for the writer and the walk.
     pub(crate) fn head(&self) -> &Atomic<Node<T>> {
         &self.head
+    }
+
+    /// The list's lock, which only [`RcuWriter::new`] takes.
+    pub(crate) fn links_lock(&self) -> &SpinLock<Links, P> {
+        &self.writer
     }
 }
 

@@ -10,12 +10,27 @@ use crate::safe_rcu::rcu_list::RcuList;
 use crate::safe_rcu::retired::Retired;
 use crate::spinlock::SpinGuard;
 use crossbeam_epoch::{Atomic, Guard, Owned};
+use std::marker::PhantomData;
 use std::sync::atomic::Ordering;
 
 /// What the list's lock protects besides the links: their count.
 #[derive(Debug)]
 pub(crate) struct Links {
     pub(crate) len: usize,
+}
+
+/// Reports a thread taking an [`RcuList`]'s lock while it holds it, which would otherwise spin
+/// forever. Cold and out of line.
+#[cold]
+#[inline(never)]
+fn locked_twice() -> ! {
+    panic!(
+        "RcuList::lock: this thread already holds this list's lock, and would wait for itself \
+         forever. An entry's destructor (`T::drop`) must not take its own list's lock: \
+         crossbeam-epoch runs deferred destructors inside `pin()`, `Guard::flush()` and the drop \
+         of a handle or guard, on whichever thread calls them, including one that holds the lock \
+         (as Linux's call_rcu callbacks must not take a lock held around call_rcu)"
+    )
 }
 
 /// Reports a broken invariant of the RCU list. Cold and out of line.
@@ -31,21 +46,61 @@ fn broken(what: &str) -> ! {
 /// The lock of an [`RcuList`](crate::RcuList), held: adds and removes entries while readers
 /// walk the list with no lock. Dropping it releases the lock.
 ///
+/// A writer stays on the thread that took the lock (it is not `Send`, like
+/// `std::sync::MutexGuard`), so that the lock's holder is always the thread the writer is on:
+/// [`RcuList::lock`] relies on that to tell a thread that takes the lock twice.
+///
+/// # Destructors of entries
+/// An entry's destructor (`T::drop`) must not take this list's lock (nor any lock its thread
+/// may hold while it pins): crossbeam-epoch runs deferred destructors inside `pin()`,
+/// `Guard::flush()` and the drop of a handle or guard, on whichever thread calls them, and a
+/// writer that pins under the lock (for [`RcuWriter::del_first`]'s guard) may run one while it
+/// holds the lock. Linux asks the same of `call_rcu` callbacks, which must not take a lock held
+/// around `call_rcu`. [`RcuList::lock`] panics then, rather than spin forever.
+///
 /// # Invariants
 /// - `links` is the guard of `list`'s own lock, so this writer is the only one: every link of
 ///   the list is written through it, and a plain (`Relaxed`) load of a link sees the last store
 ///   (the lock orders every writer's stores before the next writer's loads).
 /// - Every node reachable from the list's head is alive while the lock is held: nodes are
 ///   destroyed only after they are unlinked, and unlinking needs the lock.
+/// - The writer is on the thread that took the lock (`_not_send`), so the lock's holder
+///   ([`SpinLock::holder`](crate::SpinLock::holder)) is this thread for as long as it lives.
 pub struct RcuWriter<'a, T: Send + 'static, P: Platform = Std> {
     list: &'a RcuList<T, P>,
     links: SpinGuard<'a, Links, P>,
+    /// Not `Send`, still `Sync` (as `MutexGuard<()>`): a shared writer only reads the count.
+    _not_send: PhantomData<std::sync::MutexGuard<'static, ()>>,
 }
 
 impl<'a, T: Send + 'static, P: Platform> RcuWriter<'a, T, P> {
-    /// Wraps the guard of `list`'s lock.
-    pub(crate) fn new(list: &'a RcuList<T, P>, links: SpinGuard<'a, Links, P>) -> Self {
-        RcuWriter { list, links }
+    /// Takes `list`'s own lock. It takes the lock itself rather than a guard from its caller,
+    /// so that the type's invariants are established here and no caller can break them (a guard
+    /// of another list's lock would let two writers change this one). The lock's poison is
+    /// ignored (see [`RcuList::lock`]).
+    ///
+    /// # Panics
+    /// When the calling thread already holds the lock (see [`RcuList::lock`]).
+    pub(crate) fn new(list: &'a RcuList<T, P>) -> Self {
+        let lock = list.links_lock();
+        // The holder word is a racy snapshot, but exact for this question: this thread's id is
+        // written only by this thread, when it takes the lock, and cleared by its writer's drop
+        // on this same thread (writers are not `Send`) before the lock is released. So this
+        // thread reads its own id exactly when it holds the lock (or leaked a writer); a stale
+        // value it may read is another thread's id, or none.
+        if lock.holder() == Some(P::thread_id()) {
+            locked_twice();
+        }
+        let links = lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // INVARIANT: `links` is the guard of `list`'s own lock, just taken by this thread, and
+        // the writer stays on it.
+        RcuWriter {
+            list,
+            links,
+            _not_send: PhantomData,
+        }
     }
 
     /// The number of entries.

@@ -14,6 +14,12 @@ use std::ops::Deref;
 /// (`Deref`), and it is destroyed after a grace period, by [`Retired::defer_destroy`] or by
 /// being dropped, which does the same. Forgetting it leaks the entry.
 ///
+/// The destructor then runs inside some later crossbeam-epoch call (`pin()`, `Guard::flush()`,
+/// the drop of a handle or guard, or of the collector's last `Collector`), on whichever thread
+/// makes it, which may hold the list's lock: `T::drop` must not take that lock
+/// ([`RcuList::lock`](crate::RcuList::lock) panics if it does, rather than spin forever), as
+/// Linux's `call_rcu` callbacks must not take a lock held around `call_rcu`.
+///
 /// # Invariants
 /// - `node` was unlinked from its list under the list's lock, exactly once, and this is the
 ///   only `Retired` for it: nothing else will destroy it, and no link reachable from the list's
