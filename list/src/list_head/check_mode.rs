@@ -2,7 +2,7 @@
 //! `CONFIG_DEBUG_LIST`, lib/list_debug.c), chosen per node at run time.
 
 #[cfg(doc)]
-use crate::{ListError, ListHead};
+use crate::{error::ListError, list_head::ListHead};
 
 /// Whether a node's operations validate their neighbours first, as Linux's lib/list_debug.c does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

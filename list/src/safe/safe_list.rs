@@ -39,7 +39,7 @@ fn next_list_id() -> usize {
 /// impossible. Cold and out of line, so the operations themselves stay small enough to inline.
 #[cold]
 #[inline(never)]
-fn broken(what: &str, error: &crate::ListError) -> ! {
+fn broken(what: &str, error: &crate::error::ListError) -> ! {
     panic!(
         "safe list invariant broken: {what} ({error}); a token is the only right to link its \
          value and only its list unlinks it, so only unsafe code breaking a contract can make \
