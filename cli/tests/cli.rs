@@ -442,8 +442,9 @@ fn the_readme_example_pair_runs_as_the_readme_shows() {
     let output = program(&["docs/scenarios/"]);
     let out = stdout(&output);
     assert_eq!(output.status.code(), Some(0), "{out}{}", stderr(&output));
-    // The pair of README's example, and the RCU pair under docs/scenarios/rcu/, on 6 engines.
-    assert_eq!(out.lines().filter(|l| l.starts_with("mine/")).count(), 24);
+    // The pair of README's example, the RCU pair under docs/scenarios/rcu/ and the type-stable
+    // cache's under docs/scenarios/typesafe/, on 6 engines.
+    assert_eq!(out.lines().filter(|l| l.starts_with("mine/")).count(), 36);
     assert!(
         out.contains("slot#0 was freed while still linked at step 9 (owner)."),
         "{out}"

@@ -90,8 +90,6 @@ pub struct World<P: Threads> {
     pub(super) rcu_names: Mutex<Vec<String>>,
     /// The slab is `SLAB_TYPESAFE_BY_RCU`: a freed slot's memory stays an object of the type.
     pub(super) typesafe_by_rcu: bool,
-    /// Objects carry keys in this scenario ([`WorldSpec::keyed`]).
-    keyed: bool,
     /// `destroy_cache` ran: a free into the slab now is a use after free of the cache.
     pub(super) destroyed: AtomicBool,
     /// The state-graph engine's callbacks (it runs every actor, and the grace-period worker,
@@ -167,7 +165,6 @@ impl<P: Threads> World<P> {
             rcu: Rcu::new(rcu_slots),
             rcu_names: Mutex::new(Vec::new()),
             typesafe_by_rcu: spec.typesafe_by_rcu,
-            keyed: spec.keyed,
             destroyed: AtomicBool::new(false),
             stepped_callbacks: Mutex::new(std::collections::VecDeque::new()),
         }
@@ -347,7 +344,7 @@ impl<P: Threads> World<P> {
         self.membership.lock().unwrap_or_else(|p| p.into_inner())[slot][list] = linked;
     }
 
-    /// `alloc [key K]`: a slot with data 0, key `K` (0 if none), and one reference (the
+    /// `alloc [key K]`: a slot with data 0, key `K` (if given), and one reference (the
     /// caller's).
     pub fn alloc(&self, key: Option<u32>) -> Result<Handle, Stop> {
         let handle = self.slab.alloc()?;
@@ -359,10 +356,10 @@ impl<P: Threads> World<P> {
         let object = self.slab.get(handle).expect("just allocated");
         // The allocating thread owns the object and has published it to nobody yet.
         object.data.write_once(0);
-        if self.keyed {
-            object
-                .key
-                .store(key.unwrap_or(0) as usize, Ordering::Relaxed);
+        // Only a given key is written (a scenario without keys explores as it always did):
+        // otherwise the slot keeps what its memory held, as slab memory is not cleared.
+        if let Some(key) = key {
+            object.key.store(key as usize, Ordering::Relaxed);
         }
         // Release: the key is written before the count that lets a lockless reader's
         // get_ref_not_zero succeed (rculist_nulls.rst's insert: the key before the refcount).

@@ -99,10 +99,6 @@ pub struct WorldSpec {
     /// touching it (a walk, a `get_ref_not_zero`) is not a use after free of memory; what can
     /// change is the identity, which a lookup checks again with `recheck`.
     pub typesafe_by_rcu: bool,
-    /// Some step gives or compares keys ([`Step::uses_keys`]): only then does `alloc` write an
-    /// object's key (an atomic store, which a checker schedules around, so a scenario without
-    /// keys explores as it always did).
-    pub keyed: bool,
 }
 
 /// A spinlock of the world.

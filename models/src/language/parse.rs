@@ -102,14 +102,8 @@ pub(crate) fn parse_with_rust_actors(
             ),
         ));
     }
-    let mut world = world(&reader, &file.world)?;
+    let world = world(&reader, &file.world)?;
     let actors = actors(&reader, &file.actor, &world, rust_actors)?;
-    // A Rust actor may run any step by text, keyed ones included.
-    world.keyed = rust_actors
-        || actors
-            .iter()
-            .flat_map(|actor| &actor.steps)
-            .any(|step| step.value.uses_keys());
     let expect = super::expect::expectations(&reader, &file.expect)?;
     let sometimes = super::sometimes::sometimes(&reader, &file.sometimes, &world, &actors)?;
     Ok(Scenario {
@@ -300,7 +294,6 @@ fn world(reader: &Reader<'_>, shape: &WorldShape) -> Result<WorldSpec, ScenarioE
         checks,
         events,
         typesafe_by_rcu: shape.typesafe_by_rcu,
-        keyed: false,
     })
 }
 

@@ -50,9 +50,10 @@ pub const STEP_NAMES: [&str; 33] = [
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
     /// `alloc x [key K]`: takes a slot from the slab (LIFO: the last freed), sets its data to
-    /// 0 and its key to `K` (0 if left out), then its reference count to 1 (the actor's
-    /// reference) with a release store, as `rculist_nulls.rst`'s insert sets the key before the
-    /// count that lets a reader's `get_ref_not_zero` succeed.
+    /// 0 and its key to `K`, then its reference count to 1 (the actor's reference) with a
+    /// release store, as `rculist_nulls.rst`'s insert sets the key before the count that lets a
+    /// reader's `get_ref_not_zero` succeed. Without `key K` the key is what the slot's memory
+    /// held (0 when new; the previous object's, reused: slab memory is not cleared).
     Alloc {
         /// The local it binds.
         object: String,
@@ -265,17 +266,6 @@ impl Step {
                     release_rcu: true,
                     ..
                 }
-        )
-    }
-
-    /// Whether the step gives or compares an object's key.
-    pub fn uses_keys(&self) -> bool {
-        matches!(
-            self,
-            Step::Alloc { key: Some(_), .. }
-                | Step::SetKey { .. }
-                | Step::Recheck { .. }
-                | Step::Walk { key: Some(_), .. }
         )
     }
 
