@@ -45,6 +45,9 @@ use std::sync::atomic::{AtomicUsize as StdAtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+mod loom_bound;
+use loom_bound::bound;
+
 /// A hashed object: rculist_nulls.rst's `struct object` with a word of data.
 struct Obj {
     node: HlistNullsNode<Loom>,
@@ -154,18 +157,6 @@ fn explore(
     Ok(explored)
 }
 
-/// The deep bound under `--cfg loom` (`LOOM_MAX_PREEMPTIONS`, default 3), `quick` otherwise.
-fn bound(quick: usize) -> usize {
-    if cfg!(loom) {
-        std::env::var("LOOM_MAX_PREEMPTIONS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(3)
-    } else {
-        quick
-    }
-}
-
 /// How a lookup ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Lookup {
@@ -262,7 +253,7 @@ fn move_under_the_reader(
 fn a_lookup_that_restarts_on_a_foreign_marker_never_misses_an_entry_linked_throughout() {
     for init in [false, true] {
         let outcomes = Arc::new(Mutex::new(BTreeSet::new()));
-        move_under_the_reader(true, init, bound(2), outcomes.clone());
+        move_under_the_reader(true, init, bound(2, 3), outcomes.clone());
         let outcomes = outcomes.lock().unwrap();
         assert!(
             outcomes.contains(&Lookup::Found {
@@ -285,7 +276,7 @@ fn a_lookup_that_restarts_on_a_foreign_marker_never_misses_an_entry_linked_throu
 fn a_lookup_without_the_restart_ends_on_chain_1s_marker_and_misses_the_entry() {
     for init in [false, true] {
         let outcomes = Arc::new(Mutex::new(BTreeSet::new()));
-        move_under_the_reader(false, init, bound(2), outcomes.clone());
+        move_under_the_reader(false, init, bound(2, 3), outcomes.clone());
         let outcomes = outcomes.lock().unwrap();
         assert_eq!(
             *outcomes,
@@ -362,7 +353,8 @@ fn publish(rcu_add: bool, preemption_bound: usize) -> Result<usize, String> {
 
 #[test]
 fn add_head_rcu_publishes_the_entry_after_its_data() {
-    publish(true, bound(2)).expect("no race: the release store orders the data before the entry");
+    publish(true, bound(2, 3))
+        .expect("no race: the release store orders the data before the entry");
 }
 
 #[test]
@@ -416,7 +408,7 @@ fn remove_before_a_published_entry(
 
 #[test]
 fn del_rcu_publishes_the_successor_it_links() {
-    remove_before_a_published_entry(true, bound(2))
+    remove_before_a_published_entry(true, bound(2, 3))
         .expect("no race: the release store to *pprev orders the successor's data");
 }
 

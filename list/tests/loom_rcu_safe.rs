@@ -43,6 +43,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
+mod loom_bound;
+use loom_bound::bound;
+
 /// The data an entry holds while alive, and once destroyed.
 const STAMP: u64 = 7;
 const DESTROYED: u64 = 0xdead;
@@ -244,18 +247,6 @@ fn lifecycle(coverage: &'static Coverage, successor: bool) {
     }
 }
 
-/// The deep bound under `--cfg loom` (`LOOM_MAX_PREEMPTIONS`, default 3), `quick` otherwise.
-fn bound(quick: usize) -> usize {
-    if cfg!(loom) {
-        std::env::var("LOOM_MAX_PREEMPTIONS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(3)
-    } else {
-        quick
-    }
-}
-
 /// Explores the lifecycle on loom at `preemption_bound`; returns the executions explored.
 fn explore(successor: bool, preemption_bound: usize) -> usize {
     let coverage: &'static Coverage = Box::leak(Box::default());
@@ -279,12 +270,12 @@ fn explore(successor: bool, preemption_bound: usize) -> usize {
 
 #[test]
 fn the_rcu_list_lifecycle_never_destroys_what_a_reader_stands_on() {
-    assert!(explore(false, bound(2)) > 1);
+    assert!(explore(false, bound(2, 3)) > 1);
 }
 
 #[test]
 fn a_reader_reaching_the_successor_through_a_removal_sees_it_initialized() {
-    assert!(explore(true, bound(2)) > 1);
+    assert!(explore(true, bound(2, 3)) > 1);
 }
 
 /// A third model, from the layer's review: the entry a removal exposes was published by another
@@ -297,7 +288,7 @@ fn a_reader_reaching_the_successor_through_a_removal_sees_it_initialized() {
 fn a_removal_exposing_an_entry_another_writer_published_sees_it_initialized() {
     let coverage: &'static Coverage = Box::leak(Box::default());
     let start = Instant::now();
-    let preemption_bound = bound(2);
+    let preemption_bound = bound(2, 3);
     let mut builder = loom::model::Builder::new();
     builder.preemption_bound = Some(preemption_bound);
     builder.check(move || {

@@ -12,6 +12,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
+mod loom_bound;
+use loom_bound::bound;
+
 /// Runs the counter model with `threads` threads at `preemption_bound`, returning the number of
 /// executions loom explored. Model state is shared with `std::sync::Arc` (a loom `Arc` dropped
 /// while unwinding from a loom panic aborts the process).
@@ -52,19 +55,6 @@ fn counter_model(threads: usize, preemption_bound: Option<usize>, defect: LockDe
         start.elapsed()
     );
     explored
-}
-
-/// The deep bound under `--cfg loom` (`LOOM_MAX_PREEMPTIONS`, default `deep`), a quick one
-/// otherwise.
-fn bound(quick: usize, deep: usize) -> usize {
-    if cfg!(loom) {
-        std::env::var("LOOM_MAX_PREEMPTIONS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(deep)
-    } else {
-        quick
-    }
 }
 
 #[test]

@@ -15,47 +15,12 @@
 use lifecycle_list::epoch::{self, Collector};
 use lifecycle_list::{RcuGuard, RcuIter, RcuList, RcuWriter, Retired};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
-const ALIVE: u64 = 0xa11e;
-const DESTROYED: u64 = 0xdead;
-
-struct Entry {
-    id: u64,
-    state: AtomicU64,
-    drops: Arc<AtomicUsize>,
-}
-
-impl Entry {
-    fn new(id: u64, drops: &Arc<AtomicUsize>) -> Self {
-        Entry {
-            id,
-            state: AtomicU64::new(ALIVE),
-            drops: drops.clone(),
-        }
-    }
-    fn read(&self) -> u64 {
-        assert_eq!(
-            self.state.load(Ordering::Relaxed),
-            ALIVE,
-            "read after destruction"
-        );
-        self.id
-    }
-}
-
-impl Drop for Entry {
-    fn drop(&mut self) {
-        assert_eq!(
-            self.state.swap(DESTROYED, Ordering::Relaxed),
-            ALIVE,
-            "destroyed twice"
-        );
-        self.drops.fetch_add(1, Ordering::Relaxed);
-    }
-}
+mod rcu_entry;
+use rcu_entry::Entry;
 
 fn ids(list: &RcuList<Entry>) -> Vec<u64> {
     let handle = list.collector().register();

@@ -16,51 +16,12 @@
 
 use lifecycle_list::epoch::{self, Collector};
 use lifecycle_list::RcuList;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::thread;
 
-const ALIVE: u64 = 0xa11e;
-const DESTROYED: u64 = 0xdead;
-
-/// An entry that counts its destructions and marks itself destroyed.
-struct Entry {
-    id: u64,
-    state: AtomicU64,
-    drops: Arc<AtomicUsize>,
-}
-
-impl Entry {
-    fn new(id: u64, drops: &Arc<AtomicUsize>) -> Self {
-        Entry {
-            id,
-            state: AtomicU64::new(ALIVE),
-            drops: drops.clone(),
-        }
-    }
-
-    /// The id, after checking the entry was not destroyed.
-    fn read(&self) -> u64 {
-        assert_eq!(
-            self.state.load(Ordering::Relaxed),
-            ALIVE,
-            "a reader must never see an entry destroyed: its destruction waits for the readers \
-             pinned before its removal"
-        );
-        self.id
-    }
-}
-
-impl Drop for Entry {
-    fn drop(&mut self) {
-        assert_eq!(
-            self.state.swap(DESTROYED, Ordering::Relaxed),
-            ALIVE,
-            "an entry is destroyed once"
-        );
-        self.drops.fetch_add(1, Ordering::Relaxed);
-    }
-}
+mod rcu_entry;
+use rcu_entry::Entry;
 
 /// The ids a walk under a fresh guard sees.
 fn ids(list: &RcuList<Entry>, collector: &Collector) -> Vec<u64> {
