@@ -299,6 +299,31 @@ fn every_chain_of_a_table_ends_on_its_own_marker() {
 }
 
 #[test]
+fn a_table_with_a_nulls_base_numbers_its_markers_from_it() {
+    let table = HlistNullsTable::<lifecycle_list::Std>::with_nulls_base(3, 8, CheckMode::Raw);
+    assert_eq!(table.nulls_base(), 8);
+    assert_eq!(table.head(2).nulls(), 10);
+    assert_eq!(table.chain_of_nulls(9), Some(1));
+    assert_eq!(
+        table.chain_of_nulls(7),
+        None,
+        "below the base: another table's marker"
+    );
+    assert_eq!(table.chain_of_nulls(11), None, "past the last chain");
+    let a = obj(5);
+    add(table.head_of(5), &a);
+    assert_eq!(keys_rcu(table.head(2)), (vec![5], ended_on(10)));
+    // SAFETY: single-threaded test; unhashed before the table goes.
+    unsafe { a.node.del_rcu() }.unwrap();
+}
+
+#[test]
+#[should_panic(expected = "does not fit in a marker")]
+fn a_nulls_base_past_the_largest_marker_is_refused() {
+    let _ = HlistNullsTable::<lifecycle_list::Std>::with_nulls_base(2, MAX_NULLS, CheckMode::Raw);
+}
+
+#[test]
 fn heads_stay_put_when_their_table_moves() {
     let table = HlistNullsTable::new(2);
     let address = table.head(1).address();

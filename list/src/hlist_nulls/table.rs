@@ -10,11 +10,11 @@ use std::ptr::NonNull;
 
 use super::{chain_of, HlistNullsHead};
 
-/// N chains, chain `i` made with `INIT_HLIST_NULLS_HEAD(&table[i], i)`; a key's chain is
-/// [`chain_of`]`(key, N)`.
+/// N chains, chain `i` made with `INIT_HLIST_NULLS_HEAD(&table[i], base + i)` (`base` 0 unless
+/// made with [`HlistNullsTable::with_nulls_base`]); a key's chain is [`chain_of`]`(key, N)`.
 ///
 /// # Invariants
-/// - Head `i` carries the nulls value `i`.
+/// - Head `i` carries the nulls value `nulls_base + i`.
 /// - `heads` comes from `Box::into_raw` in [`HlistNullsTable::with_checks`], is owned by the
 ///   table and freed only by `Drop`: one heap allocation, never reallocated, so moving the
 ///   table moves only the pointer to it and the heads stay where hashed nodes' `pprev`s point
@@ -33,6 +33,8 @@ pub struct HlistNullsTable<P: Platform = Std> {
     /// a raw pointer is never retagged, so the table does not depend on that (as `SafeList`
     /// holds its head).
     heads: NonNull<[HlistNullsHead<P>]>,
+    /// The nulls value of chain 0.
+    nulls_base: usize,
 }
 
 // SAFETY: the table owns its heads as a `Box<[HlistNullsHead<P>]>` would, and
@@ -70,20 +72,52 @@ impl<P: Platform> HlistNullsTable<P> {
     /// # Panics
     /// If `chains` is 0.
     pub fn with_checks(chains: usize, checks: CheckMode) -> Self {
+        Self::with_nulls_base(chains, 0, checks)
+    }
+
+    /// A table of `chains` empty chains whose markers carry `nulls_base + i`: two tables an
+    /// entry may move between need bases far enough apart that no chain of one shares a marker
+    /// with a chain of the other, or a reader carried from one to the other ends on a marker
+    /// that looks like its own (the kernel gives its listening hash `LISTENING_NULLS_BASE`, and
+    /// commit c25eb3bfb972 gave UDP's tables separate bases for that reason).
+    ///
+    /// # Panics
+    /// If `chains` is 0, or the last marker's value would exceed [`super::MAX_NULLS`].
+    pub fn with_nulls_base(chains: usize, nulls_base: usize, checks: CheckMode) -> Self {
         assert!(chains > 0, "a hash table has at least one chain");
+        assert!(
+            nulls_base
+                .checked_add(chains - 1)
+                .is_some_and(|last| last <= super::MAX_NULLS),
+            "nulls base {nulls_base:#x} with {chains} chains does not fit in a marker"
+        );
         let heads: Box<[HlistNullsHead<P>]> = (0..chains)
-            .map(|nulls| HlistNullsHead::with_checks(nulls, checks))
+            .map(|chain| HlistNullsHead::with_checks(nulls_base + chain, checks))
             .collect();
         // INVARIANT: the heads' one allocation, owned by the table from here on.
         HlistNullsTable {
             // SAFETY: `Box::into_raw` never returns null.
             heads: unsafe { NonNull::new_unchecked(Box::into_raw(heads)) },
+            nulls_base,
         }
     }
 
     /// How many chains the table has.
     pub fn chains(&self) -> usize {
         self.heads.len()
+    }
+
+    /// The nulls value chain 0's marker carries (chain `i`'s carries this plus `i`).
+    pub fn nulls_base(&self) -> usize {
+        self.nulls_base
+    }
+
+    /// The chain of this table whose marker carries `nulls`, if any: where a walk that ended on
+    /// that marker ended.
+    pub fn chain_of_nulls(&self, nulls: usize) -> Option<usize> {
+        nulls
+            .checked_sub(self.nulls_base)
+            .filter(|&chain| chain < self.chains())
     }
 
     /// Chain `chain`'s head.
