@@ -211,7 +211,19 @@ impl<P: Platform> HlistNullsHead<P> {
         // through the store to `first`, made after `new`'s own links.
         unsafe {
             let new_ref = new.as_ref();
-            new_ref.next_link().store(first);
+            if publish {
+                // A reader may stand on `new` already (removed without a grace period from a
+                // type-stable cache, and now reused): it loads this link with acquire and must
+                // then see every link this writer wrote before, or it can follow a stale link
+                // it has moved past (a walk that sees `a -> b` new and `b -> a` stale loops
+                // until the store propagates, which loom never forces). The kernel gets that
+                // order from the fully ordered operations every reuse passes through (the last
+                // `refcount_dec_and_test`, the lock) and the reader's address dependency; C11
+                // has neither for a plain store, so here it is a release store.
+                new_ref.next_link().store_release(first);
+            } else {
+                new_ref.next_link().store(first);
+            }
             new_ref.pprev_link().store(head_link);
             if publish {
                 self.first.store_release(new_ptr);

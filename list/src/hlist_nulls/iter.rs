@@ -86,6 +86,12 @@ impl<'a, P: Platform> NullsIter<'a, P> {
         }
     }
 
+    /// The address of the head or node the walk stands on: the one whose link its next step
+    /// loads (the node yielded last, or the head before the first step).
+    pub fn standing_on(&self) -> usize {
+        self.from
+    }
+
     /// How the walk ended, once it has (`None` while it still yields nodes).
     pub fn end(&self) -> Option<&NullsEnd> {
         self.end.as_ref()

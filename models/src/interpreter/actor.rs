@@ -3,9 +3,10 @@
 
 use super::lists::{Cursor, WalkKind};
 use super::rcu::Callback;
+use super::tables::{LookupRecord, LookupWalk, MAX_RESTARTS};
 use super::threads::Threads;
 use super::world::{Abandoned, World};
-use crate::language::{parse_step, Actions, ActorSpec, Step};
+use crate::language::{parse_step, Actions, ActorSpec, Located, Step};
 use crate::outcome::{FindingKind, Stop};
 use lifecycle_list::{RcuThread, SpinGuard};
 use lifecycle_slab::Handle;
@@ -40,6 +41,22 @@ pub(crate) enum Progress {
     Done,
     /// A walk took one node and goes on at the next action.
     More,
+    /// A restart (`nulls_restart`, `recheck ... restart`): the actor goes back to the step that
+    /// bound the step's local.
+    Restart,
+}
+
+/// The step a restart at `pc` goes back to: the latest earlier step that bound the local it
+/// names (validation guarantees one, a lookup).
+pub(crate) fn restart_target(steps: &[Located<Step>], pc: usize) -> usize {
+    let object = steps[pc]
+        .value
+        .uses()
+        .expect("a restart step names the local its lookup bound");
+    steps[..pc]
+        .iter()
+        .rposition(|step| step.value.binds() == Some(object))
+        .expect("validation: a restart's local is bound by an earlier lookup")
 }
 
 /// One actor's running state: its locals and the locks it holds.
@@ -53,6 +70,15 @@ pub(crate) struct Actor<'w, P: Threads> {
     /// A stepped walk under way, and the entries it has collected (the first one for `keep`,
     /// every one for `reap`).
     pub(crate) walk: Option<(Cursor<P>, Vec<Handle>)>,
+    /// A stepped lookup under way (`lookup_rcu`).
+    pub(crate) lookup: Option<LookupWalk<'w, P>>,
+    /// How each local's lookup ended (`lookup_rcu ... into x`), for `nulls_restart` and
+    /// `expect_found`.
+    pub(crate) lookups: HashMap<String, LookupRecord>,
+    /// How many restarts it has made (whole steps only: see [`MAX_RESTARTS`]).
+    restarts: usize,
+    /// The restart steps that have sent it back at least once (coverage).
+    pub(crate) restarted_by: Vec<usize>,
     /// How a Rust actor's step ended the actor early, kept until its closure returns.
     halted: Option<Halt>,
     /// Each local's objects (one for `alloc`, none or one for `walk ... keep`, any for `reap`).
@@ -77,6 +103,10 @@ impl<'w, P: Threads> Actor<'w, P> {
             stepped,
             pc: 0,
             walk: None,
+            lookup: None,
+            lookups: HashMap::new(),
+            restarts: 0,
+            restarted_by: Vec::new(),
             halted: None,
             locals: HashMap::new(),
             looked_up: HashMap::new(),
@@ -94,11 +124,13 @@ impl<'w, P: Threads> Actor<'w, P> {
     pub(crate) fn publish(&self) {
         if let Some(index) = self.coverage_index {
             let world = self.world;
-            world
-                .coverage
-                .publish(index, self.pc, &self.locals, self.held(), &|slot, list| {
-                    world.is_linked(slot, list)
-                });
+            world.coverage.publish(
+                index,
+                self.pc,
+                &self.locals,
+                (self.held(), self.restarted_by.clone(), self.found_locals()),
+                &|slot, list| world.is_linked(slot, list),
+            );
         }
     }
 
@@ -122,6 +154,7 @@ impl<'w, P: Threads> Actor<'w, P> {
     /// Binds `local` to `objects`, looked up by `key` if any.
     fn bind(&mut self, local: &str, objects: Vec<Handle>, key: Option<u32>) {
         self.locals.insert(local.to_string(), objects);
+        self.lookups.remove(local);
         match key {
             Some(key) => self.looked_up.insert(local.to_string(), key),
             None => self.looked_up.remove(local),
@@ -142,6 +175,52 @@ impl<'w, P: Threads> Actor<'w, P> {
         self.bind(local, first.into_iter().collect(), key);
     }
 
+    /// The locals whose lookup found an object (coverage).
+    fn found_locals(&self) -> Vec<String> {
+        self.lookups
+            .iter()
+            .filter(|(_, record)| record.found.is_some())
+            .map(|(local, _)| local.clone())
+            .collect()
+    }
+
+    /// Goes back from the restart step at `pc` to its lookup.
+    fn back(&mut self, spec: &ActorSpec) {
+        if !self.restarted_by.contains(&self.pc) {
+            self.restarted_by.push(self.pc);
+        }
+        self.pc = restart_target(&spec.steps, self.pc);
+    }
+
+    /// Binds `local` to what a lookup found and keeps how it ended.
+    fn bind_lookup(&mut self, local: &str, found: Option<Handle>, record: LookupRecord) {
+        let key = record.key;
+        self.bind(local, found.into_iter().collect(), Some(key));
+        self.lookups.insert(local.to_string(), record);
+    }
+
+    /// Records a restart and says so; on the engines that run whole steps, a lookup that
+    /// restarts more than [`MAX_RESTARTS`] times is a soft lockup.
+    fn restart(&mut self, why: String) -> Result<Progress, Halt> {
+        self.world.record(crate::outcome::What::Restart { why });
+        if !self.stepped {
+            self.restarts += 1;
+            if self.restarts > MAX_RESTARTS {
+                return Err(Stop {
+                    kind: FindingKind::LoopingReader,
+                    message: format!(
+                        "soft lockup: actor `{}` restarted its lookup {MAX_RESTARTS} times; \
+                         no writer of the scenario moves entries that often, so the lookup \
+                         spins on a chain that never ends on its own marker",
+                        self.name
+                    ),
+                }
+                .into());
+            }
+        }
+        Ok(Progress::Restart)
+    }
+
     /// Its RCU slot (an RCU step is in the scenario, so the world registered every actor).
     fn rcu_thread(&mut self) -> &mut RcuThread<'w, Callback, P> {
         self.rcu
@@ -157,8 +236,10 @@ impl<'w, P: Threads> Actor<'w, P> {
     /// Runs `spec`'s next step (stepped mode): one action of the state graph.
     pub(crate) fn advance(&mut self, spec: &ActorSpec) -> Result<(), Halt> {
         let step = &spec.steps[self.pc].value;
-        if self.run(step)? == Progress::Done {
-            self.pc += 1;
+        match self.run(step)? {
+            Progress::Done => self.pc += 1,
+            Progress::More => {}
+            Progress::Restart => self.back(spec),
         }
         self.publish();
         Ok(())
@@ -217,6 +298,22 @@ impl<'w, P: Threads> Actor<'w, P> {
                 };
                 return self.walk_one(*list, kind, keep.as_ref(), *key);
             }
+            Step::Lookup { table, key, into } if self.stepped => {
+                let mut lookup = self
+                    .lookup
+                    .take()
+                    .unwrap_or_else(|| world.lookup_start(*table, *key));
+                return match world.lookup_one(&mut lookup)? {
+                    None => {
+                        self.lookup = Some(lookup);
+                        Ok(Progress::More)
+                    }
+                    Some((found, record)) => {
+                        self.bind_lookup(into, found, record);
+                        Ok(Progress::Done)
+                    }
+                };
+            }
             Step::Reap { list, safe, into } if self.stepped => {
                 let kind = if *safe {
                     WalkKind::ReapSafe
@@ -237,14 +334,59 @@ impl<'w, P: Threads> Actor<'w, P> {
                     world.set_key(handle, *key)?;
                 }
             }
-            Step::Recheck { object, key } => {
+            Step::Recheck {
+                object,
+                key,
+                restart,
+            } => {
                 let mut kept = Vec::new();
+                let mut mismatch = false;
                 for handle in self.objects(object) {
                     if world.recheck(handle, *key)? {
                         kept.push(handle);
+                    } else {
+                        mismatch = true;
                     }
                 }
                 self.locals.insert(object.clone(), kept);
+                if mismatch && *restart {
+                    return self.restart(format!(
+                        "recheck {object}: the object holds another key than {key}; the \
+                         reference is dropped and the lookup runs again"
+                    ));
+                }
+            }
+            Step::Lookup { table, key, into } => {
+                let (found, record) = world.lookup(*table, *key)?;
+                self.bind_lookup(into, found, record);
+            }
+            Step::NullsRestart { object } => {
+                let record = &self.lookups[object];
+                let own = world.own_nulls(record.table, record.chain);
+                if record.ended_elsewhere(own) {
+                    let why = format!(
+                        "the lookup of {} ended on marker {} (another chain's): the entry it \
+                         stood on moved",
+                        world.chain_name(record.table, record.chain),
+                        record.nulls.unwrap_or_default()
+                    );
+                    return self.restart(why);
+                }
+            }
+            Step::ExpectFound { object } => world.expect_found(&self.lookups[object])?,
+            Step::HashAdd { object, table } => {
+                for handle in self.objects(object) {
+                    world.hash_add(handle, *table)?;
+                }
+            }
+            Step::HashDel {
+                object,
+                table,
+                init,
+            } => {
+                for handle in self.objects(object) {
+                    world.hash_del(handle, *table, *init)?;
+                }
             }
             Step::Free { object } => {
                 for handle in self.objects(object) {
@@ -452,6 +594,15 @@ impl<P: Threads> Actions for Actor<'_, P> {
             });
         }
         match self.run(&step) {
+            Ok(Progress::Restart) => Err(Stop {
+                kind: FindingKind::Assertion,
+                message: format!(
+                    "actor `{}`: step `{text}` restarts its lookup, which only a file's actor \
+                     can (it goes back to the step that bound the local); a Rust actor writes \
+                     the loop itself",
+                    self.name
+                ),
+            }),
             Ok(_) => Ok(()),
             Err(halt) => {
                 let stop = halt_stop(&halt);
@@ -506,12 +657,12 @@ pub(crate) fn run_actor<P: Threads>(
             (None, Ok(())) => Ok(()),
         };
     }
-    for (pc, step) in spec.steps.iter().enumerate() {
-        actor.pc = pc;
+    while result.is_ok() && actor.pc < spec.steps.len() {
         actor.publish();
-        if let Err(halt) = actor.run(&step.value) {
-            result = Err(halt);
-            break;
+        match actor.run(&spec.steps[actor.pc].value) {
+            Ok(Progress::Restart) => actor.back(spec),
+            Ok(_) => actor.pc += 1,
+            Err(halt) => result = Err(halt),
         }
     }
     if result.is_ok() {

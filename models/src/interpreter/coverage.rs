@@ -19,9 +19,20 @@ struct Position {
     locals: Vec<(String, Vec<usize>)>,
     /// The locks it holds, by lock index.
     held: Vec<bool>,
+    /// The restart steps that have sent it back at least once.
+    restarted_by: Vec<usize>,
+    /// The locals whose lookup found an object.
+    found: Vec<String>,
 }
 
 impl Position {
+    /// Whether `local` is bound and holds no object.
+    fn empty(&self, local: &str) -> bool {
+        self.locals
+            .iter()
+            .any(|(name, slots)| name == local && slots.is_empty())
+    }
+
     fn slots(&self, local: &str) -> &[usize] {
         self.locals
             .iter()
@@ -80,7 +91,7 @@ impl Coverage {
         index: usize,
         pc: usize,
         locals: &HashMap<String, Vec<Handle>>,
-        held: Vec<bool>,
+        (held, restarted_by, found): (Vec<bool>, Vec<usize>, Vec<String>),
         linked: &dyn Fn(usize, usize) -> bool,
     ) {
         let mut positions = self.positions.lock().unwrap_or_else(|p| p.into_inner());
@@ -91,6 +102,8 @@ impl Coverage {
                 .map(|(name, handles)| (name.clone(), handles.iter().map(Handle::slot).collect()))
                 .collect(),
             held,
+            restarted_by,
+            found,
         };
         let now = self.holding(&positions, linked);
         self.reached.fetch_or(now, Ordering::Relaxed);
@@ -139,6 +152,9 @@ impl Coverage {
             Atom::At { actor, step } => any(*actor, &|_, p| p.pc == *step),
             Atom::Past { actor, step } => any(*actor, &|_, p| p.pc > *step),
             Atom::Holds { actor, lock } => any(*actor, &|_, p| p.held[*lock]),
+            Atom::Empty { actor, local } => any(*actor, &|_, p| p.empty(local)),
+            Atom::Found { actor, local } => any(*actor, &|_, p| p.found.contains(local)),
+            Atom::Restarted { actor, step } => any(*actor, &|_, p| p.restarted_by.contains(step)),
             Atom::Linked { actor, local, list } => any(*actor, &|_, p| {
                 p.slots(local).iter().any(|&slot| match list {
                     Some(list) => linked(slot, *list),

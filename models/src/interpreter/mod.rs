@@ -8,6 +8,7 @@ mod lists;
 mod rcu;
 mod signal;
 mod stepper;
+mod tables;
 mod threads;
 mod trace;
 mod watchdog;

@@ -28,6 +28,13 @@ pub struct ActorSnapshot {
     pub held: Vec<usize>,
     /// How deeply its RCU read-side sections are nested (0: outside any).
     pub rcu_depth: usize,
+    /// A lookup under way: the table, the chain, the key, the node it stands on (by name) and
+    /// the slots with the key that have stayed hashed on the chain since it began.
+    pub lookup: Option<(usize, usize, u32, String, Vec<usize>)>,
+    /// How each local's lookup ended, sorted by local.
+    pub lookups: Vec<(String, String)>,
+    /// The restart steps that have sent it back at least once (`[[sometimes]]` atoms ask).
+    pub restarted_by: Vec<usize>,
 }
 
 /// One slot's part of a snapshot.
@@ -53,6 +60,8 @@ pub struct Snapshot {
     pub actors: Vec<ActorSnapshot>,
     /// Every list node (each head, then each slot's link, list by list) as `(next, prev)`.
     pub links: Vec<(String, String)>,
+    /// Every hash link: each chain's `first`, then each slot's node as `(next, pprev)`.
+    pub hash_links: Vec<(String, String)>,
     /// Each slot.
     pub slots: Vec<SlotSnapshot>,
     /// The free list, top first (or its corruption).
@@ -168,6 +177,21 @@ fn snapshot(world: &World<Std>, actors: &[Actor<'_, Std>], events: usize) -> Sna
                     .map(|(lock, _)| lock)
                     .collect(),
                 rcu_depth: actor.rcu_depth(),
+                lookup: actor.lookup.as_ref().map(|lookup| {
+                    let (table, chain, key, at) = lookup.position();
+                    let watch = world.watch_of(&actor.name).unwrap_or_default();
+                    (table, chain, key, world.hash_link_name(at), watch)
+                }),
+                lookups: {
+                    let mut lookups: Vec<(String, String)> = actor
+                        .lookups
+                        .iter()
+                        .map(|(local, record)| (local.clone(), format!("{record:?}")))
+                        .collect();
+                    lookups.sort();
+                    lookups
+                },
+                restarted_by: actor.restarted_by.clone(),
             }
         })
         .collect();
@@ -194,6 +218,7 @@ fn snapshot(world: &World<Std>, actors: &[Actor<'_, Std>], events: usize) -> Sna
     Snapshot {
         actors,
         links: world.links_by_name(),
+        hash_links: world.hash_links_by_name(),
         slots,
         free: world.slab.free_slots().map_err(|e| e.to_string()),
         events: (0..events).map(|e| world.event_is_set(e)).collect(),
@@ -210,7 +235,7 @@ pub fn enabled(
     snapshot: &Snapshot,
 ) -> bool {
     let steps = &scenario.actors[spec].steps;
-    if actor.walk.is_some() {
+    if actor.walk.is_some() || actor.lookup.is_some() {
         return true;
     }
     match steps.get(actor.pc).map(|s| &s.value) {

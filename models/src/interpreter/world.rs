@@ -10,8 +10,8 @@ use super::trace::Trace;
 use crate::language::{Checks, WorldSpec, MAX_LISTS};
 use crate::outcome::{FindingKind, Stop, What};
 use lifecycle_list::{
-    AtomicOps, GracePeriod, ListHead, Platform, Rcu, SpinGuard, SpinLock, WordOps, LIST_POISON1,
-    LIST_POISON2,
+    AtomicOps, GracePeriod, HlistNullsNode, HlistNullsTable, ListHead, Platform, Rcu, SpinGuard,
+    SpinLock, WordOps, LIST_POISON1, LIST_POISON2,
 };
 use lifecycle_slab::{Handle, Slab, Tagging};
 use std::ptr::NonNull;
@@ -38,6 +38,8 @@ pub struct Object<P: Platform> {
     /// The object's key (its identity, as a socket's addresses and ports): an atomic read with
     /// `READ_ONCE` by lockless lookups that compare it on an object that may be being reused.
     pub key: P::AtomicUsize,
+    /// Its node on the world's hash tables (one for them all, as a socket's `sk_nulls_node`).
+    pub node: HlistNullsNode<P>,
 }
 
 // SAFETY: `links` follow the list discipline (touched only under their list's lock, unless a
@@ -65,6 +67,12 @@ pub struct World<P: Threads> {
     pub(super) list_locks: Vec<usize>,
     events: Vec<Signal<P>>,
     event_names: Vec<String>,
+    /// The hash tables of `hlist_nulls` chains.
+    pub(super) tables: Vec<HlistNullsTable<P>>,
+    pub(super) table_names: Vec<String>,
+    /// Harness bookkeeping of the tables (never seen by a checker): where each slot is hashed,
+    /// its key as last written, and the lookups under way.
+    pub(super) hashing: Mutex<super::tables::Hashing>,
     /// The event log (outlives the execution).
     pub trace: Arc<Trace>,
     /// The checks in force.
@@ -113,6 +121,7 @@ impl<P: Threads> World<P> {
             refs: P::AtomicUsize::new(0),
             data: P::Word::new(0),
             key: P::AtomicUsize::new(0),
+            node: HlistNullsNode::with_checks(lifecycle_list::CheckMode::Raw),
         };
         let slab = match spec.tagging {
             Tagging::Tagged => Slab::new(spec.objects, object),
@@ -151,6 +160,19 @@ impl<P: Threads> World<P> {
             heads,
             list_names: spec.lists.iter().map(|l| l.name.clone()).collect(),
             list_locks: spec.lists.iter().map(|l| l.lock).collect(),
+            tables: spec
+                .tables
+                .iter()
+                .map(|t| {
+                    HlistNullsTable::with_nulls_base(
+                        t.chains,
+                        t.nulls_base,
+                        lifecycle_list::CheckMode::Raw,
+                    )
+                })
+                .collect(),
+            table_names: spec.tables.iter().map(|t| t.name.clone()).collect(),
+            hashing: Mutex::new(super::tables::Hashing::new(spec.objects)),
             events: spec.events.iter().map(|_| Signal::default()).collect(),
             event_names: spec.events.clone(),
             trace,
@@ -176,6 +198,7 @@ impl<P: Threads> World<P> {
             lists: &self.list_names,
             locks: &self.lock_names,
             events: &self.event_names,
+            tables: &self.table_names,
         }
     }
 
@@ -329,10 +352,15 @@ impl<P: Threads> World<P> {
     /// The lists slot `slot` is linked on, by name (harness bookkeeping).
     fn linked_on(&self, slot: usize) -> Vec<String> {
         let membership = self.membership.lock().unwrap_or_else(|p| p.into_inner());
-        (0..self.heads.len())
+        let mut on: Vec<String> = (0..self.heads.len())
             .filter(|&list| membership[slot][list])
             .map(|list| self.list_names[list].clone())
-            .collect()
+            .collect();
+        on.extend(
+            self.hashed_on(slot)
+                .map(|(table, chain)| self.chain_name(table, chain)),
+        );
+        on
     }
 
     /// Whether slot `slot`'s link was added to list `list` and not deleted since.
@@ -360,6 +388,7 @@ impl<P: Threads> World<P> {
         // otherwise the slot keeps what its memory held, as slab memory is not cleared.
         if let Some(key) = key {
             object.key.store(key as usize, Ordering::Relaxed);
+            self.note_key(handle.slot(), key);
         }
         // Release: the key is written before the count that lets a lockless reader's
         // get_ref_not_zero succeed (rculist_nulls.rst's insert: the key before the refcount).
@@ -393,6 +422,7 @@ impl<P: Threads> World<P> {
     pub fn set_key(&self, handle: Handle, key: u32) -> Result<(), Stop> {
         let object = self.checked(handle)?;
         object.key.store(key as usize, Ordering::Relaxed);
+        self.note_key(handle.slot(), key);
         self.record(What::KeySet {
             slot: handle.slot(),
             key,
@@ -413,9 +443,11 @@ impl<P: Threads> World<P> {
             return Ok(());
         }
         let message = format!(
-            "slot#{} holds key {found}, not the key {wanted} it was looked up with: the object \
-             found was freed and its slot reused for another (generation {}) before the \
-             reference was taken, and no recheck of the key followed the get",
+            "slot#{} holds key {found}, not the key {wanted} it was looked up with: between the \
+             lookup and this use the object found was freed and its slot reused for another \
+             (generation {}), or the key was written after the count; only a recheck of the key \
+             after the get, with keys written before counts, keeps a reference on the object \
+             looked up",
             handle.slot(),
             handle.generation()
         );
@@ -449,6 +481,7 @@ impl<P: Threads> World<P> {
         self.check_cache_alive(handle)?;
         let still_linked_on = self.linked_on(handle.slot());
         self.slab.free(handle)?;
+        self.note_freed(handle.slot());
         self.record(What::Free {
             slot: handle.slot(),
             generation: handle.generation(),

@@ -6,6 +6,12 @@ use std::ops::RangeInclusive;
 /// The most lists a world may declare (every object embeds one link per list).
 pub const MAX_LISTS: usize = 4;
 
+/// The most hash tables a world may declare.
+pub const MAX_TABLES: usize = 4;
+
+/// Chains a hash table may have (a lookup walks one; more chains than objects leave most empty).
+pub const CHAINS: RangeInclusive<usize> = 1..=64;
+
 /// Slab slots a world may have (every traversal is bounded by it; checkers explore every state
 /// of every slot a scenario touches).
 pub const OBJECTS: RangeInclusive<usize> = 1..=64;

@@ -90,6 +90,9 @@ pub struct WorldSpec {
     pub locks: Vec<LockSpec>,
     /// The lists, in declaration order; every object embeds one link per list.
     pub lists: Vec<ListSpec>,
+    /// The hash tables of `hlist_nulls` chains, in declaration order; every object embeds one
+    /// node for them all (as a socket's `sk_nulls_node`), hashed on at most one chain at a time.
+    pub tables: Vec<TableSpec>,
     /// The run-time checks in force.
     pub checks: Checks,
     /// The events actors signal and wait for, by name.
@@ -124,6 +127,23 @@ pub struct ListSpec {
     /// `rcu = true`: readers walk it without the lock, inside RCU read-side sections
     /// (`walk_rcu`); its links are RCU links.
     pub rcu: bool,
+}
+
+/// A hash table of the world: `chains` `hlist_nulls` chains (include/linux/rculist_nulls.h),
+/// chain `i` ending in the marker of `nulls_base + i`, as the kernel's established-socket table
+/// (`__inet_lookup_established` walks one under RCU). An object is hashed to chain
+/// `key % chains`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableSpec {
+    /// Its name, as steps name it (`ehash`).
+    pub name: String,
+    /// How many chains.
+    pub chains: usize,
+    /// The index in [`WorldSpec::locks`] of the lock every writer of its chains holds.
+    pub lock: usize,
+    /// The nulls value of chain 0's marker (`nulls-base`; by default the number of chains of
+    /// the tables declared before it, so no two tables share a marker unless a file says so).
+    pub nulls_base: usize,
 }
 
 /// The world's run-time checks, beyond what the engines check by themselves.

@@ -2,12 +2,14 @@
 //! file's raw shape, then validated into a [`Scenario`] with `file:line:column` errors.
 
 use super::error::{line_column, ScenarioError};
-use super::limits::{COPIES, MAX_LISTS, OBJECTS};
+use super::limits::{CHAINS, COPIES, MAX_LISTS, MAX_TABLES, OBJECTS};
 use super::reader::Reader;
 use super::sometimes::SometimesShape;
 use super::step::Step;
 use super::step_parser::{parse_step, word_offset, Names};
-use super::{ActorSpec, Checks, ListSpec, Located, LockSpec, Scenario, Source, WorldSpec};
+use super::{
+    ActorSpec, Checks, ListSpec, Located, LockSpec, Scenario, Source, TableSpec, WorldSpec,
+};
 use lifecycle_list::{CheckMode, LockDefect};
 use lifecycle_slab::Tagging;
 use serde::Deserialize;
@@ -39,9 +41,20 @@ struct WorldShape {
     #[serde(default)]
     lists: Vec<Spanned<ListShape>>,
     #[serde(default)]
+    tables: Vec<Spanned<TableShape>>,
+    #[serde(default)]
     events: Vec<Spanned<String>>,
     #[serde(default)]
     typesafe_by_rcu: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct TableShape {
+    name: Spanned<String>,
+    chains: Spanned<i64>,
+    lock: Option<Spanned<String>>,
+    nulls_base: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -229,9 +242,18 @@ fn world(reader: &Reader<'_>, shape: &WorldShape) -> Result<WorldSpec, ScenarioE
         });
     }
     if locks.is_empty() {
-        // One correct lock, named after the first list it protects ("the registry lock").
+        // One correct lock, named after the first list (or table) it protects ("the registry
+        // lock").
+        let first_table = shape
+            .tables
+            .first()
+            .map(|t| t.get_ref().name.get_ref().clone());
         locks.push(LockSpec {
-            name: list_names.first().cloned().unwrap_or_else(|| "lock".into()),
+            name: list_names
+                .first()
+                .cloned()
+                .or(first_table)
+                .unwrap_or_else(|| "lock".into()),
             defect: LockDefect::None,
             defect_at: None,
         });
@@ -247,36 +269,7 @@ fn world(reader: &Reader<'_>, shape: &WorldShape) -> Result<WorldSpec, ScenarioE
                 &[("raw", CheckMode::Raw), ("debug", CheckMode::Checked)],
             )?,
         };
-        let lock = match &list.lock {
-            None if locks.len() == 1 => 0,
-            None => {
-                return Err(reader.error(
-                    &list.name,
-                    format!(
-                        "list `{name}` must name its lock (`lock = \"...\"`): the world has {} \
-                         locks",
-                        locks.len()
-                    ),
-                ))
-            }
-            Some(lock) => locks
-                .iter()
-                .position(|l| &l.name == lock.get_ref())
-                .ok_or_else(|| {
-                    reader.error(
-                        lock,
-                        format!(
-                            "unknown lock `{}` (declared locks: {})",
-                            lock.get_ref(),
-                            locks
-                                .iter()
-                                .map(|l| l.name.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    )
-                })?,
-        };
+        let lock = lock_of(reader, &locks, &list.lock, &list.name, "list")?;
         lists.push(ListSpec {
             name: name.clone(),
             mode,
@@ -284,6 +277,7 @@ fn world(reader: &Reader<'_>, shape: &WorldShape) -> Result<WorldSpec, ScenarioE
             rcu: list.rcu.unwrap_or(false),
         });
     }
+    let tables = tables(reader, &shape.tables, &locks)?;
     let events = unique(reader, &shape.events, "event")?;
     Ok(WorldSpec {
         objects,
@@ -291,10 +285,103 @@ fn world(reader: &Reader<'_>, shape: &WorldShape) -> Result<WorldSpec, ScenarioE
         tagging_at,
         locks,
         lists,
+        tables,
         checks,
         events,
         typesafe_by_rcu: shape.typesafe_by_rcu,
     })
+}
+
+/// The lock a list or table names (`lock = "..."`), or the only lock if it names none.
+fn lock_of(
+    reader: &Reader<'_>,
+    locks: &[LockSpec],
+    named: &Option<Spanned<String>>,
+    name: &Spanned<String>,
+    what: &str,
+) -> Result<usize, ScenarioError> {
+    match named {
+        None if locks.len() == 1 => Ok(0),
+        None => Err(reader.error(
+            name,
+            format!(
+                "{what} `{}` must name its lock (`lock = \"...\"`): the world has {} locks",
+                name.get_ref(),
+                locks.len()
+            ),
+        )),
+        Some(lock) => locks
+            .iter()
+            .position(|l| &l.name == lock.get_ref())
+            .ok_or_else(|| {
+                reader.error(
+                    lock,
+                    format!(
+                        "unknown lock `{}` (declared locks: {})",
+                        lock.get_ref(),
+                        locks
+                            .iter()
+                            .map(|l| l.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+            }),
+    }
+}
+
+/// The world's hash tables: each with its chains, lock and nulls base.
+fn tables(
+    reader: &Reader<'_>,
+    shapes: &[Spanned<TableShape>],
+    locks: &[LockSpec],
+) -> Result<Vec<TableSpec>, ScenarioError> {
+    if shapes.len() > MAX_TABLES {
+        return Err(reader.error(
+            &shapes[MAX_TABLES],
+            format!("more than {MAX_TABLES} tables"),
+        ));
+    }
+    let names = unique(reader, shapes.iter().map(|t| &t.get_ref().name), "table")?;
+    let mut tables: Vec<TableSpec> = Vec::new();
+    for (shape, name) in shapes.iter().zip(names) {
+        let shape = shape.get_ref();
+        let chains = *shape.chains.get_ref();
+        let chains = usize::try_from(chains)
+            .ok()
+            .filter(|n| CHAINS.contains(n))
+            .ok_or_else(|| {
+                reader.error(
+                    &shape.chains,
+                    format!(
+                        "chains = {chains}: expected {} to {} chains",
+                        CHAINS.start(),
+                        CHAINS.end()
+                    ),
+                )
+            })?;
+        let nulls_base = match &shape.nulls_base {
+            // Past every earlier table's markers: a reader carried into another table ends on
+            // a marker that is not its own.
+            None => tables.last().map_or(0, |t| t.nulls_base + t.chains),
+            Some(base) => usize::try_from(*base.get_ref())
+                .ok()
+                .filter(|&b| b <= 1 << 30)
+                .ok_or_else(|| {
+                    reader.error(
+                        base,
+                        format!("nulls-base = {}: expected 0 to {}", base.get_ref(), 1 << 30),
+                    )
+                })?,
+        };
+        tables.push(TableSpec {
+            lock: lock_of(reader, locks, &shape.lock, &shape.name, "table")?,
+            name,
+            chains,
+            nulls_base,
+        });
+    }
+    Ok(tables)
 }
 
 fn actors(
@@ -313,10 +400,12 @@ fn actors(
     )?;
     let list_names: Vec<String> = world.lists.iter().map(|l| l.name.clone()).collect();
     let lock_names: Vec<String> = world.locks.iter().map(|l| l.name.clone()).collect();
+    let table_names: Vec<String> = world.tables.iter().map(|t| t.name.clone()).collect();
     let step_names = Names {
         lists: &list_names,
         locks: &lock_names,
         events: &world.events,
+        tables: &table_names,
     };
     let mut actors = Vec::new();
     let mut signalled = vec![false; world.events.len()];

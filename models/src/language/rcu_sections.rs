@@ -1,7 +1,10 @@
 //! What a file's RCU steps must get right before anything runs, read off one actor's steps in
 //! order: a lockless walk (`walk_rcu`) is inside a read-side section or holds the list's lock,
 //! of a list declared `rcu = true`; every `rcu_read_unlock` closes a section that is open; every
-//! section is closed by the actor's last step. (Mistakes that only some interleavings turn into
+//! section is closed by the actor's last step; a lookup (`lookup_rcu`) is inside a section or
+//! holds its table's lock; a restart (`nulls_restart x`, `recheck x ... restart`) and
+//! `expect_found x` name a local a lookup bound, and a restart goes back over no lock, unlock or
+//! section boundary (it runs those steps again). (Mistakes that only some interleavings turn into
 //! a bug, such as a free without a grace period, are for the engines and the rule checker.)
 
 use super::reader::Reader;
@@ -22,8 +25,35 @@ pub(super) fn check(
 ) -> Result<(), ScenarioError> {
     let mut open: Vec<usize> = Vec::new();
     let mut held = vec![false; world.locks.len()];
+    // Each local's latest binding step, by index.
+    let mut bound_by: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (index, (text, step)) in texts.iter().zip(steps).enumerate() {
+        if let Some(object) = step.value.uses() {
+            check_lookup_use(
+                reader,
+                name,
+                text,
+                &step.value,
+                object,
+                &bound_by,
+                steps,
+                index,
+            )?;
+        }
         match &step.value {
+            Step::Lookup { table, .. } => {
+                let spec = &world.tables[*table];
+                if open.is_empty() && !held[spec.lock] {
+                    return Err(reader.error(
+                        text,
+                        format!(
+                            "lookup_rcu outside a read-side section and without the {} lock in \
+                             actor `{name}`: a lockless lookup needs an earlier rcu_read_lock",
+                            world.locks[spec.lock].name
+                        ),
+                    ));
+                }
+            }
             Step::Lock { lock } => held[*lock] = true,
             Step::Unlock { lock } => held[*lock] = false,
             Step::RcuReadLock => open.push(index),
@@ -64,6 +94,9 @@ pub(super) fn check(
             }
             _ => {}
         }
+        if let Some(object) = step.value.binds() {
+            bound_by.insert(object, index);
+        }
     }
     if let Some(&first) = open.first() {
         return Err(reader.error(
@@ -73,6 +106,90 @@ pub(super) fn check(
                  ends before the actor does"
             ),
         ));
+    }
+    Ok(())
+}
+
+/// Whether a binding step is a lookup by key, which a restart may run again and whose result
+/// `expect_found` may assert.
+fn is_lookup(step: &Step) -> bool {
+    matches!(
+        step,
+        Step::Lookup { .. }
+            | Step::Walk {
+                rcu: true,
+                key: Some(_),
+                ..
+            }
+    )
+}
+
+/// `nulls_restart x`, `recheck x key K restart` and `expect_found x` need `x` bound by a lookup;
+/// a restart goes back over no step that takes or releases a lock or opens or closes a
+/// read-side section.
+#[allow(clippy::too_many_arguments)]
+fn check_lookup_use(
+    reader: &Reader<'_>,
+    name: &str,
+    text: &Spanned<String>,
+    step: &Step,
+    object: &str,
+    bound_by: &std::collections::HashMap<&str, usize>,
+    steps: &[Located<Step>],
+    index: usize,
+) -> Result<(), ScenarioError> {
+    let needs_lookup =
+        step.may_restart() || matches!(step, Step::NullsRestart { .. } | Step::ExpectFound { .. });
+    if !needs_lookup {
+        return Ok(());
+    }
+    let verb = text.get_ref().split_whitespace().next().unwrap_or_default();
+    let at = word_offset(text.get_ref(), object);
+    let binder = bound_by.get(object).copied();
+    let Some(binder) = binder.filter(|&b| is_lookup(&steps[b].value)) else {
+        return Err(reader.error_in_string(
+            text,
+            at,
+            format!(
+                "`{verb}` needs `{object}` bound by a lookup (an earlier `lookup_rcu TABLE key K \
+                 into {object}` or `walk_rcu LIST keep {object} key K` in actor `{name}`)"
+            ),
+        ));
+    };
+    if matches!(step, Step::NullsRestart { .. })
+        && !matches!(steps[binder].value, Step::Lookup { .. })
+    {
+        return Err(reader.error_in_string(
+            text,
+            at,
+            format!(
+                "`nulls_restart` needs `{object}` bound by `lookup_rcu`: only a walk of an \
+                 hlist_nulls chain ends on a marker"
+            ),
+        ));
+    }
+    if step.may_restart() {
+        let crossed = steps[binder..index].iter().find(|s| {
+            matches!(
+                s.value,
+                Step::Lock { .. }
+                    | Step::Unlock { .. }
+                    | Step::RcuReadLock
+                    | Step::RcuReadUnlock
+                    | Step::Alloc { .. }
+            )
+        });
+        if let Some(crossed) = crossed {
+            return Err(reader.error(
+                text,
+                format!(
+                    "this restart goes back to line {} over the step at line {}, which takes or \
+                     releases a lock, opens or closes a read-side section, or allocates: a \
+                     restart runs every step from the lookup again, so keep such steps outside",
+                    steps[binder].line, crossed.line
+                ),
+            ));
+        }
     }
     Ok(())
 }

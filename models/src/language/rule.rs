@@ -56,6 +56,9 @@ pub enum Rule {
     /// In a `typesafe-by-rcu` cache, a lookup's reference is followed by a `recheck` of the key
     /// before the object is used.
     LookupWithoutRecheck,
+    /// A lockless lookup of an `hlist_nulls` chain that found nothing restarts when its walk
+    /// ended on another chain's marker (`nulls_restart`).
+    NullsWalkWithoutRestart,
     /// A cache is destroyed only after `rcu_barrier`, once callbacks that free into it are
     /// queued.
     DestroyWithPendingCallbacks,
@@ -91,7 +94,7 @@ const FREED_WHILE_LINKED: &[FindingKind] = &[
 /// Every rule that can cause a use after free can cause `refcount-from-zero` too: a `get_ref` on
 /// an object whose last reference is being dropped is the use after free that the kernel's
 /// `refcount_t` reports as "addition on 0; use-after-free".
-const TABLE: [Row; 21] = [
+const TABLE: [Row; 22] = [
     Row {
         rule: Rule::UnlockedList,
         name: "unlocked-list",
@@ -262,6 +265,14 @@ const TABLE: [Row; 21] = [
         kinds: &[WrongIdentity, UseAfterFree, RefcountFromZero],
     },
     Row {
+        rule: Rule::NullsWalkWithoutRestart,
+        name: "nulls-walk-without-restart",
+        reason: "a lockless lookup of an hlist_nulls chain restarts when its walk ends on \
+                 another chain's marker (nulls_restart): an entry it stood on moved, and the \
+                 rest of its own chain went unwalked",
+        kinds: &[MissedLookup],
+    },
+    Row {
         rule: Rule::DestroyWithPendingCallbacks,
         name: "destroy-with-pending-callbacks",
         reason: "a cache is destroyed only after rcu_barrier once callbacks that free into it \
@@ -272,7 +283,7 @@ const TABLE: [Row; 21] = [
 
 impl Rule {
     /// Every rule, in the table's order.
-    pub const ALL: [Rule; 21] = [
+    pub const ALL: [Rule; 22] = [
         Rule::UnlockedList,
         Rule::LinkedAtFree,
         Rule::UseWithoutRef,
@@ -293,6 +304,7 @@ impl Rule {
         Rule::SyncUnderReaderLock,
         Rule::PlainGetUnderRcu,
         Rule::LookupWithoutRecheck,
+        Rule::NullsWalkWithoutRestart,
         Rule::DestroyWithPendingCallbacks,
     ];
 
@@ -328,6 +340,7 @@ impl Rule {
                 | Rule::SyncUnderReaderLock
                 | Rule::PlainGetUnderRcu
                 | Rule::LookupWithoutRecheck
+                | Rule::NullsWalkWithoutRestart
                 | Rule::DestroyWithPendingCallbacks
         )
     }

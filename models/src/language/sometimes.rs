@@ -71,6 +71,30 @@ pub enum Atom {
         /// Its local.
         other_local: String,
     },
+    /// `ACTOR.LOCAL empty`: the local is bound and holds no object (a lookup found nothing, a
+    /// `get_ref_not_zero` met a 0, a `recheck` dropped another object).
+    Empty {
+        /// The actor.
+        actor: usize,
+        /// Its local.
+        local: String,
+    },
+    /// `ACTOR.LOCAL found`: the lookup (`lookup_rcu`) that bound the local found an object,
+    /// whatever the local holds now (with `empty`: a get or a recheck let it go).
+    Found {
+        /// The actor.
+        actor: usize,
+        /// Its local.
+        local: String,
+    },
+    /// `ACTOR restarted by STEP`: the restart step `STEP` (`nulls_restart x`, `recheck x key K
+    /// restart`) has sent the actor back to its lookup at least once.
+    Restarted {
+        /// The actor.
+        actor: usize,
+        /// The restart step's index in the actor's steps.
+        step: usize,
+    },
     /// `ACTOR holds [LOCK]`: the actor holds the lock (the only one, if none is named).
     Holds {
         /// The actor.
@@ -137,9 +161,9 @@ pub(super) fn sometimes(
 }
 
 /// The grammar, for error messages.
-const FORMS: &str = "`ACTOR at STEP`, `ACTOR past STEP`, `ACTOR holds [LOCK]`, \
-                     `ACTOR.LOCAL linked [LIST]` or `ACTOR.LOCAL is ACTOR.LOCAL`, each may start \
-                     with `not`";
+const FORMS: &str = "`ACTOR at STEP`, `ACTOR past STEP`, `ACTOR restarted by STEP`, `ACTOR \
+                     holds [LOCK]`, `ACTOR.LOCAL linked [LIST]`, `ACTOR.LOCAL empty`, `ACTOR.LOCAL found` or \
+                     `ACTOR.LOCAL is ACTOR.LOCAL`, each may start with `not`";
 
 fn condition(text: &str, world: &WorldSpec, actors: &[ActorSpec]) -> Result<Condition, String> {
     let mut words: Vec<&str> = text.split_whitespace().collect();
@@ -166,6 +190,8 @@ fn condition(text: &str, world: &WorldSpec, actors: &[ActorSpec]) -> Result<Cond
                     local,
                     list: Some(named(list, "list", world.lists.iter().map(|l| &l.name))?),
                 },
+                ("empty", []) => Atom::Empty { actor, local },
+                ("found", []) => Atom::Found { actor, local },
                 ("is", [other]) => {
                     let Some((other, other_local)) = other.split_once('.') else {
                         return Err(format!("`{other}` is not `ACTOR.LOCAL`"));
@@ -196,6 +222,17 @@ fn condition(text: &str, world: &WorldSpec, actors: &[ActorSpec]) -> Result<Cond
                     actor,
                     step: step_of(actor, rest, world, actors)?,
                 },
+                ("restarted", ["by", step @ ..]) if !step.is_empty() => {
+                    let step = step_of(actor, step, world, actors)?;
+                    if !actors[actor].steps[step].value.may_restart() {
+                        return Err(format!(
+                            "`{}` never restarts (a restart is `nulls_restart x` or `recheck x \
+                             key K restart`)",
+                            rest[1..].join(" ")
+                        ));
+                    }
+                    Atom::Restarted { actor, step }
+                }
                 ("holds", []) if world.locks.len() == 1 => Atom::Holds { actor, lock: 0 },
                 ("holds", []) => {
                     return Err(format!(
@@ -272,10 +309,12 @@ fn step_of(
     let text = words.join(" ");
     let lists: Vec<String> = world.lists.iter().map(|l| l.name.clone()).collect();
     let locks: Vec<String> = world.locks.iter().map(|l| l.name.clone()).collect();
+    let tables: Vec<String> = world.tables.iter().map(|t| t.name.clone()).collect();
     let names = Names {
         lists: &lists,
         locks: &locks,
         events: &world.events,
+        tables: &tables,
     };
     let step = parse_step(&text, &names).map_err(|(_, message)| format!("`{text}`: {message}"))?;
     let matches: Vec<usize> = (0..spec.steps.len())

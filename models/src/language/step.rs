@@ -4,7 +4,7 @@
 use super::WorldSpec;
 
 /// The step names, as a file writes them (listed in error messages).
-pub const STEP_NAMES: [&str; 33] = [
+pub const STEP_NAMES: [&str; 39] = [
     "alloc",
     "free",
     "lock",
@@ -38,6 +38,12 @@ pub const STEP_NAMES: [&str; 33] = [
     "list_replace_rcu",
     "walk_rcu",
     "destroy_cache",
+    "hlist_nulls_add_head_rcu",
+    "hlist_nulls_del_rcu",
+    "hlist_nulls_del_init_rcu",
+    "lookup_rcu",
+    "nulls_restart",
+    "expect_found",
 ];
 
 /// One step. Objects are an actor's local names (bound by `alloc`, `walk ... keep` or
@@ -68,15 +74,18 @@ pub enum Step {
         /// The new key.
         key: u32,
     },
-    /// `recheck x key K`: the identity check after a lockless lookup took its reference
-    /// (`__inet_lookup_established`'s second `inet_match`): if the object's key is not `K` now
-    /// (its slot was freed and reused for another object, in a `typesafe-by-rcu` cache), drops
-    /// the reference taken and binds nothing.
+    /// `recheck x key K [restart]`: the identity check after a lockless lookup took its
+    /// reference (`__inet_lookup_established`'s second `inet_match`): if the object's key is not
+    /// `K` now (its slot was freed and reused for another object, in a `typesafe-by-rcu`
+    /// cache), drops the reference taken and binds nothing; with `restart`, then goes back to
+    /// the step that bound `x` (`sock_gen_put(sk); goto begin;`).
     Recheck {
         /// The object.
         object: String,
         /// The key looked up.
         key: u32,
+        /// On a mismatch, run the lookup that bound `x` again.
+        restart: bool,
     },
     /// `free x`: returns the object to the slab, whatever its reference count and lists.
     Free {
@@ -221,6 +230,51 @@ pub enum Step {
         /// `kfree_rcu`: free, whatever the count.
         free: bool,
     },
+    /// `hlist_nulls_add_head_rcu x [T]`: hashes the object at the head of the chain of table `T`
+    /// its key selects (`key % chains`, the key read as the step runs), publishing it with
+    /// `rcu_assign_pointer` (include/linux/rculist_nulls.h). Taken under the table's lock.
+    HashAdd {
+        /// The object.
+        object: String,
+        /// The table.
+        table: usize,
+    },
+    /// `hlist_nulls_del_rcu x [T]` (`pprev` poisoned, `next` left for readers standing on the
+    /// node) or `hlist_nulls_del_init_rcu x [T]` (`pprev` cleared: the node reads as unhashed).
+    HashDel {
+        /// The object.
+        object: String,
+        /// The table.
+        table: usize,
+        /// `hlist_nulls_del_init_rcu`.
+        init: bool,
+    },
+    /// `lookup_rcu [T] key K into x`: the lockless walk of `rculist_nulls.rst`'s lookup
+    /// (`hlist_nulls_for_each_entry_rcu` over the chain `K` hashes to, `READ_ONCE` of each
+    /// entry's key) binding `x` to the first entry whose key is `K`, or to nothing; it remembers
+    /// the marker the walk ended on, for `nulls_restart x`. Inside a read-side section.
+    Lookup {
+        /// The table.
+        table: usize,
+        /// The key looked up.
+        key: u32,
+        /// The local bound to the entry found.
+        into: String,
+    },
+    /// `nulls_restart x`: `if (get_nulls_value(node) != slot) goto begin;`: if the lookup that
+    /// bound `x` found nothing and ended on another chain's marker (an entry it stood on was
+    /// moved to another chain), goes back to that lookup.
+    NullsRestart {
+        /// The local a `lookup_rcu` bound.
+        object: String,
+    },
+    /// `expect_found x`: asserts that the lookup that bound `x` found an object: a miss while
+    /// an object with the key was hashed on its chain for the whole lookup is a
+    /// `missed-lookup` finding (a miss when no such object stayed is the right answer).
+    ExpectFound {
+        /// The local a `lookup_rcu` bound.
+        object: String,
+    },
     /// `destroy_cache`: `kmem_cache_destroy` of the slab. An object still allocated is a leak
     /// (the kernel's "Objects remaining on __kmem_cache_shutdown()"); a free into the destroyed
     /// cache afterwards (a callback still queued) is a use after free of the cache.
@@ -234,8 +288,27 @@ impl Step {
             Step::Alloc { object, .. } => Some(object),
             Step::Walk { keep, .. } => keep.as_deref(),
             Step::Reap { into, .. } => Some(into),
+            Step::Lookup { into, .. } => Some(into),
             _ => None,
         }
+    }
+
+    /// Whether this step changes a hash table's chains (under its lock, as the writers of
+    /// `rculist_nulls.rst` do).
+    pub fn changes_table(&self) -> Option<usize> {
+        match self {
+            Step::HashAdd { table, .. } | Step::HashDel { table, .. } => Some(*table),
+            _ => None,
+        }
+    }
+
+    /// Whether this step may go back to an earlier one (`nulls_restart`, `recheck ...
+    /// restart`): to the step that bound its local.
+    pub fn may_restart(&self) -> bool {
+        matches!(
+            self,
+            Step::NullsRestart { .. } | Step::Recheck { restart: true, .. }
+        )
     }
 
     /// The second local this step uses (`list_replace_rcu`'s new entry), if any.
@@ -282,7 +355,11 @@ impl Step {
             | Step::Write { object, .. }
             | Step::SetKey { object, .. }
             | Step::Recheck { object, .. }
-            | Step::CallRcu { object, .. } => Some(object),
+            | Step::CallRcu { object, .. }
+            | Step::HashAdd { object, .. }
+            | Step::HashDel { object, .. }
+            | Step::NullsRestart { object }
+            | Step::ExpectFound { object } => Some(object),
             _ => None,
         }
     }
@@ -291,6 +368,7 @@ impl Step {
     pub fn text(&self, world: &WorldSpec) -> String {
         let list = |l: &usize| world.lists[*l].name.as_str();
         let lock = |l: &usize| world.locks[*l].name.as_str();
+        let table = |t: &usize| world.tables[*t].name.as_str();
         match self {
             Step::Alloc { object, key: None } => format!("alloc {object}"),
             Step::Alloc {
@@ -298,7 +376,36 @@ impl Step {
                 key: Some(key),
             } => format!("alloc {object} key {key}"),
             Step::SetKey { object, key } => format!("set_key {object} {key}"),
-            Step::Recheck { object, key } => format!("recheck {object} key {key}"),
+            Step::Recheck {
+                object,
+                key,
+                restart,
+            } => {
+                let restart = if *restart { " restart" } else { "" };
+                format!("recheck {object} key {key}{restart}")
+            }
+            Step::HashAdd { object, table: t } => {
+                format!("hlist_nulls_add_head_rcu {object} {}", table(t))
+            }
+            Step::HashDel {
+                object,
+                table: t,
+                init,
+            } => {
+                let verb = if *init {
+                    "hlist_nulls_del_init_rcu"
+                } else {
+                    "hlist_nulls_del_rcu"
+                };
+                format!("{verb} {object} {}", table(t))
+            }
+            Step::Lookup {
+                table: t,
+                key,
+                into,
+            } => format!("lookup_rcu {} key {key} into {into}", table(t)),
+            Step::NullsRestart { object } => format!("nulls_restart {object}"),
+            Step::ExpectFound { object } => format!("expect_found {object}"),
             Step::Free { object } => format!("free {object}"),
             Step::Lock { lock: l } => format!("lock {}", lock(l)),
             Step::Unlock { lock: l } => format!("unlock {}", lock(l)),

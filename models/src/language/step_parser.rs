@@ -12,6 +12,8 @@ pub(crate) struct Names<'a> {
     pub locks: &'a [String],
     /// The events.
     pub events: &'a [String],
+    /// The hash tables.
+    pub tables: &'a [String],
 }
 
 /// A word of a step and its character offset in the step's text.
@@ -111,19 +113,94 @@ impl Args<'_, '_> {
                 }
             }
             "recheck" => {
-                self.arity(3, 3, "OBJECT key K")?;
+                self.arity(3, 4, "OBJECT key K [restart]")?;
                 if a[1].text != "key" {
                     return Err((
                         a[1].offset,
                         format!(
-                            "unexpected `{}` (expected `recheck OBJECT key K`)",
+                            "unexpected `{}` (expected `recheck OBJECT key K [restart]`)",
                             a[1].text
                         ),
                     ));
                 }
+                let restart = match a.get(3) {
+                    None => false,
+                    Some(word) if word.text == "restart" => true,
+                    Some(other) => {
+                        return Err((
+                            other.offset,
+                            format!(
+                                "unexpected `{}` (expected `recheck OBJECT key K [restart]`: \
+                                 `restart` runs the lookup again on a mismatch)",
+                                other.text
+                            ),
+                        ))
+                    }
+                };
                 Step::Recheck {
                     object: self.object(a[0])?,
                     key: self.number(a[2])?,
+                    restart,
+                }
+            }
+            "hlist_nulls_add_head_rcu" | "hlist_nulls_del_rcu" | "hlist_nulls_del_init_rcu" => {
+                self.arity(1, 2, "OBJECT [TABLE]")?;
+                let object = self.object(a[0])?;
+                let table = self.table(a.get(1).copied())?;
+                match verb {
+                    "hlist_nulls_add_head_rcu" => Step::HashAdd { object, table },
+                    _ => Step::HashDel {
+                        object,
+                        table,
+                        init: verb == "hlist_nulls_del_init_rcu",
+                    },
+                }
+            }
+            "lookup_rcu" => {
+                let (table, rest) = match a.split_first() {
+                    Some((first, rest)) if first.text != "key" => (self.table(Some(*first))?, rest),
+                    _ => (self.table(None)?, a),
+                };
+                match rest {
+                    [key_word, key, into_word, into]
+                        if key_word.text == "key" && into_word.text == "into" =>
+                    {
+                        Step::Lookup {
+                            table,
+                            key: self.number(*key)?,
+                            into: self.object(*into)?,
+                        }
+                    }
+                    [.., last] if rest.len() > 4 => {
+                        return Err((
+                            last.offset,
+                            format!(
+                                "unexpected `{}` (expected `lookup_rcu [TABLE] key K into \
+                                 OBJECT`)",
+                                last.text
+                            ),
+                        ))
+                    }
+                    _ => {
+                        let at = rest
+                            .iter()
+                            .zip(["key", "", "into", ""])
+                            .find(|(word, expected)| !expected.is_empty() && word.text != *expected)
+                            .map_or(self.end, |(word, _)| word.offset);
+                        return Err((
+                            at,
+                            "expected `lookup_rcu [TABLE] key K into OBJECT`".to_string(),
+                        ));
+                    }
+                }
+            }
+            "nulls_restart" | "expect_found" => {
+                self.arity(1, 1, "OBJECT")?;
+                let object = self.object(a[0])?;
+                if verb == "nulls_restart" {
+                    Step::NullsRestart { object }
+                } else {
+                    Step::ExpectFound { object }
                 }
             }
             "free" | "get_ref" | "get_ref_not_zero" => {
@@ -349,7 +426,7 @@ impl Args<'_, '_> {
             && word
                 .text
                 .starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
-        if !valid || ["keep", "into", "unchecked", "key"].contains(&word.text) {
+        if !valid || ["keep", "into", "unchecked", "key", "restart"].contains(&word.text) {
             return Err((
                 word.offset,
                 format!(
@@ -388,6 +465,10 @@ impl Args<'_, '_> {
 
     fn lock(&self, word: Option<Word<'_>>) -> Result<usize, StepError> {
         resolve(word, self.names.locks, "lock", self.verb, self.end)
+    }
+
+    fn table(&self, word: Option<Word<'_>>) -> Result<usize, StepError> {
+        resolve(word, self.names.tables, "table", self.verb, self.end)
     }
 
     fn event(&self, word: Word<'_>) -> Result<usize, StepError> {

@@ -18,6 +18,7 @@ fn parse(text: &str) -> Result<Step, (usize, String)> {
             lists: &lists,
             locks: &locks,
             events: &events,
+            tables: &["ehash".to_string()],
         },
     )
 }

@@ -93,6 +93,10 @@ impl<'a> ActorCheck<'a> {
         &self.scenario.world.lists[list].name
     }
 
+    pub(super) fn table_name(&self, table: usize) -> &str {
+        &self.scenario.world.tables[table].name
+    }
+
     pub(super) fn lock_of(&self, list: usize) -> usize {
         self.scenario.world.lists[list].lock
     }
@@ -147,6 +151,7 @@ impl<'a> ActorCheck<'a> {
                 format!("found on `{}`", self.list_name(list))
             }
             Origin::Reaped(list) => format!("reaped from `{}`", self.list_name(list)),
+            Origin::LookedUp(table) => format!("looked up in `{}`", self.table_name(table)),
             Origin::Alloc => "whose reference went to the list it was added to".to_string(),
         };
         Some((
@@ -264,6 +269,10 @@ impl<'a> ActorCheck<'a> {
             }
             Step::CallRcu { object, free } => self.call_rcu(&text, object, *free),
             Step::DestroyCache => self.destroy_cache(&text),
+            Step::HashAdd { object, table } => self.hash_change(&text, object, *table, true),
+            Step::HashDel { object, table, .. } => self.hash_change(&text, object, *table, false),
+            Step::Lookup { into, table, .. } => self.lookup(step, into, *table),
+            Step::NullsRestart { .. } | Step::ExpectFound { .. } => None,
             Step::Walk { list, keep, .. } => {
                 let broken = self.unlocked(&text, *list, "walks");
                 if let Some(keep) = keep {
@@ -301,23 +310,28 @@ impl<'a> ActorCheck<'a> {
             Step::GetRef { object, not_zero } => {
                 let broken = self.unusable(&text, object).or_else(|| {
                     let local = self.locals.get(object.as_str())?;
-                    let Origin::FoundRcu(list) = local.origin else {
-                        return None;
-                    };
                     let typesafe = self.scenario.world.typesafe_by_rcu;
                     let why = if typesafe {
                         "in a typesafe-by-rcu cache, whose slots are freed with no grace period"
                     } else {
                         "whose last reference another actor drops while readers can still find it"
                     };
-                    let zero_while_reachable = self.sharing.zero_while_reachable[list] || typesafe;
+                    let (place, zero_while_reachable) = match local.origin {
+                        Origin::FoundRcu(list) => (
+                            self.list_name(list),
+                            self.sharing.zero_while_reachable[list] || typesafe,
+                        ),
+                        // A hashed object's last put comes before its unhash
+                        // (rculist_nulls.rst's delete): a lookup can always meet a 0.
+                        Origin::LookedUp(table) => (self.table_name(table), true),
+                        _ => return None,
+                    };
                     (!not_zero && zero_while_reachable).then(|| {
                         (
                             Rule::PlainGetUnderRcu,
                             format!(
-                                "`{text}` on an entry found under RCU on `{}`, {why}: the count \
-                                 may be 0 (get_ref_not_zero)",
-                                self.scenario.world.lists[list].name
+                                "`{text}` on an entry found under RCU on `{place}`, {why}: the \
+                                 count may be 0 (get_ref_not_zero)"
                             ),
                         )
                     })
@@ -325,7 +339,8 @@ impl<'a> ActorCheck<'a> {
                 let typesafe = self.scenario.world.typesafe_by_rcu;
                 let local = self.local(object);
                 local.refs += 1;
-                local.needs_recheck |= typesafe && matches!(local.origin, Origin::FoundRcu(_));
+                local.needs_recheck |=
+                    typesafe && matches!(local.origin, Origin::FoundRcu(_) | Origin::LookedUp(_));
                 broken
             }
             Step::Read { object, .. } => self
@@ -336,6 +351,15 @@ impl<'a> ActorCheck<'a> {
                 self.local(object).needs_recheck = false;
                 broken
             }
+            Step::SetKey { object, .. } if self.key_after_count(object) => Some((
+                Rule::WriteAfterPublish,
+                format!(
+                    "`{text}` writes {object}'s key after `alloc` set its count: in a \
+                     typesafe-by-rcu cache a lookup may stand on the reused slot, and its \
+                     get_ref_not_zero and recheck see the count and the previous object's key \
+                     (alloc {object} key K writes the key before the count)"
+                ),
+            )),
             Step::Write { object, .. } | Step::SetKey { object, .. } => self
                 .unusable(&text, object)
                 .or_else(|| self.unrechecked(&text, object))
@@ -406,7 +430,15 @@ impl<'a> ActorCheck<'a> {
         // object a list still links is `linked-at-free` whoever's reference it was (found by
         // the fuzzing: `tests/scenarios/found/necessity-20261125.toml`), so it is tested first.
         let on = local.may_be_on();
-        let broken = if !on.is_empty() {
+        let broken = if let Some(table) = local.hashed {
+            Some((
+                Rule::LinkedAtFree,
+                format!(
+                    "`{text}` frees {object} while it is still hashed on `{}`",
+                    self.table_name(table)
+                ),
+            ))
+        } else if !on.is_empty() {
             Some((
                 Rule::LinkedAtFree,
                 format!(
@@ -467,6 +499,15 @@ impl<'a> ActorCheck<'a> {
                     self.names(&on)
                 ),
             ))
+        } else if let Some(table) = local.hashed.filter(|_| local.refs == 1) {
+            Some((
+                Rule::LinkedAtFree,
+                format!(
+                    "`{text}` drops this actor's last reference to {object} while it is still \
+                     hashed on `{}`",
+                    self.table_name(table)
+                ),
+            ))
         } else {
             None
         };
@@ -474,6 +515,77 @@ impl<'a> ActorCheck<'a> {
         local.refs = local.refs.saturating_sub(1);
         local.dropped |= local.refs == 0;
         broken
+    }
+
+    /// Whether `object` is this actor's own allocation in a `typesafe-by-rcu` cache: its count
+    /// is visible to lookups that stand on the slot from the `alloc` on.
+    fn key_after_count(&self, object: &str) -> bool {
+        self.scenario.world.typesafe_by_rcu
+            && self
+                .locals
+                .get(object)
+                .is_some_and(|local| local.origin == Origin::Alloc && !local.dropped)
+    }
+
+    /// `hlist_nulls_add_head_rcu` (`add`) or `hlist_nulls_del[_init]_rcu` of `object` on
+    /// `table`: under the table's lock, on an object this actor may use.
+    fn hash_change(&mut self, text: &str, object: &str, table: usize, add: bool) -> Broken {
+        let lock = self.scenario.world.tables[table].lock;
+        let broken = if self.held[lock].is_none() {
+            Some((
+                Rule::UnlockedList,
+                format!(
+                    "`{text}` changes table `{}` without the {} lock held",
+                    self.table_name(table),
+                    self.lock_name(lock)
+                ),
+            ))
+        } else {
+            self.unusable(text, object)
+        };
+        let local = self.local(object);
+        if add {
+            local.hashed = Some(table);
+        } else {
+            local.hashed = None;
+            // A lockless lookup may stand on it until a grace period ends.
+            local.readers_may_stand_on = true;
+        }
+        broken
+    }
+
+    /// `lookup_rcu TABLE key K into x`: `x` is usable without a reference until the section
+    /// ends; the lookup restarts when its walk ends on another chain's marker.
+    fn lookup(&mut self, step: &Located<Step>, into: &str, table: usize) -> Broken {
+        let mut local = Local::new(Origin::LookedUp(table), 0);
+        local.in_section = self.sections > 0;
+        if !local.in_section {
+            // Under the table's lock instead (the parser allows that): nothing moves meanwhile.
+            local.borrowed = Some(self.scenario.world.tables[table].lock);
+        }
+        let lockless = local.in_section;
+        self.locals.insert(into.to_string(), local);
+        let at = self
+            .actor
+            .steps
+            .iter()
+            .position(|s| std::ptr::eq(s, step))
+            .expect("the step is one of the actor's");
+        let restarts = self.actor.steps[at + 1..]
+            .iter()
+            .take_while(|s| s.value.binds() != Some(into))
+            .any(|s| matches!(&s.value, Step::NullsRestart { object } if object == into));
+        (lockless && !restarts).then(|| {
+            (
+                Rule::NullsWalkWithoutRestart,
+                format!(
+                    "`{}` is never followed by `nulls_restart {into}`: when an entry the walk \
+                     stands on moves to another chain, the walk ends on that chain's marker and \
+                     the lookup misses what is on its own",
+                    step.value.text(&self.scenario.world)
+                ),
+            )
+        })
     }
 
     fn list_add(&mut self, text: &str, object: &str, list: usize) -> Broken {

@@ -16,6 +16,8 @@ pub(super) enum Origin {
     FoundRcu(usize),
     /// `reap ... into`: entries unlinked from this list, each with the reference the list held.
     Reaped(usize),
+    /// `lookup_rcu ... into`: an entry of this hash table, found inside a read-side section.
+    LookedUp(usize),
 }
 
 /// What the checker knows about one local.
@@ -62,6 +64,8 @@ pub(super) struct Local {
     /// Found under RCU in a `typesafe-by-rcu` cache and referenced since, with no `recheck`
     /// yet: the object held may be another that reused the slot.
     pub(super) needs_recheck: bool,
+    /// The hash table this actor hashed it on (and has not unhashed it from).
+    pub(super) hashed: Option<usize>,
 }
 
 impl Local {
@@ -84,6 +88,7 @@ impl Local {
             needs_recheck: false,
             readers_may_stand_on: false,
             grace_period_passed: false,
+            hashed: None,
         }
     }
 

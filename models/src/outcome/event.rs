@@ -98,6 +98,48 @@ pub enum What {
         /// The key looked up.
         wanted: u32,
     },
+    /// `hlist_nulls_add_head_rcu`: a slot's node was hashed on a chain.
+    Hashed {
+        /// The slot.
+        slot: usize,
+        /// The table.
+        table: String,
+        /// The chain (its index in the table).
+        chain: usize,
+        /// The key that chose the chain.
+        key: u32,
+    },
+    /// `hlist_nulls_del_rcu` / `hlist_nulls_del_init_rcu`: a slot's node left its chain.
+    Unhashed {
+        /// The slot.
+        slot: usize,
+        /// The table.
+        table: String,
+        /// The chain it was on.
+        chain: usize,
+    },
+    /// A lookup's walk ended.
+    LookupEnd {
+        /// The table.
+        table: String,
+        /// The key looked up.
+        key: u32,
+        /// The chain the key hashes to.
+        chain: usize,
+        /// The slot found, if any.
+        found: Option<usize>,
+        /// The chain whose marker the walk ended on (`None`: another table's marker, or it
+        /// stopped on the entry it found).
+        ended_on: Option<usize>,
+        /// The value of that marker.
+        nulls: Option<usize>,
+    },
+    /// A restart: `nulls_restart` after a walk ended on another chain's marker, or `recheck ...
+    /// restart` after a key mismatch.
+    Restart {
+        /// Why, in a few words.
+        why: String,
+    },
     /// A slot was freed.
     Free {
         /// The slot.

@@ -28,6 +28,10 @@ pub enum FindingKind {
     /// `SLAB_TYPESAFE_BY_RCU` cache the object found was freed and its slot reused for another
     /// between the lookup and the get, and no recheck of the key followed.
     WrongIdentity,
+    /// A lockless lookup found nothing while an object with its key was hashed on its chain
+    /// for the whole lookup: an entry the walk stood on moved to another chain and the walk
+    /// ended on that chain's marker without restarting (`rculist_nulls.rst`'s nulls check).
+    MissedLookup,
     /// An object freed twice.
     DoubleFree,
     /// Two accesses not ordered by happens-before (loom's causality violation).
@@ -44,7 +48,7 @@ pub enum FindingKind {
 
 impl FindingKind {
     /// Every kind, in a stable order.
-    pub const ALL: [FindingKind; 13] = [
+    pub const ALL: [FindingKind; 14] = [
         FindingKind::LoopingReader,
         FindingKind::StarvedWaiters,
         FindingKind::DoubleAdd,
@@ -52,6 +56,7 @@ impl FindingKind {
         FindingKind::UseAfterFree,
         FindingKind::RefcountFromZero,
         FindingKind::WrongIdentity,
+        FindingKind::MissedLookup,
         FindingKind::DoubleFree,
         FindingKind::DataRace,
         FindingKind::SlotHandedOutTwice,
@@ -70,6 +75,7 @@ impl FindingKind {
             FindingKind::UseAfterFree => "use-after-free",
             FindingKind::RefcountFromZero => "refcount-from-zero",
             FindingKind::WrongIdentity => "wrong-identity",
+            FindingKind::MissedLookup => "missed-lookup",
             FindingKind::DoubleFree => "double-free",
             FindingKind::DataRace => "data-race",
             FindingKind::SlotHandedOutTwice => "slot-handed-out-twice",

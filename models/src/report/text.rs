@@ -79,6 +79,44 @@ pub fn describe_event(what: &What) -> String {
             "recheck slot#{slot}: key {found}, not {wanted} (reused for another): reference \
              dropped"
         ),
+        What::Hashed {
+            slot,
+            table,
+            chain,
+            key,
+        } => format!("hlist_nulls_add_head_rcu(slot#{slot}, {table}[{chain}]) (key {key})"),
+        What::Unhashed { slot, table, chain } => {
+            format!("hlist_nulls_del_rcu(slot#{slot}) from {table}[{chain}]")
+        }
+        What::LookupEnd {
+            table,
+            key,
+            chain,
+            found: Some(slot),
+            ..
+        } => format!("lookup {table}[{chain}] key {key}: found slot#{slot}"),
+        What::LookupEnd {
+            table,
+            key,
+            chain,
+            found: None,
+            ended_on,
+            nulls,
+        } => match (ended_on, nulls) {
+            (Some(end), _) if end == chain => {
+                format!("lookup {table}[{chain}] key {key}: not found (ended on its own marker)")
+            }
+            (Some(end), _) => format!(
+                "lookup {table}[{chain}] key {key}: not found, ended on {table}[{end}]'s marker: \
+                 an entry it stood on moved"
+            ),
+            (None, Some(nulls)) => format!(
+                "lookup {table}[{chain}] key {key}: not found, ended on marker {nulls} of \
+                 another table"
+            ),
+            (None, None) => format!("lookup {table}[{chain}] key {key}: not found"),
+        },
+        What::Restart { why } => format!("restart: {why}"),
         What::Free {
             slot,
             generation,
