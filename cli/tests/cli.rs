@@ -144,9 +144,10 @@ fn list_prints_the_catalogue_and_the_files_given() {
     let out = stdout(&output);
     assert_eq!(
         out.lines().count(),
-        37,
-        "37 scenarios: 9 buggy, their 9 fixed twins, debug-list, the rcu/ family's 8 buggy and 8 \
-         fixed, and typesafe/'s pair"
+        46,
+        "46 scenarios: 9 buggy, their 9 fixed twins, debug-list, the rcu/ family's 8 buggy and 8 \
+         fixed, typesafe/'s pair, socket-lookup/'s fixed lookup and its 4 one-line-removed \
+         variants, and rculist-nulls/'s insert and delete, each with one"
     );
     assert!(out.lines().any(|l| l.starts_with("socket-lifecycle/buggy")
         && l.contains("looping-reader")
@@ -158,7 +159,7 @@ fn list_prints_the_catalogue_and_the_files_given() {
     let out = stdout(&output);
     assert_eq!(
         out.lines().count(),
-        39,
+        48,
         "the catalogue and the two files: {out}"
     );
     assert!(out.contains("mine/put-before-del"));
@@ -482,6 +483,17 @@ fn explore_serves_the_state_graph_on_localhost_and_refuses_a_taken_port() {
         )),
         "{second}"
     );
+
+    // The address is printed before the Explorer binds it: wait until it serves, so the
+    // second Explorer below meets a taken port rather than racing the first for it.
+    let serving = (0..100).any(|_| {
+        let up = std::net::TcpStream::connect(("127.0.0.1", port)).is_ok();
+        if !up {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        up
+    });
+    assert!(serving, "the Explorer serves on port {port} within 10 s");
 
     // The port is taken now: a second Explorer says so.
     assert_bad_input(

@@ -110,8 +110,9 @@ fn every_fixed_twin_reaches_all_its_sometimes_states_on_loom_and_states() {
         .collect();
     assert_eq!(
         fixed.len(),
-        18,
-        "the catalogue's fixed twins: 9, 8 of the rcu/ family and typesafe/recheck"
+        21,
+        "the catalogue's fixed twins: 9, 8 of the rcu/ family, typesafe/recheck, \
+         socket-lookup/fixed and rculist-nulls/'s insert and delete"
     );
     for scenario in &fixed {
         assert!(

@@ -65,7 +65,9 @@ fn unknown_lok_at(column: usize) -> String {
          get_ref, get_ref_not_zero, put_ref, read, write, set_key, recheck, signal, wait, \
          rcu_read_lock, rcu_read_unlock, \
          synchronize_rcu, rcu_barrier, call_rcu, kfree_rcu, list_add_rcu, list_add_tail_rcu, \
-         list_del_rcu, list_replace_rcu, walk_rcu, destroy_cache)"
+         list_del_rcu, list_replace_rcu, walk_rcu, destroy_cache, hlist_nulls_add_head_rcu, \
+         hlist_nulls_del_rcu, hlist_nulls_del_init_rcu, lookup_rcu, nulls_restart, \
+         expect_found)"
     )
 }
 
@@ -246,7 +248,7 @@ fn too_many_actors_are_refused_for_loom_only() {
 #[test]
 fn every_catalogue_file_parses_and_names_a_twin_that_exists() {
     let catalogue = Scenario::catalogue();
-    assert_eq!(catalogue.len(), 37);
+    assert_eq!(catalogue.len(), 46);
     for scenario in &catalogue {
         if let Some(twin) = &scenario.twin {
             assert!(

@@ -236,8 +236,9 @@ pub fn apply(rule: Rule, salt: u8, roles: &[Role], actors: &mut [Vec<String>]) {
                 }
             }
         }
-        // Not drawn (`generate::choices`): no type-stable cache is generated yet.
-        Rule::LookupWithoutRecheck => {}
+        // Not drawn (`generate::choices`): no type-stable cache and no hash table is generated
+        // yet.
+        Rule::LookupWithoutRecheck | Rule::NullsWalkWithoutRestart => {}
         Rule::DestroyWithPendingCallbacks => {
             // The cache destroyed right after a callback that frees into it was queued.
             let steps = &mut actors[pick(&rcu_owners)];

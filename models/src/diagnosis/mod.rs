@@ -125,8 +125,11 @@ pub(crate) fn diagnose(failure: Failure) -> Finding {
     let root_cause = root_cause(&events);
 
     let mut diagnosis = String::new();
+    // A reader stopped for restarting its lookup forever proved no cycle of links: its own
+    // message says what loops.
+    let lockless_spin = cycle_proof.is_none() && matches!(&cause, Cause::Stopped { .. });
     match kind {
-        FindingKind::LoopingReader => {
+        FindingKind::LoopingReader if !lockless_spin => {
             let holder_name = holder.clone().unwrap_or_else(|| "a thread".to_string());
             diagnosis.push_str(&format!(
                 "looping reader: `{holder_name}` holds {lock_words} and walks {} forever.\n",
@@ -249,6 +252,15 @@ fn no_final_state(failure: Failure) -> Finding {
                  Starved on the {lock} lock (blocked on it in that state): {}.\n",
                 cycle.join(" -> "),
                 names_or_none(&starved)
+            ),
+        ),
+        (Some(holder), None) => (
+            FindingKind::LoopingReader,
+            format!(
+                "looping reader: `{holder}` holds no lock and never finishes its lookup: after \
+                 {stem} actions the run reaches a state from which no final state can be \
+                 reached; there the next steps of {quoted} bring it back to the same state, \
+                 again and again (a lockless lookup that restarts forever, a soft lockup).\n"
             ),
         ),
         _ if cycle_actors.is_empty() => (

@@ -203,21 +203,39 @@ fn keys_are_given_compared_and_rechecked_in_the_forms_the_language_table_shows()
         parse("recheck s key 5"),
         Ok(Step::Recheck {
             object: object(),
-            key: 5
+            key: 5,
+            restart: false,
         })
+    );
+    assert_eq!(
+        parse("recheck s key 5 restart"),
+        Ok(Step::Recheck {
+            object: object(),
+            key: 5,
+            restart: true,
+        })
+    );
+    assert_eq!(
+        parse("recheck s key 5 again"),
+        Err((
+            16,
+            "unexpected `again` (expected `recheck OBJECT key K [restart]`: `restart` runs the \
+             lookup again on a mismatch)"
+                .to_string()
+        ))
     );
     assert_eq!(
         parse("recheck s 5"),
         Err((
             11,
-            "`recheck` needs more (expected `recheck OBJECT key K`)".to_string()
+            "`recheck` needs more (expected `recheck OBJECT key K [restart]`)".to_string()
         ))
     );
     assert_eq!(
         parse("recheck s as 5"),
         Err((
             10,
-            "unexpected `as` (expected `recheck OBJECT key K`)".to_string()
+            "unexpected `as` (expected `recheck OBJECT key K [restart]`)".to_string()
         ))
     );
     assert_eq!(
@@ -225,6 +243,68 @@ fn keys_are_given_compared_and_rechecked_in_the_forms_the_language_table_shows()
         Err((
             6,
             "`key` is not an object name (expected a name such as `s` or `sock_2`)".to_string()
+        ))
+    );
+}
+
+#[test]
+fn hash_table_steps_name_their_table_or_the_only_one() {
+    assert_eq!(
+        parse("hlist_nulls_add_head_rcu s"),
+        Ok(Step::HashAdd {
+            object: "s".to_string(),
+            table: 0
+        })
+    );
+    assert_eq!(
+        parse("hlist_nulls_del_init_rcu s ehash"),
+        Ok(Step::HashDel {
+            object: "s".to_string(),
+            table: 0,
+            init: true
+        })
+    );
+    assert_eq!(
+        parse("hlist_nulls_del_rcu s bhash"),
+        Err((
+            22,
+            "unknown table `bhash` (declared tables: ehash)".to_string()
+        ))
+    );
+    assert_eq!(
+        parse("lookup_rcu ehash key 7 into s"),
+        Ok(Step::Lookup {
+            table: 0,
+            key: 7,
+            into: "s".to_string()
+        })
+    );
+    assert_eq!(
+        parse("lookup_rcu key 7 into s"),
+        Ok(Step::Lookup {
+            table: 0,
+            key: 7,
+            into: "s".to_string()
+        })
+    );
+    assert_eq!(
+        parse("lookup_rcu ehash key 7 as s"),
+        Err((
+            23,
+            "expected `lookup_rcu [TABLE] key K into OBJECT`".to_string()
+        ))
+    );
+    assert_eq!(
+        parse("nulls_restart s"),
+        Ok(Step::NullsRestart {
+            object: "s".to_string()
+        })
+    );
+    assert_eq!(
+        parse("expect_found restart"),
+        Err((
+            13,
+            "`restart` is not an object name (expected a name such as `s` or `sock_2`)".to_string()
         ))
     );
 }

@@ -499,17 +499,17 @@ impl<'a> ActorCheck<'a> {
                     self.names(&on)
                 ),
             ))
-        } else if let Some(table) = local.hashed.filter(|_| local.refs == 1) {
-            Some((
-                Rule::LinkedAtFree,
-                format!(
-                    "`{text}` drops this actor's last reference to {object} while it is still \
-                     hashed on `{}`",
-                    self.table_name(table)
-                ),
-            ))
         } else {
-            None
+            local.hashed.filter(|_| local.refs == 1).map(|table| {
+                (
+                    Rule::LinkedAtFree,
+                    format!(
+                        "`{text}` drops this actor's last reference to {object} while it is \
+                         still hashed on `{}`",
+                        self.table_name(table)
+                    ),
+                )
+            })
         };
         let local = self.local(object);
         local.refs = local.refs.saturating_sub(1);

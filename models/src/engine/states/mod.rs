@@ -263,12 +263,13 @@ fn non_termination(
     let mut events = model.events_of(&whole);
     let snapshot = &at_loop.snapshot;
     let (scenario, actors) = (model.plan.scenario(), model.actors());
-    // The looping actor: one that is walking in the cycle.
+    // The looping actor: one that is walking (or restarting a lookup) in the cycle.
     let looping = lasso.cycle.iter().map(|&(a, _)| a).find(|&a| {
-        snapshot
-            .actors
-            .get(a)
-            .is_some_and(|actor| actor.walk.is_some())
+        snapshot.actors.get(a).is_some_and(|actor| {
+            // Walking, or a lookup that restarts in the cycle (the state at the cycle's
+            // start is the one at its end, after the restart).
+            actor.walk.is_some() || actor.lookup.is_some() || !actor.restarted_by.is_empty()
+        })
     });
     let lock = looping.and_then(|a| snapshot.actors[a].held.first().copied());
     let blocked_on = |lock: usize| -> Vec<String> {
