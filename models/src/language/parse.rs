@@ -538,4 +538,46 @@ mod tests {
              `signal go` step): the wait would block forever"
         );
     }
+
+    #[test]
+    fn tables_get_their_chains_lock_and_markers_of_their_own() {
+        let file = |tables: &str| {
+            format!(
+                "name = \"unit/t\"\nstory = \"x\"\n[world]\nobjects = 1\ntables = [{tables}]\n\
+                 [[actor]]\nname = \"a\"\nsteps = [\"alloc s\", \"free s\"]\n[expect]\n\
+                 all = \"pass\"\n"
+            )
+        };
+        let scenario = parse(
+            "unit.toml",
+            &file("{ name = \"ehash\", chains = 4 }, { name = \"tw\", chains = 2 }"),
+        )
+        .expect("valid");
+        let bases: Vec<(usize, usize)> = scenario
+            .world
+            .tables
+            .iter()
+            .map(|t| (t.chains, t.nulls_base))
+            .collect();
+        assert_eq!(bases, [(4, 0), (2, 4)], "tw's markers start past ehash's");
+        assert_eq!(
+            scenario.world.locks[0].name, "ehash",
+            "the default lock is the table's"
+        );
+        assert_eq!(
+            parse("unit.toml", &file("{ name = \"ehash\", chains = 0 }"))
+                .unwrap_err()
+                .to_string(),
+            "unit.toml:5:38: chains = 0: expected 1 to 64 chains"
+        );
+        assert_eq!(
+            parse(
+                "unit.toml",
+                &file("{ name = \"ehash\", chains = 2, lock = \"bucket\" }")
+            )
+            .unwrap_err()
+            .to_string(),
+            "unit.toml:5:48: unknown lock `bucket` (declared locks: ehash)"
+        );
+    }
 }

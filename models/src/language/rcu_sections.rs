@@ -29,29 +29,13 @@ pub(super) fn check(
     let mut bound_by: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (index, (text, step)) in texts.iter().zip(steps).enumerate() {
         if let Some(object) = step.value.uses() {
-            check_lookup_use(
-                reader,
-                name,
-                text,
-                &step.value,
-                object,
-                &bound_by,
-                steps,
-                index,
-            )?;
+            check_lookup_use(reader, world, name, text, object, &bound_by, steps, index)?;
         }
         match &step.value {
             Step::Lookup { table, .. } => {
-                let spec = &world.tables[*table];
-                if open.is_empty() && !held[spec.lock] {
-                    return Err(reader.error(
-                        text,
-                        format!(
-                            "lookup_rcu outside a read-side section and without the {} lock in \
-                             actor `{name}`: a lockless lookup needs an earlier rcu_read_lock",
-                            world.locks[spec.lock].name
-                        ),
-                    ));
+                let lock = world.tables[*table].lock;
+                if open.is_empty() && !held[lock] {
+                    return Err(outside_section(reader, world, name, text, lock, "lookup"));
                 }
             }
             Step::Lock { lock } => held[*lock] = true,
@@ -82,13 +66,8 @@ pub(super) fn check(
                     ));
                 }
                 if open.is_empty() && !held[spec.lock] {
-                    return Err(reader.error(
-                        text,
-                        format!(
-                            "walk_rcu outside a read-side section and without the {} lock in \
-                             actor `{name}`: a lockless walk needs an earlier rcu_read_lock",
-                            world.locks[spec.lock].name
-                        ),
+                    return Err(outside_section(
+                        reader, world, name, text, spec.lock, "walk",
                     ));
                 }
             }
@@ -108,6 +87,27 @@ pub(super) fn check(
         ));
     }
     Ok(())
+}
+
+/// The error of a lockless `walk` or `lookup` (named by `what`) written outside any read-side
+/// section and without the lock that would stand in for one.
+fn outside_section(
+    reader: &Reader<'_>,
+    world: &WorldSpec,
+    name: &str,
+    text: &Spanned<String>,
+    lock: usize,
+    what: &str,
+) -> ScenarioError {
+    let verb = text.get_ref().split_whitespace().next().unwrap_or_default();
+    reader.error(
+        text,
+        format!(
+            "{verb} outside a read-side section and without the {} lock in actor `{name}`: a \
+             lockless {what} needs an earlier rcu_read_lock",
+            world.locks[lock].name
+        ),
+    )
 }
 
 /// Whether a binding step is a lookup by key, which a restart may run again and whose result
@@ -130,14 +130,15 @@ fn is_lookup(step: &Step) -> bool {
 #[allow(clippy::too_many_arguments)]
 fn check_lookup_use(
     reader: &Reader<'_>,
+    world: &WorldSpec,
     name: &str,
     text: &Spanned<String>,
-    step: &Step,
     object: &str,
     bound_by: &std::collections::HashMap<&str, usize>,
     steps: &[Located<Step>],
     index: usize,
 ) -> Result<(), ScenarioError> {
+    let step = &steps[index].value;
     let needs_lookup =
         step.may_restart() || matches!(step, Step::NullsRestart { .. } | Step::ExpectFound { .. });
     if !needs_lookup {
@@ -183,10 +184,13 @@ fn check_lookup_use(
             return Err(reader.error(
                 text,
                 format!(
-                    "this restart goes back to line {} over the step at line {}, which takes or \
-                     releases a lock, opens or closes a read-side section, or allocates: a \
+                    "this restart goes back to `{}` (line {}) over `{}` (line {}), which takes \
+                     or releases a lock, opens or closes a read-side section, or allocates: a \
                      restart runs every step from the lookup again, so keep such steps outside",
-                    steps[binder].line, crossed.line
+                    steps[binder].value.text(world),
+                    steps[binder].line,
+                    crossed.value.text(world),
+                    crossed.line
                 ),
             ));
         }
@@ -252,6 +256,59 @@ mod tests {
             error(&["rcu_read_lock", "rcu_read_lock", "rcu_read_unlock"], true),
             "unit.toml:12:10: this rcu_read_lock is never unlocked in actor `reader`: every \
              read-side section ends before the actor does"
+        );
+    }
+
+    /// The error of a file with one hash table whose one actor takes `steps`.
+    fn table_error(steps: &[&str]) -> String {
+        let steps: Vec<String> = steps.iter().map(|s| format!("\"{s}\"")).collect();
+        let text = format!(
+            "name = \"unit/t\"\nstory = \"x\"\n[world]\nobjects = 1\n\
+             tables = [{{ name = \"ehash\", chains = 2 }}]\n[[actor]]\nname = \"reader\"\n\
+             steps = [{}]\n[expect]\nall = \"pass\"\n",
+            steps.join(", ")
+        );
+        Scenario::parse("unit.toml", &text)
+            .map(|_| "valid".to_string())
+            .unwrap_or_else(|error| error.to_string())
+    }
+
+    #[test]
+    fn lookups_and_their_restarts_are_checked_before_anything_runs() {
+        assert_eq!(
+            table_error(&["lookup_rcu key 2 into s"]),
+            "unit.toml:8:10: lookup_rcu outside a read-side section and without the ehash lock \
+             in actor `reader`: a lockless lookup needs an earlier rcu_read_lock"
+        );
+        let lookup = [
+            "rcu_read_lock",
+            "lookup_rcu key 2 into s",
+            "nulls_restart s",
+            "get_ref_not_zero s",
+            "recheck s key 2 restart",
+            "rcu_read_unlock",
+            "expect_found s",
+            "put_ref s",
+        ];
+        assert_eq!(table_error(&lookup), "valid");
+        assert_eq!(
+            table_error(&["alloc s key 2", "nulls_restart s", "free s"]),
+            "unit.toml:8:42: `nulls_restart` needs `s` bound by a lookup (an earlier \
+             `lookup_rcu TABLE key K into s` or `walk_rcu LIST keep s key K` in actor `reader`)"
+        );
+        assert_eq!(
+            table_error(&[
+                "rcu_read_lock",
+                "lookup_rcu key 2 into s",
+                "rcu_read_unlock",
+                "rcu_read_lock",
+                "nulls_restart s",
+                "rcu_read_unlock",
+            ]),
+            "unit.toml:8:90: this restart goes back to `lookup_rcu ehash key 2 into s` (line 8) \
+             over `rcu_read_unlock` (line 8), which takes or releases a lock, opens or closes a \
+             read-side section, or allocates: a restart runs every step from the lookup again, \
+             so keep such steps outside"
         );
     }
 }
