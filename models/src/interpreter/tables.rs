@@ -16,35 +16,32 @@ use std::ptr::NonNull;
 use std::sync::atomic::Ordering;
 
 /// The harness's record of the tables (std locks, never a checker's: loom and shuttle neither
-/// see nor schedule it).
+/// see nor schedule it). Whether an entry stayed hashed for a whole lookup is decided by the
+/// slots' hash tickets, which checkers do see (see [`World::hash_ticket`]); this record only
+/// says which tickets mean what, and narrows down which slots a lookup must read.
 ///
 /// # Invariants
-/// `hashed[slot]` is `Some((table, chain))` from the step that hashed the slot's node to the one
-/// that unhashed it; `keys[slot]` is the key last written to the slot's object; every watch's
-/// candidates were hashed with the lookup's key on its chain when the lookup began and have not
-/// been unhashed, re-keyed or freed since.
+/// - `hashed[slot]` is `Some((table, chain))` from just before the step that hashes the slot's
+///   node until just after the one that unhashes it: a superset of the time its ticket is live.
+/// - Ticket `t > 0` stands for `tickets[t - 1]`, `(table, chain, key)`, written before the
+///   ticket is stored in a slot and never changed.
+/// - Every watch's candidates held their ticket, for the lookup's key on its chain, when the
+///   lookup began.
 #[derive(Debug, Clone)]
 pub(crate) struct Hashing {
     hashed: Vec<Option<(usize, usize)>>,
-    keys: Vec<u32>,
-    /// The lookups under way: the actor and the slots that have stayed.
-    watches: Vec<(String, Vec<usize>)>,
+    tickets: Vec<(usize, usize, u32)>,
+    /// The lookups under way: the actor and its candidates, `(slot, ticket)`.
+    watches: Vec<(String, Vec<(usize, usize)>)>,
 }
 
 impl Hashing {
-    /// Nothing hashed, every key 0 (slab memory starts zeroed).
+    /// Nothing hashed.
     pub(crate) fn new(objects: usize) -> Self {
         Hashing {
             hashed: vec![None; objects],
-            keys: vec![0; objects],
+            tickets: Vec::new(),
             watches: Vec::new(),
-        }
-    }
-
-    /// Slot `slot` left its chain, or its object changed: no lookup under way may count on it.
-    fn disturbed(&mut self, slot: usize) {
-        for (_, candidates) in &mut self.watches {
-            candidates.retain(|&s| s != slot);
         }
     }
 }
@@ -196,28 +193,88 @@ impl<P: Threads> World<P> {
         self.hashing().hashed[slot]
     }
 
-    /// Records that slot `slot`'s object now has key `key` (harness bookkeeping).
+    /// Before slot `slot`'s object gets key `key`: a hashed entry takes a new ticket, so no
+    /// lookup under way for its old key counts on it, and none that starts now takes it for one.
     pub(super) fn note_key(&self, slot: usize, key: u32) {
-        let mut hashing = self.hashing();
-        if hashing.keys[slot] != key {
-            hashing.disturbed(slot);
+        let Some((table, chain)) = self.hashed_on(slot) else {
+            return;
+        };
+        if self.hash_ticket(slot) != 0 {
+            self.store_ticket(slot, Some((table, chain, key)));
         }
-        hashing.keys[slot] = key;
+    }
+
+    /// Before slot `slot` is freed: a hashed entry (freed while hashed) is gone for lookups.
+    pub(super) fn note_freed(&self, slot: usize) {
+        if self.hashed_on(slot).is_some() {
+            self.store_ticket(slot, None);
+        }
+    }
+
+    /// Slot `slot`'s hash ticket: 0 while no lookup may count on its entry, else the number of
+    /// the `(table, chain, key)` it is hashed with.
+    ///
+    /// Tickets are checker-visible atomics (`Relaxed`: they order nothing of the scenario's).
+    /// A hash stores a new ticket after its add, an unhash stores 0 before its unlink, a key write
+    /// or a free of a hashed entry stores a new ticket (or 0) before it; a lookup reads the
+    /// tickets of its chain's slots when it begins and again when it ends, and an entry whose
+    /// ticket did not change stayed for the whole lookup. A record kept by the harness alone
+    /// would be wrong both ways: written after the unlink, a lookup on real threads runs
+    /// entirely in between and is told an entry stayed that it could not see (a false missed
+    /// lookup); written before, loom's partial-order reduction, which cannot see the record,
+    /// switches to the reader only just before the unlink's own stores, after the record, and
+    /// never shows the reader the entry still there (a missed finding). As atomics the tickets
+    /// conflict with the lookup's reads, so loom explores both orders, and on real threads a
+    /// lookup that saw the unlink (through the walk's acquire loads) sees the 0 stored before it.
+    fn hash_ticket(&self, slot: usize) -> usize {
+        self.hash_tickets[slot].load(Ordering::Relaxed)
+    }
+
+    /// Stores a new ticket for `meaning` in slot `slot` (0 for `None`).
+    fn store_ticket(&self, slot: usize, meaning: Option<(usize, usize, u32)>) {
+        let ticket = meaning.map_or(0, |meaning| {
+            let mut hashing = self.hashing();
+            hashing.tickets.push(meaning);
+            hashing.tickets.len()
+        });
+        self.hash_tickets[slot].store(ticket, Ordering::Relaxed);
     }
 
     /// The slots the lookup actor `actor` has under way still counts on (state-graph snapshots).
     pub(crate) fn watch_of(&self, actor: &str) -> Option<Vec<usize>> {
-        let hashing = self.hashing();
-        hashing
-            .watches
-            .iter()
-            .find(|(name, _)| name == actor)
-            .map(|(_, slots)| slots.clone())
+        let candidates = {
+            let hashing = self.hashing();
+            let watch = hashing.watches.iter().find(|(name, _)| name == actor);
+            watch.map(|(_, candidates)| candidates.clone())
+        }?;
+        Some(self.stayed(&candidates))
     }
 
-    /// Records that slot `slot` was freed: no lookup under way counts on it.
-    pub(super) fn note_freed(&self, slot: usize) {
-        self.hashing().disturbed(slot);
+    /// The candidates whose slot still holds the ticket they were watched with.
+    fn stayed(&self, candidates: &[(usize, usize)]) -> Vec<usize> {
+        candidates
+            .iter()
+            .filter(|&&(slot, ticket)| self.newest_ticket(slot) == ticket)
+            .map(|&(slot, _)| slot)
+            .collect()
+    }
+
+    /// Slot `slot`'s newest ticket in the location's modification order, read by a
+    /// compare-and-swap that always fails (no ticket is `usize::MAX`): a plain load may return a
+    /// ticket the unhash has already replaced (nothing orders the reader after that store), and
+    /// the lookup would be told an entry stayed that was gone (loom showed it at bound 3). Not a
+    /// `fetch_add(0)`: that writes, and loom then counts the reader's own write as a store no
+    /// newer than the unhash's, which the next read may return.
+    fn newest_ticket(&self, slot: usize) -> usize {
+        match self.hash_tickets[slot].compare_exchange(
+            usize::MAX,
+            usize::MAX,
+            Ordering::Relaxed,
+            Ordering::Relaxed,
+        ) {
+            Ok(_) => unreachable!("no slot holds ticket usize::MAX"),
+            Err(newest) => newest,
+        }
     }
 
     /// `hlist_nulls_add_head_rcu`: hashes `handle`'s node at the head of the chain of `table`
@@ -228,15 +285,13 @@ impl<P: Threads> World<P> {
         let key = object.key.load(Ordering::Relaxed) as u32;
         let chain = self.tables[table].chain_of(key as usize);
         let head = self.tables[table].head(chain);
+        // The record before the add, the ticket after it (see `hash_ticket`).
+        self.hashing().hashed[handle.slot()] = Some((table, chain));
         // SAFETY: the caller holds the table's lock (or models not holding it, which loom
         // reports); nodes live in the slab and heads in the table, as long as the world.
         let added = unsafe { head.add_head_rcu(self.node_ptr(handle.slot())) };
         self.list_result(added)?;
-        {
-            let mut hashing = self.hashing();
-            hashing.hashed[handle.slot()] = Some((table, chain));
-            hashing.keys[handle.slot()] = key;
-        }
+        self.store_ticket(handle.slot(), Some((table, chain, key)));
         self.record(What::Hashed {
             slot: handle.slot(),
             table: self.table_names[table].clone(),
@@ -249,6 +304,8 @@ impl<P: Threads> World<P> {
     /// `hlist_nulls_del_rcu` (or `_init_rcu`) of `handle`'s node.
     pub fn hash_del(&self, handle: Handle, table: usize, init: bool) -> Result<(), Stop> {
         let object = self.checked(handle)?;
+        // The ticket before the unlink, the record after it (see `hash_ticket`).
+        self.store_ticket(handle.slot(), None);
         // SAFETY: as in `hash_add`.
         let deleted = unsafe {
             if init {
@@ -258,11 +315,7 @@ impl<P: Threads> World<P> {
             }
         };
         self.list_result(deleted)?;
-        let was = {
-            let mut hashing = self.hashing();
-            hashing.disturbed(handle.slot());
-            hashing.hashed[handle.slot()].take()
-        };
+        let was = self.hashing().hashed[handle.slot()].take();
         self.record(What::Unhashed {
             slot: handle.slot(),
             table: self.table_names[table].clone(),
@@ -275,14 +328,30 @@ impl<P: Threads> World<P> {
     /// harness's watch of what stays hashed there.
     pub(crate) fn lookup_start(&self, table: usize, key: u32) -> LookupWalk<'_, P> {
         let chain = self.tables[table].chain_of(key as usize);
+        // The record narrows the slots down to those that may hold a ticket for this chain (it
+        // covers each ticket's whole life); each one's ticket, a checker-visible read taken
+        // with no harness lock held, says whether it is there with the key.
+        let slots: Vec<usize> = {
+            let hashing = self.hashing();
+            (0..self.slab.capacity())
+                .filter(|&slot| hashing.hashed[slot] == Some((table, chain)))
+                .collect()
+        };
+        let tickets: Vec<(usize, usize)> = slots
+            .into_iter()
+            .map(|slot| (slot, self.hash_ticket(slot)))
+            .filter(|&(_, ticket)| ticket != 0)
+            .collect();
+        let candidates = {
+            let hashing = self.hashing();
+            tickets
+                .into_iter()
+                .filter(|&(_, ticket)| hashing.tickets[ticket - 1] == (table, chain, key))
+                .collect()
+        };
+        let actor = self.actor_name();
         {
             let mut hashing = self.hashing();
-            let candidates = (0..self.slab.capacity())
-                .filter(|&slot| {
-                    hashing.hashed[slot] == Some((table, chain)) && hashing.keys[slot] == key
-                })
-                .collect();
-            let actor = self.actor_name();
             hashing.watches.retain(|(name, _)| *name != actor);
             hashing.watches.push((actor, candidates));
         }
@@ -354,12 +423,13 @@ impl<P: Threads> World<P> {
         nulls: Option<usize>,
     ) -> LookupRecord {
         let actor = self.actor_name();
-        let stayed = {
+        let candidates = {
             let mut hashing = self.hashing();
             let at = hashing.watches.iter().position(|(name, _)| *name == actor);
             at.map(|at| hashing.watches.remove(at).1)
                 .unwrap_or_default()
         };
+        let stayed = self.stayed(&candidates);
         let ended_on = nulls.and_then(|nulls| self.tables[lookup.table].chain_of_nulls(nulls));
         self.record(What::LookupEnd {
             table: self.table_names[lookup.table].clone(),

@@ -73,6 +73,9 @@ pub struct World<P: Threads> {
     /// Harness bookkeeping of the tables (never seen by a checker): where each slot is hashed,
     /// its key as last written, and the lookups under way.
     pub(super) hashing: Mutex<super::tables::Hashing>,
+    /// Each slot's hash ticket (a checker-visible atomic: see `World::hash_ticket`); empty in a
+    /// world without tables, whose runs then make no such access.
+    pub(super) hash_tickets: Vec<P::AtomicUsize>,
     /// The event log (outlives the execution).
     pub trace: Arc<Trace>,
     /// The checks in force.
@@ -173,6 +176,11 @@ impl<P: Threads> World<P> {
                 .collect(),
             table_names: spec.tables.iter().map(|t| t.name.clone()).collect(),
             hashing: Mutex::new(super::tables::Hashing::new(spec.objects)),
+            hash_tickets: if spec.tables.is_empty() {
+                Vec::new()
+            } else {
+                (0..spec.objects).map(|_| P::AtomicUsize::new(0)).collect()
+            },
             events: spec.events.iter().map(|_| Signal::default()).collect(),
             event_names: spec.events.clone(),
             trace,
@@ -387,8 +395,8 @@ impl<P: Threads> World<P> {
         // Only a given key is written (a scenario without keys explores as it always did):
         // otherwise the slot keeps what its memory held, as slab memory is not cleared.
         if let Some(key) = key {
-            object.key.store(key as usize, Ordering::Relaxed);
             self.note_key(handle.slot(), key);
+            object.key.store(key as usize, Ordering::Relaxed);
         }
         // Release: the key is written before the count that lets a lockless reader's
         // get_ref_not_zero succeed (rculist_nulls.rst's insert: the key before the refcount).
@@ -421,8 +429,8 @@ impl<P: Threads> World<P> {
     /// `set_key x K`: writes the object's key.
     pub fn set_key(&self, handle: Handle, key: u32) -> Result<(), Stop> {
         let object = self.checked(handle)?;
-        object.key.store(key as usize, Ordering::Relaxed);
         self.note_key(handle.slot(), key);
+        object.key.store(key as usize, Ordering::Relaxed);
         self.record(What::KeySet {
             slot: handle.slot(),
             key,
@@ -480,8 +488,8 @@ impl<P: Threads> World<P> {
     pub fn free(&self, handle: Handle) -> Result<(), Stop> {
         self.check_cache_alive(handle)?;
         let still_linked_on = self.linked_on(handle.slot());
-        self.slab.free(handle)?;
         self.note_freed(handle.slot());
+        self.slab.free(handle)?;
         self.record(What::Free {
             slot: handle.slot(),
             generation: handle.generation(),
