@@ -212,7 +212,7 @@ impl ListError {
             } => vec![*entry, *actual, *neighbour],
             ListError::BadLink { node, .. } => vec![*node],
             ListError::Corruption { node, next, actual } => vec![*node, *next, *actual],
-            ListError::Cycle { head, cycle, .. } => {
+            ListError::Cycle { head, cycle, .. } | ListError::NullsCycle { head, cycle, .. } => {
                 let mut nodes = vec![*head];
                 nodes.extend(cycle);
                 nodes
@@ -233,11 +233,6 @@ impl ListError {
                 ..
             } => vec![*entry, *actual, *pprev],
             ListError::NullsDelUnhashed { entry, .. } => vec![*entry],
-            ListError::NullsCycle { head, cycle, .. } => {
-                let mut nodes = vec![*head];
-                nodes.extend(cycle);
-                nodes
-            }
         }
     }
 

@@ -21,7 +21,6 @@ use lifecycle_list::{
     HlistNullsNode, HlistNullsTable, ListError, NullsEnd, LIST_POISON2, MAX_NULLS,
 };
 use std::cell::Cell;
-use std::collections::HashMap;
 use std::ptr::{self, NonNull};
 
 /// A hashed object, like the kernel test's `struct hlist_test_struct` with a key, as
@@ -84,18 +83,8 @@ fn ended_on(nulls: usize) -> NullsEnd {
     NullsEnd::EndedOn { nulls }
 }
 
-/// Names addresses for `ListError::describe`.
-fn namer(names: &[(&str, usize)]) -> impl Fn(usize) -> String {
-    let map: HashMap<usize, String> = names
-        .iter()
-        .map(|(name, address)| (*address, name.to_string()))
-        .collect();
-    move |address| {
-        map.get(&address)
-            .cloned()
-            .unwrap_or_else(|| format!("{address:#x}"))
-    }
-}
+mod namer;
+use namer::namer;
 
 // --- list-test.c's hlist cases, on nulls chains ---------------------------------------------
 

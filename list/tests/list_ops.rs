@@ -5,7 +5,6 @@
 use lifecycle_list::{
     impl_linked, CheckMode, Link, Linked, ListError, ListHead, LIST_POISON1, LIST_POISON2,
 };
-use std::collections::HashMap;
 use std::ptr::{self, NonNull};
 
 /// A test entry: a value and its link, like the kernel test's `struct list_test_struct`.
@@ -94,18 +93,8 @@ fn fill(head: &ListHead, items: &[&Item]) {
     }
 }
 
-/// Names addresses for `ListError::describe`.
-fn namer(names: &[(&str, &ListHead)]) -> impl Fn(usize) -> String {
-    let map: HashMap<usize, String> = names
-        .iter()
-        .map(|(name, node)| (node.address(), name.to_string()))
-        .collect();
-    move |address| {
-        map.get(&address)
-            .cloned()
-            .unwrap_or_else(|| format!("{address:#x}"))
-    }
-}
+mod namer;
+use namer::namer;
 
 // --- list-test.c, case by case ------------------------------------------------------------
 
@@ -632,7 +621,7 @@ fn checked_add_of_the_first_entry_again_is_a_double_add() {
             next: a.link.address()
         }
     );
-    let names = namer(&[("head", &head), ("A", &a.link)]);
+    let names = namer(&[("head", head.address()), ("A", a.link.address())]);
     assert_eq!(
         error.describe(&names),
         "list_add double add: new=A, prev=head, next=A."
@@ -661,7 +650,11 @@ fn checked_add_tail_of_the_last_entry_again_is_a_double_add() {
     fill(&head, &[&a, &b]);
     // SAFETY: single-threaded test.
     let error = unsafe { head.add_tail(link(&b)) }.unwrap_err();
-    let names = namer(&[("head", &head), ("A", &a.link), ("B", &b.link)]);
+    let names = namer(&[
+        ("head", head.address()),
+        ("A", a.link.address()),
+        ("B", b.link.address()),
+    ]);
     assert_eq!(
         error.describe(&names),
         "list_add double add: new=B, prev=B, next=head."
@@ -678,10 +671,10 @@ fn checked_add_next_to_a_broken_back_link_is_corruption() {
     // SAFETY: single-threaded test; deliberately breaking the list.
     unsafe { a.link.init() };
     let names = namer(&[
-        ("head", &head),
-        ("A", &a.link),
-        ("B", &b.link),
-        ("C", &c.link),
+        ("head", head.address()),
+        ("A", a.link.address()),
+        ("B", b.link.address()),
+        ("C", c.link.address()),
     ]);
     // SAFETY: single-threaded test; the check reads the links and refuses.
     let error = unsafe { head.add(link(&c)) }.unwrap_err();
@@ -708,7 +701,7 @@ fn checked_add_to_an_uninitialized_head_is_refused() {
     let a = item(1);
     // SAFETY: single-threaded test.
     let error = unsafe { head.add(link(&a)) }.unwrap_err();
-    let names = namer(&[("head", &head), ("A", &a.link)]);
+    let names = namer(&[("head", head.address()), ("A", a.link.address())]);
     assert_eq!(
         error.describe(&names),
         "list_add corruption. next is NULL (adding A; is the head initialized?)."
@@ -728,7 +721,7 @@ fn checked_del_of_a_never_added_entry_is_refused() {
         }
     );
     assert_eq!(
-        error.describe(&namer(&[("A", &a.link)])),
+        error.describe(&namer(&[("A", a.link.address())])),
         "list_del corruption, A->next is NULL (was it ever added?)"
     );
 }
@@ -745,7 +738,7 @@ fn checked_del_twice_finds_the_poison() {
     }
     .unwrap_err();
     assert_eq!(
-        error.describe(&namer(&[("A", &a.link)])),
+        error.describe(&namer(&[("A", a.link.address())])),
         "list_del corruption, A->next is LIST_POISON1 (0x100) (already deleted)"
     );
     assert_eq!(values(&head), [] as [u32; 0]);
@@ -763,7 +756,7 @@ fn raw_del_twice_is_refused_rather_than_following_the_poison() {
     }
     .unwrap_err();
     assert_eq!(
-        error.describe(&namer(&[("A", &a.link)])),
+        error.describe(&namer(&[("A", a.link.address())])),
         "list traversal corruption. A->next is LIST_POISON1 (0x100): the node is not on a list"
     );
 }
@@ -773,7 +766,11 @@ fn checked_del_with_broken_neighbours_is_corruption() {
     let head = head();
     let (a, b) = (item(1), item(2));
     fill(&head, &[&a, &b]);
-    let names = namer(&[("head", &head), ("A", &a.link), ("B", &b.link)]);
+    let names = namer(&[
+        ("head", head.address()),
+        ("A", a.link.address()),
+        ("B", b.link.address()),
+    ]);
     // SAFETY: single-threaded test; deliberately breaking the list.
     let error = unsafe {
         a.link.init();
@@ -788,7 +785,11 @@ fn checked_del_with_broken_neighbours_is_corruption() {
     let head = self::head();
     let (a, b) = (item(1), item(2));
     fill(&head, &[&a, &b]);
-    let names = namer(&[("head", &head), ("A", &a.link), ("B", &b.link)]);
+    let names = namer(&[
+        ("head", head.address()),
+        ("A", a.link.address()),
+        ("B", b.link.address()),
+    ]);
     // SAFETY: as above.
     let error = unsafe {
         b.link.init();
@@ -828,7 +829,7 @@ fn raw_double_add_makes_a_self_loop_and_traversal_names_the_cycle() {
         }
     );
     assert_eq!(
-        error.describe(&namer(&[("head", &head), ("A", &a.link)])),
+        error.describe(&namer(&[("head", head.address()), ("A", a.link.address())])),
         "list traversal from head made 2 steps without returning to the head, but no more than 1 node \
          can exist: it is caught in the cycle A -> A, which does not contain the head, so \
          the walk can never end"
@@ -848,10 +849,10 @@ fn traversal_names_a_longer_cycle_after_its_lead_in() {
     // SAFETY: single-threaded test.
     let error = unsafe { head.count_nodes(3) }.unwrap_err();
     let names = namer(&[
-        ("head", &head),
-        ("n1", &items[0].link),
-        ("n2", &items[1].link),
-        ("n3", &items[2].link),
+        ("head", head.address()),
+        ("n1", items[0].link.address()),
+        ("n2", items[1].link.address()),
+        ("n3", items[2].link.address()),
     ]);
     assert!(
         error
@@ -877,7 +878,7 @@ fn checked_traversal_reports_the_broken_back_link_of_a_self_loop() {
     // SAFETY: single-threaded test.
     let error = unsafe { head.count_nodes(4) }.unwrap_err();
     assert_eq!(
-        error.describe(&namer(&[("head", &head), ("A", &a.link)])),
+        error.describe(&namer(&[("head", head.address()), ("A", a.link.address())])),
         "list traversal corruption. next->prev should be head, but was A. (next=A)",
         "a checked head verifies every back link, so it stops at the first step"
     );

@@ -470,25 +470,18 @@ impl<'w, P: Threads> Actor<'w, P> {
                 let reaped = world.reap(*list, *safe, &self.held())?;
                 self.bind(into, reaped, None);
             }
-            Step::GetRef {
-                object,
-                not_zero: false,
-            } => {
+            Step::GetRef { object, not_zero } => {
+                // The local holds what the gets hold: another object in a type-stable cache's
+                // reused slot, or nothing where `get_ref_not_zero` met a 0.
                 let mut held = Vec::new();
                 for handle in self.objects(object) {
-                    held.push(world.get_ref(handle)?);
+                    if *not_zero {
+                        held.extend(world.get_ref_not_zero(handle)?);
+                    } else {
+                        held.push(world.get_ref(handle)?);
+                    }
                 }
                 self.locals.insert(object.clone(), held);
-            }
-            Step::GetRef {
-                object,
-                not_zero: true,
-            } => {
-                let mut kept = Vec::new();
-                for handle in self.objects(object) {
-                    kept.extend(world.get_ref_not_zero(handle)?);
-                }
-                self.locals.insert(object.clone(), kept);
             }
             Step::PutRef {
                 object,

@@ -6,6 +6,7 @@
 
 use super::actor::Actor;
 use super::coverage::Coverage;
+use super::tables::LookupRecord;
 use super::trace::Trace;
 use super::world::World;
 use crate::language::{Scenario, Step};
@@ -32,7 +33,7 @@ pub struct ActorSnapshot {
     /// the slots with the key that have stayed hashed on the chain since it began.
     pub lookup: Option<(usize, usize, u32, String, Vec<usize>)>,
     /// How each local's lookup ended, sorted by local.
-    pub lookups: Vec<(String, String)>,
+    pub lookups: Vec<(String, LookupRecord)>,
     /// The restart steps that have sent it back at least once (`[[sometimes]]` atoms ask).
     pub restarted_by: Vec<usize>,
 }
@@ -183,10 +184,10 @@ fn snapshot(world: &World<Std>, actors: &[Actor<'_, Std>], events: usize) -> Sna
                     (table, chain, key, world.hash_link_name(at), watch)
                 }),
                 lookups: {
-                    let mut lookups: Vec<(String, String)> = actor
+                    let mut lookups: Vec<(String, LookupRecord)> = actor
                         .lookups
                         .iter()
-                        .map(|(local, record)| (local.clone(), format!("{record:?}")))
+                        .map(|(local, record)| (local.clone(), record.clone()))
                         .collect();
                     lookups.sort();
                     lookups

@@ -72,6 +72,15 @@ struct Row {
     kinds: &'static [FindingKind],
 }
 
+/// What a use of an object with no reference held (or after dropping it) can cause.
+const USED_WITHOUT_A_REFERENCE: &[FindingKind] = &[
+    UseAfterFree,
+    RefcountFromZero,
+    DataRace,
+    DoubleFree,
+    ListCorruption,
+];
+
 /// What freeing an object still linked on a list can cause: a walker still finds it, so
 /// everything a use after free and the walker's own `put_ref` (a second free) can: the slot's
 /// next owner adds it again (double add, then a looping reader and the waiters starved behind
@@ -119,25 +128,13 @@ const TABLE: [Row; 22] = [
         rule: Rule::UseWithoutRef,
         name: "use-without-ref",
         reason: "a use after the lock is dropped needs a reference taken under the lock",
-        kinds: &[
-            UseAfterFree,
-            RefcountFromZero,
-            DataRace,
-            DoubleFree,
-            ListCorruption,
-        ],
+        kinds: USED_WITHOUT_A_REFERENCE,
     },
     Row {
         rule: Rule::UseAfterPut,
         name: "use-after-put",
         reason: "an object is not used after its user dropped its reference",
-        kinds: &[
-            UseAfterFree,
-            RefcountFromZero,
-            DataRace,
-            DoubleFree,
-            ListCorruption,
-        ],
+        kinds: USED_WITHOUT_A_REFERENCE,
     },
     Row {
         rule: Rule::DoubleFree,

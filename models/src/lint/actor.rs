@@ -164,13 +164,17 @@ impl<'a> ActorCheck<'a> {
     }
 
     fn unlocked(&self, text: &str, list: usize, what: &str) -> Broken {
-        let lock = self.lock_of(list);
+        let doing = format!("{what} list `{}`", self.list_name(list));
+        self.without_lock(text, self.lock_of(list), &doing)
+    }
+
+    /// `unlocked-list` if the actor does not hold `lock` for what `text` is `doing`.
+    fn without_lock(&self, text: &str, lock: usize, doing: &str) -> Broken {
         self.held[lock].is_none().then(|| {
             (
                 Rule::UnlockedList,
                 format!(
-                    "`{text}` {what} list `{}` without the {} lock held",
-                    self.list_name(list),
+                    "`{text}` {doing} without the {} lock held",
                     self.lock_name(lock)
                 ),
             )
@@ -531,18 +535,10 @@ impl<'a> ActorCheck<'a> {
     /// `table`: under the table's lock, on an object this actor may use.
     fn hash_change(&mut self, text: &str, object: &str, table: usize, add: bool) -> Broken {
         let lock = self.scenario.world.tables[table].lock;
-        let broken = if self.held[lock].is_none() {
-            Some((
-                Rule::UnlockedList,
-                format!(
-                    "`{text}` changes table `{}` without the {} lock held",
-                    self.table_name(table),
-                    self.lock_name(lock)
-                ),
-            ))
-        } else {
-            self.unusable(text, object)
-        };
+        let doing = format!("changes table `{}`", self.table_name(table));
+        let broken = self
+            .without_lock(text, lock, &doing)
+            .or_else(|| self.unusable(text, object));
         let local = self.local(object);
         if add {
             local.hashed = Some(table);
