@@ -192,6 +192,19 @@ impl<'w, P: Threads> Actor<'w, P> {
         self.pc = restart_target(&spec.steps, self.pc);
     }
 
+    /// How the lookup that bound `local` ended. A file's actor always has one (validation); a
+    /// Rust actor's step is not validated, and gets an assertion instead of a panic.
+    fn lookup_record(&self, local: &str) -> Result<&LookupRecord, Stop> {
+        self.lookups.get(local).ok_or_else(|| Stop {
+            kind: FindingKind::Assertion,
+            message: format!(
+                "actor `{}`: `{local}` was not bound by `lookup_rcu`: `nulls_restart` and \
+                 `expect_found` read how a lookup of a hash table ended",
+                self.name
+            ),
+        })
+    }
+
     /// Binds `local` to what a lookup found and keeps how it ended.
     fn bind_lookup(&mut self, local: &str, found: Option<Handle>, record: LookupRecord) {
         let key = record.key;
@@ -361,7 +374,7 @@ impl<'w, P: Threads> Actor<'w, P> {
                 self.bind_lookup(into, found, record);
             }
             Step::NullsRestart { object } => {
-                let record = &self.lookups[object];
+                let record = self.lookup_record(object)?;
                 let own = world.own_nulls(record.table, record.chain);
                 if record.ended_elsewhere(own) {
                     let why = format!(
@@ -373,7 +386,7 @@ impl<'w, P: Threads> Actor<'w, P> {
                     return self.restart(why);
                 }
             }
-            Step::ExpectFound { object } => world.expect_found(&self.lookups[object])?,
+            Step::ExpectFound { object } => world.expect_found(self.lookup_record(object)?)?,
             Step::HashAdd { object, table } => {
                 for handle in self.objects(object) {
                     world.hash_add(handle, *table)?;

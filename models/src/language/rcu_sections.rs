@@ -157,16 +157,21 @@ fn check_lookup_use(
             ),
         ));
     };
-    if matches!(step, Step::NullsRestart { .. })
-        && !matches!(steps[binder].value, Step::Lookup { .. })
-    {
+    // Only `lookup_rcu` keeps how its walk ended: the marker (`nulls_restart`) and what stayed
+    // on its chain (`expect_found`).
+    let why = match step {
+        Step::NullsRestart { .. } => Some("only a walk of an hlist_nulls chain ends on a marker"),
+        Step::ExpectFound { .. } => Some(
+            "only a lookup of a hash table knows which entries stayed on its chain for the \
+             whole lookup",
+        ),
+        _ => None,
+    };
+    if let Some(why) = why.filter(|_| !matches!(steps[binder].value, Step::Lookup { .. })) {
         return Err(reader.error_in_string(
             text,
             at,
-            format!(
-                "`nulls_restart` needs `{object}` bound by `lookup_rcu`: only a walk of an \
-                 hlist_nulls chain ends on a marker"
-            ),
+            format!("`{verb}` needs `{object}` bound by `lookup_rcu`: {why}"),
         ));
     }
     if step.may_restart() {
@@ -295,6 +300,19 @@ mod tests {
             table_error(&["alloc s key 2", "nulls_restart s", "free s"]),
             "unit.toml:8:42: `nulls_restart` needs `s` bound by a lookup (an earlier \
              `lookup_rcu TABLE key K into s` or `walk_rcu LIST keep s key K` in actor `reader`)"
+        );
+        assert_eq!(
+            error(
+                &[
+                    "rcu_read_lock",
+                    "walk_rcu registry keep k key 1",
+                    "rcu_read_unlock",
+                    "expect_found k",
+                ],
+                true
+            ),
+            "unit.toml:12:94: `expect_found` needs `k` bound by `lookup_rcu`: only a lookup of a \
+             hash table knows which entries stayed on its chain for the whole lookup"
         );
         assert_eq!(
             table_error(&[
