@@ -214,8 +214,13 @@ impl<P: Threads> World<P> {
     /// Slot `slot`'s hash ticket: 0 while no lookup may count on its entry, else the number of
     /// the `(table, chain, key)` it is hashed with.
     ///
-    /// Tickets are checker-visible atomics (`Relaxed`: they order nothing of the scenario's).
-    /// A hash stores a new ticket after its add, an unhash stores 0 before its unlink, a key write
+    /// Tickets are checker-visible atomics, stored with release and read with acquire here, at
+    /// a lookup's start: an entry counts as there for the whole lookup only if the lookup is
+    /// ordered after the add whose ticket it read (a relaxed read let a lookup read the ticket,
+    /// then the chain's old first link, and be told it missed an entry nothing made it see:
+    /// `tests/scenarios/found/review-lookup-after-add-stale-head.toml`). The order this adds
+    /// is the one the add's own publication gives a reader that reaches the entry: it covers
+    /// only what the writer did before the ticket's store. A hash stores a new ticket after its add, an unhash stores 0 before its unlink, a key write
     /// or a free of a hashed entry stores a new ticket (or 0) before it; a lookup reads the
     /// tickets of its chain's slots when it begins and again when it ends, and an entry whose
     /// ticket did not change stayed for the whole lookup. A record kept by the harness alone
@@ -227,7 +232,7 @@ impl<P: Threads> World<P> {
     /// conflict with the lookup's reads, so loom explores both orders, and on real threads a
     /// lookup that saw the unlink (through the walk's acquire loads) sees the 0 stored before it.
     fn hash_ticket(&self, slot: usize) -> usize {
-        self.hash_tickets[slot].load(Ordering::Relaxed)
+        self.hash_tickets[slot].load(Ordering::Acquire)
     }
 
     /// Stores a new ticket for `meaning` in slot `slot` (0 for `None`).
@@ -237,7 +242,7 @@ impl<P: Threads> World<P> {
             hashing.tickets.push(meaning);
             hashing.tickets.len()
         });
-        self.hash_tickets[slot].store(ticket, Ordering::Relaxed);
+        self.hash_tickets[slot].store(ticket, Ordering::Release);
     }
 
     /// The slots the lookup actor `actor` has under way still counts on (state-graph snapshots).
