@@ -147,6 +147,80 @@ fn rules_beyond_the_catalogue_are_reported_at_their_step() {
     );
 }
 
+/// The rules broken in a socket world (a type-stable cache, table `ehash`) of `actors`.
+fn in_socket_world(actors: &[&[&str]]) -> Vec<String> {
+    let mut builder = Scenario::builder("rules/sockets")
+        .objects(2)
+        .typesafe_by_rcu()
+        .table("ehash", 2, None)
+        .expect("all", "pass");
+    for (index, actor) in actors.iter().enumerate() {
+        builder = builder.actor(&format!("a{index}"), actor.iter().copied());
+    }
+    let scenario = builder.build().expect("valid");
+    lint(&scenario)
+        .violations
+        .iter()
+        .map(|v| format!("{}: {}", v.rule, v.message))
+        .collect()
+}
+
+#[test]
+fn in_a_type_stable_cache_the_count_publishes_and_lookups_share() {
+    let lookup: &[&str] = &[
+        "rcu_read_lock",
+        "lookup_rcu ehash key 2 into k",
+        "nulls_restart k",
+        "get_ref_not_zero k",
+        "recheck k key 2 restart",
+        "rcu_read_unlock",
+        "read k",
+        "put_ref k",
+    ];
+    let hash = ["lock", "hlist_nulls_add_head_rcu s ehash", "unlock"];
+    let unhash = ["lock", "hlist_nulls_del_init_rcu s ehash", "unlock"];
+    let owner = |middle: &[&'static str], last: &'static str| -> Vec<&'static str> {
+        [&["alloc s key 2"][..], middle, &hash, &unhash, &[last]].concat()
+    };
+    assert_eq!(
+        in_socket_world(&[&owner(&[], "put_ref s"), lookup]),
+        Vec::<String>::new()
+    );
+    // Found by the generators' socket worlds: loom reports the lookup's read racing with the
+    // write (tests/scenarios/found/probe-typesafe-write-after-alloc.toml).
+    assert_eq!(
+        in_socket_world(&[&owner(&["write s 1"], "put_ref s"), lookup]),
+        [
+            "write-after-publish: `write s 1` writes s's data after `alloc` set its count: in a \
+          typesafe-by-rcu cache a lookup may stand on the slot from its previous life, take a \
+          reference (get_ref_not_zero sees the count) and pass its recheck, and its reads race \
+          with this write (rculist_nulls.rst's insert algorithm initialises the object before \
+          it sets the count with release) (an object's data (and key) is written only before it \
+          is published to other actors)"
+        ]
+    );
+    // tests/scenarios/found/necessity-20261125-90e67f61.toml
+    assert_eq!(
+        in_socket_world(&[&owner(&[], "free s"), lookup]),
+        [
+            "free-while-shared: `free s` frees s, which other actors may hold a reference to (it \
+          was hashed on `ehash`, whose lookups take references): only the last put_ref may \
+          free it (an object others may hold a reference to is freed only by the last put_ref)"
+        ]
+    );
+    // With no lookup that takes a reference, nobody else can hold it.
+    let peek: &[&str] = &[
+        "rcu_read_lock",
+        "lookup_rcu ehash key 2 into k",
+        "nulls_restart k",
+        "rcu_read_unlock",
+    ];
+    assert_eq!(
+        in_socket_world(&[&owner(&[], "free s"), peek]),
+        Vec::<String>::new()
+    );
+}
+
 #[test]
 fn an_actor_written_in_rust_is_a_note_not_a_silent_pass() {
     let scenario = Scenario::builder("rules/rust")

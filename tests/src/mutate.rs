@@ -21,6 +21,11 @@ fn position(steps: &[String], prefix: &str) -> Option<usize> {
     steps.iter().position(|s| s.starts_with(prefix))
 }
 
+/// The first step that links an object: onto a list, or into a socket world's table.
+fn first_add(steps: &[String]) -> Option<usize> {
+    position(steps, "list_add ").or_else(|| position(steps, "hlist_nulls_add_head_rcu "))
+}
+
 /// Breaks `rule` in one actor's steps (`salt` picks which).
 pub fn apply(rule: Rule, salt: u8, roles: &[Role], actors: &mut [Vec<String>]) {
     let owners = actors_where(roles, |r| matches!(r, Role::Owner { .. }));
@@ -53,9 +58,11 @@ pub fn apply(rule: Rule, salt: u8, roles: &[Role], actors: &mut [Vec<String>]) {
         Rule::LinkedAtFree => {
             // The owner forgets one list_del (or frees instead of unlinking).
             let steps = &mut actors[pick(&owners)];
-            if let Some(del) = position(steps, "list_del ") {
+            if let Some(del) =
+                position(steps, "list_del ").or_else(|| position(steps, "hlist_nulls_del"))
+            {
                 steps.remove(del);
-            } else if let Some(add) = position(steps, "list_add ") {
+            } else if let Some(add) = first_add(steps) {
                 let object = steps[add].split(' ').nth(1).unwrap_or("s0").to_string();
                 steps.push(format!("free {object}"));
             }
@@ -110,8 +117,7 @@ pub fn apply(rule: Rule, salt: u8, roles: &[Role], actors: &mut [Vec<String>]) {
         }
         Rule::WriteAfterPublish => {
             let steps = &mut actors[pick(&owners)];
-            if let (Some(add), Some(_)) = (position(steps, "list_add "), position(steps, "unlock "))
-            {
+            if let (Some(add), Some(_)) = (first_add(steps), position(steps, "unlock ")) {
                 let object = steps[add].split(' ').nth(1).unwrap_or("s0").to_string();
                 let unlock = steps[add..]
                     .iter()
@@ -183,8 +189,12 @@ pub fn apply(rule: Rule, salt: u8, roles: &[Role], actors: &mut [Vec<String>]) {
             // What walk_rcu found, used after rcu_read_unlock without a reference.
             let steps = &mut actors[pick(&rcu_readers)];
             if let Some(get) = position(steps, "get_ref") {
+                // A lookup's recheck needs the reference: it goes too.
                 steps.remove(get);
-                steps.retain(|s| !s.starts_with("put_ref "));
+                steps.retain(|s| !s.starts_with("put_ref ") && !s.starts_with("recheck "));
+            } else if position(steps, "lookup_rcu ").is_some() {
+                // `lookup_rcu ... into k` with nothing after the section: read k there.
+                steps.push("read k".to_string());
             } else if let Some(walk) = position(steps, "walk_rcu ") {
                 let list = steps[walk]
                     .split(" keep")
@@ -236,9 +246,18 @@ pub fn apply(rule: Rule, salt: u8, roles: &[Role], actors: &mut [Vec<String>]) {
                 }
             }
         }
-        // Not drawn (`generate::choices`): no type-stable cache and no hash table is generated
-        // yet.
-        Rule::LookupWithoutRecheck | Rule::NullsWalkWithoutRestart => {}
+        Rule::LookupWithoutRecheck => {
+            // A socket lookup trusts the socket its reference is on without comparing the key.
+            for steps in actors.iter_mut() {
+                steps.retain(|s| !s.starts_with("recheck "));
+            }
+        }
+        Rule::NullsWalkWithoutRestart => {
+            // A socket lookup takes a miss at face value, wherever its walk ended.
+            for steps in actors.iter_mut() {
+                steps.retain(|s| !s.starts_with("nulls_restart "));
+            }
+        }
         Rule::DestroyWithPendingCallbacks => {
             // The cache destroyed right after a callback that frees into it was queued.
             let steps = &mut actors[pick(&rcu_owners)];

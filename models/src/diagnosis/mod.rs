@@ -4,6 +4,7 @@
 //! It knows causes, never engines: nothing here imports `engine/`.
 
 mod grace_period;
+mod lookup;
 mod rcu_use;
 mod root_cause;
 #[cfg(test)]
@@ -169,10 +170,14 @@ pub(crate) fn diagnose(failure: Failure) -> Finding {
             if kind == FindingKind::Deadlock {
                 diagnosis.push_str(&grace_period::explain(&stuck, &events));
             }
-            if let (FindingKind::UseAfterFree, Cause::Stopped { actor, .. }) = (kind, &cause) {
-                if let Some(sentence) = rcu_use::explain(&events, actor) {
-                    diagnosis.push_str(&sentence);
-                }
+            if let Cause::Stopped { actor, .. } = &cause {
+                let sentence = match kind {
+                    FindingKind::UseAfterFree => rcu_use::explain(&events, actor),
+                    FindingKind::MissedLookup => lookup::explain_missed(&events, actor),
+                    FindingKind::WrongIdentity => lookup::explain_identity(&events, actor),
+                    _ => None,
+                };
+                diagnosis.push_str(&sentence.unwrap_or_default());
             }
         }
     }

@@ -247,3 +247,163 @@ fn a_use_after_free_under_rcu_names_the_section_the_unlink_the_free_and_what_was
         .diagnosis
         .ends_with("A get_ref inside the section was missing.\n"));
 }
+
+/// `diagnose` of `trace` stopped in `reader` with `kind`.
+fn stopped_in_reader(kind: FindingKind, trace: Vec<crate::outcome::Event>) -> String {
+    diagnose(Failure {
+        trace,
+        ..failure(
+            Engine::States,
+            Cause::Stopped {
+                actor: "reader".to_string(),
+                stop: Stop {
+                    kind,
+                    message: "stopped".to_string(),
+                },
+            },
+            "stopped",
+        )
+    })
+    .diagnosis
+}
+
+fn hashed(slot: usize, chain: usize, key: u32) -> What {
+    What::Hashed {
+        slot,
+        table: "ehash".to_string(),
+        chain,
+        key,
+    }
+}
+
+fn unhashed(slot: usize, chain: usize) -> What {
+    What::Unhashed {
+        slot,
+        table: "ehash".to_string(),
+        chain,
+    }
+}
+
+fn freed(slot: usize, generation: u64) -> What {
+    What::Free {
+        slot,
+        generation,
+        still_linked: false,
+    }
+}
+
+fn allocated(slot: usize, generation: u64, key: Option<u32>) -> What {
+    What::Alloc {
+        slot,
+        generation,
+        key,
+    }
+}
+
+fn lookup_end(key: u32, found: Option<usize>, ended_on: Option<usize>, stood_on: usize) -> What {
+    What::LookupEnd {
+        table: "ehash".to_string(),
+        key,
+        chain: 0,
+        found,
+        ended_on,
+        nulls: ended_on,
+        stood_on: Some(stood_on),
+        stayed: if found.is_none() { vec![0] } else { Vec::new() },
+    }
+}
+
+#[test]
+fn a_missed_lookup_tells_how_the_entry_the_walk_stood_on_moved_and_what_stayed() {
+    let walk_step = |slot: usize| What::WalkStep {
+        node: format!("slot#{slot}"),
+    };
+    let moved = vec![
+        ("tcp", unhashed(1, 0)),
+        ("tcp", freed(1, 0)),
+        ("tcp", allocated(1, 1, Some(5))),
+        ("tcp", hashed(1, 1, 5)),
+    ];
+    let mut during = vec![("reader", What::RcuReadLock), ("reader", walk_step(1))];
+    during.extend(moved.clone());
+    during.push(("reader", lookup_end(2, None, Some(1), 1)));
+    assert_eq!(
+        stopped_in_reader(FindingKind::MissedLookup, events(during))
+            .lines()
+            .last(),
+        Some(
+            "`reader` looked key 2 up on ehash[0] from step 1: its walk stood on slot#1: `tcp` \
+             unhashed it from ehash[0] at step 3, `tcp` freed it at step 4, `tcp` allocated it \
+             again with key 5 at step 5 and `tcp` hashed it on ehash[1] (key 5) at step 6; it \
+             ended on ehash[1]'s marker at step 7, finding nothing, though slot#0 (key 2) was \
+             hashed on ehash[0] for the whole lookup. A nulls_restart after a walk that ends on \
+             another chain's marker was missing."
+        )
+    );
+    // The same moves before the lookup in the trace's order: the walk read old links.
+    let mut before = moved;
+    before.extend([
+        ("reader", What::RcuReadLock),
+        ("reader", walk_step(1)),
+        ("reader", lookup_end(2, None, Some(1), 1)),
+    ]);
+    let diagnosis = stopped_in_reader(FindingKind::MissedLookup, events(before));
+    assert!(
+        diagnosis.contains(
+            "at step 4 (before the lookup began in the trace's order: the walk loaded the \
+             chain's links as they were before those stores); it ended on ehash[1]'s marker at \
+             step 7"
+        ),
+        "{diagnosis}"
+    );
+}
+
+#[test]
+fn a_wrong_identity_tells_the_slot_s_reuse_and_what_was_missing() {
+    let get = What::RefGet { slot: 0, refs: 2 };
+    // Found, then freed and reused for key 3, then the get: no recheck.
+    let reused = events(vec![
+        ("reader", What::RcuReadLock),
+        ("reader", lookup_end(2, Some(0), None, 0)),
+        ("tcp", freed(0, 0)),
+        ("tcp", allocated(0, 1, Some(3))),
+        ("reader", get.clone()),
+    ]);
+    assert_eq!(
+        stopped_in_reader(FindingKind::WrongIdentity, reused)
+            .lines()
+            .last(),
+        Some(
+            "`reader` holds a reference on slot#0, looked up with key 2: `reader` found slot#0 \
+             with key 2 on ehash at step 2, `tcp` freed it at step 3, `tcp` allocated it again \
+             with key 3 at step 4 and `reader` took a reference on it at step 5. A type-stable \
+             cache reuses a slot with no grace period: a recheck of the key after the get was \
+             missing."
+        )
+    );
+    // Allocated with no key, found by its previous key, rechecked, then the key written.
+    let late_key = events(vec![
+        ("tcp", freed(0, 0)),
+        ("tcp", allocated(0, 1, None)),
+        ("reader", What::RcuReadLock),
+        ("reader", lookup_end(2, Some(0), None, 0)),
+        ("reader", get),
+        (
+            "reader",
+            What::Recheck {
+                slot: 0,
+                found: 2,
+                wanted: 2,
+            },
+        ),
+        ("tcp", What::KeySet { slot: 0, key: 3 }),
+    ]);
+    let diagnosis = stopped_in_reader(FindingKind::WrongIdentity, late_key);
+    assert!(
+        diagnosis.contains(
+            "`reader` rechecked its key at step 6 and read 2 (a match) and `tcp` wrote its key 3 \
+             at step 7. The key was written after the count"
+        ),
+        "{diagnosis}"
+    );
+}

@@ -443,6 +443,8 @@ impl<P: Threads> World<P> {
             found,
             ended_on,
             nulls,
+            stood_on: lookup.stood_on,
+            stayed: stayed.clone(),
         });
         LookupRecord {
             table: lookup.table,

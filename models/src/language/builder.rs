@@ -40,6 +40,16 @@ struct WorldShape {
     events: Vec<String>,
     #[serde(rename = "typesafe-by-rcu", skip_serializing_if = "std::ops::Not::not")]
     typesafe_by_rcu: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tables: Vec<TableShape>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct TableShape {
+    name: String,
+    chains: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lock: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -105,6 +115,7 @@ pub struct ScenarioBuilder {
     lists: Vec<ListShape>,
     events: Vec<String>,
     typesafe_by_rcu: bool,
+    tables: Vec<TableShape>,
     actors: Vec<(String, Option<usize>, Vec<String>)>,
     rust: Vec<(String, RustActor)>,
     expect: Vec<(String, String)>,
@@ -124,6 +135,7 @@ impl ScenarioBuilder {
             lists: Vec::new(),
             events: Vec::new(),
             typesafe_by_rcu: false,
+            tables: Vec::new(),
             actors: Vec::new(),
             rust: Vec::new(),
             expect: Vec::new(),
@@ -198,6 +210,17 @@ impl ScenarioBuilder {
         self
     }
 
+    /// A hash table of `chains` hlist_nulls chains (`tables = [{ name, chains, lock }]` in a
+    /// file) and, if the world has several locks, the lock that protects its changes.
+    pub fn table(mut self, name: &str, chains: usize, lock: Option<&str>) -> Self {
+        self.tables.push(TableShape {
+            name: name.to_string(),
+            chains,
+            lock: lock.map(str::to_string),
+        });
+        self
+    }
+
     /// An event actors signal and wait for.
     pub fn event(mut self, name: &str) -> Self {
         self.events.push(name.to_string());
@@ -263,6 +286,7 @@ impl ScenarioBuilder {
                 lists: self.lists.clone(),
                 events: self.events.clone(),
                 typesafe_by_rcu: self.typesafe_by_rcu,
+                tables: self.tables.clone(),
             },
             actor: self
                 .actors

@@ -364,6 +364,16 @@ impl<'a> ActorCheck<'a> {
                      (alloc {object} key K writes the key before the count)"
                 ),
             )),
+            Step::Write { object, .. } if self.key_after_count(object) => Some((
+                Rule::WriteAfterPublish,
+                format!(
+                    "`{text}` writes {object}'s data after `alloc` set its count: in a \
+                     typesafe-by-rcu cache a lookup may stand on the slot from its previous \
+                     life, take a reference (get_ref_not_zero sees the count) and pass its \
+                     recheck, and its reads race with this write (rculist_nulls.rst's insert \
+                     algorithm initialises the object before it sets the count with release)"
+                ),
+            )),
             Step::Write { object, .. } | Step::SetKey { object, .. } => self
                 .unusable(&text, object)
                 .or_else(|| self.unrechecked(&text, object))
@@ -461,6 +471,16 @@ impl<'a> ActorCheck<'a> {
                     format!("`{text}` frees {object}, to which this actor holds no reference")
                 },
             ))
+        } else if let Some(table) = local.shared_by_table {
+            Some((
+                Rule::FreeWhileShared,
+                format!(
+                    "`{text}` frees {object}, which other actors may hold a reference to (it was \
+                     hashed on `{}`, whose lookups take references): only the last put_ref may \
+                     free it",
+                    self.table_name(table)
+                ),
+            ))
         } else {
             let shared = local
                 .shared
@@ -539,9 +559,13 @@ impl<'a> ActorCheck<'a> {
         let broken = self
             .without_lock(text, lock, &doing)
             .or_else(|| self.unusable(text, object));
+        let referenced = self.sharing.refs_taken_on_table[table];
         let local = self.local(object);
         if add {
             local.hashed = Some(table);
+            if referenced {
+                local.shared_by_table = Some(table);
+            }
         } else {
             local.hashed = None;
             // A lockless lookup may stand on it until a grace period ends.

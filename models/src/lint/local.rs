@@ -66,6 +66,8 @@ pub(super) struct Local {
     pub(super) needs_recheck: bool,
     /// The hash table this actor hashed it on (and has not unhashed it from).
     pub(super) hashed: Option<usize>,
+    /// A table it was hashed on whose lookups take references: other actors may hold it.
+    pub(super) shared_by_table: Option<usize>,
 }
 
 impl Local {
@@ -89,6 +91,7 @@ impl Local {
             readers_may_stand_on: false,
             grace_period_passed: false,
             hashed: None,
+            shared_by_table: None,
         }
     }
 

@@ -1,7 +1,8 @@
 //! `Sharing`: what the rule checker needs to know about every actor before it reads any one of
 //! them: which lists hand objects to other actors (a walk that keeps an entry, a reap), which
 //! lists hold their entries' references (someone unlinks entries it did not link), which lists
-//! an object can be on together, and the orders locks are nested in.
+//! an object can be on together, which tables' lookups take references, and the orders locks
+//! are nested in.
 
 use crate::language::{Scenario, Step};
 use std::collections::{BTreeSet, HashMap};
@@ -24,6 +25,9 @@ pub(super) struct Sharing {
     /// `refs_taken_on[list]`: some actor takes a reference on an entry it found on the list, so
     /// an entry of it may be held past any grace period.
     pub refs_taken_on: Vec<bool>,
+    /// `refs_taken_on_table[table]`: some actor takes a reference on an entry its lookup found
+    /// on the table, so a hashed object may be held by another actor.
+    pub refs_taken_on_table: Vec<bool>,
     /// `zero_while_reachable[list]`: some actor drops its last reference to an entry of the
     /// list with a release that defers the free (`put_ref x kfree_rcu`), so an RCU reader may
     /// find an entry whose count is already 0.
@@ -35,6 +39,7 @@ pub(super) struct Sharing {
 enum Bound {
     Alloc,
     FromList(usize),
+    FromTable(usize),
 }
 
 impl Sharing {
@@ -48,6 +53,7 @@ impl Sharing {
             nestings: HashMap::new(),
             taken_in_section: HashMap::new(),
             refs_taken_on: vec![false; lists],
+            refs_taken_on_table: vec![false; scenario.world.tables.len()],
             zero_while_reachable: vec![false; lists],
         };
         for actor in &scenario.actors {
@@ -116,11 +122,14 @@ impl Sharing {
                             sharing.zero_while_reachable[list] = true;
                         }
                     }
-                    Step::GetRef { object, .. } => {
-                        if let Some(Bound::FromList(list)) = bound.get(object.as_str()) {
-                            sharing.refs_taken_on[*list] = true;
-                        }
+                    Step::Lookup { table, into, .. } => {
+                        bound.insert(into, Bound::FromTable(*table));
                     }
+                    Step::GetRef { object, .. } => match bound.get(object.as_str()) {
+                        Some(Bound::FromList(list)) => sharing.refs_taken_on[*list] = true,
+                        Some(Bound::FromTable(table)) => sharing.refs_taken_on_table[*table] = true,
+                        _ => {}
+                    },
                     _ => {}
                 }
             }

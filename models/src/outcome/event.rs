@@ -133,6 +133,10 @@ pub enum What {
         ended_on: Option<usize>,
         /// The value of that marker.
         nulls: Option<usize>,
+        /// The last entry the walk stood on.
+        stood_on: Option<usize>,
+        /// The slots with the key that stayed hashed on the chain for the whole lookup.
+        stayed: Vec<usize>,
     },
     /// A restart: `nulls_restart` after a walk ended on another chain's marker, or `recheck ...
     /// restart` after a key mismatch.

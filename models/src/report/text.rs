@@ -102,6 +102,7 @@ pub fn describe_event(what: &What) -> String {
             found: None,
             ended_on,
             nulls,
+            ..
         } => match (ended_on, nulls) {
             (Some(end), _) if end == chain => {
                 format!("lookup {table}[{chain}] key {key}: not found (ended on its own marker)")
