@@ -62,6 +62,11 @@ pub struct Cli {
     #[arg(long, value_name = "N")]
     pub waiters: Option<usize>,
 
+    /// The most states the states engine explores before it stops with no proof
+    /// [default: 2000000].
+    #[arg(long, value_name = "N")]
+    pub max_states: Option<usize>,
+
     /// Slab slots, 1 to 64, as in a file [default: the file's `objects`].
     #[arg(long, value_name = "N")]
     pub objects: Option<usize>,
@@ -121,6 +126,9 @@ impl Cli {
         }
         if let Some(seed) = self.seed {
             bounds.seed = seed;
+        }
+        if let Some(max_states) = self.max_states {
+            bounds.max_states = max_states;
         }
         Settings {
             copies: self.waiters,

@@ -16,7 +16,7 @@ use crate::language::Step;
 use crate::outcome::{Cause, Engine, Event, Explored, Failure, Replay, What};
 use crate::plan::Plan;
 use graph::{Lasso, StateGraph};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -46,16 +46,55 @@ impl Checker for StatesChecker {
 }
 
 /// What exploring a scenario's state graph found.
+///
+/// Only the graph and each state's `[[sometimes]]` mask are kept: a state's snapshot is
+/// dropped once its successors are known, and found again by replaying its path
+/// ([`Exploration::path_to`]) where a finding or a lasso needs it.
 #[derive(Debug)]
 pub(crate) struct Exploration {
     /// The graph (state 0 is the initial state).
     pub graph: StateGraph<usize>,
-    /// One concrete state per graph state (the first reached).
-    pub states: Vec<State>,
+    /// Each state's `[[sometimes]]` mask.
+    pub covered: Vec<u64>,
     /// The first state with a finding, in BFS order.
     pub finding: Option<usize>,
     /// Whether the exploration stopped at the state limit.
     pub truncated: bool,
+}
+
+impl Exploration {
+    /// The actions that first reached state `id` (its BFS parents): replayed, they give the
+    /// concrete state the graph's state stands for.
+    pub fn path_to(&self, id: usize) -> Vec<usize> {
+        let mut path = Vec::new();
+        let mut at = id;
+        while let Some((parent, action)) = self.graph.parent[at] {
+            path.push(action);
+            at = parent;
+        }
+        path.reverse();
+        path
+    }
+
+    /// The number of distinct states explored.
+    pub fn len(&self) -> usize {
+        self.graph.len()
+    }
+}
+
+/// A 128-bit fingerprint of a state: the index keeps fingerprints, not states (stateright keeps
+/// 64-bit ones), so a graph of millions of states fits in memory; two SipHash keys make a
+/// collision (two states taken for one) about 2^-128 likely per pair.
+fn fingerprint(state: &State) -> u128 {
+    use std::collections::hash_map::DefaultHasher;
+    use std::hash::{Hash, Hasher};
+    let half = |key: u64| {
+        let mut hasher = DefaultHasher::new();
+        key.hash(&mut hasher);
+        state.hash(&mut hasher);
+        hasher.finish()
+    };
+    (u128::from(half(0x9e37_79b9_7f4a_7c15)) << 64) | u128::from(half(0xc2b2_ae3d_27d4_eb4f))
 }
 
 /// Explores the state graph of `model` breadth first, up to `max_states`; with `symmetry`,
@@ -68,58 +107,57 @@ pub(crate) fn explore(
 ) -> Exploration {
     let key = |state: &State| {
         if symmetry {
-            model.representative(state)
+            fingerprint(&model.representative(state))
         } else {
-            state.clone()
+            fingerprint(state)
         }
     };
-    let mut graph = StateGraph::default();
-    let mut states = Vec::new();
-    let mut index: HashMap<State, usize> = HashMap::new();
+    let mut exploration = Exploration {
+        graph: StateGraph::default(),
+        covered: Vec::new(),
+        finding: None,
+        truncated: false,
+    };
+    let mut index: HashMap<u128, usize> = HashMap::new();
     let init = model.state_of(Vec::new());
-    graph.add_state(model.is_final(&init), None);
+    exploration.graph.add_state(model.is_final(&init), None);
+    exploration.covered.push(init.covered);
     index.insert(key(&init), 0);
-    states.push(init);
-    let mut finding = None;
+    // The states found and not yet expanded, in BFS order (the front is state `next`).
+    let mut frontier: VecDeque<State> = VecDeque::from([init]);
     let mut next = 0;
-    while next < states.len() {
-        let state = states[next].clone();
+    while let Some(state) = frontier.pop_front() {
         if state.finding.is_some() {
-            finding = Some(next);
+            exploration.finding = Some(next);
             break;
         }
         for actor in model.enabled_actors(&state) {
             let mut path = state.path.clone();
             path.push(actor);
             let successor = model.state_of(path);
-            let id = match index.get(&key(&successor)) {
+            let fingerprint = key(&successor);
+            let id = match index.get(&fingerprint) {
                 Some(&id) => id,
                 None => {
-                    if states.len() == max_states {
-                        return Exploration {
-                            graph,
-                            states,
-                            finding,
-                            truncated: true,
-                        };
+                    if exploration.len() == max_states {
+                        exploration.truncated = true;
+                        return exploration;
                     }
-                    let id = graph.add_state(model.is_final(&successor), Some((next, actor)));
-                    index.insert(key(&successor), id);
-                    states.push(successor);
-                    progress.store(states.len(), Ordering::Relaxed);
+                    let id = exploration
+                        .graph
+                        .add_state(model.is_final(&successor), Some((next, actor)));
+                    exploration.covered.push(successor.covered);
+                    index.insert(fingerprint, id);
+                    frontier.push_back(successor);
+                    progress.store(exploration.len(), Ordering::Relaxed);
                     id
                 }
             };
-            graph.edges[next].push((actor, id));
+            exploration.graph.edges[next].push((actor, id));
         }
         next += 1;
     }
-    Exploration {
-        graph,
-        states,
-        finding,
-        truncated: false,
-    }
+    exploration
 }
 
 /// A lasso replayed on concrete states (symmetry may have merged the graph's states), from the
@@ -191,7 +229,7 @@ fn run(plan: &Arc<Plan>, progress: &Arc<AtomicUsize>) -> Explored {
     // actor are then not interchangeable.
     let symmetry = bounds.symmetry && !plan.scenario().uses_rcu_callbacks();
     let exploration = explore(&model, symmetry, bounds.max_states, progress);
-    let count = exploration.states.len();
+    let count = exploration.len();
     if exploration.truncated {
         return Explored::NotRun(format!(
             "{}: more than {} states at step level (raise --max-states): no proof",
@@ -200,7 +238,7 @@ fn run(plan: &Arc<Plan>, progress: &Arc<AtomicUsize>) -> Explored {
         ));
     }
     if let Some(id) = exploration.finding {
-        let state = &exploration.states[id];
+        let state = model.state_of(exploration.path_to(id));
         let (actor, stop) = state.finding.clone().expect("a finding state");
         return Explored::Failed(Failure {
             engine: Engine::States,
@@ -213,14 +251,14 @@ fn run(plan: &Arc<Plan>, progress: &Arc<AtomicUsize>) -> Explored {
         });
     }
     if let Some(stuck) = exploration.graph.first_stuck() {
-        let lasso = concrete_lasso(&model, &exploration.states[stuck]);
+        let lasso = concrete_lasso(&model, &model.state_of(exploration.path_to(stuck)));
         return Explored::Failed(non_termination(&model, &lasso, count, start));
     }
     let coverage = super::tally::reaches(plan.scenario(), |bit| {
         exploration
-            .states
+            .covered
             .iter()
-            .filter(|state| state.covered & (1 << bit) != 0)
+            .filter(|&&covered| covered & (1 << bit) != 0)
             .count()
     });
     Explored::Passed {
@@ -239,10 +277,10 @@ fn run(plan: &Arc<Plan>, progress: &Arc<AtomicUsize>) -> Explored {
 /// finding's state, or where a run that never ends starts going round; `None` for a proof.
 pub(crate) fn witness(model: &ScenarioModel, exploration: &Exploration) -> Option<Vec<usize>> {
     if let Some(id) = exploration.finding {
-        return Some(exploration.states[id].path.clone());
+        return Some(exploration.path_to(id));
     }
     let stuck = exploration.graph.first_stuck()?;
-    let lasso = concrete_lasso(model, &exploration.states[stuck]);
+    let lasso = concrete_lasso(model, &model.state_of(exploration.path_to(stuck)));
     Some(lasso.stem.iter().map(|&(actor, _)| actor).collect())
 }
 

@@ -61,10 +61,10 @@ fn symmetry_merges_interchangeable_waiters() {
     let plain = explored("socket-lifecycle/fixed", 3, false);
     let merged = explored("socket-lifecycle/fixed", 3, true);
     assert!(
-        merged.states.len() * 2 < plain.states.len(),
+        merged.len() * 2 < plain.len(),
         "3 waiters: {} states with symmetry, {} without",
-        merged.states.len(),
-        plain.states.len()
+        merged.len(),
+        plain.len()
     );
     // The same verdict either way: a proof.
     assert_eq!((plain.finding, merged.finding), (None, None));
@@ -79,7 +79,7 @@ fn the_model_explores_the_same_states_as_stateright_s_own_checker() {
         "iterate-delete/fixed",
         "two-lists/fixed",
     ] {
-        let ours = explored(name, 1, false).states.len();
+        let ours = explored(name, 1, false).len();
         let model = model(name, 1);
         let checker = model.checker().spawn_bfs().join();
         checker.assert_properties();
