@@ -447,7 +447,7 @@ fn the_readme_example_pair_runs_as_the_readme_shows() {
     // cache's under docs/scenarios/typesafe/, on 6 engines.
     assert_eq!(out.lines().filter(|l| l.starts_with("mine/")).count(), 36);
     assert!(
-        out.contains("slot#0 was freed while still linked at step 9 (owner)."),
+        out.contains("slot#0 was freed while still linked at step 10 (owner)."),
         "{out}"
     );
 }
@@ -506,22 +506,40 @@ fn explore_serves_the_state_graph_on_localhost_and_refuses_a_taken_port() {
         &format!("error: cannot serve the Explorer on 127.0.0.1:{port}:"),
     );
 
-    let mut answer = String::new();
-    for _ in 0..50 {
-        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
-            stream.write_all(b"GET /.states HTTP/1.0\r\n\r\n").unwrap();
-            stream.read_to_string(&mut answer).unwrap();
-            break;
+    let get = |page: &str| {
+        let mut answer = String::new();
+        for _ in 0..50 {
+            if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+                stream
+                    .write_all(format!("GET {page} HTTP/1.0\r\n\r\n").as_bytes())
+                    .unwrap();
+                stream.read_to_string(&mut answer).unwrap();
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
         }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+        answer
+    };
+    let initial = get("/.states");
+    // After `alloc s`, the owner and the reader can each take their lock: each action is
+    // labelled with its actor and step, and the state panel says where each actor stands.
+    let after_alloc = get("/.states/0/0");
     child.kill().unwrap();
     child.wait().unwrap();
-    assert!(answer.starts_with("HTTP/1."), "{answer}");
+    assert!(initial.starts_with("HTTP/1."), "{initial}");
     assert!(
-        answer.contains("ActorSnapshot"),
-        "the initial state, as JSON: {answer}"
+        initial.contains("ActorSnapshot"),
+        "the initial state, as JSON: {initial}"
     );
+    for shown in [
+        r#""action":"owner: lock registry""#,
+        r#""action":"reader: lock registry""#,
+        "owner: step 3 of",
+        "; s = slot#0 (gen 0)",
+        "reader: step 1 of",
+    ] {
+        assert!(after_alloc.contains(shown), "{shown} in {after_alloc}");
+    }
 }
 
 #[test]

@@ -5,31 +5,56 @@ use crate::engine::states::{explore, witness, ScenarioModel, State};
 use crate::outcome::What;
 use crate::plan::Plan;
 use crate::report::picture_svg;
+use std::fmt;
 use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 
-/// The scenario's model, with the lists drawn for the Explorer.
+/// The scenario's model, with the lists drawn and each action labelled for the Explorer.
 #[derive(Debug, Clone)]
 struct Drawn(ScenarioModel);
 
+/// An action as the Explorer lists it in a path: the actor (an index into the plan's actors,
+/// or the grace-period worker's) and the step it takes there, in words.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Labelled {
+    /// Who acts.
+    actor: usize,
+    /// `owner: list_add s registry`.
+    label: String,
+}
+
+impl fmt::Debug for Labelled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.label)
+    }
+}
+
 impl stateright::Model for Drawn {
     type State = State;
-    type Action = usize;
+    type Action = Labelled;
 
     fn init_states(&self) -> Vec<State> {
         self.0.init_states()
     }
 
-    fn actions(&self, state: &State, actions: &mut Vec<usize>) {
-        self.0.actions(state, actions)
+    fn actions(&self, state: &State, actions: &mut Vec<Labelled>) {
+        actions.extend(
+            self.0
+                .enabled_actors(state)
+                .into_iter()
+                .map(|actor| Labelled {
+                    actor,
+                    label: self.0.action_label(state, actor),
+                }),
+        );
     }
 
-    fn next_state(&self, state: &State, action: usize) -> Option<State> {
-        self.0.next_state(state, action)
+    fn next_state(&self, state: &State, action: Labelled) -> Option<State> {
+        self.0.next_state(state, action.actor)
     }
 
-    fn format_action(&self, action: &usize) -> String {
-        self.0.format_action(action)
+    fn format_action(&self, action: &Labelled) -> String {
+        action.label.clone()
     }
 
     fn properties(&self) -> Vec<stateright::Property<Self>> {
@@ -39,18 +64,54 @@ impl stateright::Model for Drawn {
         )]
     }
 
-    fn as_svg(&self, path: stateright::Path<State, usize>) -> Option<String> {
+    /// The lists as the last list operation left them (none before the first), then where
+    /// each actor stands, in words.
+    fn as_svg(&self, path: stateright::Path<State, Labelled>) -> Option<String> {
         let state = path.last_state();
         let events = self.0.events_of(&state.path);
-        let (step, picture) = events.iter().rev().find_map(|e| match &e.what {
-            What::Picture(picture) => Some((e.step, picture.clone())),
-            _ => None,
-        })?;
-        Some(picture_svg(
-            &picture,
-            &format!("the lists after step {step} ({} actions)", state.path.len()),
+        let lists = events
+            .iter()
+            .rev()
+            .find_map(|e| match &e.what {
+                What::Picture(picture) => Some(picture_svg(
+                    picture,
+                    &format!(
+                        "the lists after step {} ({} actions)",
+                        e.step,
+                        state.path.len()
+                    ),
+                )),
+                _ => None,
+            })
+            .unwrap_or_default();
+        Some(format!(
+            "{lists}\n{}",
+            positions_svg(&self.0.positions(state))
         ))
     }
+}
+
+/// The actors' positions as an SVG of text lines, shown under the lists.
+fn positions_svg(lines: &[String]) -> String {
+    let escape = |text: &str| {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let width = 20 + 8 * lines.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let height = 40 + 18 * lines.len();
+    let mut svg = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="monospace" font-size="13"><text x="20" y="22" font-size="14">the actors</text>"#
+    );
+    for (i, line) in lines.iter().enumerate() {
+        svg.push_str(&format!(
+            r#"<text class="actor" x="20" y="{}">{}</text>"#,
+            44 + 18 * i,
+            escape(line)
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
 }
 
 /// Serves the Explorer for `plan` on 127.0.0.1:`port` until the process is stopped, printing its

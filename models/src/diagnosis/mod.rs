@@ -3,6 +3,7 @@
 //! end, who starves (as the checker itself confirmed), and where in the trace the bug was made.
 //! It knows causes, never engines: nothing here imports `engine/`.
 
+mod deadlock;
 mod grace_period;
 mod lookup;
 mod rcu_use;
@@ -88,15 +89,26 @@ pub(crate) fn diagnose(failure: Failure) -> Finding {
     };
     // A grace period that never ends: whoever else is blocked waits on it, not merely on a lock.
     let stuck = stuck_grace_periods(&events);
+    // Waits that cannot end (a lock whose holder waits in turn, an event nobody set): a
+    // deadlock whichever engine saw it, not waiters starved behind a running holder.
+    // On real threads the run goes on after the watchdog stops it (waiters give up): the
+    // waits are those when it stopped.
+    let stopped_at = events
+        .iter()
+        .position(|e| matches!(e.what, What::SoftLockup { .. } | What::Stalled { .. }))
+        .unwrap_or(events.len());
+    let waits = deadlock::waits(&events[..stopped_at]);
+    let waits_deadlock = deadlock::is_deadlock(&waits);
     let kind = match &cause {
         Cause::Deadlock { .. } if cycle_proof.is_some() => FindingKind::LoopingReader,
-        Cause::Deadlock { .. } if !stuck.is_empty() => FindingKind::Deadlock,
+        Cause::Deadlock { .. } if !stuck.is_empty() || waits_deadlock => FindingKind::Deadlock,
         Cause::Deadlock { .. } if !starved.is_empty() => FindingKind::StarvedWaiters,
         Cause::Deadlock { .. } => FindingKind::Deadlock,
         // The watchdog saw a lock held too long; its holder waiting in a grace period that
-        // cannot end makes that a deadlock, not a slow holder.
+        // cannot end, or for a wait that cannot end, makes that a deadlock, not a slow holder.
         Cause::Stopped { stop, .. }
-            if stop.kind == FindingKind::StarvedWaiters && !stuck.is_empty() =>
+            if stop.kind == FindingKind::StarvedWaiters
+                && (!stuck.is_empty() || waits_deadlock) =>
         {
             FindingKind::Deadlock
         }
@@ -160,11 +172,17 @@ pub(crate) fn diagnose(failure: Failure) -> Finding {
                 Cause::Stopped { actor, stop } => {
                     format!("{kind}: `{actor}` stopped: {}", stop.message)
                 }
+                _ if kind == FindingKind::Deadlock && waits_deadlock => format!(
+                    "deadlock: no thread can take its next step ({} reports them blocked)",
+                    engine.witness()
+                ),
                 _ => format!("{kind}: {message}"),
             };
             diagnosis.push_str(&text);
             diagnosis.push('\n');
-            if let Some(holder) = &holder {
+            if kind == FindingKind::Deadlock && waits_deadlock {
+                diagnosis.push_str(&deadlock::explain(&waits));
+            } else if let Some(holder) = &holder {
                 diagnosis.push_str(&format!("`{holder}` held {lock_words}.\n"));
             }
             if kind == FindingKind::Deadlock {
@@ -268,16 +286,26 @@ fn no_final_state(failure: Failure) -> Finding {
                  again and again (a lockless lookup that restarts forever, a soft lockup).\n"
             ),
         ),
-        _ if cycle_actors.is_empty() => (
-            FindingKind::Deadlock,
-            format!(
-                "deadlock: after {stem} actions no actor can act, and not every actor is done.\n{}",
+        _ if cycle_actors.is_empty() => {
+            // The same words as on the other engines when the trace shows the waits; the
+            // state's own reasons (a grace period, a barrier) otherwise.
+            let waits = deadlock::waits(&failure.trace);
+            let why = if deadlock::is_deadlock(&waits) {
+                deadlock::explain(&waits)
+            } else {
                 waiting
                     .iter()
                     .map(|sentence| format!("{sentence}\n"))
                     .collect::<String>()
-            ),
-        ),
+            };
+            (
+                FindingKind::Deadlock,
+                format!(
+                    "deadlock: after {stem} actions no actor can act, and not every actor is \
+                     done.\n{why}"
+                ),
+            )
+        }
         _ => (
             FindingKind::StarvedWaiters,
             format!(

@@ -407,3 +407,62 @@ fn a_wrong_identity_tells_the_slot_s_reuse_and_what_was_missing() {
         "{diagnosis}"
     );
 }
+
+#[test]
+fn waits_that_close_a_cycle_are_a_deadlock_and_a_holder_that_ended_holding_starves_waiters() {
+    let request = |thread, lock: &str| {
+        (
+            thread,
+            What::LockRequest {
+                lock: lock.to_string(),
+            },
+        )
+    };
+    let acquired = |thread, lock: &str| {
+        (
+            thread,
+            What::LockAcquired {
+                lock: lock.to_string(),
+            },
+        )
+    };
+    let blocked = vec!["left".to_string(), "right".to_string()];
+    let deadlocked = |trace| {
+        diagnose(Failure {
+            trace,
+            ..failure(
+                Engine::ShuttlePct,
+                Cause::Deadlock {
+                    blocked: blocked.clone(),
+                },
+                "deadlock! blocked tasks: [...]",
+            )
+        })
+    };
+    let ab_ba = deadlocked(events(vec![
+        request("left", "a"),
+        acquired("left", "a"),
+        request("right", "b"),
+        acquired("right", "b"),
+        request("left", "b"),
+        request("right", "a"),
+    ]));
+    assert_eq!(ab_ba.kind, FindingKind::Deadlock);
+    assert_eq!(
+        ab_ba.diagnosis,
+        "deadlock: no thread can take its next step (shuttle reports them blocked)\n\
+         `left` waits since step 5 for the b lock, held by `right`, which itself waits for the a \
+         lock.\n\
+         `right` waits since step 6 for the a lock, held by `left`, which itself waits for the b \
+         lock.\n\
+         The waits close a cycle: `left` -> `right` -> `left` (each waits for a lock the next \
+         one holds); taking the locks in one order breaks it.\n"
+    );
+    // `left` ended holding a: `right` starves behind it, but nothing waits in a cycle.
+    let ended_holding = deadlocked(events(vec![
+        request("left", "a"),
+        acquired("left", "a"),
+        request("right", "a"),
+    ]));
+    assert_eq!(ended_holding.kind, FindingKind::StarvedWaiters);
+}

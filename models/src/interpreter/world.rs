@@ -658,12 +658,18 @@ impl<P: Threads> World<P> {
 
     /// `signal`: sets event `event`.
     pub fn signal(&self, event: usize) {
+        self.record(What::Signalled {
+            event: self.event_names[event].clone(),
+        });
         self.events[event].set();
     }
 
     /// `wait`: returns once event `event` is set. On std it gives up once the watchdog has
     /// ended the run.
     pub(crate) fn wait(&self, event: usize) -> Result<(), Abandoned> {
+        self.record(What::Waiting {
+            event: self.event_names[event].clone(),
+        });
         if P::IS_CHECKER {
             self.events[event].wait();
             return Ok(());

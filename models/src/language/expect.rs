@@ -1,6 +1,8 @@
 //! The `[expect]` table: the verdict each engine must reach (`pass`, `vacuous`, a finding kind,
 //! `pass or KIND: reason`, `pass: reason`), with the reason an engine is blind kept in the file,
-//! and `lint = "RULE"`: the protocol rule a buggy scenario breaks on purpose.
+//! and `lint = "RULE"`: the protocol rule a buggy scenario breaks on purpose. (The file's
+//! top-level `diagnosis = ["..."]`, the pieces every finding's diagnosis must contain, joins
+//! them in [`Expectations::diagnosis`].)
 
 use super::reader::Reader;
 use super::{Expectations, Expected, Located, Rule, ScenarioError};
@@ -50,6 +52,7 @@ pub(super) fn expectations(
         all,
         per_engine,
         lint,
+        diagnosis: Vec::new(),
     })
 }
 

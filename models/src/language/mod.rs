@@ -253,6 +253,9 @@ pub struct Expectations {
     /// `lint = "RULE"`: the protocol rule the scenario breaks on purpose, which the rule checker
     /// must report (and only it); `None`: the scenario follows every rule.
     pub lint: Option<Located<Rule>>,
+    /// `diagnosis = ["..."]` (top level of the file): text every finding's diagnosis must
+    /// contain, on any engine, so a file asserts what its finding explains, not only its kind.
+    pub diagnosis: Vec<String>,
 }
 
 impl Expectations {

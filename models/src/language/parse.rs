@@ -26,6 +26,8 @@ struct FileShape {
     actor: Spanned<Vec<Spanned<ActorShape>>>,
     expect: Spanned<BTreeMap<Spanned<String>, Spanned<String>>>,
     #[serde(default)]
+    diagnosis: Vec<Spanned<String>>,
+    #[serde(default)]
     sometimes: Vec<Spanned<SometimesShape>>,
 }
 
@@ -117,7 +119,16 @@ pub(crate) fn parse_with_rust_actors(
     }
     let world = world(&reader, &file.world)?;
     let actors = actors(&reader, &file.actor, &world, rust_actors)?;
-    let expect = super::expect::expectations(&reader, &file.expect)?;
+    let mut expect = super::expect::expectations(&reader, &file.expect)?;
+    for piece in &file.diagnosis {
+        if piece.get_ref().trim().is_empty() {
+            return Err(reader.error(
+                piece,
+                "an empty piece in `diagnosis`: each is text a finding's diagnosis must contain",
+            ));
+        }
+        expect.diagnosis.push(piece.get_ref().clone());
+    }
     let sometimes = super::sometimes::sometimes(&reader, &file.sometimes, &world, &actors)?;
     Ok(Scenario {
         name,
@@ -536,6 +547,26 @@ mod tests {
             error,
             "unit.toml:12:10: event `go` is waited for but no actor signals it (expected a \
              `signal go` step): the wait would block forever"
+        );
+    }
+
+    #[test]
+    fn diagnosis_pieces_are_kept_and_an_empty_one_is_refused() {
+        let file = |pieces: &str| {
+            format!(
+                "name = \"unit/d\"\nstory = \"x\"\ndiagnosis = [{pieces}]\n[world]\nobjects = 1\n\
+                 [[actor]]\nname = \"a\"\nsteps = [\"alloc s\", \"free s\"]\n[expect]\n\
+                 all = \"pass\"\n"
+            )
+        };
+        let scenario = parse("unit.toml", &file("\"the waits close\", \"step 4\"")).expect("valid");
+        assert_eq!(scenario.expect.diagnosis, ["the waits close", "step 4"]);
+        assert_eq!(
+            parse("unit.toml", &file("\"ok\", \" \""))
+                .unwrap_err()
+                .to_string(),
+            "unit.toml:3:20: an empty piece in `diagnosis`: each is text a finding's diagnosis \
+             must contain"
         );
     }
 

@@ -163,6 +163,16 @@ pub enum What {
         /// The lock's name.
         lock: String,
     },
+    /// `signal`: the thread set an event (events stay set).
+    Signalled {
+        /// The event's name.
+        event: String,
+    },
+    /// `wait`: the thread began waiting for an event (it returns at once if the event is set).
+    Waiting {
+        /// The event's name.
+        event: String,
+    },
     /// The thread released the lock.
     Unlock {
         /// The lock's name.

@@ -32,8 +32,24 @@ impl<'s> RunRecord<'s> {
         }
     }
 
-    /// Whether the verdict is what was expected.
+    /// Whether the verdict is what was expected, its diagnosis included.
     pub fn as_expected(&self) -> bool {
-        self.expected.accepts(&self.verdict)
+        self.expected.accepts(&self.verdict) && self.missing_from_diagnosis().is_empty()
+    }
+
+    /// The pieces of the file's `diagnosis` that the finding's diagnosis lacks (none for a
+    /// run without a finding).
+    pub fn missing_from_diagnosis(&self) -> Vec<&'s str> {
+        match &self.verdict {
+            Verdict::Found(finding) => self
+                .scenario
+                .expect
+                .diagnosis
+                .iter()
+                .filter(|piece| !finding.diagnosis.contains(piece.as_str()))
+                .map(String::as_str)
+                .collect(),
+            _ => Vec::new(),
+        }
     }
 }

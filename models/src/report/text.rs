@@ -129,6 +129,8 @@ pub fn describe_event(what: &What) -> String {
         What::LockRequest { lock } => format!("wants the {lock} lock"),
         What::LockAcquired { lock } => format!("holds the {lock} lock"),
         What::Unlock { lock } => format!("unlocks the {lock} lock"),
+        What::Signalled { event } => format!("signal {event}"),
+        What::Waiting { event } => format!("waits for event {event}"),
         What::Add { node, head, .. } => format!("list_add({node}, {head})"),
         What::Del { node, .. } => format!("list_del({node})"),
         What::RefGet { slot, refs } => format!("get ref slot#{slot} -> {refs}"),
@@ -274,6 +276,15 @@ pub fn notes(records: &[RunRecord<'_>]) -> String {
                 row.engine.name()
             );
         } else if !row.as_expected() {
+            for piece in row.missing_from_diagnosis() {
+                let _ = writeln!(
+                    out,
+                    "note: {} on {}: the diagnosis lacks {piece:?}, which the file's `diagnosis` \
+                     asks for",
+                    row.scenario.name,
+                    row.engine.name()
+                );
+            }
             if let Some(reason) = row.expected.reason() {
                 let _ = writeln!(
                     out,

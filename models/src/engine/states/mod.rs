@@ -397,6 +397,27 @@ fn non_termination(
             ))
         })
         .collect();
+    if lasso.cycle.is_empty() {
+        // A dead end: each actor not done asks for what it waits for, as a run on threads would
+        // record it, so the trace shows the waits (and the diagnosis the cycle they close).
+        for ((name, spec), actor) in actors.iter().zip(&snapshot.actors) {
+            let spec = &scenario.actors[*spec];
+            let what = match spec.steps.get(actor.pc).map(|s| &s.value) {
+                Some(Step::Lock { lock }) => What::LockRequest {
+                    lock: scenario.world.locks[*lock].name.clone(),
+                },
+                Some(Step::Wait { event }) => What::Waiting {
+                    event: scenario.world.events[*event].clone(),
+                },
+                _ => continue,
+            };
+            events.push(Event {
+                step: events.len() + 1,
+                thread: name.clone(),
+                what,
+            });
+        }
+    }
     if let (Some(lock), Some(_)) = (&lock_name, looping) {
         events.push(Event {
             step: events.len() + 1,

@@ -81,6 +81,80 @@ impl ScenarioModel {
             .map_or(WORKER, |(name, _)| name.as_str())
     }
 
+    /// Action `action` in `state` as a person reads it: who acts and the step it takes
+    /// (`owner: list_add s registry`; a walk or lookup under way takes its next node).
+    pub fn action_label(&self, state: &State, action: usize) -> String {
+        let name = self.action_name(action);
+        let Some(&(_, spec)) = self.actors().get(action) else {
+            return format!("{name}: runs the oldest queued RCU callback");
+        };
+        let scenario = self.plan.scenario();
+        let actor = &state.snapshot.actors[action];
+        match scenario.actors[spec].steps.get(actor.pc) {
+            Some(step) => {
+                let text = step.value.text(&scenario.world);
+                if actor.walk.is_some() || actor.lookup.is_some() {
+                    format!("{name}: {text} (its next node)")
+                } else {
+                    format!("{name}: {text}")
+                }
+            }
+            None => format!("{name}: done"),
+        }
+    }
+
+    /// Where each actor stands in `state`, in words: its next step (or a walk's node), the
+    /// locks it holds, its read-side section and its locals (`s = slot#0 (gen 1)`).
+    pub fn positions(&self, state: &State) -> Vec<String> {
+        let scenario = self.plan.scenario();
+        self.actors()
+            .iter()
+            .zip(&state.snapshot.actors)
+            .map(|((name, spec), actor)| {
+                let steps = &scenario.actors[*spec].steps;
+                let mut words = match steps.get(actor.pc) {
+                    None => format!("{name}: done"),
+                    Some(step) => format!(
+                        "{name}: step {} of {}, `{}`",
+                        actor.pc + 1,
+                        steps.len(),
+                        step.value.text(&scenario.world)
+                    ),
+                };
+                if let Some((node, _, _)) = &actor.walk {
+                    words.push_str(&format!(", walking, on {node}"));
+                }
+                if let Some((_, _, _, node, _)) = &actor.lookup {
+                    words.push_str(&format!(", looking up, on {node}"));
+                }
+                if !actor.held.is_empty() {
+                    let locks: Vec<&str> = actor
+                        .held
+                        .iter()
+                        .map(|&l| scenario.world.locks[l].name.as_str())
+                        .collect();
+                    words.push_str(&format!("; holds {}", locks.join(", ")));
+                }
+                if actor.rcu_depth > 0 {
+                    words.push_str("; inside an RCU read-side section");
+                }
+                for (local, objects) in &actor.locals {
+                    let bound: Vec<String> = objects
+                        .iter()
+                        .map(|(slot, generation)| format!("slot#{slot} (gen {generation})"))
+                        .collect();
+                    let value = if bound.is_empty() {
+                        "empty".to_string()
+                    } else {
+                        bound.join(", ")
+                    };
+                    words.push_str(&format!("; {local} = {value}"));
+                }
+                words
+            })
+            .collect()
+    }
+
     /// The state `path` leads to.
     pub fn state_of(&self, path: Vec<usize>) -> State {
         let outcome = replay_path(&self.plan, &path, &self.trace);

@@ -1,0 +1,66 @@
+//! The user set (`tests/scenarios/user/`): lifecycle files written the way a new user writes
+//! them, for shapes the catalogue does not have. Each file runs on every engine that can run
+//! it at quick bounds and must reach the verdict its `[expect]` states with a diagnosis that
+//! contains every piece of its `diagnosis`; the rule checker reports exactly the rule its
+//! `[expect] lint` names; and each file's `twin` is another file of the set.
+
+use lifecycle_models::{check, lint, RunRecord, Scenario};
+use std::path::{Path, PathBuf};
+
+/// Every `.toml` under `dir`, sorted.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("a readable directory") {
+        let path = entry.expect("a directory entry").path();
+        if path.is_dir() {
+            files.extend(files_under(&path));
+        } else if path.extension().is_some_and(|ext| ext == "toml") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn every_user_file_reaches_its_verdict_with_its_diagnosis_on_every_engine() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/user");
+    let scenarios: Vec<Scenario> = files_under(&dir)
+        .iter()
+        .map(|file| Scenario::load(file).unwrap_or_else(|error| panic!("{error}")))
+        .collect();
+    assert!(scenarios.len() >= 4, "the user set has its pairs");
+    let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
+    let mut failures = Vec::new();
+    for scenario in &scenarios {
+        if let Some(twin) = &scenario.twin {
+            assert!(
+                names.contains(&twin.as_str()),
+                "{}: its twin `{twin}` is not in the user set",
+                scenario.name
+            );
+        }
+        let rules: Vec<_> = lint(scenario).violations.iter().map(|v| v.rule).collect();
+        let expected = scenario.expect.lint.as_ref().map(|rule| rule.value);
+        assert!(
+            rules.iter().all(|rule| Some(*rule) == expected)
+                && rules.is_empty() == expected.is_none(),
+            "{}: the rule checker reports {rules:?}, the file names {expected:?}",
+            scenario.name
+        );
+        for (engine, verdict) in check(scenario).run() {
+            let record = RunRecord::new(scenario, engine, verdict);
+            if !record.as_expected() {
+                failures.push(format!(
+                    "{} on {}: {:?}, expected {:?}; the diagnosis lacks {:?}",
+                    scenario.name,
+                    engine.name(),
+                    record.verdict.finding().map(|f| f.diagnosis.clone()),
+                    record.expected,
+                    record.missing_from_diagnosis()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
