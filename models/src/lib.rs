@@ -46,8 +46,8 @@ pub use language::{
 };
 pub use lint::{lint, to_sarif, LintReport, Note, Violation};
 pub use outcome::{
-    Engine, Event, Finding, FindingKind, ListPicture, NodeLinks, Reach, Replay, RootCause, Stop,
-    Verdict, What,
+    Engine, Event, Finding, FindingKind, LinkedFree, ListPicture, NodeLinks, Reach, Replay,
+    RootCause, Stop, Verdict, What,
 };
 pub use plan::{Bounds, Plan, PlanError, Settings};
 pub use report::{

@@ -4,7 +4,7 @@
 //! rule-breaking cases each engine turned into a finding within its bounds.
 
 use crate::generate::Case;
-use lifecycle_models::{check, Bounds, Engine, FindingKind, Rule, Verdict};
+use lifecycle_models::{check, Bounds, Engine, Finding, FindingKind, Rule, Verdict, What};
 use lifecycle_models::{lint, Violation};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -21,6 +21,9 @@ pub struct Outcome {
     pub verdicts: Vec<(Engine, Option<FindingKind>, String)>,
     /// Each engine's time and executions on the case.
     pub costs: Vec<(Engine, f64, usize)>,
+    /// Where an engine's finding explains itself with steps or slots its own trace does not
+    /// have ([`root_cause_problems`]).
+    pub misread: Vec<String>,
 }
 
 impl Outcome {
@@ -69,6 +72,7 @@ pub fn run(case: &Case) -> Outcome {
     let violations = lint(&case.scenario).violations;
     let mut verdicts = Vec::new();
     let mut costs = Vec::new();
+    let mut misread = Vec::new();
     for engine in ENGINES {
         let ran = check(&case.scenario)
             .engine(engine)
@@ -82,6 +86,11 @@ pub fn run(case: &Case) -> Outcome {
             ));
             match verdict {
                 Verdict::Found(finding) => {
+                    misread.extend(
+                        root_cause_problems(&finding)
+                            .into_iter()
+                            .map(|problem| format!("{}: {problem}", engine.name())),
+                    );
                     verdicts.push((engine, Some(finding.kind), finding.message.clone()))
                 }
                 Verdict::Pass { .. } | Verdict::Vacuous { .. } => {
@@ -95,7 +104,69 @@ pub fn run(case: &Case) -> Outcome {
         violations,
         verdicts,
         costs,
+        misread,
     }
+}
+
+/// Where `finding`'s root cause does not match its own trace: each step it names must be an
+/// event of the actor it names doing what it says (the free of the slot while linked, its
+/// allocation, its add), and a looping reader's re-added link must be on the cycle drawn.
+pub fn root_cause_problems(finding: &Finding) -> Vec<String> {
+    let Some(cause) = &finding.root_cause else {
+        return Vec::new();
+    };
+    let event = |step: usize| finding.trace.iter().find(|e| e.step == step);
+    let mut problems = Vec::new();
+    let mut expect =
+        |step: usize, actor: &str, what: &str, ok: &dyn Fn(&What) -> bool| match event(step) {
+            Some(e) if e.thread == actor && ok(&e.what) => {}
+            other => problems.push(format!(
+                "the root cause says `{actor}` did the {what} of slot#{} at step {step}, the \
+                 trace has {other:?}",
+                cause.slot
+            )),
+        };
+    let slot = cause.slot;
+    expect(
+        cause.freed_at_step,
+        &cause.freed_by,
+        "free while linked",
+        &|w| matches!(w, What::Free { slot: s, still_linked: true, .. } if *s == slot),
+    );
+    expect(
+        cause.reallocated_at_step,
+        &cause.reallocated_by,
+        "reallocation",
+        &|w| matches!(w, What::Alloc { slot: s, .. } if *s == slot),
+    );
+    expect(
+        cause.added_again_at_step,
+        &cause.added_again_by,
+        "second add",
+        &|w| matches!(w, What::Add { slot: s, .. } if *s == slot),
+    );
+    for other in &cause.also_freed_while_linked {
+        let slot = other.slot;
+        expect(
+            other.freed_at_step,
+            &other.freed_by,
+            "other free while linked",
+            &|w| matches!(w, What::Free { slot: s, still_linked: true, .. } if *s == slot),
+        );
+    }
+    if finding.kind == FindingKind::LoopingReader
+        && !finding.cycle.is_empty()
+        && !cause.walk_after.is_empty()
+        && !finding.cycle.contains(&cause.node)
+        && !cause.walk_after.contains(&cause.node)
+    {
+        problems.push(format!(
+            "the root cause's link {} is on neither the drawn cycle {:?} nor the walk after its \
+             add",
+            cause.node, finding.cycle
+        ));
+    }
+    problems
 }
 
 /// Counts over a fuzz run.

@@ -41,6 +41,22 @@ pub struct RootCause {
     pub added_again_at_step: usize,
     /// Who added it again.
     pub added_again_by: String,
+    /// The walk from the head right after the second add, to the first repeated node (the
+    /// cycle it closed), as node names; empty if the trace has no picture of it.
+    pub walk_after: Vec<String>,
+    /// Every other slot freed while it was still linked, in the trace's order.
+    pub also_freed_while_linked: Vec<LinkedFree>,
+}
+
+/// A slot freed while still linked, besides the one whose re-add closed the cycle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LinkedFree {
+    /// The slot.
+    pub slot: usize,
+    /// The step of the free.
+    pub freed_at_step: usize,
+    /// Who freed it.
+    pub freed_by: String,
 }
 
 /// A failure found by an engine, with its evidence.

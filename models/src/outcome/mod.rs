@@ -13,6 +13,6 @@ pub use engine::Engine;
 pub(crate) use event::{lock_holder, locks, waiting_for_lock};
 pub use event::{Event, ListPicture, NodeLinks, What};
 pub use failure::{Cause, Explored, Failure};
-pub use finding::{Finding, Reach, Replay, RootCause};
+pub use finding::{Finding, LinkedFree, Reach, Replay, RootCause};
 pub use kind::{FindingKind, Stop};
 pub use verdict::Verdict;
