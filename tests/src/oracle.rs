@@ -115,44 +115,60 @@ pub fn root_cause_problems(finding: &Finding) -> Vec<String> {
     let Some(cause) = &finding.root_cause else {
         return Vec::new();
     };
-    let event = |step: usize| finding.trace.iter().find(|e| e.step == step);
-    let mut problems = Vec::new();
-    let mut expect =
-        |step: usize, actor: &str, what: &str, ok: &dyn Fn(&What) -> bool| match event(step) {
-            Some(e) if e.thread == actor && ok(&e.what) => {}
-            other => problems.push(format!(
-                "the root cause says `{actor}` did the {what} of slot#{} at step {step}, the \
-                 trace has {other:?}",
-                cause.slot
-            )),
-        };
-    let slot = cause.slot;
-    expect(
-        cause.freed_at_step,
-        &cause.freed_by,
-        "free while linked",
-        &|w| matches!(w, What::Free { slot: s, still_linked: true, .. } if *s == slot),
-    );
-    expect(
-        cause.reallocated_at_step,
-        &cause.reallocated_by,
-        "reallocation",
-        &|w| matches!(w, What::Alloc { slot: s, .. } if *s == slot),
-    );
-    expect(
-        cause.added_again_at_step,
-        &cause.added_again_by,
-        "second add",
-        &|w| matches!(w, What::Add { slot: s, .. } if *s == slot),
-    );
-    for other in &cause.also_freed_while_linked {
-        let slot = other.slot;
-        expect(
+    // Each claim: the step, the actor, the slot, and what the event there must be.
+    let mut claims = vec![
+        (
+            cause.freed_at_step,
+            &cause.freed_by,
+            cause.slot,
+            "free while linked",
+        ),
+        (
+            cause.reallocated_at_step,
+            &cause.reallocated_by,
+            cause.slot,
+            "reallocation",
+        ),
+        (
+            cause.added_again_at_step,
+            &cause.added_again_by,
+            cause.slot,
+            "second add",
+        ),
+    ];
+    claims.extend(cause.also_freed_while_linked.iter().map(|other| {
+        (
             other.freed_at_step,
             &other.freed_by,
-            "other free while linked",
-            &|w| matches!(w, What::Free { slot: s, still_linked: true, .. } if *s == slot),
-        );
+            other.slot,
+            "free while linked",
+        )
+    }));
+    let mut problems = Vec::new();
+    for (step, actor, slot, what) in claims {
+        let event = finding.trace.iter().find(|e| e.step == step);
+        let done = event.is_some_and(|e| {
+            &e.thread == actor
+                && match (&e.what, what) {
+                    (
+                        What::Free {
+                            slot: s,
+                            still_linked: true,
+                            ..
+                        },
+                        "free while linked",
+                    )
+                    | (What::Alloc { slot: s, .. }, "reallocation")
+                    | (What::Add { slot: s, .. }, "second add") => *s == slot,
+                    _ => false,
+                }
+        });
+        if !done {
+            problems.push(format!(
+                "the root cause says `{actor}` did the {what} of slot#{slot} at step {step}, the \
+                 trace has {event:?}"
+            ));
+        }
     }
     if finding.kind == FindingKind::LoopingReader
         && !finding.cycle.is_empty()

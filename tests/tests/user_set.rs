@@ -64,3 +64,32 @@ fn every_user_file_reaches_its_verdict_with_its_diagnosis_on_every_engine() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn a_root_cause_is_checked_against_its_own_trace() {
+    use lifecycle_models::{Engine, Verdict};
+    use lifecycle_tests::oracle::root_cause_problems;
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/user/two-freed-linked/buggy.toml");
+    let scenario = Scenario::load(&file).unwrap_or_else(|error| panic!("{error}"));
+    let Some((_, Verdict::Found(mut finding))) =
+        check(&scenario).engine(Engine::States).run().pop()
+    else {
+        panic!("the state graph finds the looping reader");
+    };
+    assert_eq!(root_cause_problems(&finding), Vec::<String>::new());
+    let cause = finding.root_cause.as_mut().expect("a root cause");
+    assert_eq!(
+        cause.also_freed_while_linked.len(),
+        1,
+        "t's slot, freed while linked too"
+    );
+    // Named at the step of the reallocation, the free is no longer what the trace shows there.
+    cause.freed_at_step = cause.reallocated_at_step;
+    let problems = root_cause_problems(&finding);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].starts_with("the root cause says `owner` did the free while linked of slot#0"),
+        "{problems:?}"
+    );
+}
