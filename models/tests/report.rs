@@ -41,3 +41,64 @@ fn the_buggy_report_draws_the_self_loop_in_well_formed_svg() {
     assert!(html.contains("looping reader: `reader` holds the registry lock"));
     assert!(html.contains("free slot#0 (gen 0) STILL LINKED"));
 }
+
+#[test]
+fn a_longer_cycle_without_the_head_is_drawn_in_red_too() {
+    let scenario = Scenario::load(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/scenarios/user/two-freed-linked/buggy.toml"
+    ))
+    .expect("the user set's file");
+    let verdict = run(&Plan::of(&scenario), Engine::Loom);
+    let finding = verdict.finding().expect("the looping reader is found");
+    let (caption, last) = pictures(finding).pop().expect("pictures");
+    assert!(
+        caption.contains("allocator list_add(slot#0, head)"),
+        "{caption}"
+    );
+    let svg = picture_svg(&last, &caption);
+    let document = roxmltree::Document::parse(&svg).expect("the SVG is well-formed XML");
+    let red: Vec<&str> = document
+        .descendants()
+        .filter(|n| n.attribute("class") == Some("edge next cycle"))
+        .map(|n| n.attribute("stroke").unwrap_or_default())
+        .collect();
+    // slot#0 -> slot#1 and slot#1 -> slot#0; head -> slot#0 leads into it but is not on it.
+    assert_eq!(red, ["#c0392b", "#c0392b"], "{svg}");
+    let first = picture_svg(&pictures(finding)[0].1, "before");
+    assert!(
+        !first.contains("edge next cycle"),
+        "no cycle before the re-add"
+    );
+}
+
+#[test]
+fn a_picture_of_two_lists_draws_each_from_its_own_head() {
+    let verdict = run(
+        &Plan::of(&Scenario::named("two-lists/buggy").expect("in the catalogue")),
+        Engine::Loom,
+    );
+    let finding = verdict.finding().expect("the two-lists bug is found");
+    let all = pictures(finding);
+    let (caption, last) = all.last().expect("pictures");
+    let svg = picture_svg(last, caption);
+    let document = roxmltree::Document::parse(&svg).expect("the SVG is well-formed XML");
+    let rows: Vec<_> = document
+        .root_element()
+        .children()
+        .filter(|n| n.has_tag_name("svg"))
+        .collect();
+    assert_eq!(rows.len(), 2, "one row per list: {svg}");
+    assert!(svg.contains(": the list of head<") && svg.contains(">the list of hash-head<"));
+    let class = |name: &str| {
+        document
+            .descendants()
+            .filter(|n| n.attribute("class") == Some(name))
+            .count()
+    };
+    assert_eq!(class("edge next self-loop"), 1, "slot#0.hash.next == slot#0.hash");
+    // After the first add the hash chain is empty: its head links to itself, drawn plain.
+    let first = picture_svg(&all[0].1, &all[0].0);
+    assert!(first.contains(r#"class="edge next empty""#), "{first}");
+    assert!(!first.contains("self-loop"), "an empty list is not the bug: {first}");
+}

@@ -40,6 +40,21 @@ impl ListPicture {
         text
     }
 
+    /// The picture cut into one picture per list: each starts at a head (`head`,
+    /// `NAME-head`) and holds that list's links.
+    pub fn lists(&self) -> Vec<ListPicture> {
+        let mut lists: Vec<ListPicture> = Vec::new();
+        for node in &self.nodes {
+            match lists.last_mut() {
+                Some(list) if !node.name.ends_with("head") => list.nodes.push(node.clone()),
+                _ => lists.push(ListPicture {
+                    nodes: vec![node.clone()],
+                }),
+            }
+        }
+        lists
+    }
+
     /// The walk from the head along `next`, as names, stopping at the head or at the first
     /// repeated node (shown once more, so a cycle reads `head -> slot#0 -> slot#0`).
     pub fn walk_from_head(&self) -> Vec<String> {
