@@ -96,9 +96,16 @@ fn a_picture_of_two_lists_draws_each_from_its_own_head() {
             .filter(|n| n.attribute("class") == Some(name))
             .count()
     };
-    assert_eq!(class("edge next self-loop"), 1, "slot#0.hash.next == slot#0.hash");
+    assert_eq!(
+        class("edge next self-loop"),
+        1,
+        "slot#0.hash.next == slot#0.hash"
+    );
     // After the first add the hash chain is empty: its head links to itself, drawn plain.
     let first = picture_svg(&all[0].1, &all[0].0);
     assert!(first.contains(r#"class="edge next empty""#), "{first}");
-    assert!(!first.contains("self-loop"), "an empty list is not the bug: {first}");
+    assert!(
+        !first.contains("self-loop"),
+        "an empty list is not the bug: {first}"
+    );
 }
