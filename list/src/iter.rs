@@ -4,7 +4,7 @@
 
 use crate::error::{Link, ListError, LIST_POISON1, LIST_POISON2};
 use crate::linked::Linked;
-use crate::list_head::{CheckMode, ListHead};
+use crate::list_head::ListHead;
 use crate::platform::Platform;
 use std::collections::HashMap;
 use std::ptr::NonNull;
@@ -95,7 +95,7 @@ impl<'a, P: Platform> Iter<'a, P> {
                 value,
             });
         }
-        if self.head.checks() == CheckMode::Checked && self.direction != Direction::ForwardRcu {
+        if self.head.checks().validates_walks() && self.direction != Direction::ForwardRcu {
             // SAFETY: `to` is followable and points to a live node (list discipline).
             let back = unsafe {
                 match self.direction {

@@ -972,3 +972,43 @@ fn list_del_rcu_and_list_replace_rcu_keep_next_and_poison_prev() {
         assert_eq!(values(&head), [3]);
     }
 }
+
+/// The walk of a list whose first entry was re-initialized while linked (its links point to
+/// itself): the kernel's `CONFIG_DEBUG_LIST` does not validate walks, so `DebugList` follows
+/// the links into the entry's self loop, which the bounded walk reports as a cycle; `Checked`
+/// (beyond the kernel) reports the corruption at the first step.
+#[test]
+fn debug_list_walks_like_the_kernel_and_checked_validates_the_walk() {
+    for (checks, expected) in [
+        (
+            CheckMode::DebugList,
+            "list traversal from head made 65 steps without returning to the head, but no more \
+             than 64 nodes can exist: it is caught in the cycle A -> A, which does not contain \
+             the head, so the walk can never end",
+        ),
+        (
+            CheckMode::Checked,
+            "list traversal corruption. next->prev should be head, but was A. (next=A)",
+        ),
+    ] {
+        let head = head_with(checks);
+        let (a, b) = (item_with(1, checks), item_with(2, checks));
+        // SAFETY: single-threaded test; the items are boxed and outlive the list; `a` is
+        // re-initialized while linked on purpose.
+        unsafe {
+            head.add_tail(link(&a)).unwrap();
+            head.add_tail(link(&b)).unwrap();
+            a.link.init();
+        }
+        let names = namer(&[
+            ("head", head.address()),
+            ("A", a.link.address()),
+            ("B", b.link.address()),
+        ]);
+        // SAFETY: single-threaded test; every entry is an `Item`'s link.
+        let error = unsafe { head.entries::<Item>(MAX_NODES) }
+            .find_map(Result::err)
+            .map(|error| error.describe(&names));
+        assert_eq!(error.as_deref(), Some(expected), "{checks:?}");
+    }
+}

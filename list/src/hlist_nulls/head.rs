@@ -158,7 +158,7 @@ impl<P: Platform> HlistNullsHead<P> {
                 new: new.as_ptr().addr(),
             });
         }
-        if self.checks == CheckMode::Checked {
+        if self.checks.validates_operations() {
             // SAFETY: `new` is alive (the chain discipline, point 1).
             let new_pprev = unsafe { new.as_ref() }.pprev_link().load();
             if !new_pprev.is_null() && new_pprev.addr() != LIST_POISON2 {

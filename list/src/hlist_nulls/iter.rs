@@ -5,7 +5,6 @@
 //! in a cycle; it stops and names the cycle instead of hanging (docs/design.md section 3).
 
 use crate::error::{Link, ListError};
-use crate::list_head::CheckMode;
 use crate::platform::{LinkOps, Platform};
 use std::collections::HashMap;
 use std::ptr::{self, NonNull};
@@ -186,7 +185,7 @@ impl<P: Platform> Iterator for NullsIter<'_, P> {
             let error = self.diagnose_overrun();
             return self.stop(NullsEnd::Broken(error));
         }
-        if !self.rcu && self.head.checks() == CheckMode::Checked {
+        if !self.rcu && self.head.checks().validates_walks() {
             // SAFETY: `to` is neither null nor a marker: a node of the chain, alive.
             let back = unsafe { (*to).pprev_link().load() };
             if !ptr::eq(back, self.link) {

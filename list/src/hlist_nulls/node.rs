@@ -170,7 +170,7 @@ impl<P: Platform> HlistNullsNode<P> {
                 value: 0,
             });
         }
-        if self.checks == CheckMode::Checked {
+        if self.checks.validates_operations() {
             // SAFETY: a hashed node's `pprev` is the address of its head's `first` or its
             // predecessor's `next`, both alive and unmoved (the chain discipline, point 1).
             let at_pprev = unsafe { (*pprev).load() };

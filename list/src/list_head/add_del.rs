@@ -99,7 +99,7 @@ impl<P: Platform> ListHead<P> {
     }
 
     /// `__list_add`: inserts `new` between `prev` and `next`, checked if `checks` is
-    /// [`CheckMode::Checked`]. Nothing is written if a check fails.
+    /// a validating mode ([`CheckMode::validates_operations`]). Nothing is written if a check fails.
     ///
     /// # Safety
     /// The list discipline for `new`, `prev` and `next`; `prev` and `next` are followable.
@@ -110,7 +110,7 @@ impl<P: Platform> ListHead<P> {
         next: *const ListHead<P>,
     ) -> Result<(), ListError> {
         let new = new.as_ptr().cast_const();
-        if checks == CheckMode::Checked {
+        if checks.validates_operations() {
             // SAFETY: forwarded from the caller.
             unsafe { Self::add_valid(new, prev, next)? };
         }
@@ -228,7 +228,7 @@ impl<P: Platform> ListHead<P> {
     ) -> Result<(*const ListHead<P>, *const ListHead<P>), ListError> {
         // SAFETY: forwarded from the caller.
         unsafe {
-            if self.checks == CheckMode::Checked {
+            if self.checks.validates_operations() {
                 self.del_valid()?;
             }
             self.followable_links()
@@ -324,7 +324,7 @@ impl<P: Platform> ListHead<P> {
         }
         // SAFETY: forwarded from the caller.
         let (next, prev) = unsafe { self.unlink_valid()? };
-        if self.checks == CheckMode::Checked && (new == next || new == prev) {
+        if self.checks.validates_operations() && (new == next || new == prev) {
             return Err(ListError::DoubleAdd {
                 new: new as usize,
                 prev: prev as usize,

@@ -27,7 +27,7 @@ impl<P: Platform> ListHead<P> {
         next: *const ListHead<P>,
     ) -> Result<(), ListError> {
         let new_ptr = new.as_ptr().cast_const();
-        if checks == CheckMode::Checked {
+        if checks.validates_operations() {
             // SAFETY: forwarded from the caller.
             unsafe { Self::add_valid(new_ptr, prev, next)? };
         }

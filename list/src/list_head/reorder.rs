@@ -9,7 +9,9 @@ use crate::linked::Linked;
 use crate::platform::Platform;
 use std::ptr::{self, NonNull};
 
-use super::{CheckMode, ListHead};
+#[cfg(doc)]
+use super::CheckMode;
+use super::ListHead;
 
 impl<P: Platform> ListHead<P> {
     /// `list_swap(entry1, entry2)`: exchanges the positions of two entries, which may be on the
@@ -17,13 +19,13 @@ impl<P: Platform> ListHead<P> {
     ///
     /// All or nothing: a swap of an entry with itself is refused ([`ListError::SameNode`], both
     /// modes), both entries are validated before anything is written (as a `del` would in
-    /// [`CheckMode::Checked`]; in [`CheckMode::Raw`] only that their links can be followed), and
+    /// a validating mode ([`CheckMode::validates_operations`]); in [`CheckMode::Raw`] only that their links can be followed), and
     /// if the final add is refused every write is undone, so an `Err` leaves every link as it
     /// was.
     ///
     /// Two entries that are each other's only neighbours (a head-less ring of two, or a node
     /// used as a head and its single entry) make the kernel's final `list_add` a double add.
-    /// Only [`CheckMode::Checked`] (the mode of the node the add goes after) refuses it, with
+    /// Only a validating mode ([`CheckMode::validates_operations`]) (the mode of the node the add goes after) refuses it, with
     /// [`ListError::DoubleAdd`] and every link as it was. [`CheckMode::Raw`] does what the
     /// kernel does: it returns `Ok` and leaves the links inconsistent (`entry1` pointing to
     /// itself); that is no undefined behaviour, and a later walk reports the cycle
@@ -78,7 +80,7 @@ impl<P: Platform> ListHead<P> {
     /// is back between its old neighbours and every link is as it was. Both modes refuse an
     /// uninitialized or deleted `head` ([`ListError::AddNull`], [`ListError::BadLink`]).
     ///
-    /// `head` being `entry` itself is refused only when `head` is in [`CheckMode::Checked`] (the
+    /// `head` being `entry` itself is refused only when `head` is in a validating mode ([`CheckMode::validates_operations`]) (the
     /// add's checks catch it). In [`CheckMode::Raw`] it is the kernel's behaviour: the call
     /// returns `Ok` with `entry` unlinked from its neighbours and pointing to itself, while its
     /// old successor's `prev` still points to it; that is no undefined behaviour, and a walk
@@ -101,7 +103,7 @@ impl<P: Platform> ListHead<P> {
 
     /// `list_move_tail(list, head)`: deletes `entry` from its list and adds it before `head`.
     /// All or nothing, as [`ListHead::move_to`], with the same exception: `head` being `entry`
-    /// is refused only in [`CheckMode::Checked`]; in [`CheckMode::Raw`] the call returns `Ok`
+    /// is refused only in a validating mode ([`CheckMode::validates_operations`]); in [`CheckMode::Raw`] the call returns `Ok`
     /// with `entry` pointing to itself and its old predecessor's `next` still pointing to it, so
     /// a forward walk reports the cycle ([`ListError::Cycle`]).
     ///
@@ -135,7 +137,7 @@ impl<P: Platform> ListHead<P> {
         last: NonNull<ListHead<P>>,
     ) -> Result<(), ListError> {
         let (first, last) = (first.as_ptr().cast_const(), last.as_ptr().cast_const());
-        if self.checks == CheckMode::Checked && (ptr::eq(first, self) || ptr::eq(last, self)) {
+        if self.checks.validates_operations() && (ptr::eq(first, self) || ptr::eq(last, self)) {
             return Err(ListError::SameNode {
                 node: self.address(),
                 operation: "list_bulk_move_tail",
@@ -220,7 +222,7 @@ impl<P: Platform> ListHead<P> {
         entry: NonNull<ListHead<P>>,
     ) -> Result<(), ListError> {
         let entry = entry.as_ptr().cast_const();
-        if self.checks == CheckMode::Checked && self.is_head(into) {
+        if self.checks.validates_operations() && self.is_head(into) {
             return Err(ListError::SameNode {
                 node: self.address(),
                 operation: "list_cut_position",
@@ -271,7 +273,7 @@ impl<P: Platform> ListHead<P> {
         entry: NonNull<ListHead<P>>,
     ) -> Result<(), ListError> {
         let entry = entry.as_ptr().cast_const();
-        if self.checks == CheckMode::Checked && self.is_head(into) {
+        if self.checks.validates_operations() && self.is_head(into) {
             return Err(ListError::SameNode {
                 node: self.address(),
                 operation: "list_cut_before",
@@ -319,7 +321,7 @@ impl<P: Platform> ListHead<P> {
         )>,
         ListError,
     > {
-        if self.checks == CheckMode::Checked && self.is_head(list) {
+        if self.checks.validates_operations() && self.is_head(list) {
             return Err(ListError::SameNode {
                 node: self.address(),
                 operation,

@@ -417,7 +417,7 @@ impl<P: Threads> World<P> {
                 },
             ));
         }
-        if !rcu && self.heads[list].checks() == lifecycle_list::CheckMode::Checked {
+        if !rcu && self.heads[list].checks().validates_walks() {
             // SAFETY: `next` is followable and points to a live node, as above.
             let back = unsafe { (*next).prev_ptr() };
             if back != node {

@@ -156,6 +156,9 @@ pub struct Checks {
     pub invariants_at_unlock: bool,
     /// Every object is free again when every actor is done.
     pub leak: bool,
+    /// Walks of `debug` lists check `next.prev == cur` at every step: beyond the kernel, whose
+    /// `CONFIG_DEBUG_LIST` checks adds and deletes only.
+    pub walk_validation: bool,
 }
 
 /// One actor: a named sequence of steps, possibly replicated.

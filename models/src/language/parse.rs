@@ -204,12 +204,14 @@ fn world(reader: &Reader<'_>, shape: &WorldShape) -> Result<WorldSpec, ScenarioE
                 ("use-after-free", 0),
                 ("invariants-at-unlock", 1),
                 ("leak", 2),
+                ("walk-validation", 3),
             ],
         )?;
         match flag {
             0 => checks.use_after_free = true,
             1 => checks.invariants_at_unlock = true,
-            _ => checks.leak = true,
+            2 => checks.leak = true,
+            _ => checks.walk_validation = true,
         }
     }
     if shape.lists.len() > MAX_LISTS {
@@ -269,6 +271,25 @@ fn world(reader: &Reader<'_>, shape: &WorldShape) -> Result<WorldSpec, ScenarioE
             defect_at: None,
         });
     }
+    if checks.walk_validation
+        && !shape.lists.iter().any(|l| {
+            l.get_ref()
+                .mode
+                .as_ref()
+                .is_some_and(|m| m.get_ref() == "debug")
+        })
+    {
+        let at = shape
+            .checks
+            .iter()
+            .find(|c| c.get_ref() == "walk-validation")
+            .expect("the check was read from the list");
+        return Err(reader.error(
+            at,
+            "check `walk-validation` validates the walks of `debug` lists, and no list has \
+             mode = \"debug\"",
+        ));
+    }
     let mut lists = Vec::new();
     for (list, name) in shape.lists.iter().zip(&list_names) {
         let list = list.get_ref();
@@ -277,8 +298,14 @@ fn world(reader: &Reader<'_>, shape: &WorldShape) -> Result<WorldSpec, ScenarioE
             Some(value) => reader.choice(
                 value,
                 "list mode",
-                &[("raw", CheckMode::Raw), ("debug", CheckMode::Checked)],
+                &[("raw", CheckMode::Raw), ("debug", CheckMode::DebugList)],
             )?,
+        };
+        // Walk validation is beyond CONFIG_DEBUG_LIST: declared on its own, for debug lists.
+        let mode = if checks.walk_validation && mode == CheckMode::DebugList {
+            CheckMode::Checked
+        } else {
+            mode
         };
         let lock = lock_of(reader, &locks, &list.lock, &list.name, "list")?;
         lists.push(ListSpec {
@@ -547,6 +574,31 @@ mod tests {
             error,
             "unit.toml:12:10: event `go` is waited for but no actor signals it (expected a \
              `signal go` step): the wait would block forever"
+        );
+    }
+
+    #[test]
+    fn debug_is_the_kernel_s_checks_and_walk_validation_is_declared_on_its_own() {
+        let file = |mode: &str, checks: &str| {
+            format!(
+                "name = \"unit/w\"\nstory = \"x\"\n[world]\nobjects = 1\nchecks = [{checks}]\n\
+                 lists = [{{ name = \"registry\", mode = \"{mode}\" }}]\n[[actor]]\n\
+                 name = \"a\"\nsteps = [\"alloc s\", \"free s\"]\n[expect]\nall = \"pass\"\n"
+            )
+        };
+        let mode = |text: &str| parse("unit.toml", text).expect("valid").world.lists[0].mode;
+        use lifecycle_list::CheckMode;
+        assert_eq!(mode(&file("debug", "")), CheckMode::DebugList);
+        assert_eq!(
+            mode(&file("debug", "\"walk-validation\"")),
+            CheckMode::Checked
+        );
+        assert_eq!(
+            parse("unit.toml", &file("raw", "\"walk-validation\""))
+                .unwrap_err()
+                .to_string(),
+            "unit.toml:5:11: check `walk-validation` validates the walks of `debug` lists, and \
+             no list has mode = \"debug\""
         );
     }
 
