@@ -6,6 +6,7 @@
 mod deadlock;
 mod grace_period;
 mod lookup;
+mod race;
 mod rcu_use;
 mod root_cause;
 #[cfg(test)]
@@ -176,10 +177,18 @@ pub(crate) fn diagnose(failure: Failure) -> Finding {
                     "deadlock: no thread can take its next step ({} reports them blocked)",
                     engine.witness()
                 ),
-                _ => format!("{kind}: {message}"),
+                _ => format!("{kind}: {}", message.trim_end()),
             };
             diagnosis.push_str(&text);
             diagnosis.push('\n');
+            if kind == FindingKind::DataRace {
+                diagnosis.push_str(&race::explain(&events).unwrap_or_else(|| {
+                    "Where: loom's message names no memory, and the trace records no two \
+                     unordered accesses of one object's data by two threads (races on list links \
+                     and on the slab's free list are not mapped to the trace yet).\n"
+                        .to_string()
+                }));
+            }
             if kind == FindingKind::Deadlock && waits_deadlock {
                 diagnosis.push_str(&deadlock::explain(&waits));
             } else if let Some(holder) = &holder {

@@ -466,3 +466,44 @@ fn waits_that_close_a_cycle_are_a_deadlock_and_a_holder_that_ended_holding_starv
     ]));
     assert_eq!(ended_holding.kind, FindingKind::StarvedWaiters);
 }
+
+#[test]
+fn a_data_race_names_both_accesses_unless_the_trace_orders_them() {
+    let access = |thread, write| (thread, What::DataAccess { slot: 0, write });
+    let lock = |thread, what: fn(String) -> What| (thread, what("registry".to_string()));
+    let raced = |trace| {
+        diagnose(Failure {
+            trace,
+            ..failure(
+                Engine::Loom,
+                Cause::DataRace,
+                "Causality violation: Concurrent read and write accesses.",
+            )
+        })
+        .diagnosis
+    };
+    let unordered = raced(events(vec![
+        access("writer", true),
+        ("reader", What::RcuReadLock),
+        access("reader", false),
+    ]));
+    assert_eq!(
+        unordered,
+        "data-race: Causality violation: Concurrent read and write accesses.\n\
+         `writer` wrote slot#0's data at step 1, holding no lock; `reader` read it at step 3, \
+         holding no lock, inside an RCU read-side section: nothing orders the two accesses (no \
+         lock held by both, no release and acquire between them).\n"
+    );
+    // The writer's unlock and the reader's lock order them: not these two, so no blame.
+    let ordered = raced(events(vec![
+        lock("writer", |lock| What::LockAcquired { lock }),
+        access("writer", true),
+        lock("writer", |lock| What::Unlock { lock }),
+        lock("reader", |lock| What::LockAcquired { lock }),
+        access("reader", false),
+    ]));
+    assert!(
+        ordered.contains("the trace records no two unordered accesses"),
+        "{ordered}"
+    );
+}

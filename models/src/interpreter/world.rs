@@ -632,6 +632,10 @@ impl<P: Threads> World<P> {
 
     /// `read`: the object's data, checked (the handle must be current) unless `unchecked`.
     pub fn read(&self, handle: Handle, unchecked: bool) -> Result<u32, Stop> {
+        self.record(What::DataAccess {
+            slot: handle.slot(),
+            write: false,
+        });
         if unchecked || !self.checks.use_after_free {
             let object = self.object(handle.slot());
             // A plain read of a word in memory that lives as long as the slab; whether it races
@@ -645,6 +649,10 @@ impl<P: Threads> World<P> {
 
     /// `write`: sets the object's data, checked unless `unchecked`.
     pub fn write(&self, handle: Handle, value: u32, unchecked: bool) -> Result<(), Stop> {
+        self.record(What::DataAccess {
+            slot: handle.slot(),
+            write: true,
+        });
         let object = if unchecked || !self.checks.use_after_free {
             self.object(handle.slot())
         } else {

@@ -178,6 +178,14 @@ pub enum What {
         /// The lock's name.
         lock: String,
     },
+    /// `read` or `write`: the thread is about to access an object's data (a plain access, whose
+    /// races loom judges).
+    DataAccess {
+        /// The slot.
+        slot: usize,
+        /// A write (else a read).
+        write: bool,
+    },
     /// `signal`: the thread set an event (events stay set).
     Signalled {
         /// The event's name.

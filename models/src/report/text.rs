@@ -130,6 +130,8 @@ pub fn describe_event(what: &What) -> String {
         What::LockAcquired { lock } => format!("holds the {lock} lock"),
         What::Unlock { lock } => format!("unlocks the {lock} lock"),
         What::Signalled { event } => format!("signal {event}"),
+        What::DataAccess { slot, write: true } => format!("writes slot#{slot}'s data"),
+        What::DataAccess { slot, write: false } => format!("reads slot#{slot}'s data"),
         What::Waiting { event } => format!("waits for event {event}"),
         What::Add { node, head, .. } => format!("list_add({node}, {head})"),
         What::Del { node, .. } => format!("list_del({node})"),
