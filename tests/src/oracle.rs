@@ -4,7 +4,9 @@
 //! rule-breaking cases each engine turned into a finding within its bounds.
 
 use crate::generate::Case;
-use lifecycle_models::{check, Bounds, Engine, Finding, FindingKind, Rule, Verdict, What};
+use lifecycle_models::{
+    check, Bounds, Engine, Finding, FindingKind, Rule, Scenario, Verdict, What,
+};
 use lifecycle_models::{lint, Violation};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -89,6 +91,7 @@ pub fn run(case: &Case) -> Outcome {
                     misread.extend(
                         root_cause_problems(&finding)
                             .into_iter()
+                            .chain(diagnosis_problems(&finding, &case.scenario))
                             .map(|problem| format!("{}: {problem}", engine.name())),
                     );
                     verdicts.push((engine, Some(finding.kind), finding.message.clone()))
@@ -106,6 +109,67 @@ pub fn run(case: &Case) -> Outcome {
         costs,
         misread,
     }
+}
+
+/// Where `finding`'s diagnosis names what its scenario and trace do not have: every `step N`
+/// must be a step of the trace, every `slot#N` a slot of the world, and every name in
+/// backquotes that is one word an actor of the trace or a lock, list, table or event of the
+/// world (or a step's verb: `free`, `lookup_rcu`). The engine's own message, which the
+/// diagnosis quotes, is left out.
+pub fn diagnosis_problems(finding: &Finding, scenario: &Scenario) -> Vec<String> {
+    // The engine's own words (loom's `UnsafeCell`) are quoted, not the diagnosis's claims.
+    let text = &finding.diagnosis.replace(finding.message.trim_end(), "");
+    let last_step = finding.trace.iter().map(|e| e.step).max().unwrap_or(0);
+    let world = &scenario.world;
+    let mut known: Vec<&str> = finding.trace.iter().map(|e| e.thread.as_str()).collect();
+    known.extend(world.locks.iter().map(|l| l.name.as_str()));
+    known.extend(world.lists.iter().map(|l| l.name.as_str()));
+    known.extend(world.tables.iter().map(|t| t.name.as_str()));
+    known.extend(world.events.iter().map(String::as_str));
+    let step_texts: Vec<String> = scenario
+        .actors
+        .iter()
+        .flat_map(|a| &a.steps)
+        .map(|s| s.value.text(world))
+        .collect();
+    known.extend(step_texts.iter().filter_map(|t| t.split(' ').next()));
+    // The numbers that follow `prefix` in the text.
+    let numbers_after = |prefix: &str| -> Vec<usize> {
+        text.match_indices(prefix)
+            .filter_map(|(at, _)| {
+                let digits: String = text[at + prefix.len()..]
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                digits.parse().ok()
+            })
+            .collect()
+    };
+    let mut problems = Vec::new();
+    for step in numbers_after("step ") {
+        if step == 0 || step > last_step {
+            problems.push(format!(
+                "the diagnosis names step {step}; the trace has steps 1 to {last_step}: {text}"
+            ));
+        }
+    }
+    for slot in numbers_after("slot#") {
+        if slot >= world.objects {
+            problems.push(format!(
+                "the diagnosis names slot#{slot}; the world has {} slots: {text}",
+                world.objects
+            ));
+        }
+    }
+    for quoted in text.split('`').skip(1).step_by(2) {
+        if !quoted.contains(' ') && !quoted.is_empty() && !known.contains(&quoted) {
+            problems.push(format!(
+                "the diagnosis names `{quoted}`, which is no actor, lock, list, table, event or \
+                 step of the scenario: {text}"
+            ));
+        }
+    }
+    problems
 }
 
 /// Where `finding`'s root cause does not match its own trace: each step it names must be an

@@ -4,7 +4,9 @@
 //! - sufficiency: a lifecycle the rule checker passes is never flagged by any engine;
 //! - necessity: every engine finding comes with a broken rule that can cause its kind;
 //! - in both, a finding's root cause names steps of its own trace, by the actors that took
-//!   them, doing what it says, and a re-added link on the cycle drawn.
+//!   them, doing what it says, and a re-added link on the cycle drawn; and every diagnosis
+//!   names only steps of its trace, slots of its world and actors, locks, lists, tables,
+//!   events and steps of its scenario (`oracle::diagnosis_problems`).
 //!
 //! The other direction is a statistic, printed by each run (`-- --nocapture`): per rule
 //! broken, how many cases each engine turned into a finding within its bounds.

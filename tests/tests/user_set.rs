@@ -93,3 +93,29 @@ fn a_root_cause_is_checked_against_its_own_trace() {
         "{problems:?}"
     );
 }
+
+#[test]
+fn a_diagnosis_naming_what_its_scenario_lacks_is_caught() {
+    use lifecycle_models::{Engine, Verdict};
+    use lifecycle_tests::oracle::diagnosis_problems;
+    let file =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/user/lock-order/ab-ba.toml");
+    let scenario = Scenario::load(&file).unwrap_or_else(|error| panic!("{error}"));
+    let Some((_, Verdict::Found(mut finding))) =
+        check(&scenario).engine(Engine::States).run().pop()
+    else {
+        panic!("the state graph finds the deadlock");
+    };
+    assert_eq!(
+        diagnosis_problems(&finding, &scenario),
+        Vec::<String>::new()
+    );
+    finding
+        .diagnosis
+        .push_str("`middle` waits since step 9999 for slot#7.\n");
+    let problems = diagnosis_problems(&finding, &scenario);
+    assert_eq!(problems.len(), 3, "{problems:?}");
+    assert!(problems[0].starts_with("the diagnosis names step 9999; the trace has steps 1 to "));
+    assert!(problems[1].starts_with("the diagnosis names slot#7; the world has 1 slots"));
+    assert!(problems[2].starts_with("the diagnosis names `middle`, which is no actor"));
+}
