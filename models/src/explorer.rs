@@ -4,7 +4,7 @@
 use crate::engine::states::{explore, witness, ScenarioModel, State};
 use crate::outcome::What;
 use crate::plan::Plan;
-use crate::report::picture_svg;
+use crate::report::{escape, picture_svg};
 use std::fmt;
 use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
@@ -93,11 +93,6 @@ impl stateright::Model for Drawn {
 
 /// The actors' positions as an SVG of text lines, shown under the lists.
 fn positions_svg(lines: &[String]) -> String {
-    let escape = |text: &str| {
-        text.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-    };
     let width = 20 + 8 * lines.iter().map(|l| l.chars().count()).max().unwrap_or(0);
     let height = 40 + 18 * lines.len();
     let mut svg = format!(

@@ -1,15 +1,24 @@
 //! The report of the story's finding: the page renders, its SVG diagrams are well-formed XML,
 //! and the diagram after the second add draws the self loop.
 
-use lifecycle_models::{finding_html, picture_svg, pictures, run, Engine, Plan, Scenario};
+use lifecycle_models::{finding_html, picture_svg, pictures, run, Engine, Finding, Plan, Scenario};
+
+/// What loom finds in `scenario` (each scenario here is a buggy one).
+fn loom_finding(scenario: &Scenario) -> Finding {
+    run(&Plan::of(scenario), Engine::Loom)
+        .finding()
+        .unwrap_or_else(|| panic!("loom finds the bug of {}", scenario.name))
+        .clone()
+}
+
+/// The catalogue's scenario `name`.
+fn catalogue(name: &str) -> Scenario {
+    Scenario::named(name).expect("in the catalogue")
+}
 
 #[test]
 fn the_buggy_report_draws_the_self_loop_in_well_formed_svg() {
-    let verdict = run(
-        &Plan::of(&Scenario::named("socket-lifecycle/buggy").expect("in the catalogue")),
-        Engine::Loom,
-    );
-    let finding = verdict.finding().expect("the story is found");
+    let finding = &loom_finding(&catalogue("socket-lifecycle/buggy"));
     let pictures = pictures(finding);
     assert_eq!(pictures.len(), 2, "one picture after each list_add");
     let (caption, last) = pictures.last().unwrap();
@@ -32,10 +41,7 @@ fn the_buggy_report_draws_the_self_loop_in_well_formed_svg() {
     roxmltree::Document::parse(&before).expect("well-formed");
     assert!(!before.contains("self-loop"), "no loop after the first add");
 
-    let html = finding_html(
-        &Scenario::named("socket-lifecycle/buggy").expect("in the catalogue"),
-        finding,
-    );
+    let html = finding_html(&catalogue("socket-lifecycle/buggy"), finding);
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert_eq!(html.matches("<svg ").count(), 2);
     assert!(html.contains("looping reader: `reader` holds the registry lock"));
@@ -49,8 +55,7 @@ fn a_longer_cycle_without_the_head_is_drawn_in_red_too() {
         "/../tests/scenarios/user/two-freed-linked/buggy.toml"
     ))
     .expect("the user set's file");
-    let verdict = run(&Plan::of(&scenario), Engine::Loom);
-    let finding = verdict.finding().expect("the looping reader is found");
+    let finding = &loom_finding(&scenario);
     let (caption, last) = pictures(finding).pop().expect("pictures");
     assert!(
         caption.contains("allocator list_add(slot#0, head)"),
@@ -74,11 +79,7 @@ fn a_longer_cycle_without_the_head_is_drawn_in_red_too() {
 
 #[test]
 fn a_picture_of_two_lists_draws_each_from_its_own_head() {
-    let verdict = run(
-        &Plan::of(&Scenario::named("two-lists/buggy").expect("in the catalogue")),
-        Engine::Loom,
-    );
-    let finding = verdict.finding().expect("the two-lists bug is found");
+    let finding = &loom_finding(&catalogue("two-lists/buggy"));
     let all = pictures(finding);
     let (caption, last) = all.last().expect("pictures");
     let svg = picture_svg(last, caption);

@@ -427,7 +427,8 @@ fn list_world(choices: &Choices) -> (Vec<Role>, Vec<Vec<String>>, Declarations) 
 }
 
 /// The roles, steps and declarations of a socket world: owners (at most 2 sockets in all, a
-/// reuse counted: loom's cost grows fast with a lookup's steps) and lookups; a lookup rule to break gets the reuse and the lookup it needs.
+/// reuse counted: loom's cost grows fast with a lookup's steps) and lookups; a lookup rule to
+/// break gets the reuse and the lookup it needs.
 fn socket_world(choices: &Choices) -> (Vec<Role>, Vec<Vec<String>>, Declarations) {
     let intended = choices.mutation.map(|m| m.rule);
     let mut budget = 2u8;
@@ -491,7 +492,7 @@ fn socket_world(choices: &Choices) -> (Vec<Role>, Vec<Vec<String>>, Declarations
         } else {
             2
         };
-        keys = vec![first_key(0) + sought, first_key(0) + sought];
+        keys = vec![first_key(0) + sought];
     }
     if intended.is_some_and(Rule::is_rcu)
         && !roles
@@ -545,14 +546,17 @@ fn socket_owner(objects: u8, options: u8, index: usize) -> Vec<String> {
     } else {
         "hlist_nulls_del_init_rcu"
     };
-    let mut steps = Vec::new();
-    for (name, key) in &names {
-        steps.push(format!("alloc {name} key {key}"));
+    let open = |steps: &mut Vec<String>, name: &str, key: u32| {
         steps.extend([
+            format!("alloc {name} key {key}"),
             format!("lock {TABLE}"),
             format!("hlist_nulls_add_head_rcu {name} {TABLE}"),
             format!("unlock {TABLE}"),
         ]);
+    };
+    let mut steps = Vec::new();
+    for (name, key) in &names {
+        open(&mut steps, name, *key);
     }
     let close = |steps: &mut Vec<String>, name: &str| {
         steps.extend([
@@ -569,12 +573,7 @@ fn socket_owner(objects: u8, options: u8, index: usize) -> Vec<String> {
     close(&mut steps, last);
     let reused = format!("u{index}");
     if options & 4 != 0 {
-        steps.extend([
-            format!("alloc {reused} key {}", last_key + 1),
-            format!("lock {TABLE}"),
-            format!("hlist_nulls_add_head_rcu {reused} {TABLE}"),
-            format!("unlock {TABLE}"),
-        ]);
+        open(&mut steps, &reused, last_key + 1);
     }
     for (name, _) in names.iter().rev().skip(1) {
         close(&mut steps, name);

@@ -23,8 +23,8 @@ pub struct Outcome {
     pub verdicts: Vec<(Engine, Option<FindingKind>, String)>,
     /// Each engine's time and executions on the case.
     pub costs: Vec<(Engine, f64, usize)>,
-    /// Where an engine's finding explains itself with steps or slots its own trace does not
-    /// have ([`root_cause_problems`]).
+    /// Where an engine's finding explains itself with steps, slots or names its own trace and
+    /// scenario do not have ([`root_cause_problems`], [`diagnosis_problems`]).
     pub misread: Vec<String>,
 }
 
@@ -234,15 +234,14 @@ pub fn root_cause_problems(finding: &Finding) -> Vec<String> {
             ));
         }
     }
+    // (The walk right after the add always passes the added link: only the drawn cycle can
+    // tell a root cause that names the wrong slot.)
     if finding.kind == FindingKind::LoopingReader
         && !finding.cycle.is_empty()
-        && !cause.walk_after.is_empty()
         && !finding.cycle.contains(&cause.node)
-        && !cause.walk_after.contains(&cause.node)
     {
         problems.push(format!(
-            "the root cause's link {} is on neither the drawn cycle {:?} nor the walk after its \
-             add",
+            "the root cause's link {} is not on the drawn cycle {:?}",
             cause.node, finding.cycle
         ));
     }

@@ -98,8 +98,8 @@ impl<P: Platform> ListHead<P> {
         }
     }
 
-    /// `__list_add`: inserts `new` between `prev` and `next`, checked if `checks` is
-    /// a validating mode ([`CheckMode::validates_operations`]). Nothing is written if a check fails.
+    /// `__list_add`: inserts `new` between `prev` and `next`, checked if `checks` validates
+    /// operations ([`CheckMode::validates_operations`]). Nothing is written if a check fails.
     ///
     /// # Safety
     /// The list discipline for `new`, `prev` and `next`; `prev` and `next` are followable.

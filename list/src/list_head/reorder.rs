@@ -18,14 +18,15 @@ impl<P: Platform> ListHead<P> {
     /// same list or on two lists.
     ///
     /// All or nothing: a swap of an entry with itself is refused ([`ListError::SameNode`], both
-    /// modes), both entries are validated before anything is written (as a `del` would in
-    /// a validating mode ([`CheckMode::validates_operations`]); in [`CheckMode::Raw`] only that their links can be followed), and
-    /// if the final add is refused every write is undone, so an `Err` leaves every link as it
-    /// was.
+    /// modes), both entries are validated before anything is written (as a `del` would in a
+    /// validating mode, [`CheckMode::validates_operations`]; in [`CheckMode::Raw`] only that
+    /// their links can be followed), and if the final add is refused every write is undone, so
+    /// an `Err` leaves every link as it was.
     ///
     /// Two entries that are each other's only neighbours (a head-less ring of two, or a node
     /// used as a head and its single entry) make the kernel's final `list_add` a double add.
-    /// Only a validating mode ([`CheckMode::validates_operations`]) (the mode of the node the add goes after) refuses it, with
+    /// Only a validating mode ([`CheckMode::validates_operations`]; the mode of the node the
+    /// add goes after) refuses it, with
     /// [`ListError::DoubleAdd`] and every link as it was. [`CheckMode::Raw`] does what the
     /// kernel does: it returns `Ok` and leaves the links inconsistent (`entry1` pointing to
     /// itself); that is no undefined behaviour, and a later walk reports the cycle
@@ -80,8 +81,8 @@ impl<P: Platform> ListHead<P> {
     /// is back between its old neighbours and every link is as it was. Both modes refuse an
     /// uninitialized or deleted `head` ([`ListError::AddNull`], [`ListError::BadLink`]).
     ///
-    /// `head` being `entry` itself is refused only when `head` is in a validating mode ([`CheckMode::validates_operations`]) (the
-    /// add's checks catch it). In [`CheckMode::Raw`] it is the kernel's behaviour: the call
+    /// `head` being `entry` itself is refused only when `head` is in a validating mode
+    /// ([`CheckMode::validates_operations`]: the add's checks catch it). In [`CheckMode::Raw`] it is the kernel's behaviour: the call
     /// returns `Ok` with `entry` unlinked from its neighbours and pointing to itself, while its
     /// old successor's `prev` still points to it; that is no undefined behaviour, and a walk
     /// that reaches `entry` (backwards from the old successor) reports the cycle
@@ -103,8 +104,8 @@ impl<P: Platform> ListHead<P> {
 
     /// `list_move_tail(list, head)`: deletes `entry` from its list and adds it before `head`.
     /// All or nothing, as [`ListHead::move_to`], with the same exception: `head` being `entry`
-    /// is refused only in a validating mode ([`CheckMode::validates_operations`]); in [`CheckMode::Raw`] the call returns `Ok`
-    /// with `entry` pointing to itself and its old predecessor's `next` still pointing to it, so
+    /// is refused only in a validating mode ([`CheckMode::validates_operations`]); in
+    /// [`CheckMode::Raw`] the call returns `Ok` with `entry` pointing to itself and its old predecessor's `next` still pointing to it, so
     /// a forward walk reports the cycle ([`ListError::Cycle`]).
     ///
     /// # Safety

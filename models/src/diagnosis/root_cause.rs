@@ -101,8 +101,9 @@ fn chain<'a>(
     Some((freed, slot, reallocated, added))
 }
 
-/// The root cause in one sentence: where the slot was freed while linked, reallocated, and
-/// added again, and why that makes the node point to itself.
+/// The root cause in sentences: where the slot was freed while linked, reallocated, and added
+/// again, how that add closed the cycle (the node pointing to itself, or to a stale node whose
+/// links lead back), then every other slot freed while linked.
 pub(crate) fn root_cause_sentence(cause: &RootCause) -> String {
     let (node, head) = (&cause.node, &cause.head);
     let next = cause

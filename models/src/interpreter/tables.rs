@@ -220,8 +220,8 @@ impl<P: Threads> World<P> {
     /// then the chain's old first link, and be told it missed an entry nothing made it see:
     /// `tests/scenarios/found/review-lookup-after-add-stale-head.toml`). The order this adds
     /// is the one the add's own publication gives a reader that reaches the entry: it covers
-    /// only what the writer did before the ticket's store. A hash stores a new ticket after its add, an unhash stores 0 before its unlink, a key write
-    /// or a free of a hashed entry stores a new ticket (or 0) before it; a lookup reads the
+    /// only what the writer did before the ticket's store. A hash stores a new ticket after its
+    /// add, an unhash stores 0 before its unlink, a key write or a free of a hashed entry stores a new ticket (or 0) before it; a lookup reads the
     /// tickets of its chain's slots when it begins and again when it ends, and an entry whose
     /// ticket did not change stayed for the whole lookup. A record kept by the harness alone
     /// would be wrong both ways: written after the unlink, a lookup on real threads runs

@@ -71,7 +71,7 @@ pub struct World<P: Threads> {
     pub(super) tables: Vec<HlistNullsTable<P>>,
     pub(super) table_names: Vec<String>,
     /// Harness bookkeeping of the tables (never seen by a checker): where each slot is hashed,
-    /// its key as last written, and the lookups under way.
+    /// what each hash ticket stands for, and the lookups under way.
     pub(super) hashing: Mutex<super::tables::Hashing>,
     /// Each slot's hash ticket (a checker-visible atomic: see `World::hash_ticket`); empty in a
     /// world without tables, whose runs then make no such access.

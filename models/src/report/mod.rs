@@ -17,7 +17,7 @@ pub use svg::picture_svg;
 pub use text::{describe_event, findings, notes, picture_text, pictures, table};
 
 /// Escapes text for HTML and XML.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -10,6 +10,8 @@ const BOX_WIDTH: i32 = 124;
 const BOX_HEIGHT: i32 = 40;
 const GAP: i32 = 84;
 const TOP: i32 = 110;
+/// One list's picture, boxes and the arrows above and below them.
+const ROW_HEIGHT: i32 = TOP + BOX_HEIGHT + 110;
 
 fn box_x(index: usize) -> i32 {
     20 + index as i32 * (BOX_WIDTH + GAP)
@@ -47,8 +49,7 @@ pub fn picture_svg(picture: &ListPicture, caption: &str) -> String {
         .map(|list| box_x(list.nodes.len()) + 20)
         .max()
         .unwrap_or(0);
-    let row_height = TOP + BOX_HEIGHT + 110;
-    let height = row_height * rows.len() as i32;
+    let height = ROW_HEIGHT * rows.len() as i32;
     let mut svg = format!(
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}">
 "##
@@ -57,7 +58,7 @@ pub fn picture_svg(picture: &ListPicture, caption: &str) -> String {
         // A nested <svg> is placed by its own x and y.
         let placed = row.replacen(
             "<svg ",
-            &format!("<svg x=\"0\" y=\"{}\" ", row_height * i as i32),
+            &format!("<svg x=\"0\" y=\"{}\" ", ROW_HEIGHT * i as i32),
             1,
         );
         svg.push_str(&placed);
@@ -69,7 +70,7 @@ pub fn picture_svg(picture: &ListPicture, caption: &str) -> String {
 /// One list's row: its head and nodes as boxes, their links as arrows.
 fn list_svg(picture: &ListPicture, caption: &str) -> String {
     let width = box_x(picture.nodes.len()) + 20;
-    let height = TOP + BOX_HEIGHT + 110;
+    let height = ROW_HEIGHT;
     let index_of = |name: &str| picture.nodes.iter().position(|n| n.name == name);
     let mut svg = String::new();
     let _ = write!(
