@@ -61,7 +61,9 @@ fn the_valid_file_parses_with_its_actors_steps_and_expectation() {
 fn unknown_lok_at(column: usize) -> String {
     format!(
         "bad.toml:11:{column}: unknown step `lok` (expected one of: alloc, free, lock, unlock, \
-         list_add, list_add_tail, list_del, list_del_init, walk, walk_safe, reap, reap_safe, \
+         list_add, list_add_tail, list_del, list_del_init, list_move, list_move_tail, \
+         list_splice, list_splice_init, list_replace, list_replace_init, walk, walk_safe, \
+         walk_from, walk_continue, reap, reap_safe, \
          get_ref, get_ref_not_zero, put_ref, read, write, set_key, recheck, signal, wait, \
          rcu_read_lock, rcu_read_unlock, \
          synchronize_rcu, rcu_barrier, call_rcu, kfree_rcu, list_add_rcu, list_add_tail_rcu, \
@@ -373,4 +375,108 @@ fn every_sometimes_form_parses_into_its_atom() {
             },
         ]
     );
+}
+
+#[test]
+fn the_list_h_steps_and_guards_are_refused_where_they_are_malformed() {
+    let cases = [
+        (
+            "\"list_add s registry\"",
+            "\"list_move s\"",
+            "bad.toml:11:41: `list_move` needs more (expected `list_move OBJECT LIST`)",
+        ),
+        (
+            "\"list_add s registry\"",
+            "\"list_replace s s registry\"",
+            "bad.toml:11:45: `list_replace` replaces `s` with itself (expected another object)",
+        ),
+        (
+            "\"list_add s registry\"",
+            "\"walk_from s registry keep\"",
+            "bad.toml:11:51: unexpected `keep` in `walk_from` (expected `walk_from OBJECT LIST \
+             [keep OBJECT [key K]]`)",
+        ),
+        (
+            "\"list_add s registry\"",
+            "\"list_del s registry if s gone\"",
+            "bad.toml:11:53: unknown condition (expected `if OBJECT linked LIST`, `if OBJECT \
+             unlinked LIST`, `if LIST empty`, `if LIST nonempty` or `if OBJECT found`)",
+        ),
+        (
+            "\"list_add s registry\"",
+            "\"list_del s registry if\"",
+            "bad.toml:11:52: `if` needs a condition (expected `if OBJECT linked LIST`, `if OBJECT \
+             unlinked LIST`, `if LIST empty`, `if LIST nonempty` or `if OBJECT found`)",
+        ),
+        (
+            "\"lock\"",
+            "\"lock if registry empty\"",
+            "bad.toml:11:22: `lock` cannot be guarded: a guard goes on a step that acts on lists, \
+             objects or references, not on one that takes or releases a lock or section, waits, \
+             or restarts (its pairing would depend on the condition)",
+        ),
+        (
+            "\"list_add s registry\"",
+            "\"list_del s registry if t linked registry\"",
+            "bad.toml:11:53: object `t` is used before this actor binds it (expected an earlier \
+             `alloc t`, `walk LIST keep t` or `reap LIST into t` in actor `owner`)",
+        ),
+        (
+            "lists = [{ name = \"registry\" }]",
+            "lists = [{ name = \"registry\", link = \"node\" }, { name = \"b\", link = \"node\", \
+             mode = \"debug\" }]",
+            "bad.toml:6:69: list `b` shares link `node` with list `registry`, whose mode or rcu \
+             differs: one link has one kind of node",
+        ),
+    ];
+    for (from, to, error) in cases {
+        assert_eq!(error_of(from, to), error, "`{from}` -> `{to}`");
+    }
+}
+
+#[test]
+fn a_splice_needs_lists_that_share_a_link() {
+    let two_lists = VALID.replacen(
+        "lists = [{ name = \"registry\" }]",
+        "lists = [{ name = \"registry\" }, { name = \"other\" }]",
+        1,
+    );
+    let text = two_lists.replacen(
+        "\"list_add s registry\"",
+        "\"list_splice registry other\"",
+        1,
+    );
+    assert_eq!(
+        Scenario::parse("bad.toml", &text).unwrap_err().to_string(),
+        "bad.toml:11:29: `list_splice` moves the entries of `registry` onto `other`, whose \
+         entries use another link: declare both lists with one `link = \"NAME\"`"
+    );
+    let shared = text.replacen(
+        "lists = [{ name = \"registry\" }, { name = \"other\" }]",
+        "lists = [{ name = \"registry\", link = \"node\" }, { name = \"other\", link = \"node\" }]",
+        1,
+    );
+    let scenario = Scenario::parse("ok.toml", &shared).expect("lists sharing a link splice");
+    assert_eq!(
+        scenario.world.lists[1].link, 0,
+        "`other` uses `registry`'s link"
+    );
+}
+
+#[test]
+fn a_user_file_needs_no_story() {
+    let text = VALID.replacen("story = \"an owner and a helper\"\n", "", 1);
+    let scenario = Scenario::parse("ok.toml", &text).expect("a file without a story parses");
+    assert_eq!(scenario.story, "");
+}
+
+#[test]
+fn every_catalogue_scenario_keeps_its_story() {
+    for scenario in Scenario::catalogue() {
+        assert!(
+            !scenario.story.trim().is_empty(),
+            "{}: a catalogue file tells its story (only a user's file may leave it out)",
+            scenario.name
+        );
+    }
 }

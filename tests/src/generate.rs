@@ -36,15 +36,20 @@ pub enum Role {
         /// 16 and 32 together `put_ref x kfree_rcu` at once (a release that defers the free: the
         /// count may reach 0 under a reader, whose get is then `get_ref_not_zero`), 16
         /// `call_rcu` (a deferred `put_ref`), 32 `kfree_rcu` (only where nobody takes
-        /// references on the list's entries), neither `synchronize_rcu` then `put_ref`.
+        /// references on the list's entries), neither `synchronize_rcu` then `put_ref`; 64 (on a
+        /// list not walked under RCU) the guarded unlink of kernel teardown paths,
+        /// `list_del_init x L if x linked L`.
         options: u8,
     },
     /// Looks an entry up under the lock: 0 walk only, 1 keep and read under the lock, 2 keep,
-    /// take a reference, read after the unlock, drop it; 3 as 2 with `walk_safe`.
+    /// take a reference, read after the unlock, drop it; 3 as 2 with `walk_safe`; 4 as 2, and
+    /// back under the lock resumes the walk from the kept entry if it is still linked
+    /// (`walk_continue k L if k linked L`: a cursor kept across an unlock; owners of that list
+    /// then unlink with `list_del_init`, and no reaper sweeps it).
     Reader {
         /// The list it walks.
         list: u8,
-        /// The lookup's shape, 0 to 3.
+        /// The lookup's shape, 0 to 4.
         shape: u8,
     },
     /// Looks an entry up with no lock, inside an RCU read-side section (`walk_rcu`): 0 walk
@@ -118,8 +123,8 @@ pub struct Case {
 
 fn role() -> impl Strategy<Value = Role> {
     prop_oneof![
-        3 => (1u8..=2, 0u8..64).prop_map(|(objects, options)| Role::Owner { objects, options }),
-        3 => (0u8..2, 0u8..4).prop_map(|(list, shape)| Role::Reader { list, shape }),
+        3 => (1u8..=2, 0u8..128).prop_map(|(objects, options)| Role::Owner { objects, options }),
+        3 => (0u8..2, 0u8..5).prop_map(|(list, shape)| Role::Reader { list, shape }),
         2 => (0u8..3).prop_map(|shape| Role::RcuReader { shape }),
         1 => (0u8..2, any::<bool>()).prop_map(|(list, read)| Role::Reaper { list, read }),
     ]
@@ -172,7 +177,7 @@ pub fn choices(mutate: bool) -> impl Strategy<Value = Choices> {
         any::<bool>(),
         any::<bool>(),
         prop::bool::weighted(0.3),
-        (1u8..=2, 0u8..64),
+        (1u8..=2, 0u8..128),
         prop::collection::vec(role(), 1..=3),
         any::<u8>(),
         1usize..=2,
@@ -379,6 +384,23 @@ fn list_world(choices: &Choices) -> (Vec<Role>, Vec<Vec<String>>, Declarations) 
             list: lists as u8 - 1,
             read: false,
         });
+    }
+    // A cursor kept across an unlock is resumed only on a list whose entries are unlinked with
+    // `list_del_init` (a poisoned or RCU-deleted link reads as linked): not on a list a reaper
+    // sweeps or readers walk under RCU.
+    let reaped: Vec<u8> = roles
+        .iter()
+        .filter_map(|r| match r {
+            Role::Reaper { list, .. } => Some(*list),
+            _ => None,
+        })
+        .collect();
+    for role in &mut roles {
+        if let Role::Reader { list, shape: 4 } = *role {
+            if reaped.contains(&list) || (rcu && list == 0) {
+                *role = Role::Reader { list, shape: 2 };
+            }
+        }
     }
     if intended == Some(Rule::PlainGetUnderRcu) {
         // The first owner drops its last reference with a release that defers the free, and a
@@ -626,6 +648,9 @@ struct World<'a> {
     kept: Vec<bool>,
     /// Some actor takes references on the list's entries: `kfree_rcu` would free under them.
     referenced: Vec<bool>,
+    /// Some actor resumes a walk from an entry it kept across an unlock: owners unlink with
+    /// `list_del_init`, so that its `if k linked L` guard reads a removed entry as unlinked.
+    cursors: Vec<bool>,
     /// An owner drops its last reference to an entry of the RCU list with `put_ref x
     /// kfree_rcu`: the count may be 0 under a lockless reader.
     zero_while_reachable: bool,
@@ -663,6 +688,9 @@ impl<'a> World<'a> {
                 Role::RcuReader { shape } => l == 0 && *shape >= 2,
                 Role::Owner { .. } => false,
             }),
+            cursors: any_role(
+                &|r, l| matches!(r, Role::Reader { list, shape: 4 } if usize::from(*list) == l),
+            ),
             zero_while_reachable: rcu
                 && roles.iter().enumerate().any(|(index, role)| {
                     matches!(role, Role::Owner { options, .. }
@@ -721,6 +749,16 @@ impl<'a> World<'a> {
                         format!("{walk} {name} keep k"),
                         "read k".to_string(),
                         format!("unlock {lock}"),
+                    ]),
+                    4 => steps.extend([
+                        format!("walk {name} keep k"),
+                        "get_ref k".to_string(),
+                        format!("unlock {lock}"),
+                        "read k".to_string(),
+                        format!("lock {lock}"),
+                        format!("walk_continue k {name} if k linked {name}"),
+                        format!("unlock {lock}"),
+                        "put_ref k".to_string(),
                     ]),
                     _ => steps.extend([
                         format!("{walk} {name} keep k"),
@@ -815,7 +853,15 @@ impl<'a> World<'a> {
         steps.extend(self.sections(&on, |list| {
             names
                 .iter()
-                .map(|n| self.change("list_del", n, list))
+                .map(
+                    |n| match (self.is_rcu(list), options & 64 != 0, self.cursors[list]) {
+                        (false, true, _) => {
+                            format!("list_del_init {n} {0} if {n} linked {0}", LISTS[list])
+                        }
+                        (false, false, true) => format!("list_del_init {n} {}", LISTS[list]),
+                        _ => self.change("list_del", n, list),
+                    },
+                )
                 .collect()
         }));
         if options & 8 != 0 && simple && !on.iter().any(|&l| self.kept[l]) {

@@ -58,8 +58,9 @@ pub fn apply(rule: Rule, salt: u8, roles: &[Role], actors: &mut [Vec<String>]) {
         Rule::LinkedAtFree => {
             // The owner forgets one list_del (or frees instead of unlinking).
             let steps = &mut actors[pick(&owners)];
-            if let Some(del) =
-                position(steps, "list_del ").or_else(|| position(steps, "hlist_nulls_del"))
+            if let Some(del) = position(steps, "list_del ")
+                .or_else(|| position(steps, "list_del_init "))
+                .or_else(|| position(steps, "hlist_nulls_del"))
             {
                 steps.remove(del);
             } else if let Some(add) = first_add(steps) {

@@ -1,13 +1,13 @@
 //! The step interpreter: one actor's steps, run in order over the [`World`] on whatever platform
 //! the engine chose. Nothing here knows any particular scenario.
 
-use super::lists::{Cursor, WalkKind};
+use super::lists::{Cursor, Replace, WalkKind};
 use super::rcu::Callback;
 use super::tables::{LookupRecord, LookupWalk, MAX_RESTARTS};
 use super::threads::Threads;
 use super::world::{Abandoned, World};
-use crate::language::{parse_step, Actions, ActorSpec, Located, Step};
-use crate::outcome::{FindingKind, Stop};
+use crate::language::{parse_step, Actions, ActorSpec, Guard, Located, Step};
+use crate::outcome::{FindingKind, Stop, What};
 use lifecycle_list::{RcuThread, SpinGuard};
 use lifecycle_slab::Handle;
 use std::collections::HashMap;
@@ -294,9 +294,123 @@ impl<'w, P: Threads> Actor<'w, P> {
         }
     }
 
-    fn run(&mut self, step: &Step) -> Result<Progress, Halt> {
+    /// Whether a guard's condition holds now, recorded.
+    fn guard_holds(&self, guard: &Guard) -> Result<bool, Stop> {
         let world = self.world;
+        if let Some(list) = guard.list() {
+            world.record(What::ListAccess {
+                list: world.list_name(list).to_string(),
+                lock: world.lock_name(world.lock_of(list)).to_string(),
+                op: format!("if {}", guard.text(world.names().lists)),
+                write: false,
+            });
+        }
+        let first = |local: &str| self.objects(local).first().copied();
+        let holds = match guard {
+            Guard::Linked { object, list } => match first(object) {
+                Some(handle) => world.link_is_linked(handle, *list)?,
+                None => false,
+            },
+            Guard::Unlinked { object, list } => match first(object) {
+                Some(handle) => !world.link_is_linked(handle, *list)?,
+                None => false,
+            },
+            Guard::Empty { list } => world.list_is_empty(*list),
+            Guard::Nonempty { list } => !world.list_is_empty(*list),
+            Guard::Found { object } => first(object).is_some(),
+        };
+        world.record(What::Guard {
+            condition: guard.text(world.names().lists),
+            held: holds,
+        });
+        Ok(holds)
+    }
+
+    /// Records, before `step` runs, each list whose links it reads or writes (a walk under
+    /// way recorded its read when it began).
+    fn record_list_accesses(&self, step: &Step, op: &str) {
+        let world = self.world;
+        if self.walk.is_some() {
+            return;
+        }
+        let mut accesses: Vec<(usize, bool)> = match step {
+            Step::ListAdd { list, .. }
+            | Step::ListDel { list, .. }
+            | Step::ListReplace { list, .. }
+            | Step::ListReplaceRcu { list, .. }
+            | Step::Reap { list, .. } => vec![(*list, true)],
+            Step::ListSplice { from, to, .. } => vec![(*from, true), (*to, true)],
+            Step::Walk { list, .. } | Step::WalkFrom { list, .. } => vec![(*list, false)],
+            Step::ListMove { object, list, .. } => {
+                let mut lists: Vec<(usize, bool)> = self
+                    .objects(object)
+                    .iter()
+                    .filter_map(|handle| world.list_holding(handle.slot(), *list))
+                    .map(|from| (from, true))
+                    .collect();
+                lists.push((*list, true));
+                lists
+            }
+            _ => Vec::new(),
+        };
+        accesses.dedup();
+        for (list, write) in accesses {
+            world.record(What::ListAccess {
+                list: world.list_name(list).to_string(),
+                lock: world.lock_name(world.lock_of(list)).to_string(),
+                op: op.to_string(),
+                write,
+            });
+        }
+    }
+
+    /// `list_replace[_init|_rcu]` of the first objects of two locals.
+    fn replace(&self, (old, new): (&str, &str), list: usize, how: Replace) -> Result<(), Stop> {
+        if let (Some(&old), Some(&new)) = (self.objects(old).first(), self.objects(new).first()) {
+            self.world.replace((old, new), list, how, &self.held())?;
+        }
+        Ok(())
+    }
+
+    /// Runs `step`: its guard first, if it has one. (Not recursive: loom's threads run on small
+    /// stacks, and the unguarded step's frame is large in a debug build.)
+    fn run(&mut self, step: &Step) -> Result<Progress, Halt> {
+        let (step, guard) = step.unguarded();
+        if let Some(guard) = guard {
+            // A walk taken one node per action reads its guard once, as it begins.
+            let under_way = self.walk.is_some() || self.lookup.is_some();
+            if !under_way && !self.guard_holds(guard)? {
+                if let Some(local) = step.binds() {
+                    self.bind(local, Vec::new(), None);
+                }
+                return Ok(Progress::Done);
+            }
+        }
+        self.run_unguarded(step)
+    }
+
+    fn run_unguarded(&mut self, step: &Step) -> Result<Progress, Halt> {
+        let world = self.world;
+        self.record_list_accesses(step, &step.text_named(&world.names()));
         match step {
+            Step::WalkFrom {
+                object,
+                list,
+                inclusive,
+                keep,
+                key,
+            } if self.stepped => {
+                if self.walk.is_none() {
+                    let Some(&start) = self.objects(object).first() else {
+                        if let Some(keep) = keep {
+                            self.bind(keep, Vec::new(), *key);
+                        }
+                        return Ok(Progress::Done);
+                    };
+                    self.walk = Some((world.cursor_at(start, *list, *inclusive)?, Vec::new()));
+                }
+                return self.walk_one(*list, WalkKind::Visit, keep.as_ref(), *key);
+            }
             Step::Walk {
                 list,
                 safe,
@@ -441,12 +555,51 @@ impl<'w, P: Threads> Actor<'w, P> {
                 }
             }
             Step::ListReplaceRcu { old, new, list } => {
-                if let (Some(&old), Some(&new)) =
-                    (self.objects(old).first(), self.objects(new).first())
-                {
-                    world.replace_rcu(old, new, *list, &self.held())?;
+                self.replace((old, new), *list, Replace::Rcu)?;
+            }
+            Step::ListReplace {
+                old,
+                new,
+                list,
+                init,
+            } => {
+                let how = if *init { Replace::Init } else { Replace::Plain };
+                self.replace((old, new), *list, how)?;
+            }
+            Step::ListMove { object, list, tail } => {
+                for handle in self.objects(object) {
+                    world.move_to(handle, *list, *tail, &self.held())?;
                 }
             }
+            Step::ListSplice { from, to, init } => world.splice(*from, *to, *init, &self.held())?,
+            Step::WalkFrom {
+                object,
+                list,
+                inclusive,
+                keep,
+                key,
+            } => {
+                let Some(&start) = self.objects(object).first() else {
+                    if let Some(keep) = keep {
+                        self.bind(keep, Vec::new(), *key);
+                    }
+                    return Ok(Progress::Done);
+                };
+                match world.walk_from(start, *list, *inclusive) {
+                    Ok(visited) => {
+                        if let Some(keep) = keep {
+                            self.keep_first(world, keep, visited, *key);
+                        }
+                    }
+                    Err(stop) if stop.kind == FindingKind::LoopingReader => {
+                        world.trace.set_stop(&world.actor_name(), stop.clone());
+                        world.loop_forever(*list);
+                        return Err(Halt::Looped);
+                    }
+                    Err(stop) => return Err(stop.into()),
+                }
+            }
+            Step::Guarded { .. } => unreachable!("`run` takes the guard off"),
             Step::Walk {
                 list,
                 keep,

@@ -33,7 +33,7 @@ impl<P: Threads> World<P> {
                     .slab
                     .handle_of(self.slab.slot_ptr(slot).as_ptr())
                     .is_ok();
-                let link = &self.object(slot).links[list];
+                let link = self.link(slot, list);
                 nodes.push(describe(self.link_name(slot, list), link, allocated));
             }
         }
@@ -105,15 +105,197 @@ impl<P: Threads> World<P> {
         (init, rcu): (bool, bool),
         held: &[bool],
     ) -> Result<(), Stop> {
-        let object = self.checked(handle)?;
+        self.checked(handle)?;
         let how = match (init, rcu) {
             (_, true) => Unlink::Rcu,
             (true, false) => Unlink::Init,
             (false, false) => Unlink::Poison,
         };
-        self.unlink(handle.slot(), &object.links[list], list, how)?;
+        self.unlink(handle.slot(), self.link(handle.slot(), list), list, how)?;
         self.record_picture(held);
         Ok(())
+    }
+
+    /// `list_move` (or `list_move_tail`) of `handle`'s link to `list`, from whichever list
+    /// sharing the link it is on, then a picture. A link never added reads as one
+    /// `INIT_LIST_HEAD` made (the model's objects need no init), so it moves as an entry on no
+    /// list.
+    pub fn move_to(
+        &self,
+        handle: Handle,
+        list: usize,
+        tail: bool,
+        held: &[bool],
+    ) -> Result<(), Stop> {
+        self.checked(handle)?;
+        let slot = handle.slot();
+        let from = self.list_holding(slot, list);
+        let link = self.link_ptr(slot, list);
+        let head: &ListHead<P> = &self.heads[list];
+        // SAFETY: the caller holds both lists' locks (or models not holding them); objects and
+        // heads live as long as the world, and `link` carries the object's provenance.
+        let moved = unsafe {
+            if link.as_ref().next_ptr().is_null() {
+                link.as_ref().init();
+            }
+            if tail {
+                ListHead::move_to_tail(link, head)
+            } else {
+                ListHead::move_to(link, head)
+            }
+        };
+        self.list_result(moved)?;
+        if let Some(from) = from {
+            self.set_linked(slot, from, false);
+            self.record(What::Del {
+                slot,
+                list: self.list_names[from].clone(),
+                node: self.link_name(slot, from),
+            });
+        }
+        self.set_linked(slot, list, true);
+        self.record(What::Add {
+            slot,
+            list: self.list_names[list].clone(),
+            node: self.link_name(slot, list),
+            head: self.head_name(list),
+        });
+        self.record_picture(held);
+        Ok(())
+    }
+
+    /// The list sharing `list`'s link that slot `slot`'s link is on (harness bookkeeping).
+    pub(crate) fn list_holding(&self, slot: usize, list: usize) -> Option<usize> {
+        (0..self.heads.len())
+            .find(|&l| self.link_of[l] == self.link_of[list] && self.is_linked(slot, l))
+    }
+
+    /// `list_splice` (or `list_splice_init`) of `from`'s entries onto the front of `to`, then a
+    /// picture. Without `_init`, `from`'s head keeps pointing at the entries that moved.
+    pub fn splice(&self, from: usize, to: usize, init: bool, held: &[bool]) -> Result<(), Stop> {
+        let moving: Vec<usize> = (0..self.slab.capacity())
+            .filter(|&slot| self.is_linked(slot, from))
+            .collect();
+        let (source, target): (&ListHead<P>, &ListHead<P>) = (&self.heads[from], &self.heads[to]);
+        // SAFETY: the caller holds both lists' locks (or models not holding them); the lists
+        // are distinct (validation) and their nodes live in the slab.
+        let spliced = unsafe {
+            if init {
+                target.splice_init(source)
+            } else {
+                target.splice(source)
+            }
+        };
+        self.list_result(spliced)?;
+        for slot in moving {
+            self.set_linked(slot, from, false);
+            self.set_linked(slot, to, true);
+            self.record(What::Add {
+                slot,
+                list: self.list_names[to].clone(),
+                node: self.link_name(slot, to),
+                head: self.head_name(to),
+            });
+        }
+        self.record_picture(held);
+        Ok(())
+    }
+
+    /// `list_replace` (`Replace::Plain`), `list_replace_init` or `list_replace_rcu` of `old`'s
+    /// link by `new`'s on `list`, then a picture.
+    pub(crate) fn replace(
+        &self,
+        (old, new): (Handle, Handle),
+        list: usize,
+        how: Replace,
+        held: &[bool],
+    ) -> Result<(), Stop> {
+        self.checked(old)?;
+        self.checked(new)?;
+        let link = self.link_ptr(new.slot(), list);
+        let old_link = self.link(old.slot(), list);
+        // SAFETY: the caller holds the list's lock (or models not holding it); objects live in
+        // the slab as long as the world, and `link` carries the new object's provenance.
+        let replaced = unsafe {
+            match how {
+                Replace::Plain => old_link.replace(link),
+                Replace::Init => old_link.replace_init(link),
+                Replace::Rcu => old_link.replace_rcu(link),
+            }
+        };
+        self.list_result(replaced)?;
+        let on = self.list_holding(old.slot(), list).unwrap_or(list);
+        self.set_linked(old.slot(), on, false);
+        self.set_linked(new.slot(), on, true);
+        self.record(What::Del {
+            slot: old.slot(),
+            list: self.list_names[list].clone(),
+            node: self.link_name(old.slot(), list),
+        });
+        self.record(What::Add {
+            slot: new.slot(),
+            list: self.list_names[list].clone(),
+            node: self.link_name(new.slot(), list),
+            head: self.link_name(old.slot(), list),
+        });
+        self.record_picture(held);
+        Ok(())
+    }
+
+    /// Whether `handle`'s link on `list` is on a list: `!list_empty(&link)`, one load of its
+    /// `next` (a link poisoned by `list_del` reads as linked, as in the kernel). A link never
+    /// added reads as unlinked, as one `INIT_LIST_HEAD` made.
+    pub fn link_is_linked(&self, handle: Handle, list: usize) -> Result<bool, Stop> {
+        self.checked(handle)?;
+        let link = self.link(handle.slot(), list);
+        // SAFETY: one load of the link's `next`, under the list's lock or racing as the
+        // scenario models (the word is the platform's, so a checker sees the access).
+        let next = unsafe { link.next_ptr() };
+        Ok(!next.is_null() && !std::ptr::eq(next, link))
+    }
+
+    /// `list_empty(&head)` of `list`: one load of the head's `next`.
+    pub fn list_is_empty(&self, list: usize) -> bool {
+        // SAFETY: one load of the head's `next`, as in `link_is_linked`.
+        unsafe { self.heads[list].is_empty() }
+    }
+
+    /// `walk_from` (`inclusive`: `list_for_each_entry_from`) or `walk_continue`
+    /// (`list_for_each_entry_continue`) over `list` from `start`'s link, bounded: more steps
+    /// than nodes is a cycle that misses the head, recorded as proven. Returns the objects
+    /// visited.
+    pub fn walk_from(
+        &self,
+        start: Handle,
+        list: usize,
+        inclusive: bool,
+    ) -> Result<Vec<Handle>, Stop> {
+        let mut cursor = self.cursor_at(start, list, inclusive)?;
+        let mut visited = Vec::new();
+        for _ in 0..=self.max_nodes() + 1 {
+            match self.walk_one(&mut cursor, WalkKind::Visit, &[])? {
+                None => return Ok(visited),
+                Some(handle) => visited.extend(handle),
+            }
+        }
+        // More steps than nodes: `cursor.current` is on a cycle without the head.
+        let mut cycle = vec![cursor.current];
+        loop {
+            let next = self.step_from(*cycle.last().expect("one node"), list, false)?;
+            if std::ptr::eq(next, cursor.current) {
+                break;
+            }
+            cycle.push(next);
+        }
+        let cycle = cycle.into_iter().map(|node| node as usize).collect();
+        Err(self.walk_error(
+            list,
+            ListError::Cycle {
+                head: self.heads[list].address(),
+                max_nodes: self.max_nodes(),
+                cycle,
+            },
+        ))
     }
 
     /// Unlinks `link` (slot `slot`'s link on `list`), recorded.
@@ -133,11 +315,13 @@ impl<P: Threads> World<P> {
             }
         };
         self.list_result(deleted)?;
-        self.set_linked(slot, list, false);
+        // `list_del` needs no head: the entry leaves whichever list sharing the link it is on.
+        let on = self.list_holding(slot, list).unwrap_or(list);
+        self.set_linked(slot, on, false);
         self.record(What::Del {
             slot,
-            list: self.list_names[list].clone(),
-            node: self.link_name(slot, list),
+            list: self.list_names[on].clone(),
+            node: self.link_name(slot, on),
         });
         Ok(())
     }
@@ -178,6 +362,24 @@ impl<P: Threads> World<P> {
         }
     }
 
+    /// A reaping walk of `list` reached `address`, another list's head, which it would unlink
+    /// as an entry: a corruption stop.
+    fn reached_other_head(&self, address: usize, list: usize) -> Stop {
+        let message = format!(
+            "list corruption: the walk of {} reached {}, another list's head, and would unlink it \
+             as an entry",
+            self.list_names[list],
+            self.name_of(address)
+        );
+        self.record(What::Refused {
+            message: message.clone(),
+        });
+        Stop {
+            kind: FindingKind::ListCorruption,
+            message,
+        }
+    }
+
     /// The handle of the object whose link on `list` a walk just reached at `address`: `None`
     /// for a free object, or, with the use-after-free check on (or `strict`), a use-after-free
     /// stop. A lockless walk (`rcu`) of a `typesafe-by-rcu` cache stands in memory that stays
@@ -190,6 +392,10 @@ impl<P: Threads> World<P> {
         strict: bool,
         rcu: bool,
     ) -> Result<Option<Handle>, Stop> {
+        // Another list's head, reached through a stale head or a moved cursor: no object.
+        if self.heads.iter().any(|head| head.address() == address) {
+            return Ok(None);
+        }
         let slot = self
             .slot_of_link(address, list)
             .expect("the entries of a list are links of slab objects");
@@ -273,9 +479,9 @@ impl<P: Threads> World<P> {
         let walk = unsafe { self.bounded_walk(list, safe) };
         for step in walk {
             let link = step.map_err(|error| self.walk_error(list, error))?;
-            let slot = self
-                .slot_of_link(link.as_ptr() as usize, list)
-                .expect("the entries of a list are links of slab objects");
+            let Some(slot) = self.slot_of_link(link.as_ptr() as usize, list) else {
+                return Err(self.reached_other_head(link.as_ptr() as usize, list));
+            };
             let handle = self.slab.handle_of(self.slab.slot_ptr(slot).as_ptr())?;
             // SAFETY: `link` was just yielded by a walk of a list whose lock the caller holds.
             self.unlink(slot, unsafe { link.as_ref() }, list, Unlink::Poison)?;
@@ -339,6 +545,18 @@ impl<P: Threads> World<P> {
     }
 }
 
+/// How `list_replace` leaves the entry replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Replace {
+    /// `list_replace`: its links stale.
+    Plain,
+    /// `list_replace_init`: an empty list of its own.
+    Init,
+    /// `list_replace_rcu`: `next` left for readers standing on it, published with
+    /// `rcu_assign_pointer`.
+    Rcu,
+}
+
 /// How an entry is unlinked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Unlink {
@@ -379,6 +597,24 @@ pub(crate) enum WalkKind {
 }
 
 impl<P: Threads> World<P> {
+    /// A cursor on `start`'s link on `list`, for a walk resumed from a kept entry: `inclusive`
+    /// visits `start` first (`list_for_each_entry_from`), otherwise the walk begins after it
+    /// (`_continue`). A stale `start` is a use after free of the cursor.
+    pub(crate) fn cursor_at(
+        &self,
+        start: Handle,
+        list: usize,
+        inclusive: bool,
+    ) -> Result<Cursor<P>, Stop> {
+        self.checked(start)?;
+        let link: *const ListHead<P> = self.link(start.slot(), list);
+        Ok(Cursor {
+            list,
+            current: link,
+            ahead: inclusive.then_some(link),
+        })
+    }
+
     /// A cursor on `list`'s head, before the first step of a walk.
     pub(crate) fn cursor(&self, list: usize) -> Cursor<P> {
         let head: &ListHead<P> = &self.heads[list];
@@ -463,7 +699,10 @@ impl<P: Threads> World<P> {
             cursor.ahead = Some(self.step_from(next, list, false)?);
         }
         if reaping {
-            let slot = handle.expect("a reaping walk stops at a free entry").slot();
+            let Some(handle) = handle else {
+                return Err(self.reached_other_head(next as usize, list));
+            };
+            let slot = handle.slot();
             // SAFETY: `next` is a live entry of a list whose lock the caller holds.
             self.unlink(slot, unsafe { &*next }, list, Unlink::Poison)?;
             self.record_picture(held);

@@ -234,38 +234,6 @@ impl<P: Threads> World<P> {
         })
     }
 
-    /// `list_replace_rcu(old, new)` on `list`, then a picture.
-    pub(crate) fn replace_rcu(
-        &self,
-        old: Handle,
-        new: Handle,
-        list: usize,
-        held: &[bool],
-    ) -> Result<(), Stop> {
-        let object = self.checked(old)?;
-        self.checked(new)?;
-        let link = self.link_ptr(new.slot(), list);
-        // SAFETY: the caller holds the list's lock (or models not holding it); objects live in
-        // the slab as long as the world.
-        let replaced = unsafe { object.links[list].replace_rcu(link) };
-        self.list_result(replaced)?;
-        self.set_linked(old.slot(), list, false);
-        self.set_linked(new.slot(), list, true);
-        self.record(What::Del {
-            slot: old.slot(),
-            list: self.list_names[list].clone(),
-            node: self.link_name(old.slot(), list),
-        });
-        self.record(What::Add {
-            slot: new.slot(),
-            list: self.list_names[list].clone(),
-            node: self.link_name(new.slot(), list),
-            head: self.link_name(old.slot(), list),
-        });
-        self.record_picture(held);
-        Ok(())
-    }
-
     /// `list_for_each_entry_rcu` over `list`, bounded by the slab's capacity: no lock, each
     /// `next` loaded with `rcu_dereference`. An entry that is not allocated is a use after free
     /// (the reader stands in memory freed without a grace period), whatever the world's checks.

@@ -65,6 +65,8 @@ pub struct World<P: Threads> {
     pub(super) list_names: Vec<String>,
     /// For each list, the index of its lock.
     pub(super) list_locks: Vec<usize>,
+    /// For each list, the index of the link its entries use (lists may share one).
+    pub(super) link_of: Vec<usize>,
     events: Vec<Signal<P>>,
     event_names: Vec<String>,
     /// The hash tables of `hlist_nulls` chains.
@@ -163,6 +165,7 @@ impl<P: Threads> World<P> {
             heads,
             list_names: spec.lists.iter().map(|l| l.name.clone()).collect(),
             list_locks: spec.lists.iter().map(|l| l.lock).collect(),
+            link_of: spec.lists.iter().map(|l| l.link).collect(),
             tables: spec
                 .tables
                 .iter()
@@ -215,6 +218,16 @@ impl<P: Threads> World<P> {
         self.locks.len()
     }
 
+    /// List `list`'s name.
+    pub fn list_name(&self, list: usize) -> &str {
+        &self.list_names[list]
+    }
+
+    /// The index of the lock that protects list `list`.
+    pub fn lock_of(&self, list: usize) -> usize {
+        self.list_locks[list]
+    }
+
     /// Lock `lock`'s name.
     pub fn lock_name(&self, lock: usize) -> &str {
         &self.lock_names[lock]
@@ -230,9 +243,16 @@ impl<P: Threads> World<P> {
         self.locked_at[lock].load(Ordering::Relaxed)
     }
 
-    /// The most nodes that can exist: the slab's capacity. Every traversal is bounded by it.
+    /// The most nodes a walk can pass: the slab's capacity, and the heads of lists that share
+    /// a link with another list (a stale head or a moved cursor leads a walk through another
+    /// list's head). Every traversal is bounded by it.
     pub fn max_nodes(&self) -> usize {
-        self.slab.capacity()
+        let sharing_heads = (0..self.link_of.len())
+            .filter(|&list| {
+                (0..self.link_of.len()).any(|o| o != list && self.link_of[o] == self.link_of[list])
+            })
+            .count();
+        self.slab.capacity() + sharing_heads
     }
 
     /// The name of list `list`'s head: `head` for the first list, `NAME-head` for the others.
@@ -245,12 +265,11 @@ impl<P: Threads> World<P> {
     }
 
     /// The name of slot `slot`'s link on list `list`: `slot#N` on the first list,
-    /// `slot#N.NAME` on the others.
+    /// `slot#N.NAME` on the others; a link lists share is named after the first of them.
     pub fn link_name(&self, slot: usize, list: usize) -> String {
-        if list == 0 {
-            format!("slot#{slot}")
-        } else {
-            format!("slot#{slot}.{}", self.list_names[list])
+        match self.link_of[list] {
+            0 => format!("slot#{slot}"),
+            link => format!("slot#{slot}.{}", self.list_names[link]),
         }
     }
 
@@ -273,14 +292,20 @@ impl<P: Threads> World<P> {
         format!("{address:#x}")
     }
 
-    /// The offset of link `list` inside an object.
-    pub(super) fn link_offset(list: usize) -> usize {
-        std::mem::offset_of!(Object<P>, links) + list * std::mem::size_of::<ListHead<P>>()
+    /// The offset of the link of `list` inside an object.
+    fn link_offset(&self, list: usize) -> usize {
+        std::mem::offset_of!(Object<P>, links)
+            + self.link_of[list] * std::mem::size_of::<ListHead<P>>()
+    }
+
+    /// Slot `slot`'s link on list `list` (shared with the lists that share the link).
+    pub(super) fn link(&self, slot: usize, list: usize) -> &ListHead<P> {
+        &self.object(slot).links[self.link_of[list]]
     }
 
     /// The slot whose link on `list` is at `address`.
     pub(super) fn slot_of_link(&self, address: usize, list: usize) -> Option<usize> {
-        let object = address.checked_sub(Self::link_offset(list))?;
+        let object = address.checked_sub(self.link_offset(list))?;
         self.slab.slot_of_ptr(object as *const Object<P>).ok()
     }
 
@@ -295,14 +320,15 @@ impl<P: Threads> World<P> {
     /// object's provenance (what a list stores must reach the whole object through
     /// `container_of`).
     pub(super) fn link_ptr(&self, slot: usize, list: usize) -> NonNull<ListHead<P>> {
+        let link = self.link_of[list];
         assert!(
-            list < MAX_LISTS,
-            "list {list} out of range: objects embed {MAX_LISTS} links"
+            link < MAX_LISTS,
+            "link {link} out of range: objects embed {MAX_LISTS} links"
         );
         let object = self.slab.slot_ptr(slot).as_ptr();
         // SAFETY: `object` is a slot pointer of the slab, so the projection stays inside a live
-        // `Object` (`list < MAX_LISTS`, checked above); no reference is made.
-        let link = unsafe { (&raw mut (*object).links).cast::<ListHead<P>>().add(list) };
+        // `Object` (`link < MAX_LISTS`, checked above); no reference is made.
+        let link = unsafe { (&raw mut (*object).links).cast::<ListHead<P>>().add(link) };
         NonNull::new(link).expect("a field of a slab object is never at address 0")
     }
 

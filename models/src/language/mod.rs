@@ -22,7 +22,7 @@ pub use error::ScenarioError;
 pub use limits::{COPIES, MAX_LISTS, OBJECTS};
 pub use rule::Rule;
 pub use sometimes::{Atom, Condition, Sometimes, MAX_SOMETIMES};
-pub use step::Step;
+pub use step::{Guard, Step};
 pub(crate) use step_parser::{parse_step, Names};
 
 use crate::outcome::{Engine, FindingKind, Verdict};
@@ -88,7 +88,8 @@ pub struct WorldSpec {
     pub tagging_at: Option<(usize, usize)>,
     /// The locks, in declaration order.
     pub locks: Vec<LockSpec>,
-    /// The lists, in declaration order; every object embeds one link per list.
+    /// The lists, in declaration order; every object embeds one link per list, or one for the
+    /// lists that share it (`link = "NAME"`).
     pub lists: Vec<ListSpec>,
     /// The hash tables of `hlist_nulls` chains, in declaration order; every object embeds one
     /// node for them all (as a socket's `sk_nulls_node`), hashed on at most one chain at a time.
@@ -127,6 +128,11 @@ pub struct ListSpec {
     /// `rcu = true`: readers walk it without the lock, inside RCU read-side sections
     /// (`walk_rcu`); its links are RCU links.
     pub rcu: bool,
+    /// The index of the list whose link this list's entries use: its own index, or the first
+    /// list declaring the same `link = "NAME"` (a task's one `list_head` that moves between a
+    /// pending and an active list, as `list_move` does). An entry is on at most one of the
+    /// lists that share a link.
+    pub link: usize,
 }
 
 /// A hash table of the world: `chains` `hlist_nulls` chains (include/linux/rculist_nulls.h),

@@ -20,6 +20,7 @@ use toml::Spanned;
 #[serde(deny_unknown_fields)]
 struct FileShape {
     name: Spanned<String>,
+    #[serde(default)]
     story: String,
     twin: Option<Spanned<String>>,
     world: WorldShape,
@@ -73,6 +74,7 @@ struct ListShape {
     mode: Option<Spanned<String>>,
     lock: Option<Spanned<String>>,
     rcu: Option<bool>,
+    link: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -308,11 +310,44 @@ fn world(reader: &Reader<'_>, shape: &WorldShape) -> Result<WorldSpec, ScenarioE
             mode
         };
         let lock = lock_of(reader, &locks, &list.lock, &list.name, "list")?;
+        let rcu = list.rcu.unwrap_or(false);
+        // Lists that name one link share it: the link of the first list that names it.
+        let link = match &list.link {
+            None => lists.len(),
+            Some(link_name) => {
+                let shared = shape.lists[..lists.len()].iter().position(|earlier| {
+                    earlier
+                        .get_ref()
+                        .link
+                        .as_ref()
+                        .is_some_and(|l| l.get_ref() == link_name.get_ref())
+                });
+                match shared {
+                    None => lists.len(),
+                    Some(first) => {
+                        let first_spec: &ListSpec = &lists[first];
+                        if first_spec.mode != mode || first_spec.rcu != rcu {
+                            return Err(reader.error(
+                                link_name,
+                                format!(
+                                    "list `{name}` shares link `{}` with list `{}`, whose mode \
+                                     or rcu differs: one link has one kind of node",
+                                    link_name.get_ref(),
+                                    first_spec.name
+                                ),
+                            ));
+                        }
+                        first
+                    }
+                }
+            }
+        };
         lists.push(ListSpec {
             name: name.clone(),
             mode,
             lock,
-            rcu: list.rcu.unwrap_or(false),
+            rcu,
+            link,
         });
     }
     let tables = tables(reader, &shape.tables, &locks)?;
@@ -473,7 +508,7 @@ fn actors(
         for text in &actor.steps {
             let step = parse_step(text.get_ref(), &step_names)
                 .map_err(|(offset, message)| reader.error_in_string(text, offset, message))?;
-            if let Some(object) = step.uses() {
+            for object in step.locals_used() {
                 if !bound.iter().any(|b| b == object) {
                     return Err(reader.error_in_string(
                         text,
@@ -482,6 +517,19 @@ fn actors(
                             "object `{object}` is used before this actor binds it (expected an \
                              earlier `alloc {object}`, `walk LIST keep {object}` or `reap LIST \
                              into {object}` in actor `{name}`)"
+                        ),
+                    ));
+                }
+            }
+            if let Step::ListSplice { from, to, .. } = step.unguarded().0 {
+                let (from, to) = (&world.lists[*from], &world.lists[*to]);
+                if from.link != to.link {
+                    return Err(reader.error(
+                        text,
+                        format!(
+                            "`list_splice` moves the entries of `{}` onto `{}`, whose entries use \
+                             another link: declare both lists with one `link = \"NAME\"`",
+                            from.name, to.name
                         ),
                     ));
                 }

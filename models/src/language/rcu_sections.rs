@@ -31,7 +31,7 @@ pub(super) fn check(
         if let Some(object) = step.value.uses() {
             check_lookup_use(reader, world, name, text, object, &bound_by, steps, index)?;
         }
-        match &step.value {
+        match step.value.unguarded().0 {
             Step::Lookup { table, .. } => {
                 let lock = world.tables[*table].lock;
                 if open.is_empty() && !held[lock] {

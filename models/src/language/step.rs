@@ -1,10 +1,11 @@
 //! `Step`: one action of an actor, in the kernel's vocabulary (`alloc`, `list_add`, `walk`,
 //! `put_ref`, ...), as `step_parser` reads it from one string such as `"list_add s registry"`.
 
+use super::step_parser::Names;
 use super::WorldSpec;
 
 /// The step names, as a file writes them (listed in error messages).
-pub const STEP_NAMES: [&str; 39] = [
+pub const STEP_NAMES: [&str; 47] = [
     "alloc",
     "free",
     "lock",
@@ -13,8 +14,16 @@ pub const STEP_NAMES: [&str; 39] = [
     "list_add_tail",
     "list_del",
     "list_del_init",
+    "list_move",
+    "list_move_tail",
+    "list_splice",
+    "list_splice_init",
+    "list_replace",
+    "list_replace_init",
     "walk",
     "walk_safe",
+    "walk_from",
+    "walk_continue",
     "reap",
     "reap_safe",
     "get_ref",
@@ -126,6 +135,66 @@ pub enum Step {
         init: bool,
         /// `list_del_rcu`.
         rcu: bool,
+    },
+    /// `list_move x L` (`list_move(&x->link, &L)`) or `list_move_tail x L`: unlinks the entry
+    /// from the list it is on (any list sharing `L`'s link) and adds it to `L`, at the head or
+    /// the tail. Both lists change: the kernel's callers hold both lists' locks.
+    ListMove {
+        /// The object.
+        object: String,
+        /// The list it moves to.
+        list: usize,
+        /// `list_move_tail`.
+        tail: bool,
+    },
+    /// `list_splice FROM TO` (`list_splice(&FROM, &TO)`): joins every entry of `FROM` at the
+    /// head of `TO`; `FROM`'s head is left as it was (stale: only `_init` makes it empty
+    /// again). `list_splice_init FROM TO` reinitialises `FROM`. The lists share a link.
+    ListSplice {
+        /// The list whose entries move.
+        from: usize,
+        /// The list they join.
+        to: usize,
+        /// `list_splice_init`.
+        init: bool,
+    },
+    /// `list_replace x y L` (`list_replace(&x->link, &y->link)`): `y` takes `x`'s place on `L`;
+    /// `x`'s links are left as they were (stale), or made an empty list of their own with
+    /// `list_replace_init`.
+    ListReplace {
+        /// The entry replaced.
+        old: String,
+        /// The entry that takes its place.
+        new: String,
+        /// The list.
+        list: usize,
+        /// `list_replace_init`.
+        init: bool,
+    },
+    /// `walk_from x L [keep y [key K]]` (`list_for_each_entry_from`: from `x` itself) or
+    /// `walk_continue x L [keep y [key K]]` (`list_for_each_entry_continue`: from the entry
+    /// after `x`) to `L`'s head: a walk resumed from a cursor kept by an earlier step. If `x`
+    /// is no longer on `L`, the walk follows whatever `x`'s link points to now.
+    WalkFrom {
+        /// The local holding the cursor entry.
+        object: String,
+        /// The list.
+        list: usize,
+        /// `walk_from`: the cursor entry is visited first.
+        inclusive: bool,
+        /// The local bound to the first entry visited (with key `key`, if any).
+        keep: Option<String>,
+        /// `keep y key K`: the first entry whose key is `K`.
+        key: Option<u32>,
+    },
+    /// `STEP if CONDITION`: runs `step` only if the condition holds as the step begins, the
+    /// guard kernel code puts on many unlinks (`if (!list_empty(&x->node))
+    /// list_del_init(&x->node);`). A skipped step that binds a local binds it to nothing.
+    Guarded {
+        /// The condition.
+        guard: Guard,
+        /// The step it guards.
+        step: Box<Step>,
     },
     /// `list_replace_rcu x y L`: `y` takes `x`'s place, published with `rcu_assign_pointer`;
     /// `x`'s `next` stays intact for readers standing on it.
@@ -281,6 +350,77 @@ pub enum Step {
     DestroyCache,
 }
 
+/// The condition of a guarded step (`STEP if CONDITION`), read as the step begins, with the
+/// kernel's own reads: `list_empty` of a link or a head (one load of its `next`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Guard {
+    /// `if x linked L`: `!list_empty(&x->link)`, with `L` naming the link. A link poisoned by
+    /// `list_del` reads as linked, as in the kernel.
+    Linked {
+        /// The object.
+        object: String,
+        /// A list using the link.
+        list: usize,
+    },
+    /// `if x unlinked L`: `list_empty(&x->link)`.
+    Unlinked {
+        /// The object.
+        object: String,
+        /// A list using the link.
+        list: usize,
+    },
+    /// `if L empty`: `list_empty(&L)`.
+    Empty {
+        /// The list.
+        list: usize,
+    },
+    /// `if L nonempty`: `!list_empty(&L)`.
+    Nonempty {
+        /// The list.
+        list: usize,
+    },
+    /// `if x found`: the step that bound `x` found an object (`if (sk)`).
+    Found {
+        /// The local.
+        object: String,
+    },
+}
+
+impl Guard {
+    /// The local the condition reads, if any.
+    pub fn uses(&self) -> Option<&str> {
+        match self {
+            Guard::Linked { object, .. }
+            | Guard::Unlinked { object, .. }
+            | Guard::Found { object } => Some(object),
+            Guard::Empty { .. } | Guard::Nonempty { .. } => None,
+        }
+    }
+
+    /// The list whose link or head the condition reads, if any.
+    pub fn list(&self) -> Option<usize> {
+        match self {
+            Guard::Linked { list, .. }
+            | Guard::Unlinked { list, .. }
+            | Guard::Empty { list }
+            | Guard::Nonempty { list } => Some(*list),
+            Guard::Found { .. } => None,
+        }
+    }
+
+    /// The condition as a file writes it (after `if `), with `lists` naming the lists.
+    pub fn text(&self, lists: &[String]) -> String {
+        let list = |l: &usize| lists[*l].as_str();
+        match self {
+            Guard::Linked { object, list: l } => format!("{object} linked {}", list(l)),
+            Guard::Unlinked { object, list: l } => format!("{object} unlinked {}", list(l)),
+            Guard::Empty { list: l } => format!("{} empty", list(l)),
+            Guard::Nonempty { list: l } => format!("{} nonempty", list(l)),
+            Guard::Found { object } => format!("{object} found"),
+        }
+    }
+}
+
 impl Step {
     /// The local this step binds, if any.
     pub fn binds(&self) -> Option<&str> {
@@ -289,8 +429,28 @@ impl Step {
             Step::Walk { keep, .. } => keep.as_deref(),
             Step::Reap { into, .. } => Some(into),
             Step::Lookup { into, .. } => Some(into),
+            Step::WalkFrom { keep, .. } => keep.as_deref(),
+            Step::Guarded { step, .. } => step.binds(),
             _ => None,
         }
+    }
+
+    /// The step a guard runs (the step itself if it has no guard), and its guard.
+    pub fn unguarded(&self) -> (&Step, Option<&Guard>) {
+        match self {
+            Step::Guarded { guard, step } => (step, Some(guard)),
+            step => (step, None),
+        }
+    }
+
+    /// Every local this step reads: the one it acts on, a second one, its guard's.
+    pub fn locals_used(&self) -> Vec<&str> {
+        let (step, guard) = self.unguarded();
+        step.uses()
+            .into_iter()
+            .chain(step.also_uses())
+            .chain(guard.and_then(Guard::uses))
+            .collect()
     }
 
     /// Whether this step changes a hash table's chains (under its lock, as the writers of
@@ -298,6 +458,7 @@ impl Step {
     pub fn changes_table(&self) -> Option<usize> {
         match self {
             Step::HashAdd { table, .. } | Step::HashDel { table, .. } => Some(*table),
+            Step::Guarded { step, .. } => step.changes_table(),
             _ => None,
         }
     }
@@ -305,16 +466,20 @@ impl Step {
     /// Whether this step may go back to an earlier one (`nulls_restart`, `recheck ...
     /// restart`): to the step that bound its local.
     pub fn may_restart(&self) -> bool {
-        matches!(
-            self,
-            Step::NullsRestart { .. } | Step::Recheck { restart: true, .. }
-        )
+        match self {
+            Step::Guarded { step, .. } => step.may_restart(),
+            step => matches!(
+                step,
+                Step::NullsRestart { .. } | Step::Recheck { restart: true, .. }
+            ),
+        }
     }
 
-    /// The second local this step uses (`list_replace_rcu`'s new entry), if any.
+    /// The second local this step uses (`list_replace[_rcu]`'s new entry), if any.
     pub fn also_uses(&self) -> Option<&str> {
         match self {
-            Step::ListReplaceRcu { new, .. } => Some(new),
+            Step::ListReplaceRcu { new, .. } | Step::ListReplace { new, .. } => Some(new),
+            Step::Guarded { step, .. } => step.also_uses(),
             _ => None,
         }
     }
@@ -324,7 +489,11 @@ impl Step {
         match self {
             Step::ListAdd { list, .. }
             | Step::ListDel { list, .. }
-            | Step::ListReplaceRcu { list, .. } => Some(*list),
+            | Step::ListReplaceRcu { list, .. }
+            | Step::ListMove { list, .. }
+            | Step::ListReplace { list, .. }
+            | Step::ListSplice { to: list, .. } => Some(*list),
+            Step::Guarded { step, .. } => step.changes_list(),
             _ => None,
         }
     }
@@ -332,14 +501,17 @@ impl Step {
     /// Whether the step may queue an RCU callback (`call_rcu`, `kfree_rcu`, a release that
     /// ends in `kfree_rcu`), which a grace-period worker runs.
     pub fn queues_callback(&self) -> bool {
-        matches!(
-            self,
-            Step::CallRcu { .. }
-                | Step::PutRef {
-                    release_rcu: true,
-                    ..
-                }
-        )
+        match self {
+            Step::Guarded { step, .. } => step.queues_callback(),
+            step => matches!(
+                step,
+                Step::CallRcu { .. }
+                    | Step::PutRef {
+                        release_rcu: true,
+                        ..
+                    }
+            ),
+        }
     }
 
     /// The local this step uses, if any.
@@ -349,6 +521,9 @@ impl Step {
             | Step::ListAdd { object, .. }
             | Step::ListDel { object, .. }
             | Step::ListReplaceRcu { old: object, .. }
+            | Step::ListMove { object, .. }
+            | Step::ListReplace { old: object, .. }
+            | Step::WalkFrom { object, .. }
             | Step::GetRef { object, .. }
             | Step::PutRef { object, .. }
             | Step::Read { object, .. }
@@ -360,15 +535,29 @@ impl Step {
             | Step::HashDel { object, .. }
             | Step::NullsRestart { object }
             | Step::ExpectFound { object } => Some(object),
+            Step::Guarded { step, .. } => step.uses(),
             _ => None,
         }
     }
 
     /// The step as a file writes it, with its list, lock and event names.
     pub fn text(&self, world: &WorldSpec) -> String {
-        let list = |l: &usize| world.lists[*l].name.as_str();
-        let lock = |l: &usize| world.locks[*l].name.as_str();
-        let table = |t: &usize| world.tables[*t].name.as_str();
+        let lists: Vec<String> = world.lists.iter().map(|l| l.name.clone()).collect();
+        let locks: Vec<String> = world.locks.iter().map(|l| l.name.clone()).collect();
+        let tables: Vec<String> = world.tables.iter().map(|t| t.name.clone()).collect();
+        self.text_named(&Names {
+            lists: &lists,
+            locks: &locks,
+            events: &world.events,
+            tables: &tables,
+        })
+    }
+
+    /// As [`Step::text`], with the declarations' names.
+    pub(crate) fn text_named(&self, names: &Names<'_>) -> String {
+        let list = |l: &usize| names.lists[*l].as_str();
+        let lock = |l: &usize| names.locks[*l].as_str();
+        let table = |t: &usize| names.tables[*t].as_str();
         match self {
             Step::Alloc { object, key: None } => format!("alloc {object}"),
             Step::Alloc {
@@ -435,6 +624,59 @@ impl Step {
             Step::ListReplaceRcu { old, new, list: l } => {
                 format!("list_replace_rcu {old} {new} {}", list(l))
             }
+            Step::ListMove {
+                object,
+                list: l,
+                tail,
+            } => {
+                let verb = if *tail { "list_move_tail" } else { "list_move" };
+                format!("{verb} {object} {}", list(l))
+            }
+            Step::ListSplice { from, to, init } => {
+                let verb = if *init {
+                    "list_splice_init"
+                } else {
+                    "list_splice"
+                };
+                format!("{verb} {} {}", list(from), list(to))
+            }
+            Step::ListReplace {
+                old,
+                new,
+                list: l,
+                init,
+            } => {
+                let verb = if *init {
+                    "list_replace_init"
+                } else {
+                    "list_replace"
+                };
+                format!("{verb} {old} {new} {}", list(l))
+            }
+            Step::WalkFrom {
+                object,
+                list: l,
+                inclusive,
+                keep,
+                key,
+            } => {
+                let verb = if *inclusive {
+                    "walk_from"
+                } else {
+                    "walk_continue"
+                };
+                let mut text = format!("{verb} {object} {}", list(l));
+                if let Some(keep) = keep {
+                    text.push_str(&format!(" keep {keep}"));
+                }
+                if let Some(key) = key {
+                    text.push_str(&format!(" key {key}"));
+                }
+                text
+            }
+            Step::Guarded { guard, step } => {
+                format!("{} if {}", step.text_named(names), guard.text(names.lists))
+            }
             Step::Walk {
                 list: l,
                 safe,
@@ -499,8 +741,8 @@ impl Step {
                 let unchecked = if *unchecked { " unchecked" } else { "" };
                 format!("write {object} {value}{unchecked}")
             }
-            Step::Signal { event } => format!("signal {}", world.events[*event]),
-            Step::Wait { event } => format!("wait {}", world.events[*event]),
+            Step::Signal { event } => format!("signal {}", names.events[*event]),
+            Step::Wait { event } => format!("wait {}", names.events[*event]),
             Step::RcuReadLock => "rcu_read_lock".to_string(),
             Step::RcuReadUnlock => "rcu_read_unlock".to_string(),
             Step::SynchronizeRcu => "synchronize_rcu".to_string(),

@@ -2,7 +2,7 @@
 //! lock and event names against the world's declarations, with the character offset of any
 //! error so a file's error points inside the string.
 
-use super::step::{Step, STEP_NAMES};
+use super::step::{Guard, Step, STEP_NAMES};
 
 /// The names a step may refer to.
 pub(crate) struct Names<'a> {
@@ -43,13 +43,97 @@ pub(crate) fn parse_step(text: &str, names: &Names<'_>) -> Result<Step, StepErro
         ));
     };
     let end = text.chars().count();
+    // `STEP if CONDITION`: the condition is the words after the last `if`.
+    let (args, guard, step_end) = match args.iter().rposition(|word| word.text == "if") {
+        None => (args, None, end),
+        Some(at) => {
+            let condition = &args[at + 1..];
+            let guard = parse_guard(args[at], condition, end, names)?;
+            (&args[..at], Some(guard), args[at].offset)
+        }
+    };
     let parser = Args {
         verb: *verb,
         args,
+        end: step_end,
+        names,
+    };
+    let step = parser.parse()?;
+    if guard.is_some() && (BLOCKING_OR_STRUCTURAL.contains(&verb.text) || step.may_restart()) {
+        return Err((
+            verb.offset,
+            format!(
+                "`{}` cannot be guarded: a guard goes on a step that acts on lists, objects or \
+                 references, not on one that takes or releases a lock or section, waits, or \
+                 restarts (its pairing would depend on the condition)",
+                verb.text
+            ),
+        ));
+    }
+    Ok(match guard {
+        None => step,
+        Some(guard) => Step::Guarded {
+            guard,
+            step: Box::new(step),
+        },
+    })
+}
+
+/// The steps a guard may not go on: they block, restart, or open or close what a later step
+/// must close.
+const BLOCKING_OR_STRUCTURAL: [&str; 7] = [
+    "lock",
+    "unlock",
+    "wait",
+    "rcu_read_lock",
+    "rcu_read_unlock",
+    "synchronize_rcu",
+    "rcu_barrier",
+];
+
+/// Parses a guard's condition: `x linked L`, `x unlinked L`, `L empty`, `L nonempty`,
+/// `x found` (`if_word` is the `if`).
+fn parse_guard(
+    if_word: Word<'_>,
+    condition: &[Word<'_>],
+    end: usize,
+    names: &Names<'_>,
+) -> Result<Guard, StepError> {
+    const FORMS: &str = "`if OBJECT linked LIST`, `if OBJECT unlinked LIST`, `if LIST empty`, \
+                         `if LIST nonempty` or `if OBJECT found`";
+    let args = Args {
+        verb: if_word,
+        args: condition,
         end,
         names,
     };
-    parser.parse()
+    match condition {
+        [object, how, list] if how.text == "linked" || how.text == "unlinked" => {
+            let object = args.object(*object)?;
+            let list = args.list(Some(*list))?;
+            Ok(if how.text == "linked" {
+                Guard::Linked { object, list }
+            } else {
+                Guard::Unlinked { object, list }
+            })
+        }
+        [list, how] if how.text == "empty" || how.text == "nonempty" => {
+            let list = args.list(Some(*list))?;
+            Ok(if how.text == "empty" {
+                Guard::Empty { list }
+            } else {
+                Guard::Nonempty { list }
+            })
+        }
+        [object, how] if how.text == "found" => Ok(Guard::Found {
+            object: args.object(*object)?,
+        }),
+        [] => Err((end, format!("`if` needs a condition (expected {FORMS})"))),
+        [first, ..] => Err((
+            first.offset,
+            format!("unknown condition (expected {FORMS})"),
+        )),
+    }
 }
 
 struct Args<'w, 'n> {
@@ -257,6 +341,81 @@ impl Args<'_, '_> {
                 let list = self.list(a.get(2).copied())?;
                 Step::ListReplaceRcu { old, new, list }
             }
+            "list_move" | "list_move_tail" => {
+                self.arity(2, 2, "OBJECT LIST")?;
+                Step::ListMove {
+                    object: self.object(a[0])?,
+                    list: self.list(Some(a[1]))?,
+                    tail: verb == "list_move_tail",
+                }
+            }
+            "list_splice" | "list_splice_init" => {
+                self.arity(2, 2, "FROM TO")?;
+                let from = self.list(Some(a[0]))?;
+                let to = self.list(Some(a[1]))?;
+                if from == to {
+                    return Err((
+                        a[1].offset,
+                        format!(
+                            "`{verb}` joins `{}` to itself (expected another list)",
+                            a[1].text
+                        ),
+                    ));
+                }
+                Step::ListSplice {
+                    from,
+                    to,
+                    init: verb == "list_splice_init",
+                }
+            }
+            "list_replace" | "list_replace_init" => {
+                self.arity(3, 3, "OLD NEW LIST")?;
+                let old = self.object(a[0])?;
+                let new = self.object(a[1])?;
+                if old == new {
+                    return Err((
+                        a[1].offset,
+                        format!("`{verb}` replaces `{old}` with itself (expected another object)"),
+                    ));
+                }
+                Step::ListReplace {
+                    old,
+                    new,
+                    list: self.list(Some(a[2]))?,
+                    init: verb == "list_replace_init",
+                }
+            }
+            "walk_from" | "walk_continue" => {
+                let usage = format!("`{verb} OBJECT LIST [keep OBJECT [key K]]`");
+                let (object, list, rest) = match a {
+                    [object, list, rest @ ..] => {
+                        (self.object(*object)?, self.list(Some(*list))?, rest)
+                    }
+                    _ => return Err((self.end, format!("`{verb}` needs more (expected {usage})"))),
+                };
+                let (keep, key) = match rest {
+                    [] => (None, None),
+                    [keyword, kept] if keyword.text == "keep" => (Some(self.object(*kept)?), None),
+                    [keyword, kept, key_word, key]
+                        if keyword.text == "keep" && key_word.text == "key" =>
+                    {
+                        (Some(self.object(*kept)?), Some(self.number(*key)?))
+                    }
+                    [other, ..] => {
+                        return Err((
+                            other.offset,
+                            format!("unexpected `{}` in `{verb}` (expected {usage})", other.text),
+                        ))
+                    }
+                };
+                Step::WalkFrom {
+                    object,
+                    list,
+                    inclusive: verb == "walk_from",
+                    keep,
+                    key,
+                }
+            }
             "rcu_read_lock" | "rcu_read_unlock" | "synchronize_rcu" | "rcu_barrier"
             | "destroy_cache" => {
                 self.arity(0, 0, "")?;
@@ -426,7 +585,7 @@ impl Args<'_, '_> {
             && word
                 .text
                 .starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
-        if !valid || ["keep", "into", "unchecked", "key", "restart"].contains(&word.text) {
+        if !valid || ["keep", "into", "unchecked", "key", "restart", "if"].contains(&word.text) {
             return Err((
                 word.offset,
                 format!(

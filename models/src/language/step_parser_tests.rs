@@ -308,3 +308,113 @@ fn hash_table_steps_name_their_table_or_the_only_one() {
         ))
     );
 }
+
+#[test]
+fn the_list_h_forms_parse_into_their_steps() {
+    assert_eq!(
+        parse("list_move_tail s hash"),
+        Ok(Step::ListMove {
+            object: "s".to_string(),
+            list: 1,
+            tail: true
+        })
+    );
+    assert_eq!(
+        parse("list_splice_init registry hash"),
+        Ok(Step::ListSplice {
+            from: 0,
+            to: 1,
+            init: true
+        })
+    );
+    assert_eq!(
+        parse("list_replace s t hash"),
+        Ok(Step::ListReplace {
+            old: "s".to_string(),
+            new: "t".to_string(),
+            list: 1,
+            init: false
+        })
+    );
+    assert_eq!(
+        parse("walk_continue c registry keep k key 7"),
+        Ok(Step::WalkFrom {
+            object: "c".to_string(),
+            list: 0,
+            inclusive: false,
+            keep: Some("k".to_string()),
+            key: Some(7)
+        })
+    );
+}
+
+#[test]
+fn a_guard_wraps_the_step_it_follows() {
+    use crate::language::Guard;
+    assert_eq!(
+        parse("list_del_init s registry if s linked registry"),
+        Ok(Step::Guarded {
+            guard: Guard::Linked {
+                object: "s".to_string(),
+                list: 0
+            },
+            step: Box::new(Step::ListDel {
+                object: "s".to_string(),
+                list: 0,
+                init: true,
+                rcu: false
+            })
+        })
+    );
+    assert_eq!(
+        parse("put_ref s if s found"),
+        Ok(Step::Guarded {
+            guard: Guard::Found {
+                object: "s".to_string()
+            },
+            step: Box::new(Step::PutRef {
+                object: "s".to_string(),
+                release_rcu: false
+            })
+        })
+    );
+    assert_eq!(
+        parse("walk hash if hash nonempty").map(|s| s.unguarded().1.cloned()),
+        Ok(Some(Guard::Nonempty { list: 1 }))
+    );
+    // A guard's local is read too: validation checks it is bound.
+    let guarded = parse("list_add s registry if t unlinked registry").expect("parses");
+    assert_eq!(guarded.locals_used(), ["s", "t"]);
+    // A restart cannot be guarded: where it goes back to would depend on the condition.
+    assert_eq!(
+        parse("nulls_restart s if s found").map_err(|(at, _)| at),
+        Err(0)
+    );
+}
+
+#[test]
+fn each_new_form_reads_back_as_written() {
+    let file = "name = \"t/t\"\n[world]\nobjects = 2\nlocks = [{ name = \"registry\" }, \
+                { name = \"hash\" }]\nlists = [{ name = \"registry\", lock = \"registry\", link = \"node\" }, \
+                { name = \"hash\", lock = \"hash\", link = \"node\" }]\nevents = [\"go\"]\n\
+                [[actor]]\nname = \"a\"\nsteps = [\"signal go\"]\n[expect]\nall = \"pass\"\n";
+    let world = crate::language::parse::parse("t.toml", file)
+        .expect("a valid world")
+        .world;
+    for text in [
+        "list_move s hash",
+        "list_move_tail s registry",
+        "list_splice registry hash",
+        "list_splice_init hash registry",
+        "list_replace s t registry",
+        "list_replace_init s t hash",
+        "walk_from c registry",
+        "walk_continue c hash keep k key 3",
+        "list_del_init s registry if s linked registry",
+        "list_add s hash if s unlinked hash",
+        "walk registry if registry empty",
+        "put_ref s if s found",
+    ] {
+        assert_eq!(parse(text).expect(text).text(&world), text);
+    }
+}

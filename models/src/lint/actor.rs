@@ -7,7 +7,7 @@
 use super::local::{Local, Origin};
 use super::sharing::Sharing;
 use super::Violation;
-use crate::language::{ActorSpec, Located, Rule, Scenario, Step};
+use crate::language::{ActorSpec, Guard, Located, Rule, Scenario, Step};
 use std::collections::{BTreeSet, HashMap};
 
 /// One actor's steps against the rules.
@@ -181,10 +181,44 @@ impl<'a> ActorCheck<'a> {
         })
     }
 
-    /// Reads one step: the rule it breaks, if any, and what it changes.
+    /// Reads one step: the rule it breaks, if any, and what it changes. A guarded step is read
+    /// as if it runs (its guard may hold): what it would break, it may.
     fn step(&mut self, step: &'a Located<Step>) -> Broken {
         let text = step.value.text(&self.scenario.world);
-        match &step.value {
+        let (unguarded, guard) = step.value.unguarded();
+        // `list_del x L if x linked L`: the unlink runs only while x is on a list of L's link,
+        // wherever the actor last knew it: a guarded unlink of an entry that may have left is
+        // the guard's purpose, not a link mismatch.
+        let guarded_unlink =
+            |object: &str| matches!(unguarded, Step::ListDel { object: o, .. } if o == object);
+        if let Some(Guard::Linked { object, list }) = guard.filter(|g| match g {
+            Guard::Linked { object, .. } => guarded_unlink(object),
+            _ => false,
+        }) {
+            let link = self.scenario.world.lists[*list].link;
+            let lists: Vec<usize> = (0..self.scenario.world.lists.len())
+                .filter(|&l| self.scenario.world.lists[l].link == link)
+                .collect();
+            self.local(object).maybe_linked.extend(lists);
+        }
+        match unguarded {
+            Step::ListMove { object, list, .. } => self.list_move(&text, object, *list),
+            Step::ListSplice { from, to, .. } => self.list_splice(&text, *from, *to),
+            Step::ListReplace { old, new, list, .. } => self
+                .list_del(&text, old, *list)
+                .or_else(|| self.list_add(&text, new, *list)),
+            Step::WalkFrom {
+                object, list, keep, ..
+            } => {
+                let broken = self
+                    .unlocked(&text, *list, "walks")
+                    .or_else(|| self.unusable(&text, object));
+                if let Some(keep) = keep {
+                    self.keep_found(keep, *list);
+                }
+                broken
+            }
+            Step::Guarded { .. } => unreachable!("`unguarded` takes the guard off"),
             Step::Alloc { object, .. } => {
                 self.locals
                     .insert(object.clone(), Local::new(Origin::Alloc, 1));
@@ -280,12 +314,7 @@ impl<'a> ActorCheck<'a> {
             Step::Walk { list, keep, .. } => {
                 let broken = self.unlocked(&text, *list, "walks");
                 if let Some(keep) = keep {
-                    let mut local = Local::new(Origin::Found(*list), 0);
-                    local.borrowed = Some(self.lock_of(*list));
-                    local.on_while_held.insert(*list);
-                    local.found_on.insert(*list);
-                    local.shared = Some(*list);
-                    self.locals.insert(keep.clone(), local);
+                    self.keep_found(keep, *list);
                 }
                 broken
             }
@@ -606,6 +635,57 @@ impl<'a> ActorCheck<'a> {
                 ),
             )
         })
+    }
+
+    /// `keep` is bound to an entry found on `list` under its lock.
+    fn keep_found(&mut self, keep: &str, list: usize) {
+        let mut local = Local::new(Origin::Found(list), 0);
+        local.borrowed = Some(self.lock_of(list));
+        local.on_while_held.insert(list);
+        local.found_on.insert(list);
+        local.shared = Some(list);
+        self.locals.insert(keep.to_string(), local);
+    }
+
+    /// `list_move`: an unlink from the list sharing the link it may be on, under that list's
+    /// lock, then an add to `list`, under its lock.
+    fn list_move(&mut self, text: &str, object: &str, list: usize) -> Broken {
+        let link = self.scenario.world.lists[list].link;
+        let sources: Vec<usize> = self
+            .local(object)
+            .may_be_on()
+            .into_iter()
+            .filter(|&l| self.scenario.world.lists[l].link == link)
+            .collect();
+        let unlocked_source = sources
+            .iter()
+            .find_map(|&source| self.unlocked(text, source, "unlinks an entry of"));
+        for &source in &sources {
+            // Its other rules are the add's (the lock was just checked).
+            let _ = self.list_del(text, object, source);
+        }
+        unlocked_source.or_else(|| self.list_add(text, object, list))
+    }
+
+    /// `list_splice`: both lists change, under both locks; every entry that may be on `from`
+    /// moves to `to`.
+    fn list_splice(&mut self, text: &str, from: usize, to: usize) -> Broken {
+        let broken = self
+            .unlocked(text, from, "moves the entries of")
+            .or_else(|| self.unlocked(text, to, "changes"));
+        for local in self.locals.values_mut() {
+            for set in [
+                &mut local.linked,
+                &mut local.maybe_linked,
+                &mut local.on_while_held,
+                &mut local.found_on,
+            ] {
+                if set.remove(&from) {
+                    set.insert(to);
+                }
+            }
+        }
+        broken
     }
 
     fn list_add(&mut self, text: &str, object: &str, list: usize) -> Broken {

@@ -62,7 +62,7 @@ impl Sharing {
             let mut held: Vec<usize> = Vec::new();
             let mut sections = 0usize;
             for step in &actor.steps {
-                match &step.value {
+                match step.value.unguarded().0 {
                     Step::RcuReadLock => sections += 1,
                     Step::RcuReadUnlock => sections = sections.saturating_sub(1),
 
@@ -78,6 +78,36 @@ impl Sharing {
                         sharing.bound_from[*list] = true;
                         bound.insert(object, Bound::FromList(*list));
                         on.insert(object, BTreeSet::from([*list]));
+                    }
+                    Step::WalkFrom {
+                        list,
+                        keep: Some(object),
+                        ..
+                    } => {
+                        sharing.bound_from[*list] = true;
+                        bound.insert(object, Bound::FromList(*list));
+                        on.insert(object, BTreeSet::from([*list]));
+                    }
+                    Step::ListMove { object, list, .. } => {
+                        // It leaves the lists sharing the link, for this one.
+                        let link = scenario.world.lists[*list].link;
+                        if let Some(Bound::FromList(from)) = bound.get(object.as_str()) {
+                            if scenario.world.lists[*from].link == link {
+                                sharing.handed_off[*from] = true;
+                            }
+                        }
+                        let lists = on.entry(object).or_default();
+                        lists.retain(|&l| scenario.world.lists[l].link != link);
+                        for &other in lists.iter() {
+                            sharing.co_lists[*list].insert(other);
+                            sharing.co_lists[other].insert(*list);
+                        }
+                        lists.insert(*list);
+                    }
+                    Step::ListSplice { from, to, .. } => {
+                        // Entries of `from` become entries of `to`: as shared, as handed off.
+                        sharing.bound_from[*to] |= sharing.bound_from[*from];
+                        sharing.handed_off[*to] |= sharing.handed_off[*from];
                     }
                     Step::Reap { list, into, .. } => {
                         sharing.bound_from[*list] = true;

@@ -159,6 +159,13 @@ pub enum What {
         /// Why, in a few words.
         why: String,
     },
+    /// A guarded step's condition was read (`... if x linked L`).
+    Guard {
+        /// The condition, as the file writes it.
+        condition: String,
+        /// Whether it held (the step ran) or not (the step was skipped).
+        held: bool,
+    },
     /// A slot was freed.
     Free {
         /// The slot.
@@ -184,6 +191,19 @@ pub enum What {
         /// The slot.
         slot: usize,
         /// A write (else a read).
+        write: bool,
+    },
+    /// The thread is about to read or write the links of a list (a change, a walk, a guard's
+    /// `list_empty`): recorded just before, so a race loom reports on links can be told from
+    /// the trace as races on data are.
+    ListAccess {
+        /// The list's name.
+        list: String,
+        /// The lock the file says protects it.
+        lock: String,
+        /// The step (or guard) that accesses it, as the file writes it.
+        op: String,
+        /// A change of its links (else a read).
         write: bool,
     },
     /// `signal`: the thread set an event (events stay set).

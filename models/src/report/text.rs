@@ -118,6 +118,20 @@ pub fn describe_event(what: &What) -> String {
             (None, None) => format!("lookup {table}[{chain}] key {key}: not found"),
         },
         What::Restart { why } => format!("restart: {why}"),
+        What::ListAccess {
+            list, op, write, ..
+        } => {
+            let how = if *write { "changes" } else { "reads" };
+            format!("`{op}` {how} the links of {list}")
+        }
+        What::Guard { condition, held } => {
+            let then = if *held {
+                "holds: the step runs"
+            } else {
+                "does not hold: the step is skipped"
+            };
+            format!("if {condition}: {then}")
+        }
         What::Free {
             slot,
             generation,

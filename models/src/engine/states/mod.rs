@@ -315,7 +315,7 @@ fn non_termination(
             .filter(|&a| {
                 let spec = &scenario.actors[actors[a].1];
                 snapshot.actors[a].walk.is_none()
-                    && matches!(spec.steps.get(snapshot.actors[a].pc).map(|s| &s.value),
+                    && matches!(spec.steps.get(snapshot.actors[a].pc).map(|s| s.value.unguarded().0),
                         Some(Step::Lock { lock: l }) if *l == lock)
             })
             .map(|a| actors[a].0.clone())
@@ -326,27 +326,32 @@ fn non_termination(
     let lock_name = lock.map(|l| scenario.world.locks[l].name.clone());
     let starved = lock.map(blocked_on).unwrap_or_default();
     let holder = looping.map(|a| actors[a].0.clone());
-    let walked_head = looping
-        .and_then(|a| {
-            let spec = &scenario.actors[actors[a].1];
-            match spec.steps.get(snapshot.actors[a].pc).map(|s| &s.value) {
-                Some(Step::Walk { list, .. } | Step::Reap { list, .. }) => Some(*list),
-                _ => None,
-            }
-        })
-        .map(|list| {
-            if list == 0 {
-                "head".to_string()
-            } else {
-                format!("{}-head", scenario.world.lists[list].name)
-            }
-        })
-        .unwrap_or_else(|| "head".to_string());
+    let walking = looping.and_then(|a| {
+        let spec = &scenario.actors[actors[a].1];
+        let step = spec.steps.get(snapshot.actors[a].pc)?.value.unguarded().0;
+        match step {
+            Step::Walk { list, .. } | Step::Reap { list, .. } => Some((*list, false)),
+            Step::WalkFrom { list, .. } => Some((*list, true)),
+            _ => None,
+        }
+    });
+    let walked_head = match walking {
+        Some((list, _)) if list != 0 => format!("{}-head", scenario.world.lists[list].name),
+        _ => "head".to_string(),
+    };
+    // A walk resumed from a cursor is drawn from the node it stands on, not from the head.
+    let walk_start = match (walking, looping) {
+        (Some((_, true)), Some(a)) => snapshot.actors[a]
+            .walk
+            .as_ref()
+            .map_or_else(|| walked_head.clone(), |(current, _, _)| current.clone()),
+        _ => walked_head.clone(),
+    };
     let cycle = events
         .iter()
         .rev()
         .find_map(|e| match &e.what {
-            What::Picture(picture) => Some(picture.walk_from(&walked_head)),
+            What::Picture(picture) => Some(picture.walk_from(&walk_start)),
             _ => None,
         })
         .unwrap_or_default();
