@@ -447,7 +447,7 @@ fn the_readme_example_pair_runs_as_the_readme_shows() {
     // cache's under docs/scenarios/typesafe/, on 6 engines.
     assert_eq!(out.lines().filter(|l| l.starts_with("mine/")).count(), 36);
     assert!(
-        out.contains("slot#0 was freed while still linked at step 10 (owner)."),
+        out.contains("slot#0 was freed while still linked at step 11 (owner)."),
         "{out}"
     );
 }

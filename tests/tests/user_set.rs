@@ -29,7 +29,32 @@ fn every_user_file_reaches_its_verdict_with_its_diagnosis_on_every_engine() {
         .iter()
         .map(|file| Scenario::load(file).unwrap_or_else(|error| panic!("{error}")))
         .collect();
-    assert!(scenarios.len() >= 4, "the user set has its pairs");
+    assert!(scenarios.len() >= 26, "the user set has its 13 pairs");
+    // At least 8 pairs use the rest of list.h (moves, splices, replaces, resumed walks, guards)
+    // or a shape the catalogue lacks (several slots on one cycle).
+    let shapes = [
+        "list_move",
+        "list_splice",
+        "list_replace ",
+        "list_replace_init",
+        "walk_continue",
+        "walk_from",
+        " if ",
+    ];
+    let pairs_with_new_steps: std::collections::BTreeSet<String> = scenarios
+        .iter()
+        .filter(|s| {
+            s.actors.iter().flat_map(|a| &a.steps).any(|step| {
+                let text = step.value.text(&s.world);
+                shapes.iter().any(|shape| text.contains(shape))
+            })
+        })
+        .map(|s| s.name.split('/').next().unwrap_or_default().to_string())
+        .collect();
+    assert!(
+        pairs_with_new_steps.len() >= 8,
+        "only {pairs_with_new_steps:?} use the new steps"
+    );
     let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
     let mut failures = Vec::new();
     for scenario in &scenarios {
@@ -49,6 +74,16 @@ fn every_user_file_reaches_its_verdict_with_its_diagnosis_on_every_engine() {
             scenario.name
         );
         for (engine, verdict) in check(scenario).run() {
+            if let Some(finding) = verdict.finding() {
+                let problems = lifecycle_tests::oracle::diagnosis_problems(finding, scenario);
+                if !problems.is_empty() {
+                    failures.push(format!(
+                        "{} on {}: {problems:?}",
+                        scenario.name,
+                        engine.name()
+                    ));
+                }
+            }
             let record = RunRecord::new(scenario, engine, verdict);
             if !record.as_expected() {
                 failures.push(format!(

@@ -3,6 +3,7 @@
 //! end, who starves (as the checker itself confirmed), and where in the trace the bug was made.
 //! It knows causes, never engines: nothing here imports `engine/`.
 
+mod conflict;
 mod deadlock;
 mod grace_period;
 mod lookup;
@@ -120,19 +121,32 @@ pub(crate) fn diagnose(failure: Failure) -> Finding {
         Cause::NoFinalState { .. } => unreachable!("diagnosed by no_final_state"),
     };
     let holder = soft_lockup.as_ref().map(|(h, _, _)| h.clone()).or(holder);
-    let cycle_head = events
+    let (cycle_head, proven) = events
         .iter()
         .find_map(|e| match &e.what {
-            What::CycleProven { head, .. } => Some(head.clone()),
+            What::CycleProven { head, cycle, .. } => Some((head.clone(), cycle.clone())),
             _ => None,
         })
-        .unwrap_or_else(|| "head".to_string());
+        .unwrap_or_else(|| ("head".to_string(), Vec::new()));
     let cycle = events
         .iter()
         .rev()
         .find_map(|e| match &e.what {
             What::Picture(picture) => Some(picture.walk_from(&cycle_head)),
             _ => None,
+        })
+        .map(|walk| {
+            // A walk resumed from a cursor (`walk_continue`) can loop where a walk from the
+            // head would not: then the proven cycle is the walk, closed on its first node.
+            let from_head_ends = walk.last() == Some(&cycle_head);
+            match proven.first() {
+                Some(first) if from_head_ends => {
+                    let mut closed = proven.clone();
+                    closed.push(first.clone());
+                    closed
+                }
+                _ => walk,
+            }
         })
         .filter(|_| kind == FindingKind::LoopingReader)
         .unwrap_or_default();
@@ -155,6 +169,7 @@ pub(crate) fn diagnose(failure: Failure) -> Finding {
                      could unlink a node needs the lock `{holder_name}` holds.\n"
                 ));
             }
+            diagnosis.push_str(&through_other_head(&events, &cycle, &cycle_head));
             let confirmation = match (blocked, &soft_lockup) {
                 (Some(_), _) => format!("{} reports them blocked forever", engine.witness()),
                 (None, Some((_, held_ms, _))) => format!(
@@ -184,8 +199,8 @@ pub(crate) fn diagnose(failure: Failure) -> Finding {
             if kind == FindingKind::DataRace {
                 diagnosis.push_str(&race::explain(&events).unwrap_or_else(|| {
                     "Where: loom's message names no memory, and the trace records no two \
-                     unordered accesses of one object's data by two threads (races on list links \
-                     and on the slab's free list are not mapped to the trace yet).\n"
+                     unordered accesses of one object's data or of one list's links by two \
+                     threads (races on the slab's free list are not mapped to the trace yet).\n"
                         .to_string()
                 }));
             }
@@ -204,6 +219,12 @@ pub(crate) fn diagnose(failure: Failure) -> Finding {
                     FindingKind::WrongIdentity => lookup::explain_identity(&events, actor),
                     _ => None,
                 };
+                let sentence = sentence.or_else(|| {
+                    let Cause::Stopped { stop, .. } = &cause else {
+                        return None;
+                    };
+                    conflict::explain(&events, actor, kind, &stop.message)
+                });
                 diagnosis.push_str(&sentence.unwrap_or_default());
             }
         }
@@ -240,6 +261,39 @@ pub(crate) fn diagnose(failure: Failure) -> Finding {
         message,
         trace: events,
         diagnosis,
+    }
+}
+
+/// For a walk whose cycle runs through another list's head (`walk` from `head`): the entry
+/// through which it left its own list and when that entry was moved to the other list, while
+/// `head` (a head `list_splice` left stale, or a cursor) still led to it.
+fn through_other_head(events: &[crate::outcome::Event], walk: &[String], head: &str) -> String {
+    let Some(other) = walk
+        .iter()
+        .skip(1)
+        .find(|n| n.ends_with("head") && *n != head)
+    else {
+        return String::new();
+    };
+    let moved = walk.iter().skip(1).find_map(|node| {
+        events.iter().rev().find(
+            |e| matches!(&e.what, What::Add { node: n, head: h, .. } if n == node && h == other),
+        )
+    });
+    match moved {
+        Some(moved) => {
+            let What::Add { node, list, .. } = &moved.what else {
+                unreachable!("found as Add");
+            };
+            format!(
+                "The walk runs through {other}, another list's head: {node} was moved to \
+                 {list} at step {} ({}) while the walk's way in, from {head}, still led to it \
+                 (a head left as it was after list_splice: list_splice_init was missing; or a \
+                 cursor kept across the move: a check that it is still linked was missing).\n",
+                moved.step, moved.thread
+            )
+        }
+        None => format!("The walk runs through {other}, another list's head.\n"),
     }
 }
 
@@ -281,8 +335,12 @@ fn no_final_state(failure: Failure) -> Finding {
                  Why it cannot end: after {stem} actions the run reaches a state from which no \
                  final state can be reached; there the next step of {quoted} brings it back to \
                  the same state, again and again (a cycle in the state graph).\n\
-                 Starved on the {lock} lock (blocked on it in that state): {}.\n",
+                 {}Starved on the {lock} lock (blocked on it in that state): {}.\n",
                 cycle.join(" -> "),
+                cycle
+                    .first()
+                    .map(|head| through_other_head(&failure.trace, &cycle, head))
+                    .unwrap_or_default(),
                 names_or_none(&starved)
             ),
         ),

@@ -9,7 +9,7 @@ use crate::outcome::{Event, What};
 
 /// The locks `thread` holds and whether it is inside a read-side section just before the event
 /// at index `at`.
-fn held_at(events: &[Event], thread: &str, at: usize) -> (Vec<String>, bool) {
+pub(super) fn held_at(events: &[Event], thread: &str, at: usize) -> (Vec<String>, bool) {
     let mut locks: Vec<String> = Vec::new();
     let mut section = false;
     for event in events[..at].iter().filter(|e| e.thread == thread) {
@@ -60,8 +60,20 @@ fn ordered(events: &[Event], first: usize, second: usize) -> bool {
         })
 }
 
-/// The sentence naming the two racing accesses, if the trace shows them unordered.
+/// The sentence naming the racing accesses, of an object's data or of a list's links, if the
+/// trace shows them unordered: of the two kinds, the pair whose later access comes last (loom
+/// stops at the access that found the race).
 pub(super) fn explain(events: &[Event]) -> Option<String> {
+    let data = explain_data(events);
+    let links = explain_links(events);
+    match (data, links) {
+        (Some((a, data)), Some((b, links))) => Some(if a >= b { data } else { links }),
+        (data, links) => data.or(links).map(|(_, sentence)| sentence),
+    }
+}
+
+/// The data race's sentence and the index of its later access.
+fn explain_data(events: &[Event]) -> Option<(usize, String)> {
     let (last_at, last) = events
         .iter()
         .enumerate()
@@ -95,7 +107,7 @@ pub(super) fn explain(events: &[Event]) -> Option<String> {
                 e.thread, e.step
             )
         });
-    Some(format!(
+    Some((last_at, format!(
         "`{}` {} slot#{slot}'s data at step {}, {}; `{}` {} it at step {}, {}: nothing orders \
          the two accesses (no lock held by both, no release and acquire between them){reallocated}.\n",
         other.thread,
@@ -106,5 +118,67 @@ pub(super) fn explain(events: &[Event]) -> Option<String> {
         verb(write),
         last.step,
         holding(events, &last.thread, last_at),
+    )))
+}
+
+/// The sentence naming two racing accesses of a list's links, if the trace shows them
+/// unordered: the last link access, and the latest earlier one of the same list by another
+/// thread where one of the two writes. It names each step, the locks each held, and the lock the
+/// file says protects the list.
+fn explain_links(events: &[Event]) -> Option<(usize, String)> {
+    let (last_at, last) = events
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, e)| matches!(e.what, What::ListAccess { .. }))?;
+    let What::ListAccess {
+        list,
+        lock,
+        op,
+        write,
+    } = &last.what
+    else {
+        unreachable!("found as a ListAccess");
+    };
+    let (other_at, other) = events[..last_at].iter().enumerate().rev().find(|(at, e)| {
+        e.thread != last.thread
+            && matches!(&e.what, What::ListAccess { list: l, write: w, .. }
+                if l == list && (*w || *write))
+            && !ordered(events, *at, last_at)
+    })?;
+    let What::ListAccess {
+        op: other_op,
+        write: other_write,
+        ..
+    } = &other.what
+    else {
+        unreachable!("found as a ListAccess");
+    };
+    let verb = |write: bool| if write { "wrote" } else { "read" };
+    let without: Vec<&String> = [(other, other_at), (last, last_at)]
+        .iter()
+        .filter(|(e, at)| !held_at(events, &e.thread, *at).0.contains(lock))
+        .map(|(e, _)| &e.thread)
+        .collect();
+    let missing = match &without[..] {
+        [] => String::new(),
+        [one] => format!(", which `{one}` did not hold"),
+        _ => ", which neither held".to_string(),
+    };
+    Some((
+        last_at,
+        format!(
+        "`{}` {} the links of {list} in `{other_op}` at step {}, {}; `{}` {} them in `{op}` at \
+         step {}, {}: nothing orders the two accesses. The file's lock for {list} is the {lock} \
+         lock{missing}.\n",
+        other.thread,
+        verb(*other_write),
+        other.step,
+        holding(events, &other.thread, other_at),
+        last.thread,
+        verb(*write),
+        last.step,
+        holding(events, &last.thread, last_at),
+    ),
     ))
 }

@@ -515,3 +515,127 @@ fn a_data_race_names_both_accesses_unless_the_trace_orders_them() {
         "{ordered}"
     );
 }
+
+#[test]
+fn a_use_after_free_names_the_free_where_the_user_found_the_object_and_the_missing_reference() {
+    let lock = |name: &str| What::LockAcquired {
+        lock: name.to_string(),
+    };
+    let unlock = |name: &str| What::Unlock {
+        lock: name.to_string(),
+    };
+    let trace = |with_ref: bool| {
+        let mut steps = vec![
+            ("scanner", lock("registry")),
+            (
+                "scanner",
+                What::WalkStep {
+                    node: "slot#1".to_string(),
+                },
+            ),
+        ];
+        if with_ref {
+            steps.push(("scanner", What::RefGet { slot: 1, refs: 2 }));
+        }
+        steps.extend([("scanner", unlock("registry")), ("owner", freed(1, 0))]);
+        crate::test_util::events(steps)
+    };
+    let message = "use after free: handle to slot#1 has generation 0, but the slot is at \
+                   generation 1 (freed since the handle was made)";
+    assert_eq!(
+        super::conflict::explain(&trace(false), "scanner", FindingKind::UseAfterFree, message)
+            .as_deref(),
+        Some(
+            "slot#1 was freed at step 4 (owner), and `scanner` used it after that: it reached \
+             slot#1 in a walk at step 2 under the registry lock, released that lock at step 3, \
+             and held no reference to it: a get_ref taken under the lock, before the unlock, \
+             would have kept it alive.\n"
+        )
+    );
+    // With a reference taken, the missing reference is not what it says.
+    let told =
+        super::conflict::explain(&trace(true), "scanner", FindingKind::UseAfterFree, message)
+            .expect("a sentence");
+    assert!(!told.contains("no reference"), "{told}");
+    // A message naming no slot, or a kind it does not explain: nothing.
+    assert_eq!(
+        super::conflict::explain(&trace(false), "scanner", FindingKind::UseAfterFree, "?"),
+        None
+    );
+    assert_eq!(
+        super::conflict::explain(&trace(false), "scanner", FindingKind::Leak, message),
+        None
+    );
+}
+
+#[test]
+fn a_refused_list_operation_names_the_delete_or_replace_it_conflicts_with() {
+    let del = |slot: usize| What::Del {
+        slot,
+        list: "registry".to_string(),
+        node: format!("slot#{slot}"),
+    };
+    let guard = What::Guard {
+        condition: "x linked registry".to_string(),
+        held: true,
+    };
+    let deleted = crate::test_util::events(vec![("closer-2", del(0)), ("closer-1", guard.clone())]);
+    let message = "list_del corruption, slot#0->next is LIST_POISON1 (0x100) (already deleted)";
+    assert_eq!(
+        super::conflict::explain(&deleted, "closer-1", FindingKind::ListCorruption, message)
+            .as_deref(),
+        Some(
+            "slot#0 was already deleted from registry at step 1 by `closer-2`: `closer-1`'s \
+             operation met the links that delete left (a list_del poisons them; list_del_init \
+             would have left an empty list that list_empty reads as unlinked). Its guard `if x \
+             linked registry` held at step 2: a link left poisoned or stale is not an empty \
+             list.\n"
+        )
+    );
+    let replaced = crate::test_util::events(vec![
+        ("updater", del(0)),
+        (
+            "updater",
+            What::Add {
+                slot: 1,
+                list: "registry".to_string(),
+                node: "slot#1".to_string(),
+                head: "slot#0".to_string(),
+            },
+        ),
+    ]);
+    let told = super::conflict::explain(&replaced, "updater", FindingKind::ListCorruption, message)
+        .expect("a sentence");
+    assert!(
+        told.starts_with(
+            "slot#0 was replaced by slot#1 on registry at step 1 by itself: list_replace leaves"
+        ),
+        "{told}"
+    );
+}
+
+#[test]
+fn a_cycle_through_another_list_s_head_names_the_move_that_led_there() {
+    let trace = crate::test_util::events(vec![(
+        "batcher",
+        What::Add {
+            slot: 0,
+            list: "active".to_string(),
+            node: "slot#0".to_string(),
+            head: "active-head".to_string(),
+        },
+    )]);
+    let walk: Vec<String> = ["head", "slot#0", "slot#1", "active-head", "slot#0"]
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    let told = super::through_other_head(&trace, &walk, "head");
+    assert!(
+        told.starts_with(
+            "The walk runs through active-head, another list's head: slot#0 was moved to active \
+             at step 1 (batcher) while the walk's way in, from head, still led to it"
+        ),
+        "{told}"
+    );
+    assert_eq!(super::through_other_head(&trace, &walk[..3], "head"), "");
+}
