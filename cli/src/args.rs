@@ -62,10 +62,15 @@ pub struct Cli {
     #[arg(long, value_name = "N")]
     pub waiters: Option<usize>,
 
-    /// The most states the states engine explores before it stops with no proof
-    /// [default: 2000000].
+    /// The most states the states engine explores before it stops with the verdict
+    /// `incomplete` (no proof, exit code 1) [default: 1000000].
     #[arg(long, value_name = "N")]
     pub max_states: Option<usize>,
+
+    /// The most resident memory, in MiB, the process may reach while the states engine
+    /// explores before it stops with `incomplete` [default: half the machine's memory].
+    #[arg(long, value_name = "MIB")]
+    pub max_memory: Option<usize>,
 
     /// Slab slots, 1 to 64, as in a file [default: the file's `objects`].
     #[arg(long, value_name = "N")]
@@ -129,6 +134,9 @@ impl Cli {
         }
         if let Some(max_states) = self.max_states {
             bounds.max_states = max_states;
+        }
+        if let Some(max_memory) = self.max_memory {
+            bounds.max_memory_mib = max_memory;
         }
         Settings {
             copies: self.waiters,

@@ -12,7 +12,7 @@ mod select;
 use args::Cli;
 use lifecycle_models::{
     findings, notes, refusal, replay, run_with_progress, serve_explorer, table, write_report,
-    Engine, Plan, Replay, RunRecord, SavedReplay, Scenario, Verdict,
+    Bounds, Engine, Plan, Replay, RunRecord, SavedReplay, Scenario, Verdict,
 };
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -23,15 +23,21 @@ use std::time::Duration;
 /// A bad-input error: printed on one line, exit code 2.
 pub struct BadInput(String);
 
-/// Runs one scenario on one engine, with a progress bar on a terminal.
-fn run_one(plan: &Plan, engine: Engine, show_bar: bool) -> Verdict {
+/// How often a run with no terminal prints a progress line (a run shorter prints none).
+const PROGRESS_EVERY: Duration = Duration::from_secs(30);
+
+/// Runs one scenario on one engine, with a progress bar on a terminal (executions or states,
+/// their rate, the process's memory), or a progress line every [`PROGRESS_EVERY`] otherwise
+/// (`lines`: not when stdout carries JSON).
+fn run_one(plan: &Plan, engine: Engine, show_bar: bool, lines: bool) -> Verdict {
     let progress = Arc::new(AtomicUsize::new(0));
+    let memory = || Bounds::resident_mib().map_or(String::new(), |mib| format!("{mib} MiB"));
     let bar = show_bar.then(|| {
         let bar =
             indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stdout());
         bar.set_style(
             indicatif::ProgressStyle::with_template(
-                "{spinner} {prefix:<30} {msg:<15} {pos:>9} executions {elapsed:>4}",
+                "{spinner} {prefix:<30} {msg:<25} {pos:>9} executions {per_sec:>12} {elapsed:>4}",
             )
             .expect("a valid progress template"),
         );
@@ -41,17 +47,31 @@ fn run_one(plan: &Plan, engine: Engine, show_bar: bool) -> Verdict {
         bar
     });
     let done = AtomicUsize::new(0);
+    let started = std::time::Instant::now();
     let verdict = std::thread::scope(|scope| {
-        if let Some(bar) = &bar {
-            let (progress, done) = (&progress, &done);
-            scope.spawn(move || {
-                while done.load(Ordering::Relaxed) == 0 {
-                    bar.set_position(progress.load(Ordering::Relaxed) as u64);
-                    std::thread::sleep(Duration::from_millis(50));
+        let (progress, done, bar) = (&progress, &done, &bar);
+        scope.spawn(move || {
+            let mut printed = Duration::ZERO;
+            while done.load(Ordering::Relaxed) == 0 {
+                let count = progress.load(Ordering::Relaxed);
+                if let Some(bar) = bar {
+                    bar.set_position(count as u64);
+                    bar.set_message(format!("{} {}", engine.name(), memory()));
+                } else if lines && started.elapsed() >= printed + PROGRESS_EVERY {
+                    printed = started.elapsed();
+                    println!(
+                        "progress: {} on {}: {count} executions in {:.0} s ({:.0}/s), {}",
+                        plan.scenario().name,
+                        engine.name(),
+                        printed.as_secs_f64(),
+                        count as f64 / printed.as_secs_f64(),
+                        memory()
+                    );
                 }
-            });
-        }
-        let verdict = run_with_progress(plan, engine, &progress);
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        });
+        let verdict = run_with_progress(plan, engine, progress);
         done.store(1, Ordering::Relaxed);
         verdict
     });
@@ -182,7 +202,8 @@ fn main_inner(cli: Cli) -> Result<bool, BadInput> {
         let total = scenarios.len() * engines.len();
         for (scenario, plan) in scenarios.iter().zip(&plans) {
             for &engine in &engines {
-                let row = RunRecord::new(scenario, engine, run_one(plan, engine, terminal));
+                let verdict = run_one(plan, engine, terminal, !cli.json);
+                let row = RunRecord::new(scenario, engine, verdict);
                 if !terminal {
                     eprintln!(
                         "[{}/{total}] {} on {}: {} ({} executions, {:.1?})",

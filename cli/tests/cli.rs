@@ -779,3 +779,44 @@ fn lint_sarif_is_sarif_2_1_0_with_each_rule_at_its_line() {
         assert_eq!(location["region"]["startColumn"], violation.column);
     }
 }
+
+#[test]
+fn a_state_graph_past_its_budget_is_incomplete_and_exits_1() {
+    let output = program(&[
+        "tests/scenarios/budget/fifty-readers.toml",
+        "--engine",
+        "states",
+        "--max-states",
+        "20000",
+    ]);
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{out}");
+    assert!(
+        out.lines().any(|l| l.starts_with("budget/fifty-readers")
+            && l.contains(" states ")
+            && l.contains(" incomplete ")
+            && l.contains(" 20000 ")),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "note: budget/fifty-readers on states: incomplete: the state graph reached its \
+             budget of 20000 states after 20000 states in "
+        ) && out.contains("(raise --max-states, or use fewer actors or copies)"),
+        "{out}"
+    );
+    // A memory budget the process is already past stops at once, naming its own flag.
+    let output = program(&[
+        "tests/scenarios/budget/fifty-readers.toml",
+        "--engine",
+        "states",
+        "--max-memory",
+        "1",
+    ]);
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("budget of 1 MiB of memory") && out.contains("raise --max-memory"),
+        "{out}"
+    );
+}

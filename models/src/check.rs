@@ -23,6 +23,15 @@ fn conclude(engine: Engine, explored: Explored) -> Verdict {
         } => Verdict::passed(engine.proves(), executions, elapsed, bounds, coverage),
         Explored::Failed(failure) => Verdict::Found(Box::new(diagnose(failure))),
         Explored::NotRun(reason) => Verdict::NotRun { reason },
+        Explored::Incomplete {
+            executions,
+            elapsed,
+            reason,
+        } => Verdict::Incomplete {
+            executions,
+            elapsed,
+            reason,
+        },
     }
 }
 
@@ -169,6 +178,12 @@ impl<'s> Check<'s> {
                         engine.name()
                     )
                 }
+                Verdict::Incomplete { reason, .. } => {
+                    panic!(
+                        "{name} on {}: expected {kind}, incomplete: {reason}",
+                        engine.name()
+                    )
+                }
             }
         }
         findings
@@ -210,6 +225,12 @@ impl<'s> Check<'s> {
                 Verdict::NotRun { reason } => {
                     panic!(
                         "{name} on {}: expected a pass, not run: {reason}",
+                        engine.name()
+                    )
+                }
+                Verdict::Incomplete { reason, .. } => {
+                    panic!(
+                        "{name} on {}: expected a pass, incomplete: {reason}",
                         engine.name()
                     )
                 }

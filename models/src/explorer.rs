@@ -133,7 +133,12 @@ pub fn serve_explorer(plan: &Plan, port: u16) -> Result<(), String> {
         "Explorer for {} at http://{address}/ (the state graph at step level; Ctrl-C stops it)",
         scenario.name
     );
-    let exploration = explore(&model.0, false, 1_000_000, &AtomicUsize::new(0));
+    let exploration = explore(
+        &model.0,
+        false,
+        (1_000_000, crate::plan::Bounds::default_memory_mib()),
+        &AtomicUsize::new(0),
+    );
     if let Some(actors) = witness(&model.0, &exploration) {
         // The Explorer names a path by each step's index among the actions offered there.
         let mut path = Vec::new();

@@ -19,6 +19,7 @@ fn found(scenario: Scenario, engine: Engine, settings: &Settings) -> Finding {
     match run(&Plan::new(&scenario, settings).unwrap(), engine) {
         Verdict::Found(finding) => *finding,
         Verdict::NotRun { reason } => panic!("not run: {reason}"),
+        Verdict::Incomplete { reason, .. } => panic!("incomplete: {reason}"),
         Verdict::Pass { executions, .. } | Verdict::Vacuous { executions, .. } => panic!(
             "{} on {} passed {executions} executions; a finding was expected",
             scenario.name,
@@ -206,6 +207,7 @@ fn assert_passes(scenario: Scenario, engine: Engine, settings: &Settings) -> usi
             engine.name()
         ),
         Verdict::NotRun { reason } => panic!("not run: {reason}"),
+        Verdict::Incomplete { reason, .. } => panic!("incomplete: {reason}"),
     }
 }
 

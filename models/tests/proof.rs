@@ -46,6 +46,7 @@ fn assert_pass(scenario: Scenario, engine: Engine, waiters: usize, bounds: &Boun
         Verdict::Vacuous { coverage, .. } => panic!("vacuous: {coverage:?}"),
         Verdict::Found(finding) => panic!("{}", finding.diagnosis),
         Verdict::NotRun { reason } => panic!("not run: {reason}"),
+        Verdict::Incomplete { reason, .. } => panic!("incomplete: {reason}"),
     }
 }
 

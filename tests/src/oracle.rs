@@ -99,7 +99,8 @@ pub fn run(case: &Case) -> Outcome {
                 Verdict::Pass { .. } | Verdict::Vacuous { .. } => {
                     verdicts.push((engine, None, String::new()))
                 }
-                Verdict::NotRun { .. } => {}
+                // A state graph past its budget proves nothing either way: no verdict.
+                Verdict::NotRun { .. } | Verdict::Incomplete { .. } => {}
             }
         }
     }
@@ -248,8 +249,8 @@ pub fn root_cause_problems(finding: &Finding) -> Vec<String> {
     problems
 }
 
-/// Counts over a fuzz run.
-#[derive(Debug, Clone, Default)]
+/// Counts over a fuzz run, or over the shards of a campaign merged ([`Stats::merge`]).
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Stats {
     /// Cases run.
     pub cases: usize,
@@ -265,6 +266,17 @@ pub struct Stats {
     pub cost: BTreeMap<&'static str, (f64, usize, f64)>,
     /// The slowest case's text and seconds, over every engine.
     pub slowest: (f64, String),
+    /// Wall-clock seconds of the run (of the longest shard, merged: shards run side by side).
+    pub wall: f64,
+}
+
+/// An engine of [`ENGINES`] by name.
+fn engine_named(name: &str) -> Result<&'static str, String> {
+    ENGINES
+        .iter()
+        .map(|engine| engine.name())
+        .find(|known| *known == name)
+        .ok_or_else(|| format!("unknown engine `{name}` (expected one of {ENGINES:?})"))
 }
 
 impl Stats {
@@ -302,6 +314,95 @@ impl Stats {
                 }
             }
         }
+    }
+
+    /// Adds another run's counts: the statistics of shards of one campaign merge into the
+    /// campaign's (counts add up; the wall time is the longest shard's).
+    pub fn merge(&mut self, other: &Stats) {
+        self.cases += other.cases;
+        self.followed += other.followed;
+        self.intended_but_clean += other.intended_but_clean;
+        for (rule, (cases, found)) in &other.per_rule {
+            let (total, totals) = self.per_rule.entry(*rule).or_default();
+            *total += cases;
+            for (engine, n) in found {
+                *totals.entry(engine).or_default() += n;
+            }
+        }
+        for (engine, n) in &other.findings_on_clean {
+            *self.findings_on_clean.entry(engine).or_default() += n;
+        }
+        for (engine, (seconds, executions, slowest)) in &other.cost {
+            let cost = self.cost.entry(engine).or_default();
+            cost.0 += seconds;
+            cost.1 += executions;
+            cost.2 = cost.2.max(*slowest);
+        }
+        if other.slowest.0 > self.slowest.0 {
+            self.slowest = other.slowest.clone();
+        }
+        self.wall = self.wall.max(other.wall);
+    }
+
+    /// The counts as text, one fact a line (`cases 300`, `found RULE ENGINE 12`, ...), for a
+    /// shard to write (`FUZZ_STATS_DIR`) and [`Stats::read`] to read back; the slowest case's
+    /// text is left out.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "cases {}", self.cases);
+        let _ = writeln!(out, "followed {}", self.followed);
+        let _ = writeln!(out, "intended-but-clean {}", self.intended_but_clean);
+        let _ = writeln!(out, "wall {}", self.wall);
+        for (rule, (cases, found)) in &self.per_rule {
+            let _ = writeln!(out, "rule {rule} {cases}");
+            for (engine, n) in found {
+                let _ = writeln!(out, "found {rule} {engine} {n}");
+            }
+        }
+        for (engine, n) in &self.findings_on_clean {
+            let _ = writeln!(out, "clean {engine} {n}");
+        }
+        for (engine, (seconds, executions, slowest)) in &self.cost {
+            let _ = writeln!(out, "cost {engine} {seconds} {executions} {slowest}");
+        }
+        out
+    }
+
+    /// Reads what [`Stats::to_text`] wrote; an error names the line.
+    pub fn read(text: &str) -> Result<Stats, String> {
+        let mut stats = Stats::default();
+        for (number, line) in text.lines().enumerate() {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let bad = |why: &str| format!("line {}: `{line}`: {why}", number + 1);
+            let count = |word: &str| word.parse::<usize>().map_err(|_| bad("not a count"));
+            let seconds = |word: &str| word.parse::<f64>().map_err(|_| bad("not seconds"));
+            let rule = |word: &str| Rule::from_name(word).ok_or_else(|| bad("unknown rule"));
+            match words[..] {
+                [] => {}
+                ["cases", n] => stats.cases = count(n)?,
+                ["followed", n] => stats.followed = count(n)?,
+                ["intended-but-clean", n] => stats.intended_but_clean = count(n)?,
+                ["wall", s] => stats.wall = seconds(s)?,
+                ["rule", r, n] => stats.per_rule.entry(rule(r)?).or_default().0 = count(n)?,
+                ["found", r, e, n] => {
+                    let engine = engine_named(e).map_err(|why| bad(&why))?;
+                    let found = &mut stats.per_rule.entry(rule(r)?).or_default().1;
+                    found.insert(engine, count(n)?);
+                }
+                ["clean", e, n] => {
+                    let engine = engine_named(e).map_err(|why| bad(&why))?;
+                    stats.findings_on_clean.insert(engine, count(n)?);
+                }
+                ["cost", e, s, n, slowest] => {
+                    let engine = engine_named(e).map_err(|why| bad(&why))?;
+                    stats
+                        .cost
+                        .insert(engine, (seconds(s)?, count(n)?, seconds(slowest)?));
+                }
+                _ => return Err(bad("unknown line")),
+            }
+        }
+        Ok(stats)
     }
 
     /// The statistics as a Markdown table, with the totals above it.

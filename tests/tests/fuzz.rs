@@ -18,6 +18,10 @@
 //! bound 1 (a case's bound 2 costs seconds in debug, most of the profile's time); `ci/fuzz.sh`
 //! runs 300 per property in release at bound 1 or 2. A failing case is shrunk and kept under
 //! `tests/scenarios/found/` with its seed; `tests/found.rs` replays it from then on.
+//!
+//! Case `k` of a campaign is generated from the seed, the property and `k` alone, so a campaign
+//! splits over machines: `FUZZ_SHARD=i/n` runs the cases whose index is `i` modulo `n`, and
+//! `FUZZ_STATS_DIR` writes each property's statistics there for `examples/fuzz_merge.rs` to sum.
 
 use lifecycle_tests::generate::{cases, Case};
 use lifecycle_tests::oracle::{self, Outcome, Stats};
@@ -39,74 +43,173 @@ fn env_number(name: &str, default: u64) -> u64 {
     }
 }
 
-/// Runs `property` over generated cases (`mutate`: each breaks one rule on purpose), prints the
-/// statistics, and keeps a failing case's shrunk scenario as a file.
-fn fuzz(property: &str, mutate: bool, holds: impl Fn(&Outcome) -> Result<(), String>) {
-    let cases_per_run = u32::try_from(env_number("PROPTEST_CASES", 64))
-        .ok()
-        .filter(|&cases| cases > 0)
-        .expect("PROPTEST_CASES must be between 1 and 4294967295: a run of 0 cases checks nothing");
-    let max_bound = env_number("FUZZ_MAX_PREEMPTION_BOUND", 1) as usize;
-    assert!(
-        max_bound >= 1,
-        "FUZZ_MAX_PREEMPTION_BOUND must be at least 1: at 0 loom explores one schedule per case"
-    );
-    let seed = env_number("FUZZ_SEED", 0x05ee_d1ce);
-    let mut seed_bytes = [0u8; 32];
-    seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
-    seed_bytes[8..16].copy_from_slice(&u64::from(mutate).to_le_bytes());
-    let config = Config {
-        cases: cases_per_run,
-        failure_persistence: None,
-        max_shrink_iters: 200,
-        ..Config::default()
-    };
-    let mut runner = TestRunner::new_with_rng(
-        config,
-        TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes),
-    );
-    let stats = Mutex::new(Stats::default());
-    let shrinking = AtomicBool::new(false);
-    let started = Instant::now();
+/// A campaign: how many cases, from which seed, and which of them this run takes.
+#[derive(Debug, Clone, Copy)]
+struct Campaign {
+    /// Cases in the whole campaign (`PROPTEST_CASES`).
+    cases: u64,
+    /// Its seed (`FUZZ_SEED`): case `k` is generated from the seed, the property and `k` alone,
+    /// so any run of the campaign, sharded or not, generates the same case `k`.
+    seed: u64,
+    /// The highest loom bound a case may run at (`FUZZ_MAX_PREEMPTION_BOUND`).
+    max_bound: usize,
+    /// `(i, n)`: this run takes the cases whose index is `i` modulo `n` (`FUZZ_SHARD=i/n`).
+    shard: (u64, u64),
+}
+
+impl Campaign {
+    /// The campaign the environment describes.
+    fn from_env() -> Campaign {
+        let cases = env_number("PROPTEST_CASES", 64);
+        assert!(
+            cases > 0,
+            "PROPTEST_CASES must be at least 1: a run of 0 cases checks nothing"
+        );
+        let max_bound = env_number("FUZZ_MAX_PREEMPTION_BOUND", 1) as usize;
+        assert!(
+            max_bound >= 1,
+            "FUZZ_MAX_PREEMPTION_BOUND must be at least 1: at 0 loom explores one schedule per \
+             case"
+        );
+        let shard = match std::env::var("FUZZ_SHARD") {
+            Err(_) => (0, 1),
+            Ok(text) => {
+                let parsed = text.split_once('/').and_then(|(i, n)| {
+                    let (i, n) = (i.parse::<u64>().ok()?, n.parse::<u64>().ok()?);
+                    (n > 0 && i < n).then_some((i, n))
+                });
+                parsed.unwrap_or_else(|| {
+                    panic!("FUZZ_SHARD must be `i/n` with 0 <= i < n (`1/4`), not {text:?}")
+                })
+            }
+        };
+        Campaign {
+            cases,
+            seed: env_number("FUZZ_SEED", 0x05ee_d1ce),
+            max_bound,
+            shard,
+        }
+    }
+
+    /// The indices of the cases this run takes.
+    fn indices(&self) -> impl Iterator<Item = u64> {
+        let (i, n) = self.shard;
+        (0..self.cases).filter(move |k| k % n == i)
+    }
+
+    /// The random source of case `index` of the property (`mutate`).
+    fn rng(&self, mutate: bool, index: u64) -> TestRng {
+        let mut seed_bytes = [0u8; 32];
+        seed_bytes[..8].copy_from_slice(&self.seed.to_le_bytes());
+        seed_bytes[8..16].copy_from_slice(&u64::from(mutate).to_le_bytes());
+        seed_bytes[16..24].copy_from_slice(&index.to_le_bytes());
+        TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes)
+    }
+}
+
+/// A case of a campaign that broke its property: the shrunk case and why.
+struct Broken {
+    index: u64,
+    case: Case,
+    reason: String,
+}
+
+/// Runs the campaign's cases of `property` (`mutate`: each breaks one rule on purpose): the
+/// statistics and the indices run, or the first case (shrunk) that breaks it.
+fn run_campaign(
+    campaign: Campaign,
+    mutate: bool,
+    holds: &dyn Fn(&Outcome) -> Result<(), String>,
+) -> Result<(Stats, Vec<u64>), Box<Broken>> {
+    let max_bound = campaign.max_bound;
     // Clamped in the strategy, so a shrunk case is kept with the bound it failed at.
     let generated = cases(mutate).prop_map(move |case| Case {
         preemption_bound: case.preemption_bound.min(max_bound),
         ..case
     });
-    let result = runner.run(&generated, |case| {
-        let outcome = oracle::run(&case);
-        if !shrinking.load(Ordering::Relaxed) {
-            stats.lock().expect("stats").add(&case, &outcome);
+    let stats = Mutex::new(Stats::default());
+    let started = Instant::now();
+    let mut ran = Vec::new();
+    for index in campaign.indices() {
+        let config = Config {
+            cases: 1,
+            failure_persistence: None,
+            max_shrink_iters: 200,
+            ..Config::default()
+        };
+        let mut runner = TestRunner::new_with_rng(config, campaign.rng(mutate, index));
+        let shrinking = AtomicBool::new(false);
+        let result = runner.run(&generated, |case| {
+            let outcome = oracle::run(&case);
+            if !shrinking.load(Ordering::Relaxed) {
+                stats.lock().expect("stats").add(&case, &outcome);
+            }
+            holds(&outcome).map_err(|reason| {
+                shrinking.store(true, Ordering::Relaxed);
+                TestCaseError::fail(reason)
+            })
+        });
+        ran.push(index);
+        match result {
+            Ok(()) => {}
+            Err(TestError::Fail(reason, case)) => {
+                return Err(Box::new(Broken {
+                    index,
+                    case,
+                    reason: reason.message().to_string(),
+                }))
+            }
+            Err(TestError::Abort(reason)) => panic!("case {index}: the fuzz run gave up: {reason}"),
         }
-        holds(&outcome).map_err(|reason| {
-            shrinking.store(true, Ordering::Relaxed);
-            TestCaseError::fail(reason)
-        })
-    });
-    let seconds = started.elapsed().as_secs_f64();
-    let stats = stats.into_inner().expect("stats");
-    println!(
-        "fuzz {property} (FUZZ_SEED={seed}, {} cases, loom bound at most {max_bound}):\n{}",
-        cases_per_run,
-        stats.table(seconds)
-    );
-    if std::env::var_os("FUZZ_SHOW_SLOWEST").is_some() {
-        println!(
-            "the slowest case ({:.2} s):\n{}",
-            stats.slowest.0, stats.slowest.1
-        );
     }
-    match result {
-        Ok(()) => {}
-        Err(TestError::Fail(reason, case)) => {
-            let kept = keep(property, seed, &case, reason.message());
+    let mut stats = stats.into_inner().expect("stats");
+    stats.wall = started.elapsed().as_secs_f64();
+    Ok((stats, ran))
+}
+
+/// Runs `property` over the campaign the environment describes, prints the statistics (and
+/// writes them under `FUZZ_STATS_DIR`, for `examples/fuzz_merge.rs` to sum a sharded
+/// campaign), and keeps a failing case's shrunk scenario as a file.
+fn fuzz(property: &str, mutate: bool, holds: impl Fn(&Outcome) -> Result<(), String>) {
+    let campaign = Campaign::from_env();
+    let (i, n) = campaign.shard;
+    match run_campaign(campaign, mutate, &holds) {
+        Ok((stats, _)) => {
+            println!(
+                "fuzz {property} (FUZZ_SEED={}, {} cases, shard {i}/{n}, loom bound at most \
+                 {}):\n{}",
+                campaign.seed,
+                campaign.cases,
+                campaign.max_bound,
+                stats.table(stats.wall)
+            );
+            if std::env::var_os("FUZZ_SHOW_SLOWEST").is_some() {
+                println!(
+                    "the slowest case ({:.2} s):\n{}",
+                    stats.slowest.0, stats.slowest.1
+                );
+            }
+            if let Some(dir) = std::env::var_os("FUZZ_STATS_DIR") {
+                let dir = PathBuf::from(dir);
+                std::fs::create_dir_all(&dir).expect("FUZZ_STATS_DIR is writable");
+                let path = dir.join(format!("{property}-{i}-of-{n}.stats"));
+                std::fs::write(&path, stats.to_text()).expect("the statistics are written");
+            }
+        }
+        Err(broken) => {
+            let Broken {
+                index,
+                case,
+                reason,
+            } = *broken;
+            let kept = keep(property, campaign.seed, &case, &reason);
             panic!(
-                "{property} does not hold: {reason}\nthe shrunk case is kept as {}:\n{}",
+                "{property} does not hold on case {index}: {reason}\nthe shrunk case is kept as \
+                 {}:\n{}",
                 kept.display(),
                 case.text
             );
         }
-        Err(TestError::Abort(reason)) => panic!("{property}: the fuzz run gave up: {reason}"),
     }
 }
 
@@ -230,4 +333,43 @@ fn the_generators_write_guarded_unlinks_and_resumed_cursors() {
              walk from a cursor; the generators should write both"
         );
     }
+}
+
+#[test]
+fn shards_of_a_campaign_run_each_case_once_and_merge_to_its_statistics() {
+    let campaign = Campaign {
+        cases: 5,
+        seed: 20261206,
+        max_bound: 1,
+        shard: (0, 1),
+    };
+    let all_pass = |_: &Outcome| Ok(());
+    let run = |shard| {
+        run_campaign(Campaign { shard, ..campaign }, true, &all_pass)
+            .unwrap_or_else(|_| panic!("nothing breaks a property that always holds"))
+    };
+    let (whole, ran) = run((0, 1));
+    assert_eq!(ran, [0, 1, 2, 3, 4]);
+    let (first, ran_first) = run((0, 2));
+    let (second, ran_second) = run((1, 2));
+    assert_eq!((ran_first, ran_second), (vec![0, 2, 4], vec![1, 3]));
+    let mut merged = Stats::read(&first.to_text()).expect("a shard's statistics read back");
+    merged.merge(&Stats::read(&second.to_text()).expect("a shard's statistics read back"));
+    // What depends on the cases alone is the same; times are the machine's.
+    let counts = |stats: &Stats| {
+        (
+            stats.cases,
+            stats.followed,
+            stats.intended_but_clean,
+            stats.per_rule.clone(),
+            stats.findings_on_clean.clone(),
+            stats
+                .cost
+                .iter()
+                .map(|(e, c)| (*e, c.1))
+                .collect::<Vec<_>>(),
+        )
+    };
+    assert_eq!(counts(&merged), counts(&whole));
+    assert_eq!(merged.cases, 5);
 }

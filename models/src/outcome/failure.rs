@@ -110,6 +110,16 @@ pub enum Explored {
     },
     /// An execution failed.
     Failed(Failure),
-    /// The engine cannot run the scenario (or gave up before a conclusion), and says why.
+    /// The engine cannot run the scenario, and says why.
     NotRun(String),
+    /// The engine stopped at a budget (the state graph's states or memory) before it could
+    /// conclude: neither a proof nor a finding.
+    Incomplete {
+        /// States explored.
+        executions: usize,
+        /// Time taken.
+        elapsed: Duration,
+        /// The budget hit and how to raise it.
+        reason: String,
+    },
 }

@@ -33,6 +33,17 @@ pub enum Verdict {
     },
     /// An execution failed.
     Found(Box<Finding>),
+    /// The engine stopped at a budget before it could conclude (the state graph's
+    /// `--max-states` or `--max-memory`): no proof and no finding. Never a pass: the run exits
+    /// 1.
+    Incomplete {
+        /// States explored.
+        executions: usize,
+        /// Time taken.
+        elapsed: Duration,
+        /// The budget hit and how to raise it.
+        reason: String,
+    },
     /// The engine cannot run the scenario at all (loom: more actors than its 5 threads).
     NotRun {
         /// Why, naming the file and line.
@@ -80,6 +91,7 @@ impl Verdict {
         match self {
             Verdict::Pass { executions, .. } | Verdict::Vacuous { executions, .. } => *executions,
             Verdict::Found(finding) => finding.executions,
+            Verdict::Incomplete { executions, .. } => *executions,
             Verdict::NotRun { .. } => 0,
         }
     }
@@ -89,6 +101,7 @@ impl Verdict {
         match self {
             Verdict::Pass { elapsed, .. } | Verdict::Vacuous { elapsed, .. } => *elapsed,
             Verdict::Found(finding) => finding.elapsed,
+            Verdict::Incomplete { elapsed, .. } => *elapsed,
             Verdict::NotRun { .. } => Duration::ZERO,
         }
     }
@@ -97,7 +110,7 @@ impl Verdict {
     pub fn bounds(&self) -> Option<&str> {
         match self {
             Verdict::Pass { bounds, .. } | Verdict::Vacuous { bounds, .. } => Some(bounds),
-            Verdict::Found(_) | Verdict::NotRun { .. } => None,
+            Verdict::Found(_) | Verdict::Incomplete { .. } | Verdict::NotRun { .. } => None,
         }
     }
 
@@ -106,16 +119,17 @@ impl Verdict {
     pub fn coverage(&self) -> &[Reach] {
         match self {
             Verdict::Pass { coverage, .. } | Verdict::Vacuous { coverage, .. } => coverage,
-            Verdict::Found(_) | Verdict::NotRun { .. } => &[],
+            Verdict::Found(_) | Verdict::Incomplete { .. } | Verdict::NotRun { .. } => &[],
         }
     }
 
-    /// `pass`, `vacuous`, the finding kind's name, or `not run`.
+    /// `pass`, `vacuous`, the finding kind's name, `incomplete`, or `not run`.
     pub fn label(&self) -> &'static str {
         match self {
             Verdict::Pass { .. } => "pass",
             Verdict::Vacuous { .. } => "vacuous",
             Verdict::Found(finding) => finding.kind.name(),
+            Verdict::Incomplete { .. } => "incomplete",
             Verdict::NotRun { .. } => "not run",
         }
     }

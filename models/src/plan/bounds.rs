@@ -19,8 +19,11 @@ pub struct Bounds {
     pub pct_depth: usize,
     /// states: merge states that differ only in which copy of a replicated actor is where.
     pub symmetry: bool,
-    /// states: the most states to explore before giving up (no proof).
+    /// states: the most states to explore before stopping with `incomplete` (no proof).
     pub max_states: usize,
+    /// states: the most resident memory (MiB) the process may reach before the state graph
+    /// stops with `incomplete`.
+    pub max_memory_mib: usize,
     /// shuttle: steps after which an execution fails (`MaxSteps::FailAfter`, never
     /// `ContinueAfter`, which passes livelocks silently).
     pub max_steps: usize,
@@ -34,6 +37,33 @@ impl Bounds {
     /// The iterations shuttle and std may be given.
     pub const ITERATIONS: std::ops::RangeInclusive<usize> = 1..=10_000_000;
 
+    /// The state graph's default state budget: a 50-actor file reaches it in well under a
+    /// minute in release, a few hundred MiB in (BENCHMARKS.md).
+    pub const MAX_STATES: usize = 1_000_000;
+
+    /// The default memory budget: half the machine's memory (`/proc/meminfo`), or 4 GiB where
+    /// it cannot be read.
+    pub fn default_memory_mib() -> usize {
+        std::fs::read_to_string("/proc/meminfo")
+            .ok()
+            .and_then(|info| {
+                let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
+                let kib: usize = line.split_whitespace().nth(1)?.parse().ok()?;
+                Some(kib / 1024 / 2)
+            })
+            .unwrap_or(4096)
+    }
+
+    /// The process's resident memory in MiB (Linux's `/proc/self/statm`), which
+    /// `max_memory_mib` bounds; `None` where it cannot be read.
+    pub fn resident_mib() -> Option<usize> {
+        let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+        let pages: usize = statm.split_whitespace().nth(1)?.parse().ok()?;
+        // SAFETY: `sysconf` reads a constant of the system; no memory is touched.
+        let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+        Some(pages * usize::try_from(page).ok()? / (1 << 20))
+    }
+
     /// Bounds for the quick default run (`cargo test`, `cargo run`): loom at preemption bound
     /// 1, shuttle 1,000 iterations, std 5 s.
     pub fn quick() -> Self {
@@ -45,7 +75,8 @@ impl Bounds {
             max_steps: 100_000,
             std_budget: Duration::from_secs(5),
             symmetry: true,
-            max_states: 2_000_000,
+            max_states: Self::MAX_STATES,
+            max_memory_mib: Self::default_memory_mib(),
         }
     }
 

@@ -114,6 +114,11 @@ impl Plan {
         )?;
         within("PCT depth", bounds.pct_depth, 1..=usize::MAX)?;
         within("the state limit", bounds.max_states, 1..=usize::MAX)?;
+        within(
+            "the memory limit (MiB)",
+            bounds.max_memory_mib,
+            1..=usize::MAX,
+        )?;
         within("shuttle's step limit", bounds.max_steps, 1..=usize::MAX)?;
         let mut world = scenario.world.clone();
         if let Some(objects) = settings.objects {

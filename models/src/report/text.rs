@@ -291,6 +291,13 @@ pub fn notes(records: &[RunRecord<'_>]) -> String {
                 row.scenario.name,
                 row.engine.name()
             );
+        } else if let Verdict::Incomplete { reason, .. } = &row.verdict {
+            let _ = writeln!(
+                out,
+                "note: {} on {}: incomplete: {reason}",
+                row.scenario.name,
+                row.engine.name()
+            );
         } else if !row.as_expected() {
             for piece in row.missing_from_diagnosis() {
                 let _ = writeln!(

@@ -16,7 +16,7 @@ use crate::language::Step;
 use crate::outcome::{Cause, Engine, Event, Explored, Failure, Replay, What};
 use crate::plan::Plan;
 use graph::{Lasso, StateGraph};
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -58,8 +58,17 @@ pub(crate) struct Exploration {
     pub covered: Vec<u64>,
     /// The first state with a finding, in BFS order.
     pub finding: Option<usize>,
-    /// Whether the exploration stopped at the state limit.
-    pub truncated: bool,
+    /// The budget the exploration stopped at, if it did (no proof then).
+    pub truncated: Option<Budget>,
+}
+
+/// A budget that stops a state graph before it is explored (the verdict is `incomplete`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Budget {
+    /// `--max-states`: this many distinct states.
+    States(usize),
+    /// `--max-memory`: the process's resident memory passed this many MiB.
+    Memory(usize),
 }
 
 impl Exploration {
@@ -97,12 +106,19 @@ fn fingerprint(state: &State) -> u128 {
     (u128::from(half(0x9e37_79b9_7f4a_7c15)) << 64) | u128::from(half(0xc2b2_ae3d_27d4_eb4f))
 }
 
-/// Explores the state graph of `model` breadth first, up to `max_states`; with `symmetry`,
-/// states that differ only in which copy of a replicated actor is where are one state.
+/// How often (in new states) the exploration reads its resident memory (first at the first new
+/// state).
+const MEMORY_CHECK_EVERY: usize = 4096;
+
+/// Explores the state graph of `model` breadth first, up to `max_states` distinct states and
+/// `max_memory_mib` of resident memory; with `symmetry`, states that differ only in which copy
+/// of a replicated actor is where are one state. The frontier holds state ids, not states: a
+/// state is replayed from its path when it is expanded, so memory grows with the graph (a few
+/// dozen bytes a state), not with the frontier's snapshots.
 pub(crate) fn explore(
     model: &ScenarioModel,
     symmetry: bool,
-    max_states: usize,
+    (max_states, max_memory_mib): (usize, usize),
     progress: &AtomicUsize,
 ) -> Exploration {
     let key = |state: &State| {
@@ -116,17 +132,21 @@ pub(crate) fn explore(
         graph: StateGraph::default(),
         covered: Vec::new(),
         finding: None,
-        truncated: false,
+        truncated: None,
     };
     let mut index: HashMap<u128, usize> = HashMap::new();
     let init = model.state_of(Vec::new());
     exploration.graph.add_state(model.is_final(&init), None);
     exploration.covered.push(init.covered);
     index.insert(key(&init), 0);
-    // The states found and not yet expanded, in BFS order (the front is state `next`).
-    let mut frontier: VecDeque<State> = VecDeque::from([init]);
+    // States are added in BFS order, so the states found and not yet expanded are the ids from
+    // `next` on: the frontier is a counter.
     let mut next = 0;
-    while let Some(state) = frontier.pop_front() {
+    let mut pending = Some(init);
+    while next < exploration.len() {
+        let state = pending
+            .take()
+            .unwrap_or_else(|| model.state_of(exploration.path_to(next)));
         if state.finding.is_some() {
             exploration.finding = Some(next);
             break;
@@ -140,7 +160,14 @@ pub(crate) fn explore(
                 Some(&id) => id,
                 None => {
                     if exploration.len() == max_states {
-                        exploration.truncated = true;
+                        exploration.truncated = Some(Budget::States(max_states));
+                        return exploration;
+                    }
+                    if exploration.len() % MEMORY_CHECK_EVERY == 1
+                        && crate::plan::Bounds::resident_mib()
+                            .is_some_and(|mib| mib > max_memory_mib)
+                    {
+                        exploration.truncated = Some(Budget::Memory(max_memory_mib));
                         return exploration;
                     }
                     let id = exploration
@@ -148,7 +175,6 @@ pub(crate) fn explore(
                         .add_state(model.is_final(&successor), Some((next, actor)));
                     exploration.covered.push(successor.covered);
                     index.insert(fingerprint, id);
-                    frontier.push_back(successor);
                     progress.store(exploration.len(), Ordering::Relaxed);
                     id
                 }
@@ -228,14 +254,28 @@ fn run(plan: &Arc<Plan>, progress: &Arc<AtomicUsize>) -> Explored {
     // A queued callback names the readers it waits for by position: copies of a replicated
     // actor are then not interchangeable.
     let symmetry = bounds.symmetry && !plan.scenario().uses_rcu_callbacks();
-    let exploration = explore(&model, symmetry, bounds.max_states, progress);
+    let exploration = explore(
+        &model,
+        symmetry,
+        (bounds.max_states, bounds.max_memory_mib),
+        progress,
+    );
     let count = exploration.len();
-    if exploration.truncated {
-        return Explored::NotRun(format!(
-            "{}: more than {} states at step level (raise --max-states): no proof",
-            plan.scenario().name,
-            bounds.max_states
-        ));
+    if let Some(budget) = exploration.truncated {
+        let (what, raise) = match budget {
+            Budget::States(max) => (format!("{max} states"), "--max-states"),
+            Budget::Memory(mib) => (format!("{mib} MiB of memory"), "--max-memory"),
+        };
+        return Explored::Incomplete {
+            executions: count,
+            elapsed: start.elapsed(),
+            reason: format!(
+                "the state graph reached its budget of {what} after {count} states in {:.1} s, \
+                 before every state was explored: no proof and no finding (raise {raise}, or \
+                 use fewer actors or copies)",
+                start.elapsed().as_secs_f64()
+            ),
+        };
     }
     if let Some(id) = exploration.finding {
         let state = model.state_of(exploration.path_to(id));

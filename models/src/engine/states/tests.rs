@@ -2,7 +2,7 @@
 //! interchangeable waiters, and the model agrees with stateright's own checker (the finding a
 //! looping reader becomes is tested through the public API in `tests/states.rs`).
 
-use super::{explore, Exploration, ScenarioModel};
+use super::{explore, Budget, Exploration, ScenarioModel};
 use crate::language::Scenario;
 use crate::outcome::Explored;
 use crate::plan::{Plan, Settings};
@@ -17,7 +17,7 @@ fn explored(name: &str, copies: usize, symmetry: bool) -> Exploration {
     explore(
         &model(name, copies),
         symmetry,
-        1_000_000,
+        (1_000_000, usize::MAX),
         &AtomicUsize::new(0),
     )
 }
@@ -33,7 +33,7 @@ fn model(name: &str, copies: usize) -> ScenarioModel {
 #[test]
 fn the_fixed_twin_is_proven_at_step_level_with_no_bound() {
     let exploration = explored("socket-lifecycle/fixed", 1, false);
-    assert!(!exploration.truncated);
+    assert_eq!(exploration.truncated, None);
     assert_eq!(exploration.finding, None);
     assert_eq!(
         exploration.graph.non_termination(),
@@ -111,5 +111,41 @@ fn stateright_s_own_checker_discovers_every_sometimes_state() {
                 scenario.name
             );
         }
+    }
+}
+
+#[test]
+fn a_budget_stops_the_graph_with_no_verdict_of_its_own() {
+    let model = model("socket-lifecycle/fixed", 2);
+    let exploration = explore(&model, false, (50, usize::MAX), &AtomicUsize::new(0));
+    assert_eq!(exploration.truncated, Some(Budget::States(50)));
+    assert_eq!(exploration.len(), 50, "exactly the budget of states");
+    assert_eq!(exploration.finding, None);
+    // A memory budget below what the process already holds stops at the first check.
+    let exploration = explore(&model, false, (usize::MAX, 1), &AtomicUsize::new(0));
+    assert_eq!(exploration.truncated, Some(Budget::Memory(1)));
+    // Through the engine: `incomplete`, naming the budget and how to raise it.
+    let settings = Settings {
+        copies: Some(2),
+        bounds: crate::plan::Bounds {
+            max_states: 50,
+            ..crate::plan::Bounds::quick()
+        },
+        ..Settings::default()
+    };
+    let plan = Arc::new(Plan::new(&scenario("socket-lifecycle/fixed"), &settings).unwrap());
+    match super::run(&plan, &Arc::default()) {
+        Explored::Incomplete {
+            executions, reason, ..
+        } => {
+            assert_eq!(executions, 50);
+            assert!(
+                reason
+                    .starts_with("the state graph reached its budget of 50 states after 50 states")
+                    && reason.contains("raise --max-states"),
+                "{reason}"
+            );
+        }
+        other => panic!("expected incomplete, got {other:?}"),
     }
 }
