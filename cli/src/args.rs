@@ -67,6 +67,12 @@ pub struct Cli {
     #[arg(long, value_name = "N")]
     pub max_states: Option<usize>,
 
+    /// Runs at once (each scenario on each engine is one run): results, the table and the
+    /// report keep the runs' order; real-thread (`std`) runs always run alone, after the others
+    /// [default: the machine's cores].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: Option<u16>,
+
     /// The most resident memory, in MiB, the process may reach while the states engine
     /// explores before it stops with `incomplete` [default: half the machine's memory].
     #[arg(long, value_name = "MIB")]

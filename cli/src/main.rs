@@ -5,81 +5,21 @@
 //! rules without running them (`lint.rs`). It uses `lifecycle-models`' public API only.
 
 mod args;
+mod jobs;
 mod lint;
 mod matrix;
 mod select;
 
 use args::Cli;
 use lifecycle_models::{
-    findings, notes, refusal, replay, run_with_progress, serve_explorer, table, write_report,
-    Bounds, Engine, Plan, Replay, RunRecord, SavedReplay, Scenario, Verdict,
+    findings, notes, refusal, replay, serve_explorer, table, write_report, Engine, Plan, Replay,
+    RunRecord, SavedReplay, Scenario, Verdict,
 };
 use std::io::IsTerminal;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
 
 /// A bad-input error: printed on one line, exit code 2.
 pub struct BadInput(String);
-
-/// How often a run with no terminal prints a progress line (a run shorter prints none).
-const PROGRESS_EVERY: Duration = Duration::from_secs(30);
-
-/// Runs one scenario on one engine, with a progress bar on a terminal (executions or states,
-/// their rate, the process's memory), or a progress line every [`PROGRESS_EVERY`] otherwise
-/// (`lines`: not when stdout carries JSON).
-fn run_one(plan: &Plan, engine: Engine, show_bar: bool, lines: bool) -> Verdict {
-    let progress = Arc::new(AtomicUsize::new(0));
-    let memory = || Bounds::resident_mib().map_or(String::new(), |mib| format!("{mib} MiB"));
-    let bar = show_bar.then(|| {
-        let bar =
-            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stdout());
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} {prefix:<30} {msg:<25} {pos:>9} executions {per_sec:>12} {elapsed:>4}",
-            )
-            .expect("a valid progress template"),
-        );
-        bar.set_prefix(plan.scenario().name.clone());
-        bar.set_message(engine.name());
-        bar.enable_steady_tick(Duration::from_millis(100));
-        bar
-    });
-    let done = AtomicUsize::new(0);
-    let started = std::time::Instant::now();
-    let verdict = std::thread::scope(|scope| {
-        let (progress, done, bar) = (&progress, &done, &bar);
-        scope.spawn(move || {
-            let mut printed = Duration::ZERO;
-            while done.load(Ordering::Relaxed) == 0 {
-                let count = progress.load(Ordering::Relaxed);
-                if let Some(bar) = bar {
-                    bar.set_position(count as u64);
-                    bar.set_message(format!("{} {}", engine.name(), memory()));
-                } else if lines && started.elapsed() >= printed + PROGRESS_EVERY {
-                    printed = started.elapsed();
-                    println!(
-                        "progress: {} on {}: {count} executions in {:.0} s ({:.0}/s), {}",
-                        plan.scenario().name,
-                        engine.name(),
-                        printed.as_secs_f64(),
-                        count as f64 / printed.as_secs_f64(),
-                        memory()
-                    );
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-        });
-        let verdict = run_with_progress(plan, engine, progress);
-        done.store(1, Ordering::Relaxed);
-        verdict
-    });
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
-    verdict
-}
 
 /// Reads `--replay`: a replay file the report wrote (checked against the scenario's name and
 /// text), or a bare shuttle schedule string.
@@ -199,24 +139,21 @@ fn main_inner(cli: Cli) -> Result<bool, BadInput> {
     if let Some(argument) = &cli.replay {
         rows.push(replay_row(&cli, &scenarios, argument)?);
     } else {
-        let total = scenarios.len() * engines.len();
-        for (scenario, plan) in scenarios.iter().zip(&plans) {
-            for &engine in &engines {
-                let verdict = run_one(plan, engine, terminal, !cli.json);
-                let row = RunRecord::new(scenario, engine, verdict);
-                if !terminal {
-                    eprintln!(
-                        "[{}/{total}] {} on {}: {} ({} executions, {:.1?})",
-                        rows.len() + 1,
-                        scenario.name,
-                        engine.name(),
-                        row.verdict.label(),
-                        row.verdict.executions(),
-                        row.verdict.elapsed()
-                    );
-                }
-                rows.push(row);
-            }
+        let runs: Vec<jobs::Run<'_>> = scenarios
+            .iter()
+            .zip(&plans)
+            .flat_map(|(scenario, plan)| {
+                engines.iter().map(move |&engine| jobs::Run {
+                    scenario,
+                    plan,
+                    engine,
+                })
+            })
+            .collect();
+        let jobs = cli.jobs.map_or_else(jobs::default_jobs, usize::from);
+        let verdicts = jobs::run_all(&runs, jobs, terminal, !cli.json);
+        for (run, verdict) in runs.iter().zip(verdicts) {
+            rows.push(RunRecord::new(run.scenario, run.engine, verdict));
         }
     }
     let index = if cli.no_report {

@@ -37,6 +37,7 @@ mod report;
 mod test_util;
 
 pub use check::{check, refusal, replay, replays_as, run, run_with_progress, Check};
+pub use engine::eprintln_unsilenced;
 pub use explorer::serve_explorer;
 pub use interpreter::{panic_message, Threads};
 pub use language::{

@@ -7,6 +7,8 @@
 
 mod loom;
 mod quiet;
+
+pub use quiet::eprintln_unsilenced;
 mod shuttle;
 pub(crate) mod states;
 mod std_threads;

@@ -85,6 +85,20 @@ fn restore_stderr() {
     }
 }
 
+/// Writes `line` and a newline to standard error as it was before any run silenced it: a
+/// progress line printed while runs on other threads are under way still reaches the terminal
+/// or the log.
+pub fn eprintln_unsilenced(line: &str) {
+    let redirect = REDIRECT.lock().unwrap_or_else(|p| p.into_inner());
+    let fd = redirect.saved.unwrap_or(2);
+    let text = format!("{line}\n");
+    // SAFETY: `fd` is fd 2 or the open duplicate `silence_stderr` saved (closed only by
+    // `restore_stderr`, which takes the same lock held here); `text` outlives the call.
+    unsafe {
+        libc::write(fd, text.as_ptr().cast(), text.len());
+    }
+}
+
 /// Runs `body` with this thread's panics quiet and fd 2 silenced, restoring both after (also
 /// when `body` panics).
 pub(super) fn quietly<R>(body: impl FnOnce() -> R) -> R {
