@@ -75,12 +75,11 @@ pub fn run_all(runs: &[Run<'_>], jobs: usize, terminal: bool, lines: bool) -> Ve
     let next = AtomicUsize::new(0);
     std::thread::scope(|scope| {
         for _ in 0..jobs.min(shared.len()) {
-            scope.spawn(|| loop {
-                let Some(&index) = shared.get(next.fetch_add(1, Ordering::Relaxed)) else {
-                    break;
-                };
-                let run = &runs[index];
-                finish(index, run_one(run.plan, run.engine, false, false));
+            scope.spawn(|| {
+                while let Some(&index) = shared.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let run = &runs[index];
+                    finish(index, run_one(run.plan, run.engine, false, false));
+                }
             });
         }
     });
@@ -153,4 +152,3 @@ fn run_one(plan: &Plan, engine: Engine, show_bar: bool, lines: bool) -> Verdict 
     }
     verdict
 }
-

@@ -820,3 +820,34 @@ fn a_state_graph_past_its_budget_is_incomplete_and_exits_1() {
         "{out}"
     );
 }
+
+#[test]
+fn runs_on_several_jobs_keep_their_order_and_their_verdicts() {
+    let verdicts = |jobs: &str| -> Vec<(String, String, String)> {
+        let output = program(&["docs/scenarios/", "--jobs", jobs, "--json", "--no-report"]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        stdout(&output)
+            .lines()
+            .map(|line| {
+                let run: serde_json::Value = serde_json::from_str(line).expect("one JSON object");
+                let field = |key: &str| run[key].as_str().expect("a string field").to_string();
+                // Real threads may or may not hit a race from one run to the next.
+                let verdict = if field("engine") == "std" {
+                    "(real threads)".to_string()
+                } else {
+                    field("verdict")
+                };
+                (field("scenario"), field("engine"), verdict)
+            })
+            .collect()
+    };
+    let one = verdicts("1");
+    assert!(one.len() >= 36, "every run of docs/scenarios/: {one:?}");
+    assert_eq!(
+        verdicts("2"),
+        one,
+        "the same runs, in the same order, with the same verdicts"
+    );
+    let refused = program(&["docs/scenarios/", "--jobs", "0"]);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+}

@@ -16,6 +16,25 @@ fn slot_named(message: &str) -> Option<usize> {
     digits.parse().ok()
 }
 
+/// The first node a message names (`slot#1`, `slot#1.hash`): a slot's link on a list.
+fn node_named(message: &str) -> Option<String> {
+    let at = message.find("slot#")?;
+    let rest = &message[at..];
+    let digits = rest["slot#".len()..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .count();
+    let mut end = "slot#".len() + digits;
+    if rest[end..].starts_with('.') {
+        end += 1 + rest[end + 1..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+            .count();
+    }
+    // `slot#0.M->next`: the arrow's dash is not part of the name.
+    Some(rest[..end].trim_end_matches('-').to_string())
+}
+
 /// Whether `node` (`slot#1`, `slot#1.hash`) is a link of slot `slot`.
 fn is_link_of(node: &str, slot: usize) -> bool {
     let name = format!("slot#{slot}");
@@ -36,7 +55,9 @@ pub(super) fn explain(
     let slot = slot_named(message)?;
     match kind {
         FindingKind::UseAfterFree => use_after_free(events, actor, slot),
-        FindingKind::ListCorruption | FindingKind::DoubleAdd => list_conflict(events, actor, slot),
+        FindingKind::ListCorruption | FindingKind::DoubleAdd => {
+            list_conflict(events, actor, &node_named(message)?)
+        }
         _ => None,
     }
 }
@@ -94,20 +115,23 @@ fn use_after_free(events: &[Event], actor: &str, slot: usize) -> Option<String> 
     Some(sentence)
 }
 
-/// The last delete or add of `slot` before `actor`'s refused operation.
-fn list_conflict(events: &[Event], actor: &str, slot: usize) -> Option<String> {
+/// The last delete or add of the link `node` before `actor`'s refused operation.
+fn list_conflict(events: &[Event], actor: &str, node: &str) -> Option<String> {
     let earlier = events.iter().rfind(
-        |e| matches!(&e.what, What::Del { slot: s, .. } | What::Add { slot: s, .. } if *s == slot),
+        |e| matches!(&e.what, What::Del { node: n, .. } | What::Add { node: n, .. } if n == node),
     )?;
     let by = if earlier.thread == actor {
         "itself".to_string()
     } else {
         format!("`{}`", earlier.thread)
     };
-    // A guard read after that change let the operation run: say so.
+    // The refused operation's own guard, read after that change, let it run: say so. Its
+    // guard is the actor's last event but the link accesses it announced.
     let guard = events[earlier.step..]
         .iter()
-        .rfind(|e| e.thread == actor && matches!(e.what, What::Guard { held: true, .. }));
+        .filter(|e| e.thread == actor)
+        .rfind(|e| !matches!(e.what, What::ListAccess { .. } | What::Refused { .. }))
+        .filter(|e| matches!(e.what, What::Guard { held: true, .. }));
     let guarded = guard.map_or(String::new(), |e| match &e.what {
         What::Guard { condition, .. } => format!(
             " Its guard `if {condition}` held at step {}: a link left poisoned or stale is not \

@@ -136,11 +136,14 @@ pub(crate) fn diagnose(failure: Failure) -> Finding {
             _ => None,
         })
         .map(|walk| {
-            // A walk resumed from a cursor (`walk_continue`) can loop where a walk from the
-            // head would not: then the proven cycle is the walk, closed on its first node.
-            let from_head_ends = walk.last() == Some(&cycle_head);
+            // The picture may not show the loop the walk proved (a walk resumed from a cursor
+            // whose link it made an empty list, say): then the proven cycle is the walk,
+            // closed on its first node.
+            let closes = walk
+                .split_last()
+                .is_some_and(|(last, before)| before.contains(last));
             match proven.first() {
-                Some(first) if from_head_ends => {
+                Some(first) if !closes => {
                     let mut closed = proven.clone();
                     closed.push(first.clone());
                     closed
@@ -271,7 +274,7 @@ fn through_other_head(events: &[crate::outcome::Event], walk: &[String], head: &
     let Some(other) = walk
         .iter()
         .skip(1)
-        .find(|n| n.ends_with("head") && *n != head)
+        .find(|n| crate::outcome::is_head_name(n) && *n != head)
     else {
         return String::new();
     };

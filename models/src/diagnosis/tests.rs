@@ -639,3 +639,45 @@ fn a_cycle_through_another_list_s_head_names_the_move_that_led_there() {
     );
     assert_eq!(super::through_other_head(&trace, &walk[..3], "head"), "");
 }
+
+#[test]
+fn a_conflict_is_the_refused_link_s_own_and_its_guard_the_refused_step_s() {
+    let del = |node: &str, list: &str| What::Del {
+        slot: 0,
+        list: list.to_string(),
+        node: node.to_string(),
+    };
+    let guard = What::Guard {
+        condition: "L nonempty".to_string(),
+        held: true,
+    };
+    // The refused node is `slot#0.M` (the arrow's dash is not part of it): the delete from L
+    // of the slot's other link is not the conflict, and a guard of an earlier step is not the
+    // refused step's.
+    let trace = crate::test_util::events(vec![
+        ("a", del("slot#0.M", "M")),
+        ("a", guard),
+        (
+            "a",
+            What::WalkStep {
+                node: "slot#0".to_string(),
+            },
+        ),
+        ("a", del("slot#0", "L")),
+    ]);
+    let told = super::conflict::explain(
+        &trace,
+        "a",
+        FindingKind::ListCorruption,
+        "list traversal corruption. slot#0.M->next is LIST_POISON1 (0x100): the node is not on a \
+         list",
+    )
+    .expect("a sentence");
+    assert!(
+        told.starts_with("slot#0.M was already deleted from M at step 1 by itself"),
+        "{told}"
+    );
+    assert!(!told.contains("guard"), "{told}");
+    assert!(crate::outcome::is_head_name("ahead-head") && crate::outcome::is_head_name("head"));
+    assert!(!crate::outcome::is_head_name("slot#0.ahead"));
+}

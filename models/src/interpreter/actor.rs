@@ -295,17 +295,23 @@ impl<'w, P: Threads> Actor<'w, P> {
     }
 
     /// Whether a guard's condition holds now, recorded.
-    fn guard_holds(&self, guard: &Guard) -> Result<bool, Stop> {
+    /// Whether a guard's condition holds now, recorded; an object guard reads `only`'s link if
+    /// given (one object of a local holding several), else the local's first object's.
+    fn guard_holds(&self, guard: &Guard, only: Option<Handle>) -> Result<bool, Stop> {
         let world = self.world;
+        let mut condition = guard.text(world.names().lists);
+        if let Some(handle) = only {
+            condition.push_str(&format!(" (slot#{})", handle.slot()));
+        }
         if let Some(list) = guard.list() {
             world.record(What::ListAccess {
                 list: world.list_name(list).to_string(),
                 lock: world.lock_name(world.lock_of(list)).to_string(),
-                op: format!("if {}", guard.text(world.names().lists)),
+                op: format!("if {condition}"),
                 write: false,
             });
         }
-        let first = |local: &str| self.objects(local).first().copied();
+        let first = |local: &str| only.or_else(|| self.objects(local).first().copied());
         let holds = match guard {
             Guard::Linked { object, list } => match first(object) {
                 Some(handle) => world.link_is_linked(handle, *list)?,
@@ -320,10 +326,42 @@ impl<'w, P: Threads> Actor<'w, P> {
             Guard::Found { object } => first(object).is_some(),
         };
         world.record(What::Guard {
-            condition: guard.text(world.names().lists),
+            condition,
             held: holds,
         });
         Ok(holds)
+    }
+
+    /// Runs `step` on the objects of `local` whose own guard holds (a local holding several:
+    /// `reap ... into x`, then `list_del_init x L if x linked L` unlinks each that is linked),
+    /// leaving those the guard skipped in the local.
+    fn run_per_object(
+        &mut self,
+        step: &Step,
+        guard: &Guard,
+        local: &str,
+    ) -> Result<Progress, Halt> {
+        let all = self.objects(local);
+        let mut passing = Vec::new();
+        for &handle in &all {
+            if self.guard_holds(guard, Some(handle))? {
+                passing.push(handle);
+            }
+        }
+        if passing.is_empty() {
+            return Ok(Progress::Done);
+        }
+        self.locals.insert(local.to_string(), passing.clone());
+        let result = self.run_unguarded(step);
+        let after = self.objects(local);
+        let mut kept: Vec<Handle> = all
+            .iter()
+            .copied()
+            .filter(|h| !passing.contains(h) || after.contains(h))
+            .collect();
+        kept.extend(after.iter().copied().filter(|h| !all.contains(h)));
+        self.locals.insert(local.to_string(), kept);
+        result
     }
 
     /// Records, before `step` runs, each list whose links it reads or writes (a walk under
@@ -333,12 +371,32 @@ impl<'w, P: Threads> Actor<'w, P> {
         if self.walk.is_some() {
             return;
         }
+        // `list_del` and `list_replace` need no head: they change the list the entry is on.
+        let holding = |object: &str, list: usize| -> Vec<(usize, bool)> {
+            let mut on: Vec<(usize, bool)> = self
+                .objects(object)
+                .iter()
+                .map(|handle| {
+                    (
+                        world.list_holding(handle.slot(), list).unwrap_or(list),
+                        true,
+                    )
+                })
+                .collect();
+            if on.is_empty() {
+                on.push((list, true));
+            }
+            on
+        };
         let mut accesses: Vec<(usize, bool)> = match step {
-            Step::ListAdd { list, .. }
-            | Step::ListDel { list, .. }
-            | Step::ListReplace { list, .. }
-            | Step::ListReplaceRcu { list, .. }
-            | Step::Reap { list, .. } => vec![(*list, true)],
+            Step::ListDel { object, list, .. }
+            | Step::ListReplace {
+                old: object, list, ..
+            }
+            | Step::ListReplaceRcu {
+                old: object, list, ..
+            } => holding(object, *list),
+            Step::ListAdd { list, .. } | Step::Reap { list, .. } => vec![(*list, true)],
             Step::ListSplice { from, to, .. } => vec![(*from, true), (*to, true)],
             Step::Walk { list, .. } | Step::WalkFrom { list, .. } => vec![(*list, false)],
             Step::ListMove { object, list, .. } => {
@@ -353,6 +411,7 @@ impl<'w, P: Threads> Actor<'w, P> {
             }
             _ => Vec::new(),
         };
+        accesses.sort_unstable();
         accesses.dedup();
         for (list, write) in accesses {
             world.record(What::ListAccess {
@@ -379,7 +438,18 @@ impl<'w, P: Threads> Actor<'w, P> {
         if let Some(guard) = guard {
             // A walk taken one node per action reads its guard once, as it begins.
             let under_way = self.walk.is_some() || self.lookup.is_some();
-            if !under_way && !self.guard_holds(guard)? {
+            // An object guard on a step acting on that local's several objects guards each.
+            let per_object = match guard {
+                Guard::Linked { object, .. } | Guard::Unlinked { object, .. } => {
+                    (step.uses() == Some(object.as_str()) && self.objects(object).len() > 1)
+                        .then(|| object.clone())
+                }
+                _ => None,
+            };
+            if let Some(local) = per_object.filter(|_| !under_way) {
+                return self.run_per_object(step, guard, &local);
+            }
+            if !under_way && !self.guard_holds(guard, None)? {
                 if let Some(local) = step.binds() {
                     self.bind(local, Vec::new(), None);
                 }
@@ -593,7 +663,7 @@ impl<'w, P: Threads> Actor<'w, P> {
                     }
                     Err(stop) if stop.kind == FindingKind::LoopingReader => {
                         world.trace.set_stop(&world.actor_name(), stop.clone());
-                        world.loop_forever(*list);
+                        world.spin_forever();
                         return Err(Halt::Looped);
                     }
                     Err(stop) => return Err(stop.into()),

@@ -187,6 +187,8 @@ impl<P: Threads> World<P> {
             }
         };
         self.list_result(spliced)?;
+        // A plain splice leaves `from`'s head stale; `_init` makes it a list again.
+        self.stale_heads.lock().unwrap_or_else(|p| p.into_inner())[from] = !init;
         for slot in moving {
             self.set_linked(slot, from, false);
             self.set_linked(slot, to, true);
@@ -212,10 +214,17 @@ impl<P: Threads> World<P> {
     ) -> Result<(), Stop> {
         self.checked(old)?;
         self.checked(new)?;
+        if old.slot() == new.slot() && how != Replace::Rcu {
+            // `list_replace(old, old)` rewrites every link to what it was: nothing changes.
+            return Ok(());
+        }
         let link = self.link_ptr(new.slot(), list);
         let old_link = self.link(old.slot(), list);
         // SAFETY: the caller holds the list's lock (or models not holding it); objects live in
-        // the slab as long as the world, and `link` carries the new object's provenance.
+        // the slab as long as the world, and `link` carries the new object's provenance. A `new`
+        // already on the list breaks the crate's precondition as a scenario may on purpose:
+        // every link written still points into the slab's objects or the world's heads, so the
+        // walks that follow stay within the world's memory and report what they meet.
         let replaced = unsafe {
             match how {
                 Replace::Plain => old_link.replace(link),
@@ -229,14 +238,14 @@ impl<P: Threads> World<P> {
         self.set_linked(new.slot(), on, true);
         self.record(What::Del {
             slot: old.slot(),
-            list: self.list_names[list].clone(),
-            node: self.link_name(old.slot(), list),
+            list: self.list_names[on].clone(),
+            node: self.link_name(old.slot(), on),
         });
         self.record(What::Add {
             slot: new.slot(),
-            list: self.list_names[list].clone(),
-            node: self.link_name(new.slot(), list),
-            head: self.link_name(old.slot(), list),
+            list: self.list_names[on].clone(),
+            node: self.link_name(new.slot(), on),
+            head: self.link_name(old.slot(), on),
         });
         self.record_picture(held);
         Ok(())
@@ -271,6 +280,7 @@ impl<P: Threads> World<P> {
         inclusive: bool,
     ) -> Result<Vec<Handle>, Stop> {
         let mut cursor = self.cursor_at(start, list, inclusive)?;
+        let started_at = cursor.current;
         let mut visited = Vec::new();
         for _ in 0..=self.max_nodes() + 1 {
             match self.walk_one(&mut cursor, WalkKind::Visit, &[])? {
@@ -278,9 +288,11 @@ impl<P: Threads> World<P> {
                 Some(handle) => visited.extend(handle),
             }
         }
-        // More steps than nodes: `cursor.current` is on a cycle without the head.
+        // More steps than nodes: `cursor.current` is on a cycle without the head, which comes
+        // back to it within as many steps as there are nodes (bounded all the same: a writer
+        // breaking the lock discipline could change the links under this walk).
         let mut cycle = vec![cursor.current];
-        loop {
+        for _ in 0..=self.max_nodes() {
             let next = self.step_from(*cycle.last().expect("one node"), list, false)?;
             if std::ptr::eq(next, cursor.current) {
                 break;
@@ -288,10 +300,11 @@ impl<P: Threads> World<P> {
             cycle.push(next);
         }
         let cycle = cycle.into_iter().map(|node| node as usize).collect();
+        // The walk is told from where it started: the cursor, not the list's head.
         Err(self.walk_error(
             list,
             ListError::Cycle {
-                head: self.heads[list].address(),
+                head: started_at as usize,
                 max_nodes: self.max_nodes(),
                 cycle,
             },
@@ -454,12 +467,13 @@ impl<P: Threads> World<P> {
 
     /// A walk's error as a stop; a cycle is recorded as proven.
     pub(super) fn walk_error(&self, list: usize, error: ListError) -> Stop {
-        let ListError::Cycle { cycle, .. } = &error else {
+        let ListError::Cycle { cycle, head, .. } = &error else {
             return self.list_result(Err(error)).unwrap_err();
         };
         let message = error.describe(&|address| self.name_of(address));
         self.record(What::CycleProven {
-            head: self.head_name(list),
+            // Where the walk began: the list's head, or a resumed walk's cursor.
+            head: self.name_of(*head),
             lock: self.lock_names[self.list_locks[list]].clone(),
             cycle: cycle.iter().map(|&a| self.name_of(a)).collect(),
             message: message.clone(),
@@ -503,6 +517,18 @@ impl<P: Threads> World<P> {
         while !self.stop.load(Ordering::Relaxed) {
             // SAFETY: as above; the walk already proved every link on the cycle followable.
             node = unsafe { (*node).next_ptr() };
+            std::hint::spin_loop();
+        }
+    }
+
+    /// As [`World::loop_forever`] for a walk resumed from a cursor, whose cycle need not be
+    /// reachable from the list's head: on real threads it spins in place, holding what it
+    /// holds, without following links it did not walk.
+    pub(crate) fn spin_forever(&self) {
+        if P::IS_CHECKER {
+            P::block_forever();
+        }
+        while !self.stop.load(Ordering::Relaxed) {
             std::hint::spin_loop();
         }
     }
@@ -607,7 +633,16 @@ impl<P: Threads> World<P> {
         inclusive: bool,
     ) -> Result<Cursor<P>, Stop> {
         self.checked(start)?;
-        let link: *const ListHead<P> = self.link(start.slot(), list);
+        let link: &ListHead<P> = self.link(start.slot(), list);
+        // SAFETY: one load of the cursor's own link, as in `link_is_linked`; a link never added
+        // (null) is made an empty list of its own, as `INIT_LIST_HEAD` would have (the model's
+        // objects need no init), so the walk reads it as guards and `list_move` do.
+        unsafe {
+            if link.next_ptr().is_null() {
+                link.init();
+            }
+        }
+        let link: *const ListHead<P> = link;
         Ok(Cursor {
             list,
             current: link,

@@ -737,9 +737,31 @@ impl<'a> ActorCheck<'a> {
         broken
     }
 
+    /// The lists sharing `list`'s link (itself included).
+    fn link_group(&self, list: usize) -> Vec<usize> {
+        let lists = &self.scenario.world.lists;
+        (0..lists.len())
+            .filter(|&l| lists[l].link == lists[list].link)
+            .collect()
+    }
+
     fn list_del(&mut self, text: &str, object: &str, list: usize) -> Broken {
+        // `list_del` needs no head: it changes whichever list sharing the link the entry is
+        // on, under that list's lock.
+        let group = self.link_group(list);
+        let may_be_on = self.local(object).may_be_on();
+        let other_lists: Vec<usize> = group
+            .iter()
+            .copied()
+            .filter(|&l| l != list && may_be_on.contains(&l))
+            .collect();
         let broken = self
             .unlocked(text, list, "changes")
+            .or_else(|| {
+                other_lists
+                    .iter()
+                    .find_map(|&l| self.unlocked(text, l, "changes"))
+            })
             .or_else(|| self.unusable(text, object))
             .or_else(|| {
                 let local = self.locals.get(object)?;
@@ -755,11 +777,13 @@ impl<'a> ActorCheck<'a> {
                 })
             });
         let local = self.local(object);
-        local.maybe_linked.remove(&list);
-        local.found_on.remove(&list);
-        if !local.linked.remove(&list) && local.on_while_held.remove(&list) {
-            // Unlinking an entry the list held a reference for: the reference comes along.
-            local.refs += 1;
+        for l in group {
+            local.maybe_linked.remove(&l);
+            local.found_on.remove(&l);
+            if !local.linked.remove(&l) && local.on_while_held.remove(&l) {
+                // Unlinking an entry the list held a reference for: the reference comes along.
+                local.refs += 1;
+            }
         }
         broken
     }

@@ -56,6 +56,7 @@ impl Sharing {
             refs_taken_on_table: vec![false; scenario.world.tables.len()],
             zero_while_reachable: vec![false; lists],
         };
+        let mut splices: Vec<(usize, usize)> = Vec::new();
         for actor in &scenario.actors {
             let mut bound: HashMap<&str, Bound> = HashMap::new();
             let mut on: HashMap<&str, BTreeSet<usize>> = HashMap::new();
@@ -104,11 +105,7 @@ impl Sharing {
                         }
                         lists.insert(*list);
                     }
-                    Step::ListSplice { from, to, .. } => {
-                        // Entries of `from` become entries of `to`: as shared, as handed off.
-                        sharing.bound_from[*to] |= sharing.bound_from[*from];
-                        sharing.handed_off[*to] |= sharing.handed_off[*from];
-                    }
+                    Step::ListSplice { from, to, .. } => splices.push((*from, *to)),
                     Step::Reap { list, into, .. } => {
                         sharing.bound_from[*list] = true;
                         sharing.handed_off[*list] = true;
@@ -161,6 +158,21 @@ impl Sharing {
                         _ => {}
                     },
                     _ => {}
+                }
+            }
+        }
+        // An entry added to `from` becomes an entry of `to` once spliced: published on `from`,
+        // it is shared wherever `to`'s entries are kept or handed off. To a fixed point, so the
+        // actors' order does not matter (splices may chain).
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for &(from, to) in &splices {
+                for facts in [&mut sharing.bound_from, &mut sharing.handed_off] {
+                    if facts[to] && !facts[from] {
+                        facts[from] = true;
+                        changed = true;
+                    }
                 }
             }
         }

@@ -46,7 +46,7 @@ impl ListPicture {
         let mut lists: Vec<ListPicture> = Vec::new();
         for node in &self.nodes {
             match lists.last_mut() {
-                Some(list) if !node.name.ends_with("head") => list.nodes.push(node.clone()),
+                Some(list) if !is_head_name(&node.name) => list.nodes.push(node.clone()),
                 _ => lists.push(ListPicture {
                     nodes: vec![node.clone()],
                 }),
@@ -78,6 +78,11 @@ impl ListPicture {
         }
         walk
     }
+}
+
+/// Whether `name` is a list head's (`head`, `NAME-head`), not a slot's link (`slot#0.ahead`).
+pub fn is_head_name(name: &str) -> bool {
+    !name.starts_with("slot#") && (name == "head" || name.ends_with("-head"))
 }
 
 /// What happened at one step.

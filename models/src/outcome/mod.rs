@@ -10,8 +10,8 @@ mod kind;
 mod verdict;
 
 pub use engine::Engine;
+pub use event::{is_head_name, Event, ListPicture, NodeLinks, What};
 pub(crate) use event::{lock_holder, locks, waiting_for_lock};
-pub use event::{Event, ListPicture, NodeLinks, What};
 pub use failure::{Cause, Explored, Failure};
 pub use finding::{Finding, LinkedFree, Reach, Replay, RootCause};
 pub use kind::{FindingKind, Stop};
