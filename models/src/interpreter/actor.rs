@@ -423,6 +423,16 @@ impl<'w, P: Threads> Actor<'w, P> {
         }
     }
 
+    /// The cursor a resumed walk starts from: `object`'s first object; with none (an empty
+    /// lookup), the walk does nothing and `keep` is bound to nothing (`if (pos)`).
+    fn cursor(&mut self, object: &str, keep: Option<&str>, key: Option<u32>) -> Option<Handle> {
+        let start = self.objects(object).first().copied();
+        if let (None, Some(keep)) = (start, keep) {
+            self.bind(keep, Vec::new(), key);
+        }
+        start
+    }
+
     /// `list_replace[_init|_rcu]` of the first objects of two locals.
     fn replace(&self, (old, new): (&str, &str), list: usize, how: Replace) -> Result<(), Stop> {
         if let (Some(&old), Some(&new)) = (self.objects(old).first(), self.objects(new).first()) {
@@ -471,10 +481,7 @@ impl<'w, P: Threads> Actor<'w, P> {
                 key,
             } if self.stepped => {
                 if self.walk.is_none() {
-                    let Some(&start) = self.objects(object).first() else {
-                        if let Some(keep) = keep {
-                            self.bind(keep, Vec::new(), *key);
-                        }
+                    let Some(start) = self.cursor(object, keep.as_deref(), *key) else {
                         return Ok(Progress::Done);
                     };
                     self.walk = Some((world.cursor_at(start, *list, *inclusive)?, Vec::new()));
@@ -649,10 +656,7 @@ impl<'w, P: Threads> Actor<'w, P> {
                 keep,
                 key,
             } => {
-                let Some(&start) = self.objects(object).first() else {
-                    if let Some(keep) = keep {
-                        self.bind(keep, Vec::new(), *key);
-                    }
+                let Some(start) = self.cursor(object, keep.as_deref(), *key) else {
                     return Ok(Progress::Done);
                 };
                 match world.walk_from(start, *list, *inclusive) {

@@ -231,7 +231,15 @@ const TABLE: [Row; 22] = [
         name: "use-after-rcu-unlock",
         reason: "what walk_rcu found is used after rcu_read_unlock only under a reference \
                  taken inside the section",
-        kinds: &[UseAfterFree, RefcountFromZero, DataRace, DoubleFree],
+        // In a typesafe-by-rcu cache the slot may hold another object by then: the use reads
+        // its key (found by the fuzzing: tests/scenarios/found/necessity-20261125-c6637822.toml).
+        kinds: &[
+            UseAfterFree,
+            RefcountFromZero,
+            DataRace,
+            DoubleFree,
+            WrongIdentity,
+        ],
     },
     Row {
         rule: Rule::SyncInReadSection,

@@ -75,12 +75,8 @@ impl Sharing {
                         list,
                         keep: Some(object),
                         ..
-                    } => {
-                        sharing.bound_from[*list] = true;
-                        bound.insert(object, Bound::FromList(*list));
-                        on.insert(object, BTreeSet::from([*list]));
                     }
-                    Step::WalkFrom {
+                    | Step::WalkFrom {
                         list,
                         keep: Some(object),
                         ..
