@@ -8,6 +8,7 @@ mod builder;
 mod error;
 mod expect;
 mod limits;
+mod names;
 mod parse;
 mod rcu_sections;
 mod reader;

@@ -1,7 +1,7 @@
 //! `Step`: one action of an actor, in the kernel's vocabulary (`alloc`, `list_add`, `walk`,
 //! `put_ref`, ...), as `step_parser` reads it from one string such as `"list_add s registry"`.
 
-use super::step_parser::Names;
+use super::names::Names;
 use super::WorldSpec;
 
 /// The step names, as a file writes them (listed in error messages).

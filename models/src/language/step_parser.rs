@@ -2,19 +2,8 @@
 //! lock and event names against the world's declarations, with the character offset of any
 //! error so a file's error points inside the string.
 
+pub(crate) use super::names::Names;
 use super::step::{Guard, Step, STEP_NAMES};
-
-/// The names a step may refer to.
-pub(crate) struct Names<'a> {
-    /// The lists, in declaration order.
-    pub lists: &'a [String],
-    /// The locks.
-    pub locks: &'a [String],
-    /// The events.
-    pub events: &'a [String],
-    /// The hash tables.
-    pub tables: &'a [String],
-}
 
 /// A word of a step and its character offset in the step's text.
 #[derive(Clone, Copy)]
