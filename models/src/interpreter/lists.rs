@@ -10,10 +10,13 @@ use lifecycle_slab::Handle;
 use std::sync::atomic::Ordering;
 
 impl<P: Threads> World<P> {
-    /// Every node of the lists whose locks the caller holds (`held[lock]`), with its links.
+    /// Every node of the lists whose locks are marked in `held[lock]`, with its links.
     fn picture(&self, held: &[bool]) -> ListPicture {
         let describe = |name: String, link: &ListHead<P>, allocated: bool| {
-            // SAFETY: the caller holds the lock of this list, under which its links are written.
+            // SAFETY: the caller holds the lock of this list, under which its links are written;
+            // or, on a platform that is no checker (`record_picture`), a write may overlap these
+            // loads, which are relaxed atomic loads there: each returns some stored value, only
+            // turned into a name, never followed.
             let (next, prev) = unsafe { (link.next_ptr() as usize, link.prev_ptr() as usize) };
             NodeLinks {
                 name,
@@ -50,10 +53,16 @@ impl<P: Threads> World<P> {
             .collect()
     }
 
-    /// Records a picture of the lists the caller may read, if it holds any of their locks.
+    /// Records a picture after a list operation of a caller holding a lock: of every list of
+    /// the world where the harness's reads are invisible to the run (real threads and the state
+    /// graph: plain atomic loads no checker watches), else of the lists whose locks it holds
+    /// (under loom a read of another list would be a race it reports, under shuttle a
+    /// scheduling point that changes what it explores).
     pub(super) fn record_picture(&self, held: &[bool]) {
         if held.iter().any(|&h| h) {
-            self.record(What::Picture(self.picture(held)));
+            let every = vec![true; held.len()];
+            let drawn = if P::IS_CHECKER { held } else { &every };
+            self.record(What::Picture(self.picture(drawn)));
         }
     }
 
