@@ -366,7 +366,7 @@ impl<'w, P: Threads> Actor<'w, P> {
 
     /// Records, before `step` runs, each list whose links it reads or writes (a walk under
     /// way recorded its read when it began).
-    fn record_list_accesses(&self, step: &Step, op: &str) {
+    fn record_list_accesses(&self, step: &Step) {
         let world = self.world;
         if self.walk.is_some() {
             return;
@@ -413,11 +413,16 @@ impl<'w, P: Threads> Actor<'w, P> {
         };
         accesses.sort_unstable();
         accesses.dedup();
+        if accesses.is_empty() {
+            return;
+        }
+        // Written out only for a step that touches links: every step of every run passes here.
+        let op = step.text_named(&world.names());
         for (list, write) in accesses {
             world.record(What::ListAccess {
                 list: world.list_name(list).to_string(),
                 lock: world.lock_name(world.lock_of(list)).to_string(),
-                op: op.to_string(),
+                op: op.clone(),
                 write,
             });
         }
@@ -471,7 +476,7 @@ impl<'w, P: Threads> Actor<'w, P> {
 
     fn run_unguarded(&mut self, step: &Step) -> Result<Progress, Halt> {
         let world = self.world;
-        self.record_list_accesses(step, &step.text_named(&world.names()));
+        self.record_list_accesses(step);
         match step {
             Step::WalkFrom {
                 object,
