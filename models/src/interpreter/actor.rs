@@ -1,6 +1,7 @@
 //! The step interpreter: one actor's steps, run in order over the [`World`] on whatever platform
 //! the engine chose. Nothing here knows any particular scenario.
 
+use super::coverage::Coverage;
 use super::lists::{Cursor, Replace, WalkKind};
 use super::rcu::Callback;
 use super::tables::{LookupRecord, LookupWalk, MAX_RESTARTS};
@@ -132,6 +133,17 @@ impl<'w, P: Threads> Actor<'w, P> {
                 &|slot, list| world.is_linked(slot, list),
             );
         }
+    }
+
+    /// Tells `coverage` where this actor, expanded actor `index`, is now (the state-graph
+    /// engine's deferred publication: see [`Coverage::place`]).
+    pub(crate) fn place_in(&self, coverage: &Coverage, index: usize) {
+        coverage.place(
+            index,
+            self.pc,
+            &self.locals,
+            (self.held(), self.restarted_by.clone(), self.found_locals()),
+        );
     }
 
     /// Forgets the guards this actor holds without unlocking (the world they lock goes too).
@@ -368,7 +380,7 @@ impl<'w, P: Threads> Actor<'w, P> {
     /// way recorded its read when it began).
     fn record_list_accesses(&self, step: &Step) {
         let world = self.world;
-        if self.walk.is_some() {
+        if self.walk.is_some() || !world.trace.is_recording() {
             return;
         }
         // `list_del` and `list_replace` need no head: they change the list the entry is on.

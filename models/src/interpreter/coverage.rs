@@ -74,6 +74,21 @@ impl Coverage {
         }
     }
 
+    /// Every actor back at its first step with nothing bound and no lock held, nothing
+    /// reached: the record of a new execution (the state-graph engine keeps one for all its
+    /// replays rather than copying the properties for each).
+    pub(crate) fn reset(&self) {
+        let mut positions = self.positions.lock().unwrap_or_else(|p| p.into_inner());
+        for position in positions.iter_mut() {
+            position.pc = 0;
+            position.locals.clear();
+            position.held.fill(false);
+            position.restarted_by.clear();
+            position.found.clear();
+        }
+        self.reached.store(0, Ordering::Relaxed);
+    }
+
     /// Whether there is anything to record (publications are skipped otherwise).
     pub fn is_active(&self) -> bool {
         !self.properties.is_empty()
@@ -94,6 +109,22 @@ impl Coverage {
         (held, restarted_by, found): (Vec<bool>, Vec<usize>, Vec<String>),
         linked: &dyn Fn(usize, usize) -> bool,
     ) {
+        self.place(index, pc, locals, (held, restarted_by, found));
+        let positions = self.positions.lock().unwrap_or_else(|p| p.into_inner());
+        let now = self.holding(&positions, linked);
+        self.reached.fetch_or(now, Ordering::Relaxed);
+    }
+
+    /// Actor `index` is now at step `pc` with `locals` and `held`, without evaluating the
+    /// properties: the state-graph engine places every actor once, at the end of a replayed
+    /// path, and asks [`Coverage::now`].
+    pub(crate) fn place(
+        &self,
+        index: usize,
+        pc: usize,
+        locals: &HashMap<String, Vec<Handle>>,
+        (held, restarted_by, found): (Vec<bool>, Vec<usize>, Vec<String>),
+    ) {
         let mut positions = self.positions.lock().unwrap_or_else(|p| p.into_inner());
         positions[index] = Position {
             pc,
@@ -105,8 +136,6 @@ impl Coverage {
             restarted_by,
             found,
         };
-        let now = self.holding(&positions, linked);
-        self.reached.fetch_or(now, Ordering::Relaxed);
     }
 
     /// The properties that hold at the latest publications, as a mask.

@@ -2,6 +2,7 @@
 //! (plain, `_safe`, reaping), the looping reader, the well-formedness check at unlock, and the
 //! pictures of the lists a finding shows.
 
+use super::place::Place;
 use super::threads::Threads;
 use super::world::{Object, World};
 use crate::outcome::{FindingKind, ListPicture, NodeLinks, Stop, What};
@@ -43,14 +44,23 @@ impl<P: Threads> World<P> {
         ListPicture { nodes }
     }
 
-    /// Every list node's `(next, prev)` by name: each head, then each slot's link, list by
-    /// list. Call with no step under way.
-    pub(crate) fn links_by_name(&self) -> Vec<(String, String)> {
-        self.picture(&vec![true; self.lock_count()])
-            .nodes
-            .into_iter()
-            .map(|node| (node.next, node.prev))
-            .collect()
+    /// Every list node's `(next, prev)` by place: each head, then each slot's link, list by
+    /// list (the nodes of a picture of every list). Call with no step under way.
+    pub(crate) fn links_by_place(&self) -> Vec<(Place, Place)> {
+        let mut links = Vec::new();
+        let place = |link: &ListHead<P>| {
+            // SAFETY: no step is under way (the caller's contract), so nothing writes the links
+            // these loads read; they are turned into places, never followed.
+            let (next, prev) = unsafe { (link.next_ptr() as usize, link.prev_ptr() as usize) };
+            (self.place_of(next), self.place_of(prev))
+        };
+        for (list, head) in self.heads.iter().enumerate() {
+            links.push(place(head));
+            for slot in 0..self.slab.capacity() {
+                links.push(place(self.link(slot, list)));
+            }
+        }
+        links
     }
 
     /// Records a picture after a list operation of a caller holding a lock: of every list of
@@ -59,7 +69,7 @@ impl<P: Threads> World<P> {
     /// (under loom a read of another list would be a race it reports, under shuttle a
     /// scheduling point that changes what it explores).
     pub(super) fn record_picture(&self, held: &[bool]) {
-        if held.iter().any(|&h| h) {
+        if self.trace.is_recording() && held.iter().any(|&h| h) {
             let every = vec![true; held.len()];
             let drawn = if P::IS_CHECKER { held } else { &every };
             self.record(What::Picture(self.picture(drawn)));

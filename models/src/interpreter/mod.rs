@@ -5,6 +5,7 @@
 mod actor;
 mod coverage;
 mod lists;
+mod place;
 mod rcu;
 mod signal;
 mod stepper;
@@ -15,7 +16,7 @@ mod watchdog;
 mod world;
 
 pub(crate) use rcu::WORKER;
-pub(crate) use stepper::{enabled, replay_path, worker_enabled, Snapshot};
+pub(crate) use stepper::{enabled, replay_path, worker_enabled, Replayer, Snapshot};
 pub use threads::{panic_message, Threads};
 pub(crate) use trace::Trace;
 use world::World;

@@ -6,6 +6,7 @@
 
 use super::actor::Actor;
 use super::coverage::Coverage;
+use super::place::Place;
 use super::tables::LookupRecord;
 use super::trace::Trace;
 use super::world::World;
@@ -60,9 +61,9 @@ pub struct Snapshot {
     /// Each actor, in the order of the expanded actor list.
     pub actors: Vec<ActorSnapshot>,
     /// Every list node (each head, then each slot's link, list by list) as `(next, prev)`.
-    pub links: Vec<(String, String)>,
+    pub links: Vec<(Place, Place)>,
     /// Every hash link: each chain's `first`, then each slot's node as `(next, pprev)`.
-    pub hash_links: Vec<(String, String)>,
+    pub hash_links: Vec<(Place, Place)>,
     /// Each slot.
     pub slots: Vec<SlotSnapshot>,
     /// The free list, top first (or its corruption).
@@ -92,20 +93,60 @@ pub struct Outcome {
     pub covered: u64,
 }
 
+/// What replays reuse: the trace they record into and the record of `[[sometimes]]` states.
+///
+/// # Invariants
+/// One replay at a time uses them (`one_at_a_time` is held across each: the Explorer's web
+/// server may ask for states from several threads).
+#[derive(Debug)]
+pub struct Replayer {
+    /// The trace (quiet while exploring; recording for a finding's events).
+    pub trace: Arc<Trace>,
+    /// The scenario's `[[sometimes]]` record, reset by each replay.
+    coverage: Coverage,
+    one_at_a_time: std::sync::Mutex<()>,
+}
+
+impl Replayer {
+    /// A replayer of `plan`'s paths into `trace`.
+    pub fn new(plan: &Plan, trace: Trace) -> Self {
+        Replayer {
+            trace: Arc::new(trace),
+            coverage: Coverage::new(
+                &plan.scenario().sometimes,
+                plan.actors(),
+                plan.world().locks.len(),
+            ),
+            one_at_a_time: std::sync::Mutex::new(()),
+        }
+    }
+}
+
 /// Replays `path` (indices into the plan's actors) from a fresh world, each action one step or
-/// one walk node of that actor, recording into `trace`.
-pub fn replay_path(plan: &Plan, path: &[usize], trace: &Arc<Trace>) -> Outcome {
+/// one walk node of that actor, recording into the replayer's trace.
+pub fn replay_path(plan: &Plan, path: &[usize], replayer: &Replayer) -> Outcome {
     let (scenario, spec, actors) = (plan.scenario(), plan.world(), plan.actors());
+    let Replayer {
+        trace,
+        coverage,
+        one_at_a_time,
+    } = replayer;
+    let _alone = one_at_a_time.lock().unwrap_or_else(|p| p.into_inner());
     trace.reset();
+    coverage.reset();
     let rcu_slots = if scenario.uses_rcu() { actors.len() } else { 0 };
-    let mut world = World::<Std>::new(spec, trace.clone(), rcu_slots);
-    world.coverage = Coverage::new(&scenario.sometimes, actors, spec.locks.len());
+    let world = World::<Std>::new(spec, trace.clone(), rcu_slots);
+    // The world's own coverage stays inactive, so no action evaluates the properties: each
+    // actor is placed once, at the end, where its last completed action left it (what its
+    // last publication said). An action that ends in a finding completes nothing, so its actor
+    // is placed before it; only a path's last action can (no state with a finding is expanded).
     let mut running: Vec<Actor<'_, Std>> = actors
         .iter()
         .map(|(name, _)| Actor::new(&world, name, true))
         .collect();
     let mut finding = None;
-    for &index in path {
+    let mut failed = None;
+    for (at, &index) in path.iter().enumerate() {
         // The action after the last actor's is the grace-period worker's.
         if index == actors.len() {
             world.set_acting(super::rcu::WORKER);
@@ -117,8 +158,12 @@ pub fn replay_path(plan: &Plan, path: &[usize], trace: &Arc<Trace>) -> Outcome {
         }
         let (name, spec_index) = &actors[index];
         world.set_acting(name);
+        if at + 1 == path.len() && coverage.is_active() {
+            running[index].place_in(coverage, index);
+        }
         if let Err(halt) = running[index].advance(&scenario.actors[*spec_index]) {
             finding = Some((name.clone(), super::actor::halt_stop(&halt)));
+            failed = Some(index);
             break;
         }
     }
@@ -133,9 +178,16 @@ pub fn replay_path(plan: &Plan, path: &[usize], trace: &Arc<Trace>) -> Outcome {
         }
     }
     let snapshot = snapshot(&world, &running, spec.events.len());
-    let covered = world
-        .coverage
-        .now(&|slot, list| world.is_linked(slot, list));
+    let covered = if coverage.is_active() {
+        for (index, actor) in running.iter().enumerate() {
+            if failed != Some(index) {
+                actor.place_in(coverage, index);
+            }
+        }
+        coverage.now(&|slot, list| world.is_linked(slot, list))
+    } else {
+        0
+    };
     // The actors hold guards on `world`'s locks: forget them with the world, which is dropped
     // after them (no lock outlives this function).
     for actor in running {
@@ -218,8 +270,8 @@ fn snapshot(world: &World<Std>, actors: &[Actor<'_, Std>], events: usize) -> Sna
         .collect();
     Snapshot {
         actors,
-        links: world.links_by_name(),
-        hash_links: world.hash_links_by_name(),
+        links: world.links_by_place(),
+        hash_links: world.hash_links_by_place(),
         slots,
         free: world.slab.free_slots().map_err(|e| e.to_string()),
         events: (0..events).map(|e| world.event_is_set(e)).collect(),

@@ -5,12 +5,11 @@
 //! record of which object stayed hashed for a whole lookup, which is what makes a miss a
 //! `missed-lookup`.
 
+use super::place::Place;
 use super::threads::Threads;
 use super::world::{Object, World};
 use crate::outcome::{FindingKind, Stop, What};
-use lifecycle_list::{
-    get_nulls_value, is_a_nulls, AtomicOps, HlistNullsNode, NullsEnd, NullsIter, LIST_POISON2,
-};
+use lifecycle_list::{AtomicOps, HlistNullsNode, NullsEnd, NullsIter};
 use lifecycle_slab::Handle;
 use std::ptr::NonNull;
 use std::sync::atomic::Ordering;
@@ -133,41 +132,18 @@ impl<P: Threads> World<P> {
     /// `nulls N` if no table's chain carries it), a head's `first` (`ehash[1]`, as a `pprev`
     /// names it), NULL or POISON2.
     pub fn hash_link_name(&self, word: usize) -> String {
-        if word == 0 {
-            return "NULL".to_string();
-        }
-        if word == LIST_POISON2 {
-            return "POISON2".to_string();
-        }
-        if is_a_nulls(std::ptr::without_provenance::<u8>(word)) {
-            let nulls = get_nulls_value(std::ptr::without_provenance::<u8>(word));
-            for (table, spec) in self.tables.iter().enumerate() {
-                if let Some(chain) = spec.chain_of_nulls(nulls) {
-                    return format!("{}'s marker", self.chain_name(table, chain));
-                }
-            }
-            return format!("nulls {nulls}");
-        }
-        for (table, spec) in self.tables.iter().enumerate() {
-            if let Some(chain) = spec.heads().iter().position(|h| h.address() == word) {
-                return self.chain_name(table, chain);
-            }
-        }
-        match self.slot_of_node(word) {
-            Some(slot) => format!("slot#{slot}"),
-            None => format!("{word:#x}"),
-        }
+        self.place_name(self.hash_place_of(word))
     }
 
-    /// Every hash link by name: each chain's `first`, then each slot's node `(next, pprev)`.
-    /// Call with no step under way.
-    pub(crate) fn hash_links_by_name(&self) -> Vec<(String, String)> {
+    /// Every hash link by place: each chain's `first` (beside the chain), then each slot's
+    /// node `(next, pprev)`. Call with no step under way.
+    pub(crate) fn hash_links_by_place(&self) -> Vec<(Place, Place)> {
         let mut links = Vec::new();
         for (table, spec) in self.tables.iter().enumerate() {
             for (chain, head) in spec.heads().iter().enumerate() {
                 links.push((
-                    self.chain_name(table, chain),
-                    self.hash_link_name(head.first_ptr().addr()),
+                    Place::Chain { table, chain },
+                    self.hash_place_of(head.first_ptr().addr()),
                 ));
             }
         }
@@ -177,8 +153,8 @@ impl<P: Threads> World<P> {
         for slot in 0..self.slab.capacity() {
             let node = &self.object(slot).node;
             links.push((
-                self.hash_link_name(node.next_ptr().addr()),
-                self.hash_link_name(node.pprev_addr()),
+                self.hash_place_of(node.next_ptr().addr()),
+                self.hash_place_of(node.pprev_addr()),
             ));
         }
         links

@@ -5,17 +5,47 @@ use crate::outcome::{Event, Stop, What};
 use std::sync::{Mutex, MutexGuard};
 
 /// The events of the current execution and which thread id has which name.
-#[derive(Debug, Default)]
+///
+/// # Invariants
+/// A quiet trace (`recording == false`) keeps no events, only the first stop: nothing a run
+/// decides reads the events back (only the watchdog, on real threads, which records).
+#[derive(Debug)]
 pub struct Trace {
     events: Mutex<Vec<Event>>,
     /// The first stop an actor made in this execution, with the actor's name.
     stop: Mutex<Option<(String, Stop)>>,
+    /// Whether events are kept.
+    recording: bool,
+}
+
+impl Default for Trace {
+    fn default() -> Self {
+        Trace {
+            events: Mutex::new(Vec::new()),
+            stop: Mutex::new(None),
+            recording: true,
+        }
+    }
 }
 
 impl Trace {
     /// An empty trace.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A trace that keeps no events: the state-graph engine's, which explores states and
+    /// replays a finding's path on a recording trace when it wants its events.
+    pub fn quiet() -> Self {
+        Trace {
+            recording: false,
+            ..Self::default()
+        }
+    }
+
+    /// Whether events are kept (a caller skips building an event nobody will read).
+    pub fn is_recording(&self) -> bool {
+        self.recording
     }
 
     fn events(&self) -> MutexGuard<'_, Vec<Event>> {
@@ -45,6 +75,9 @@ impl Trace {
 
     /// Appends an event. Never holds the log's lock across a checker operation.
     pub fn record(&self, thread: impl Into<String>, what: What) {
+        if !self.recording {
+            return;
+        }
         let thread = thread.into();
         let mut events = self.events();
         let step = events.len() + 1;

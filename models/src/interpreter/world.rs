@@ -11,7 +11,7 @@ use crate::language::{Checks, WorldSpec, MAX_LISTS};
 use crate::outcome::{FindingKind, Stop, What};
 use lifecycle_list::{
     AtomicOps, GracePeriod, HlistNullsNode, HlistNullsTable, ListHead, Platform, Rcu, SpinGuard,
-    SpinLock, WordOps, LIST_POISON1, LIST_POISON2,
+    SpinLock, WordOps,
 };
 use lifecycle_slab::{Handle, Slab, Tagging};
 use std::ptr::NonNull;
@@ -280,21 +280,7 @@ impl<P: Threads> World<P> {
 
     /// The name of the node at `address`.
     pub fn name_of(&self, address: usize) -> String {
-        if let Some(list) = self.heads.iter().position(|h| h.address() == address) {
-            return self.head_name(list);
-        }
-        match address {
-            0 => return "NULL".to_string(),
-            LIST_POISON1 => return "POISON1".to_string(),
-            LIST_POISON2 => return "POISON2".to_string(),
-            _ => {}
-        }
-        for list in 0..self.heads.len() {
-            if let Some(slot) = self.slot_of_link(address, list) {
-                return self.link_name(slot, list);
-            }
-        }
-        format!("{address:#x}")
+        self.place_name(self.place_of(address))
     }
 
     /// The offset of the link of `list` inside an object.
@@ -339,7 +325,15 @@ impl<P: Threads> World<P> {
 
     /// Names the actor acting now, when every actor runs on one thread (the state-graph engine).
     pub(crate) fn set_acting(&self, name: &str) {
-        *self.acting.lock().unwrap_or_else(|p| p.into_inner()) = Some(name.to_string());
+        let mut acting = self.acting.lock().unwrap_or_else(|p| p.into_inner());
+        // Reuses the buffer: this runs once per action of every replayed path.
+        match acting.as_mut() {
+            Some(acting) => {
+                acting.clear();
+                acting.push_str(name);
+            }
+            None => *acting = Some(name.to_string()),
+        }
     }
 
     /// Whether event `event` is set.
@@ -374,6 +368,9 @@ impl<P: Threads> World<P> {
 
     /// Records `what` for the calling thread.
     pub fn record(&self, what: What) {
+        if !self.trace.is_recording() {
+            return;
+        }
         self.trace.record(self.actor_name(), what);
     }
 

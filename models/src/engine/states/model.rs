@@ -3,7 +3,7 @@
 //! actor taking its next step (or one node of a walk). Every transition runs the real list and
 //! slab code: the state's path of actions is replayed on a fresh std world, then the action.
 
-use crate::interpreter::{enabled, replay_path, worker_enabled, Snapshot, Trace, WORKER};
+use crate::interpreter::{enabled, replay_path, worker_enabled, Replayer, Snapshot, Trace, WORKER};
 use crate::outcome::{Event, Stop};
 use crate::plan::Plan;
 use std::hash::{Hash, Hasher};
@@ -50,16 +50,16 @@ impl Hash for State {
 pub struct ScenarioModel {
     /// The scenario with its copies, objects and bounds.
     pub plan: Arc<Plan>,
-    /// A trace to replay into (a transition's events are not kept).
-    trace: Arc<Trace>,
+    /// What transitions replay into: a quiet trace (a transition's events are not kept).
+    replayer: Arc<Replayer>,
 }
 
 impl ScenarioModel {
     /// The model of `plan`.
     pub fn new(plan: Arc<Plan>) -> Self {
         ScenarioModel {
+            replayer: Arc::new(Replayer::new(&plan, Trace::quiet())),
             plan,
-            trace: Arc::new(Trace::new()),
         }
     }
 
@@ -157,7 +157,7 @@ impl ScenarioModel {
 
     /// The state `path` leads to.
     pub fn state_of(&self, path: Vec<usize>) -> State {
-        let outcome = replay_path(&self.plan, &path, &self.trace);
+        let outcome = replay_path(&self.plan, &path, &self.replayer);
         State {
             snapshot: outcome.snapshot,
             finding: outcome.finding,
@@ -168,9 +168,9 @@ impl ScenarioModel {
 
     /// The events of the run along `path`, for a finding's trace and pictures.
     pub fn events_of(&self, path: &[usize]) -> Vec<Event> {
-        let trace = Arc::new(Trace::new());
-        replay_path(&self.plan, path, &trace);
-        trace.snapshot()
+        let replayer = Replayer::new(&self.plan, Trace::new());
+        replay_path(&self.plan, path, &replayer);
+        replayer.trace.snapshot()
     }
 
     /// Whether every actor is done in `state` (a final state).
