@@ -227,7 +227,7 @@ impl<'w, P: Threads> Actor<'w, P> {
     /// Records a restart and says so; on the engines that run whole steps, a lookup that
     /// restarts more than [`MAX_RESTARTS`] times is a soft lockup.
     fn restart(&mut self, why: String) -> Result<Progress, Halt> {
-        self.world.record(crate::outcome::What::Restart { why });
+        self.world.record(|| crate::outcome::What::Restart { why });
         if !self.stepped {
             self.restarts += 1;
             if self.restarts > MAX_RESTARTS {
@@ -316,7 +316,7 @@ impl<'w, P: Threads> Actor<'w, P> {
             condition.push_str(&format!(" (slot#{})", handle.slot()));
         }
         if let Some(list) = guard.list() {
-            world.record(What::ListAccess {
+            world.record(|| What::ListAccess {
                 list: world.list_name(list).to_string(),
                 lock: world.lock_name(world.lock_of(list)).to_string(),
                 op: format!("if {condition}"),
@@ -337,7 +337,7 @@ impl<'w, P: Threads> Actor<'w, P> {
             Guard::Nonempty { list } => !world.list_is_empty(*list),
             Guard::Found { object } => first(object).is_some(),
         };
-        world.record(What::Guard {
+        world.record(|| What::Guard {
             condition,
             held: holds,
         });
@@ -431,7 +431,7 @@ impl<'w, P: Threads> Actor<'w, P> {
         // Written out only for a step that touches links: every step of every run passes here.
         let op = step.text_named(&world.names());
         for (list, write) in accesses {
-            world.record(What::ListAccess {
+            world.record(|| What::ListAccess {
                 list: world.list_name(list).to_string(),
                 lock: world.lock_name(world.lock_of(list)).to_string(),
                 op: op.clone(),

@@ -72,7 +72,7 @@ impl<P: Threads> World<P> {
         if self.trace.is_recording() && held.iter().any(|&h| h) {
             let every = vec![true; held.len()];
             let drawn = if P::IS_CHECKER { held } else { &every };
-            self.record(What::Picture(self.picture(drawn)));
+            self.record(|| What::Picture(self.picture(drawn)));
         }
     }
 
@@ -105,7 +105,7 @@ impl<P: Threads> World<P> {
         };
         self.list_result(added)?;
         self.set_linked(handle.slot(), list, true);
-        self.record(What::Add {
+        self.record(|| What::Add {
             slot: handle.slot(),
             list: self.list_names[list].clone(),
             node: self.link_name(handle.slot(), list),
@@ -166,14 +166,14 @@ impl<P: Threads> World<P> {
         self.list_result(moved)?;
         if let Some(from) = from {
             self.set_linked(slot, from, false);
-            self.record(What::Del {
+            self.record(|| What::Del {
                 slot,
                 list: self.list_names[from].clone(),
                 node: self.link_name(slot, from),
             });
         }
         self.set_linked(slot, list, true);
-        self.record(What::Add {
+        self.record(|| What::Add {
             slot,
             list: self.list_names[list].clone(),
             node: self.link_name(slot, list),
@@ -211,7 +211,7 @@ impl<P: Threads> World<P> {
         for slot in moving {
             self.set_linked(slot, from, false);
             self.set_linked(slot, to, true);
-            self.record(What::Add {
+            self.record(|| What::Add {
                 slot,
                 list: self.list_names[to].clone(),
                 node: self.link_name(slot, to),
@@ -255,12 +255,12 @@ impl<P: Threads> World<P> {
         let on = self.list_holding(old.slot(), list).unwrap_or(list);
         self.set_linked(old.slot(), on, false);
         self.set_linked(new.slot(), on, true);
-        self.record(What::Del {
+        self.record(|| What::Del {
             slot: old.slot(),
             list: self.list_names[on].clone(),
             node: self.link_name(old.slot(), on),
         });
-        self.record(What::Add {
+        self.record(|| What::Add {
             slot: new.slot(),
             list: self.list_names[on].clone(),
             node: self.link_name(new.slot(), on),
@@ -350,7 +350,7 @@ impl<P: Threads> World<P> {
         // `list_del` needs no head: the entry leaves whichever list sharing the link it is on.
         let on = self.list_holding(slot, list).unwrap_or(list);
         self.set_linked(slot, on, false);
-        self.record(What::Del {
+        self.record(|| What::Del {
             slot,
             list: self.list_names[on].clone(),
             node: self.link_name(slot, on),
@@ -367,7 +367,7 @@ impl<P: Threads> World<P> {
     pub(super) fn list_result(&self, result: Result<(), ListError>) -> Result<(), Stop> {
         result.map_err(|error| {
             let message = error.describe(&|address| self.name_of(address));
-            self.record(What::Refused {
+            self.record(|| What::Refused {
                 message: message.clone(),
             });
             Stop {
@@ -403,7 +403,7 @@ impl<P: Threads> World<P> {
             self.list_names[list],
             self.name_of(address)
         );
-        self.record(What::Refused {
+        self.record(|| What::Refused {
             message: message.clone(),
         });
         Stop {
@@ -439,7 +439,7 @@ impl<P: Threads> World<P> {
                     "use after free: the walk reached {}, which is not allocated ({error})",
                     self.name_of(address)
                 );
-                self.record(What::Refused {
+                self.record(|| What::Refused {
                     message: message.clone(),
                 });
                 Err(Stop {
@@ -474,7 +474,7 @@ impl<P: Threads> World<P> {
         for step in walk {
             let link = step.map_err(|error| self.walk_error(list, error))?;
             let address = link.as_ptr() as usize;
-            self.record(What::WalkStep {
+            self.record(|| What::WalkStep {
                 node: self.name_of(address),
             });
             if let Some(handle) = self.visited(address, list, strict, rcu)? {
@@ -490,7 +490,7 @@ impl<P: Threads> World<P> {
             return self.list_result(Err(error)).unwrap_err();
         };
         let message = error.describe(&|address| self.name_of(address));
-        self.record(What::CycleProven {
+        self.record(|| What::CycleProven {
             // Where the walk began: the list's head, or a resumed walk's cursor.
             head: self.name_of(*head),
             lock: self.lock_names[self.list_locks[list]].clone(),
@@ -557,7 +557,7 @@ impl<P: Threads> World<P> {
         let head: &ListHead<P> = &self.heads[list];
         let mut node: *const ListHead<P> = head;
         let broken = |message: String| {
-            self.record(What::Refused {
+            self.record(|| What::Refused {
                 message: message.clone(),
             });
             Stop {
@@ -743,7 +743,7 @@ impl<P: Threads> World<P> {
         if std::ptr::eq(next, head) {
             return Ok(None);
         }
-        self.record(What::WalkStep {
+        self.record(|| What::WalkStep {
             node: self.name_of(next as usize),
         });
         let reaping = matches!(kind, WalkKind::Reap | WalkKind::ReapSafe);

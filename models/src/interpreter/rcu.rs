@@ -43,7 +43,7 @@ impl<P: Threads> World<P> {
     /// `rcu_read_lock`, recorded when it opens the outermost section.
     pub(crate) fn rcu_read_lock(&self, thread: &mut RcuThread<'_, Callback, P>) {
         if !thread.in_section() {
-            self.record(What::RcuReadLock);
+            self.record(|| What::RcuReadLock);
         }
         thread.read_lock();
     }
@@ -58,7 +58,7 @@ impl<P: Threads> World<P> {
             message: error.to_string(),
         })?;
         if !thread.in_section() {
-            self.record(What::RcuReadUnlock);
+            self.record(|| What::RcuReadUnlock);
         }
         Ok(())
     }
@@ -80,18 +80,18 @@ impl<P: Threads> World<P> {
                 .map(|slot| names.get(slot).cloned().unwrap_or_default())
                 .collect()
         };
-        self.record(What::GracePeriodStart { waits_for });
+        self.record(|| What::GracePeriodStart { waits_for });
         self.rcu
             .wait_for(&grace_period, &|| self.give_up())
             .map_err(|_| Abandoned)?;
-        self.record(What::GracePeriodEnd);
+        self.record(|| What::GracePeriodEnd);
         Ok(())
     }
 
     /// `call_rcu` / `kfree_rcu` of `handle`: the callback runs after a grace period.
     pub(crate) fn call_rcu(&self, handle: Handle, free: bool) -> Result<(), Stop> {
         self.checked(handle)?;
-        self.record(What::CallRcu {
+        self.record(|| What::CallRcu {
             slot: handle.slot(),
             free,
         });
@@ -107,7 +107,7 @@ impl<P: Threads> World<P> {
     /// the state graph's grace-period worker ([`World::run_stepped_callback`]).
     pub(crate) fn call_rcu_stepped(&self, handle: Handle, free: bool) -> Result<(), Stop> {
         self.checked(handle)?;
-        self.record(What::CallRcu {
+        self.record(|| What::CallRcu {
             slot: handle.slot(),
             free,
         });
@@ -129,7 +129,7 @@ impl<P: Threads> World<P> {
             .pop_front();
         let (callback, grace_period) = next.expect("enabled only with a callback queued");
         debug_assert!(self.rcu.grace_period_elapsed(&grace_period));
-        self.record(What::GracePeriodEnd);
+        self.record(|| What::GracePeriodEnd);
         self.run_callback(callback)
     }
 
@@ -156,7 +156,7 @@ impl<P: Threads> World<P> {
         self.rcu
             .barrier(&|| self.give_up())
             .map_err(|_| Abandoned)?;
-        self.record(What::Barrier);
+        self.record(|| What::Barrier);
         Ok(())
     }
 
@@ -192,7 +192,7 @@ impl<P: Threads> World<P> {
     /// leak); a queued callback that frees into the cache afterwards is a use after free of the
     /// cache ([`World::free`] refuses it).
     pub(crate) fn destroy_cache(&self) -> Result<(), Stop> {
-        self.record(What::CacheDestroyed);
+        self.record(|| What::CacheDestroyed);
         self.destroyed.store(true, Ordering::Release);
         let stats = self.slab.check_quiescent()?;
         let pending = self.rcu.pending()
@@ -225,7 +225,7 @@ impl<P: Threads> World<P> {
              while its callback was still queued): a use after free of the cache",
             handle.slot()
         );
-        self.record(What::Refused {
+        self.record(|| What::Refused {
             message: message.clone(),
         });
         Err(Stop {

@@ -273,7 +273,7 @@ impl<P: Threads> World<P> {
         let added = unsafe { head.add_head_rcu(self.node_ptr(handle.slot())) };
         self.list_result(added)?;
         self.store_ticket(handle.slot(), Some((table, chain, key)));
-        self.record(What::Hashed {
+        self.record(|| What::Hashed {
             slot: handle.slot(),
             table: self.table_names[table].clone(),
             chain,
@@ -297,7 +297,7 @@ impl<P: Threads> World<P> {
         };
         self.list_result(deleted)?;
         let was = self.hashing().hashed[handle.slot()].take();
-        self.record(What::Unhashed {
+        self.record(|| What::Unhashed {
             slot: handle.slot(),
             table: self.table_names[table].clone(),
             chain: was.map_or(0, |(_, chain)| chain),
@@ -369,7 +369,7 @@ impl<P: Threads> World<P> {
         let slot = self
             .slot_of_node(node.as_ptr().addr())
             .expect("the entries of a chain are nodes of slab objects");
-        self.record(What::WalkStep {
+        self.record(|| What::WalkStep {
             node: format!("slot#{slot}"),
         });
         lookup.stood_on = Some(slot);
@@ -412,7 +412,7 @@ impl<P: Threads> World<P> {
         };
         let stayed = self.stayed(&candidates);
         let ended_on = nulls.and_then(|nulls| self.tables[lookup.table].chain_of_nulls(nulls));
-        self.record(What::LookupEnd {
+        self.record(|| What::LookupEnd {
             table: self.table_names[lookup.table].clone(),
             key: lookup.key,
             chain: lookup.chain,
@@ -451,7 +451,7 @@ impl<P: Threads> World<P> {
                      ({error}): a hashed object freed without a grace period, in a cache that \
                      is not typesafe-by-rcu"
                 );
-                self.record(What::Refused {
+                self.record(|| What::Refused {
                     message: message.clone(),
                 });
                 Err(Stop {
@@ -474,7 +474,7 @@ impl<P: Threads> World<P> {
             self.chain_name(table, chain),
             error.describe(&|address| self.hash_link_name(address))
         );
-        self.record(What::Refused {
+        self.record(|| What::Refused {
             message: message.clone(),
         });
         Stop {
@@ -515,7 +515,7 @@ impl<P: Threads> World<P> {
              was hashed on {chain} for the whole lookup: {moved}",
             self.table_names[record.table], record.key, record.key
         );
-        self.record(What::Refused {
+        self.record(|| What::Refused {
             message: message.clone(),
         });
         Err(Stop {

@@ -367,11 +367,12 @@ impl<P: Threads> World<P> {
     }
 
     /// Records `what` for the calling thread.
-    pub fn record(&self, what: What) {
+    /// The event is built only if the trace keeps events (the state graph's replays do not).
+    pub fn record(&self, what: impl FnOnce() -> What) {
         if !self.trace.is_recording() {
             return;
         }
-        self.trace.record(self.actor_name(), what);
+        self.trace.record(self.actor_name(), what());
     }
 
     /// Names the calling thread `name` and records its start (its id lets a checker's report
@@ -382,7 +383,7 @@ impl<P: Threads> World<P> {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .push((thread_id, name.to_string()));
-        self.record(What::Started { thread_id });
+        self.record(|| What::Started { thread_id });
     }
 
     /// The lists slot `slot` is linked on, by name (harness bookkeeping).
@@ -412,7 +413,7 @@ impl<P: Threads> World<P> {
     /// caller's).
     pub fn alloc(&self, key: Option<u32>) -> Result<Handle, Stop> {
         let handle = self.slab.alloc()?;
-        self.record(What::Alloc {
+        self.record(|| What::Alloc {
             slot: handle.slot(),
             generation: handle.generation(),
             key,
@@ -459,7 +460,7 @@ impl<P: Threads> World<P> {
         let object = self.checked(handle)?;
         self.note_key(handle.slot(), key);
         object.key.store(key as usize, Ordering::Relaxed);
-        self.record(What::KeySet {
+        self.record(|| What::KeySet {
             slot: handle.slot(),
             key,
         });
@@ -487,7 +488,7 @@ impl<P: Threads> World<P> {
             handle.slot(),
             handle.generation()
         );
-        self.record(What::Refused {
+        self.record(|| What::Refused {
             message: message.clone(),
         });
         Err(Stop {
@@ -500,7 +501,7 @@ impl<P: Threads> World<P> {
     /// not, the reference is dropped.
     pub fn recheck(&self, handle: Handle, wanted: u32) -> Result<bool, Stop> {
         let found = self.key_of(handle);
-        self.record(What::Recheck {
+        self.record(|| What::Recheck {
             slot: handle.slot(),
             found,
             wanted,
@@ -518,7 +519,7 @@ impl<P: Threads> World<P> {
         let still_linked_on = self.linked_on(handle.slot());
         self.note_freed(handle.slot());
         self.slab.free(handle)?;
-        self.record(What::Free {
+        self.record(|| What::Free {
             slot: handle.slot(),
             generation: handle.generation(),
             still_linked: !still_linked_on.is_empty(),
@@ -528,8 +529,8 @@ impl<P: Threads> World<P> {
 
     /// Takes lock `lock`. On std the wait gives up once the watchdog has ended the run.
     pub(crate) fn lock(&self, lock: usize) -> Result<SpinGuard<'_, (), P>, Abandoned> {
-        let name = self.lock_names[lock].clone();
-        self.record(What::LockRequest { lock: name.clone() });
+        let name = || self.lock_names[lock].clone();
+        self.record(|| What::LockRequest { lock: name() });
         let spin_lock = &self.locks[lock];
         let guard = if P::IS_CHECKER {
             spin_lock.lock()
@@ -551,7 +552,7 @@ impl<P: Threads> World<P> {
         if !P::IS_CHECKER {
             self.locked_at[lock].store(self.epoch.elapsed().as_nanos() as u64, Ordering::Relaxed);
         }
-        self.record(What::LockAcquired { lock: name });
+        self.record(|| What::LockAcquired { lock: name() });
         Ok(guard)
     }
 
@@ -568,7 +569,7 @@ impl<P: Threads> World<P> {
                 verdict = verdict.and_then(|()| self.check_well_formed(list));
             }
         }
-        self.record(What::Unlock {
+        self.record(|| What::Unlock {
             lock: self.lock_names[lock].clone(),
         });
         drop(guard);
@@ -594,7 +595,7 @@ impl<P: Threads> World<P> {
                 ),
             });
         }
-        self.record(What::RefGet {
+        self.record(|| What::RefGet {
             slot: handle.slot(),
             refs: previous + 1,
         });
@@ -609,7 +610,7 @@ impl<P: Threads> World<P> {
         let mut refs = object.refs.load(Ordering::Relaxed);
         loop {
             if refs == 0 {
-                self.record(What::RefGetFailed {
+                self.record(|| What::RefGetFailed {
                     slot: handle.slot(),
                 });
                 return Ok(None);
@@ -624,7 +625,7 @@ impl<P: Threads> World<P> {
                 Err(now) => refs = now,
             }
         }
-        self.record(What::RefGet {
+        self.record(|| What::RefGet {
             slot: handle.slot(),
             refs: refs + 1,
         });
@@ -656,7 +657,7 @@ impl<P: Threads> World<P> {
                 ),
             });
         }
-        self.record(What::RefPut {
+        self.record(|| What::RefPut {
             slot: handle.slot(),
             refs: previous - 1,
         });
@@ -665,7 +666,7 @@ impl<P: Threads> World<P> {
 
     /// `read`: the object's data, checked (the handle must be current) unless `unchecked`.
     pub fn read(&self, handle: Handle, unchecked: bool) -> Result<u32, Stop> {
-        self.record(What::DataAccess {
+        self.record(|| What::DataAccess {
             slot: handle.slot(),
             write: false,
         });
@@ -682,7 +683,7 @@ impl<P: Threads> World<P> {
 
     /// `write`: sets the object's data, checked unless `unchecked`.
     pub fn write(&self, handle: Handle, value: u32, unchecked: bool) -> Result<(), Stop> {
-        self.record(What::DataAccess {
+        self.record(|| What::DataAccess {
             slot: handle.slot(),
             write: true,
         });
@@ -699,7 +700,7 @@ impl<P: Threads> World<P> {
 
     /// `signal`: sets event `event`.
     pub fn signal(&self, event: usize) {
-        self.record(What::Signalled {
+        self.record(|| What::Signalled {
             event: self.event_names[event].clone(),
         });
         self.events[event].set();
@@ -708,7 +709,7 @@ impl<P: Threads> World<P> {
     /// `wait`: returns once event `event` is set. On std it gives up once the watchdog has
     /// ended the run.
     pub(crate) fn wait(&self, event: usize) -> Result<(), Abandoned> {
-        self.record(What::Waiting {
+        self.record(|| What::Waiting {
             event: self.event_names[event].clone(),
         });
         if P::IS_CHECKER {

@@ -93,17 +93,41 @@ impl Exploration {
 
 /// A 128-bit fingerprint of a state: the index keeps fingerprints, not states (stateright keeps
 /// 64-bit ones), so a graph of millions of states fits in memory; two SipHash keys make a
-/// collision (two states taken for one) about 2^-128 likely per pair.
+/// collision (two states taken for one) about 2^-128 likely per pair. The state is written out
+/// once (its `Hash` encoding, lengths included, into a reused buffer) and each key hashes the
+/// bytes in one call: many small writes cost SipHash more than one long one.
 fn fingerprint(state: &State) -> u128 {
+    use std::cell::RefCell;
     use std::collections::hash_map::DefaultHasher;
     use std::hash::{Hash, Hasher};
-    let half = |key: u64| {
-        let mut hasher = DefaultHasher::new();
-        key.hash(&mut hasher);
-        state.hash(&mut hasher);
-        hasher.finish()
-    };
-    (u128::from(half(0x9e37_79b9_7f4a_7c15)) << 64) | u128::from(half(0xc2b2_ae3d_27d4_eb4f))
+    thread_local! {
+        static ENCODING: RefCell<Bytes> = const { RefCell::new(Bytes(Vec::new())) };
+    }
+    ENCODING.with(|encoding| {
+        let mut encoding = encoding.borrow_mut();
+        encoding.0.clear();
+        state.hash(&mut *encoding);
+        let half = |key: u64| {
+            let mut hasher = DefaultHasher::new();
+            hasher.write_u64(key);
+            hasher.write(&encoding.0);
+            hasher.finish()
+        };
+        (u128::from(half(0x9e37_79b9_7f4a_7c15)) << 64) | u128::from(half(0xc2b2_ae3d_27d4_eb4f))
+    })
+}
+
+/// A `Hasher` that only collects what it is fed: a value's `Hash` encoding as bytes.
+struct Bytes(Vec<u8>);
+
+impl std::hash::Hasher for Bytes {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
+    }
+
+    fn finish(&self) -> u64 {
+        unreachable!("Bytes collects an encoding; fingerprint hashes it")
+    }
 }
 
 /// How often (in new states) the exploration reads its resident memory (first at the first new
