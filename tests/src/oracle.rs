@@ -59,12 +59,14 @@ impl Outcome {
     }
 }
 
-/// The bounds a case runs with: loom at `preemption_bound`, PCT 200 schedules.
+/// The bounds a case runs with: loom at `preemption_bound`, PCT 200 schedules; no replay is
+/// saved (a kept case is a file every engine explores again).
 pub fn bounds(preemption_bound: usize) -> Bounds {
     Bounds {
         preemption_bound: Some(preemption_bound),
         iterations: 200,
         max_states: 200_000,
+        save_replay: false,
         ..Bounds::quick()
     }
 }

@@ -29,6 +29,11 @@ pub struct Bounds {
     pub max_steps: usize,
     /// std: the time budget.
     pub std_budget: Duration,
+    /// loom: save a finding's path so it replays (`--replay`, a kept regression). loom's only
+    /// way to give it is a second exploration writing a checkpoint file at every execution up to
+    /// the failing one, which costs more than the first; a caller that never replays (the
+    /// fuzzing's oracle) turns it off.
+    pub save_replay: bool,
 }
 
 impl Bounds {
@@ -77,6 +82,7 @@ impl Bounds {
             symmetry: true,
             max_states: Self::MAX_STATES,
             max_memory_mib: Self::default_memory_mib(),
+            save_replay: true,
         }
     }
 
