@@ -15,8 +15,8 @@
 //! `MIRIFLAGS=-Zmiri-tree-borrows cargo +nightly miri test -p lifecycle-list \
 //!   --no-default-features --test rcu_collector_drop_order`
 //!
-//! (`tests/ui/rcu_11_*` shows that a guard can no longer outlive its handle, and
-//! `tests/ui/rcu_10_*` that `with_collector` needs `unsafe`.)
+//! (`compile-fail/tests/ui/list/rcu_11_*` shows that a guard can no longer outlive its handle, and
+//! `compile-fail/tests/ui/list/rcu_10_*` that `with_collector` needs `unsafe`.)
 #![cfg(not(crossbeam_loom))]
 
 use lifecycle_list::epoch::Collector;

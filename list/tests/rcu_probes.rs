@@ -253,7 +253,7 @@ fn auto_traits_and_variance() {
     send::<RcuList<u64>>();
     sync::<RcuList<u64>>();
     // The writer stays on the thread that took the lock (not `Send`: `RcuList::lock` tells a
-    // thread taking the lock twice by the lock's holder, `tests/ui/rcu_12_*`); it may be shared.
+    // thread taking the lock twice by the lock's holder, `compile-fail/tests/ui/list/rcu_12_*`); it may be shared.
     sync::<RcuWriter<'static, u64>>();
     fn iter_shrinks<'a>(i: RcuIter<'static, u64>) -> RcuIter<'a, u64> {
         i

@@ -2,7 +2,7 @@
 //! finding of the review that the list crate answers at run time: raw-mode operations never
 //! follow a null or poisoned link (finding 9), a refused operation leaves every link as it was
 //! (finding 10), and entries linked through `Linked::link_ptr` map back to the very pointers they
-//! were linked with (finding 11). Findings 1, 2 and 4 are compile-time: see `compile_fail.rs`.
+//! were linked with (finding 11). Findings 1, 2 and 4 are compile-time: see `compile-fail/tests/compile_fail.rs`.
 //! The last section pins what raw mode does where only checked mode refuses (a later review).
 
 use lifecycle_list::{

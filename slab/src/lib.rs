@@ -41,7 +41,7 @@
 //! `free` takes), turned into one [`Token`] per list ID (a counted reference with the right to
 //! be on that list, which `SafeList::add` consumes) and [`Ref`]s (counted references that may
 //! outlive a lock; the last one frees). Freeing a linked object, a double add, a double free and
-//! a use after unlock without a reference do not compile; `slab/tests/ui/safe_*.rs` shows each.
+//! a use after unlock without a reference do not compile; `compile-fail/tests/ui/slab/safe_*.rs` shows each.
 
 mod error;
 mod free_list;

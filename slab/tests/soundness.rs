@@ -3,7 +3,7 @@
 //! a `&T` may still see (finding 3), zero-sized objects are refused (finding 5), a handle is a
 //! name and not an ownership proof (finding 8), and slot pointers carry the object's provenance
 //! through an intrusive list (finding 11). Finding 6's id allocator is unit-tested next to it in
-//! `src/slab_core/tests.rs`; findings 2, 3 and 7 are also compile-time: see `compile_fail.rs`.
+//! `src/slab_core/tests.rs`; findings 2, 3 and 7 are also compile-time: see `compile-fail/tests/compile_fail.rs`.
 
 use lifecycle_list::{impl_linked, CheckMode, Linked, ListHead};
 use lifecycle_slab::{PoisonSlab, Slab, SlabError};

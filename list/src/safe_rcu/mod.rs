@@ -4,7 +4,7 @@
 //! a pinned [`Guard`](crossbeam_epoch::Guard) is a read-side section, `Guard::defer_destroy` is
 //! `call_rcu`/`kfree_rcu`.
 //!
-//! Two mistakes of the raw layer no longer compile (trybuild cases in `tests/ui/rcu_*`): freeing
+//! Two mistakes of the raw layer no longer compile (trybuild cases in `compile-fail/tests/ui/list/rcu_*`): freeing
 //! an unlinked entry without a grace period (a removed entry is a [`Retired`], which only defers
 //! its destruction), and using what a reader found after its read-side section (the reference
 //! borrows the guard). The third, changing the list without its lock, does not compile either:

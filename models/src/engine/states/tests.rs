@@ -149,3 +149,42 @@ fn a_budget_stops_the_graph_with_no_verdict_of_its_own() {
         other => panic!("expected incomplete, got {other:?}"),
     }
 }
+
+/// The exploration's replays keep no events and evaluate `[[sometimes]]` once per path; a
+/// replay that records every event (as a finding's does) must reach the same snapshot, finding
+/// and coverage on every state. Checked on the first states of every catalogue scenario.
+#[test]
+fn a_quiet_replay_reaches_the_state_a_recording_replay_does() {
+    use crate::interpreter::{replay_path, Replayer, Trace};
+    let mut compared = 0;
+    for scenario in Scenario::catalogue() {
+        if scenario.actors.iter().any(|actor| actor.rust.is_some()) {
+            continue;
+        }
+        let plan = Arc::new(Plan::of(&scenario));
+        let model = ScenarioModel::new(plan.clone());
+        let exploration = explore(&model, false, (300, usize::MAX), &AtomicUsize::new(0));
+        let quiet = Replayer::new(&plan, Trace::quiet());
+        let recording = Replayer::new(&plan, Trace::new());
+        for id in 0..exploration.len() {
+            let path = exploration.path_to(id);
+            let (a, b) = (
+                replay_path(&plan, &path, &quiet),
+                replay_path(&plan, &path, &recording),
+            );
+            let at = format!("{} state {id} (path {path:?})", scenario.name);
+            assert_eq!(a.snapshot, b.snapshot, "{at}");
+            assert_eq!(a.finding, b.finding, "{at}");
+            assert_eq!(a.covered, b.covered, "{at}");
+            assert_eq!(quiet.trace.len(), 0, "{at}: a quiet trace kept events");
+            if !path.is_empty() {
+                assert!(
+                    recording.trace.len() > 0,
+                    "{at}: the recording trace is empty"
+                );
+            }
+            compared += 1;
+        }
+    }
+    assert!(compared > 5_000, "only {compared} states compared");
+}
