@@ -14,9 +14,10 @@
 //! `PROPTEST_CASES` sets the cases per property, `FUZZ_SEED` the seed (fixed by default, and
 //! another fixed one in `ci/fuzz.sh`, so both are repeatable; set `FUZZ_SEED` to explore
 //! further) and `FUZZ_MAX_PREEMPTION_BOUND` the highest loom bound a case may run at. The
-//! defaults are `cargo test`'s quick profile in the debug build: 64 cases per property, loom at
-//! bound 1 (a case's bound 2 costs seconds in debug, most of the profile's time); `ci/fuzz.sh`
-//! runs 300 per property in release at bound 1 or 2. A failing case is shrunk and kept under
+//! defaults are `cargo test`'s quick profile (the dev build, at `opt-level = 1`), each property
+//! sized to take about the same time beside the other: 64 sufficiency cases and 128 necessity
+//! cases (most of which end at a finding, so cost a third as much), loom at bound 1;
+//! `ci/fuzz.sh` runs 300 per property in release at bound 1 or 2. A failing case is shrunk and kept under
 //! `tests/scenarios/found/` with its seed; `tests/found.rs` replays it from then on.
 //!
 //! Case `k` of a campaign is generated from the seed, the property and `k` alone, so a campaign
@@ -58,9 +59,10 @@ struct Campaign {
 }
 
 impl Campaign {
-    /// The campaign the environment describes.
-    fn from_env() -> Campaign {
-        let cases = env_number("PROPTEST_CASES", 64);
+    /// The campaign the environment describes, of `default_cases` cases unless
+    /// `PROPTEST_CASES` says how many.
+    fn from_env(default_cases: u64) -> Campaign {
+        let cases = env_number("PROPTEST_CASES", default_cases);
         assert!(
             cases > 0,
             "PROPTEST_CASES must be at least 1: a run of 0 cases checks nothing"
@@ -167,11 +169,16 @@ fn run_campaign(
     Ok((stats, ran))
 }
 
-/// Runs `property` over the campaign the environment describes, prints the statistics (and
-/// writes them under `FUZZ_STATS_DIR`, for `examples/fuzz_merge.rs` to sum a sharded
-/// campaign), and keeps a failing case's shrunk scenario as a file.
-fn fuzz(property: &str, mutate: bool, holds: impl Fn(&Outcome) -> Result<(), String>) {
-    let campaign = Campaign::from_env();
+/// Runs `property` over the campaign the environment describes (`default_cases` unless
+/// `PROPTEST_CASES` is set), prints the statistics (and writes them under `FUZZ_STATS_DIR`,
+/// for `examples/fuzz_merge.rs` to sum a sharded campaign), and keeps a failing case's shrunk
+/// scenario as a file.
+fn fuzz(
+    property: &str,
+    (mutate, default_cases): (bool, u64),
+    holds: impl Fn(&Outcome) -> Result<(), String>,
+) {
+    let campaign = Campaign::from_env(default_cases);
     let (i, n) = campaign.shard;
     match run_campaign(campaign, mutate, &holds) {
         Ok((stats, _)) => {
@@ -268,7 +275,7 @@ fn keep(property: &str, seed: u64, case: &Case, reason: &str) -> PathBuf {
 
 #[test]
 fn sufficiency_a_lifecycle_that_follows_the_rules_is_never_flagged() {
-    fuzz("sufficiency", false, |outcome| {
+    fuzz("sufficiency", (false, 64), |outcome| {
         // The generator builds these cases to follow every rule: a rule reported here is a
         // checker false positive or a generator bug, not a case to skip.
         if let Some(problem) = outcome.misread.first() {
@@ -293,7 +300,7 @@ fn sufficiency_a_lifecycle_that_follows_the_rules_is_never_flagged() {
 
 #[test]
 fn necessity_every_finding_comes_with_a_rule_broken_that_can_cause_it() {
-    fuzz("necessity", true, |outcome| {
+    fuzz("necessity", (true, 128), |outcome| {
         if let Some(problem) = outcome.misread.first() {
             return Err(problem.clone());
         }
