@@ -21,10 +21,10 @@ cd "$(dirname "$0")/.."
 export LOOM_MAX_PREEMPTIONS="${LOOM_MAX_PREEMPTIONS:-3}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target/loom}"
 export RUSTFLAGS="--cfg loom ${RUSTFLAGS:-}"
-cargo test --release -p lifecycle-list --test loom_spinlock --test loom_list --test loom_rcu --test loom_rcu_list \
-    --test loom_hlist_nulls
-cargo test --release -p lifecycle-slab --test loom_slab
-cargo test --release -p lifecycle-tests --test loom_safe_api
-cargo test --release -p lifecycle-models --test proof
+# One invocation: cargo unifies features over the packages it builds at once, so separate
+# invocations per package built lifecycle-list (and its dependents) once per feature set.
+cargo test --release -p lifecycle-list -p lifecycle-slab -p lifecycle-tests -p lifecycle-models \
+    --test loom_spinlock --test loom_list --test loom_rcu --test loom_rcu_list --test loom_hlist_nulls \
+    --test loom_slab --test loom_safe_api --test proof
 CARGO_TARGET_DIR="$CARGO_TARGET_DIR-crossbeam" RUSTFLAGS="$RUSTFLAGS --cfg crossbeam_loom" \
     cargo test --release -p lifecycle-list --test loom_rcu_safe
