@@ -1,7 +1,6 @@
 //! The loom engine: every interleaving within a preemption bound, C11 weak memory, data races on
-//! `loom::cell::UnsafeCell`. The exploration keeps no events; loom explores in a fixed order, so
-//! a failure is found again by a second run that records its events and, for a replay, writes a
-//! checkpoint before every execution, stopping at the same one.
+//! `loom::cell::UnsafeCell`. A failure replays from a loom checkpoint (loom explores in a fixed
+//! order, so a second run writing a checkpoint before every execution stops at the same one).
 //! loom's reports parsed here: `deadlock; threads = [(Id(0), Blocked(..)), ...]` and
 //! `Causality violation: ...`.
 
@@ -71,21 +70,17 @@ fn describe(preemption_bound: Option<usize>) -> String {
     }
 }
 
-/// Explores `plan` with loom. The exploration keeps no events (a quiet trace: most executions
-/// pass, and recording each one's events and pictures was most of the harness's cost); loom
-/// explores in a fixed order, so on a failure a second exploration with a recording trace stops
-/// at the same execution and gives its events, and, if the bounds ask for a replay, leaves its
-/// path in a checkpoint written before every execution. A replay from a saved path is one
-/// execution, recorded at once.
 fn run(
     plan: &Arc<Plan>,
     preemption_bound: Option<usize>,
     checkpoint: Option<String>,
     progress: &Arc<AtomicUsize>,
 ) -> Explored {
+    let trace = Arc::new(Trace::new());
+    let executions = progress.clone();
     let start = Instant::now();
     let tally = Arc::new(Tally::new(plan.scenario()));
-    let explore = |trace: &Arc<Trace>, executions: &Arc<AtomicUsize>, file: Option<PathBuf>| {
+    let explore = |checkpoint_file: Option<PathBuf>| {
         let (trace, executions, plan, tally) = (
             trace.clone(),
             executions.clone(),
@@ -95,7 +90,7 @@ fn run(
         let mut builder = ::loom::model::Builder::new();
         builder.preemption_bound = preemption_bound;
         builder.max_branches = 100_000;
-        if let Some(file) = file {
+        if let Some(file) = checkpoint_file {
             builder.checkpoint_file = Some(file);
             builder.checkpoint_interval = 1;
         }
@@ -115,16 +110,11 @@ fn run(
         std::fs::write(&file, json).expect("the temporary directory is writable");
         file
     });
-    let first = Arc::new(if replay_file.is_some() {
-        Trace::new()
-    } else {
-        Trace::quiet()
-    });
-    let outcome = explore(&first, progress, replay_file);
-    let found_after = progress.load(Ordering::Relaxed);
+    let outcome = explore(replay_file);
+    let found_after = executions.load(Ordering::Relaxed);
     let Err(payload) = outcome else {
         return Explored::Passed {
-            executions: found_after,
+            executions: executions.load(Ordering::Relaxed),
             elapsed: start.elapsed(),
             bounds: describe(preemption_bound),
             coverage: tally.reaches(plan.scenario()),
@@ -132,26 +122,18 @@ fn run(
     };
     let elapsed = start.elapsed();
     let message = panic_message(&*payload);
-    let save_replay = plan.bounds().save_replay;
-    let checkpoint_file = scratch_dir().join("checkpoint.json");
-    // The failing execution again, recorded (and its path saved if asked).
-    let trace = if first.is_recording() && !save_replay {
-        first
-    } else {
-        let again = Arc::new(Trace::new());
-        let _ = explore(
-            &again,
-            &Arc::default(),
-            save_replay.then(|| checkpoint_file.clone()),
-        );
-        again
-    };
     let events = trace.snapshot();
     let cause = cause(&message, &events, trace.stop());
-    let replay = save_replay
-        .then(|| std::fs::read_to_string(&checkpoint_file).ok())
-        .flatten()
-        .map(Replay::LoomCheckpoint);
+    // loom explores in a fixed order, so running again with a checkpoint written before every
+    // execution stops at the same execution and leaves its path behind for replay.
+    let replay = plan.bounds().save_replay.then(|| {
+        let checkpoint_file = scratch_dir().join("checkpoint.json");
+        let _ = explore(Some(checkpoint_file.clone()));
+        std::fs::read_to_string(&checkpoint_file)
+            .ok()
+            .map(Replay::LoomCheckpoint)
+    });
+    let replay = replay.flatten();
     Explored::Failed(Failure {
         engine: crate::outcome::Engine::Loom,
         executions: found_after,

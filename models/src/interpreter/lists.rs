@@ -11,54 +11,36 @@ use lifecycle_slab::Handle;
 use std::sync::atomic::Ordering;
 
 impl<P: Threads> World<P> {
-    /// Reads every node of the lists whose locks are marked in `held[lock]`, list by list, the
-    /// head then each slot's link: `visit(list, slot, next, prev, allocated)` (`slot` is `None`
-    /// for the head, which counts as allocated). A picture and a quiet run's stand-in for one
-    /// make these same reads, so a checker sees the same accesses whether or not the trace keeps
-    /// events.
-    fn read_nodes(
-        &self,
-        held: &[bool],
-        mut visit: impl FnMut(usize, Option<usize>, usize, usize, bool),
-    ) {
-        let links = |link: &ListHead<P>| {
+    /// Every node of the lists whose locks are marked in `held[lock]`, with its links.
+    fn picture(&self, held: &[bool]) -> ListPicture {
+        let describe = |name: String, link: &ListHead<P>, allocated: bool| {
             // SAFETY: the caller holds the lock of this list, under which its links are written;
             // or, on a platform that is no checker (`record_picture`), a write may overlap these
             // loads, which are relaxed atomic loads there: each returns some stored value, only
             // turned into a name, never followed.
-            unsafe { (link.next_ptr() as usize, link.prev_ptr() as usize) }
+            let (next, prev) = unsafe { (link.next_ptr() as usize, link.prev_ptr() as usize) };
+            NodeLinks {
+                name,
+                next: self.name_of(next),
+                prev: self.name_of(prev),
+                allocated,
+            }
         };
+        let mut nodes = Vec::new();
         for (list, head) in self.heads.iter().enumerate() {
             if !held[self.list_locks[list]] {
                 continue;
             }
-            let (next, prev) = links(head);
-            visit(list, None, next, prev, true);
+            nodes.push(describe(self.head_name(list), head, true));
             for slot in 0..self.slab.capacity() {
                 let allocated = self
                     .slab
                     .handle_of(self.slab.slot_ptr(slot).as_ptr())
                     .is_ok();
-                let (next, prev) = links(self.link(slot, list));
-                visit(list, Some(slot), next, prev, allocated);
+                let link = self.link(slot, list);
+                nodes.push(describe(self.link_name(slot, list), link, allocated));
             }
         }
-    }
-
-    /// Every node of the lists whose locks are marked in `held[lock]`, with its links.
-    fn picture(&self, held: &[bool]) -> ListPicture {
-        let mut nodes = Vec::new();
-        self.read_nodes(held, |list, slot, next, prev, allocated| {
-            nodes.push(NodeLinks {
-                name: match slot {
-                    None => self.head_name(list),
-                    Some(slot) => self.link_name(slot, list),
-                },
-                next: self.name_of(next),
-                prev: self.name_of(prev),
-                allocated,
-            });
-        });
         ListPicture { nodes }
     }
 
@@ -86,20 +68,11 @@ impl<P: Threads> World<P> {
     /// graph: plain atomic loads no checker watches), else of the lists whose locks it holds
     /// (under loom a read of another list would be a race it reports, under shuttle a
     /// scheduling point that changes what it explores).
-    ///
-    /// A quiet trace keeps no picture, but under a checker the reads are still made: they are
-    /// accesses loom checks (and would report as a race), so a quiet exploration must make
-    /// them as a recording one does.
     pub(super) fn record_picture(&self, held: &[bool]) {
-        if !held.iter().any(|&h| h) {
-            return;
-        }
-        if self.trace.is_recording() {
+        if self.trace.is_recording() && held.iter().any(|&h| h) {
             let every = vec![true; held.len()];
             let drawn = if P::IS_CHECKER { held } else { &every };
             self.record(|| What::Picture(self.picture(drawn)));
-        } else if P::IS_CHECKER {
-            self.read_nodes(held, |_, _, _, _, _| {});
         }
     }
 
