@@ -126,14 +126,16 @@ fn run(
     let cause = cause(&message, &events, trace.stop());
     // loom explores in a fixed order, so running again with a checkpoint written before every
     // execution stops at the same execution and leaves its path behind for replay.
-    let replay = plan.bounds().save_replay.then(|| {
-        let checkpoint_file = scratch_dir().join("checkpoint.json");
-        let _ = explore(Some(checkpoint_file.clone()));
-        std::fs::read_to_string(&checkpoint_file)
-            .ok()
-            .map(Replay::LoomCheckpoint)
-    });
-    let replay = replay.flatten();
+    let replay = plan
+        .bounds()
+        .save_replay
+        .then(|| {
+            let checkpoint_file = scratch_dir().join("checkpoint.json");
+            let _ = explore(Some(checkpoint_file.clone()));
+            std::fs::read_to_string(&checkpoint_file).ok()
+        })
+        .flatten()
+        .map(Replay::LoomCheckpoint);
     Explored::Failed(Failure {
         engine: crate::outcome::Engine::Loom,
         executions: found_after,

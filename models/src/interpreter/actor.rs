@@ -1,7 +1,7 @@
 //! The step interpreter: one actor's steps, run in order over the [`World`] on whatever platform
 //! the engine chose. Nothing here knows any particular scenario.
 
-use super::coverage::Coverage;
+use super::coverage::{Coverage, Position};
 use super::lists::{Cursor, Replace, WalkKind};
 use super::rcu::Callback;
 use super::tables::{LookupRecord, LookupWalk, MAX_RESTARTS};
@@ -125,25 +125,27 @@ impl<'w, P: Threads> Actor<'w, P> {
     pub(crate) fn publish(&self) {
         if let Some(index) = self.coverage_index {
             let world = self.world;
-            world.coverage.publish(
-                index,
-                self.pc,
-                &self.locals,
-                (self.held(), self.restarted_by.clone(), self.found_locals()),
-                &|slot, list| world.is_linked(slot, list),
-            );
+            world
+                .coverage
+                .publish(index, self.position(), &|slot, list| {
+                    world.is_linked(slot, list)
+                });
         }
     }
 
     /// Tells `coverage` where this actor, expanded actor `index`, is now (the state-graph
     /// engine's deferred publication: see [`Coverage::place`]).
     pub(crate) fn place_in(&self, coverage: &Coverage, index: usize) {
-        coverage.place(
-            index,
+        coverage.place(index, self.position());
+    }
+
+    /// Where this actor is, as coverage records it.
+    fn position(&self) -> Position {
+        Position::new(
             self.pc,
             &self.locals,
             (self.held(), self.restarted_by.clone(), self.found_locals()),
-        );
+        )
     }
 
     /// Forgets the guards this actor holds without unlocking (the world they lock goes too).

@@ -12,7 +12,7 @@ use std::sync::Mutex;
 
 /// Where one actor (one copy of a replicated actor) is, as last published.
 #[derive(Debug, Clone, Default)]
-struct Position {
+pub(crate) struct Position {
     /// The step it is at (`steps.len()` when done).
     pc: usize,
     /// Each local's slots.
@@ -26,6 +26,25 @@ struct Position {
 }
 
 impl Position {
+    /// Actor at step `pc` with `locals`, holding `held[lock]`, sent back by the restart steps
+    /// `restarted_by`, and with the locals `found` whose lookup found an object.
+    pub(crate) fn new(
+        pc: usize,
+        locals: &HashMap<String, Vec<Handle>>,
+        (held, restarted_by, found): (Vec<bool>, Vec<usize>, Vec<String>),
+    ) -> Self {
+        Position {
+            pc,
+            locals: locals
+                .iter()
+                .map(|(name, handles)| (name.clone(), handles.iter().map(Handle::slot).collect()))
+                .collect(),
+            held,
+            restarted_by,
+            found,
+        }
+    }
+
     /// Whether `local` is bound and holds no object.
     fn empty(&self, local: &str) -> bool {
         self.locals
@@ -99,43 +118,26 @@ impl Coverage {
         self.names.iter().position(|n| n == name)
     }
 
-    /// Actor `index` is now at step `pc` with `locals` and `held`; records every property that
-    /// holds now. `linked(slot, list)`: whether the harness recorded the slot's link on the list.
+    /// Actor `index` is now at `position`; records every property that holds now, with the
+    /// record locked across both (a publication of another thread cannot slip in between).
+    /// `linked(slot, list)`: whether the harness recorded the slot's link on the list.
     pub(crate) fn publish(
         &self,
         index: usize,
-        pc: usize,
-        locals: &HashMap<String, Vec<Handle>>,
-        (held, restarted_by, found): (Vec<bool>, Vec<usize>, Vec<String>),
+        position: Position,
         linked: &dyn Fn(usize, usize) -> bool,
     ) {
-        self.place(index, pc, locals, (held, restarted_by, found));
-        let positions = self.positions.lock().unwrap_or_else(|p| p.into_inner());
+        let mut positions = self.positions.lock().unwrap_or_else(|p| p.into_inner());
+        positions[index] = position;
         let now = self.holding(&positions, linked);
         self.reached.fetch_or(now, Ordering::Relaxed);
     }
 
-    /// Actor `index` is now at step `pc` with `locals` and `held`, without evaluating the
-    /// properties: the state-graph engine places every actor once, at the end of a replayed
-    /// path, and asks [`Coverage::now`].
-    pub(crate) fn place(
-        &self,
-        index: usize,
-        pc: usize,
-        locals: &HashMap<String, Vec<Handle>>,
-        (held, restarted_by, found): (Vec<bool>, Vec<usize>, Vec<String>),
-    ) {
-        let mut positions = self.positions.lock().unwrap_or_else(|p| p.into_inner());
-        positions[index] = Position {
-            pc,
-            locals: locals
-                .iter()
-                .map(|(name, handles)| (name.clone(), handles.iter().map(Handle::slot).collect()))
-                .collect(),
-            held,
-            restarted_by,
-            found,
-        };
+    /// Actor `index` is now at `position`, without evaluating the properties: the state-graph
+    /// engine places every actor once, at the end of a replayed path, and asks
+    /// [`Coverage::now`].
+    pub(crate) fn place(&self, index: usize, position: Position) {
+        self.positions.lock().unwrap_or_else(|p| p.into_inner())[index] = position;
     }
 
     /// The properties that hold at the latest publications, as a mask.

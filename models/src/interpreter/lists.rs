@@ -11,36 +11,54 @@ use lifecycle_slab::Handle;
 use std::sync::atomic::Ordering;
 
 impl<P: Threads> World<P> {
-    /// Every node of the lists whose locks are marked in `held[lock]`, with its links.
-    fn picture(&self, held: &[bool]) -> ListPicture {
-        let describe = |name: String, link: &ListHead<P>, allocated: bool| {
-            // SAFETY: the caller holds the lock of this list, under which its links are written;
-            // or, on a platform that is no checker (`record_picture`), a write may overlap these
-            // loads, which are relaxed atomic loads there: each returns some stored value, only
-            // turned into a name, never followed.
-            let (next, prev) = unsafe { (link.next_ptr() as usize, link.prev_ptr() as usize) };
-            NodeLinks {
-                name,
-                next: self.name_of(next),
-                prev: self.name_of(prev),
-                allocated,
-            }
-        };
-        let mut nodes = Vec::new();
-        for (list, head) in self.heads.iter().enumerate() {
-            if !held[self.list_locks[list]] {
-                continue;
-            }
-            nodes.push(describe(self.head_name(list), head, true));
+    /// Visits every node of the lists `drawn(list)` picks, list by list: the head (`slot` is
+    /// `None`), then each slot's link on that list.
+    fn each_node(
+        &self,
+        drawn: impl Fn(usize) -> bool,
+        mut visit: impl FnMut(usize, Option<usize>, &ListHead<P>),
+    ) {
+        for (list, head) in self
+            .heads
+            .iter()
+            .enumerate()
+            .filter(|&(list, _)| drawn(list))
+        {
+            visit(list, None, head);
             for slot in 0..self.slab.capacity() {
-                let allocated = self
-                    .slab
-                    .handle_of(self.slab.slot_ptr(slot).as_ptr())
-                    .is_ok();
-                let link = self.link(slot, list);
-                nodes.push(describe(self.link_name(slot, list), link, allocated));
+                visit(list, Some(slot), self.link(slot, list));
             }
         }
+    }
+
+    /// Every node of the lists whose locks are marked in `held[lock]`, with its links.
+    fn picture(&self, held: &[bool]) -> ListPicture {
+        let mut nodes = Vec::new();
+        self.each_node(
+            |list| held[self.list_locks[list]],
+            |list, slot, link| {
+                let (name, allocated) = match slot {
+                    None => (self.head_name(list), true),
+                    Some(slot) => (
+                        self.link_name(slot, list),
+                        self.slab
+                            .handle_of(self.slab.slot_ptr(slot).as_ptr())
+                            .is_ok(),
+                    ),
+                };
+                // SAFETY: the caller holds the lock of this list, under which its links are
+                // written; or, on a platform that is no checker (`record_picture`), a write may
+                // overlap these loads, which are relaxed atomic loads there: each returns some
+                // stored value, only turned into a name, never followed.
+                let (next, prev) = unsafe { (link.next_ptr() as usize, link.prev_ptr() as usize) };
+                nodes.push(NodeLinks {
+                    name,
+                    next: self.name_of(next),
+                    prev: self.name_of(prev),
+                    allocated,
+                });
+            },
+        );
         ListPicture { nodes }
     }
 
@@ -48,18 +66,15 @@ impl<P: Threads> World<P> {
     /// list (the nodes of a picture of every list). Call with no step under way.
     pub(crate) fn links_by_place(&self) -> Vec<(Place, Place)> {
         let mut links = Vec::new();
-        let place = |link: &ListHead<P>| {
-            // SAFETY: no step is under way (the caller's contract), so nothing writes the links
-            // these loads read; they are turned into places, never followed.
-            let (next, prev) = unsafe { (link.next_ptr() as usize, link.prev_ptr() as usize) };
-            (self.place_of(next), self.place_of(prev))
-        };
-        for (list, head) in self.heads.iter().enumerate() {
-            links.push(place(head));
-            for slot in 0..self.slab.capacity() {
-                links.push(place(self.link(slot, list)));
-            }
-        }
+        self.each_node(
+            |_| true,
+            |_, _, link| {
+                // SAFETY: no step is under way (the caller's contract), so nothing writes the
+                // links these loads read; they are turned into places, never followed.
+                let (next, prev) = unsafe { (link.next_ptr() as usize, link.prev_ptr() as usize) };
+                links.push((self.place_of(next), self.place_of(prev)));
+            },
+        );
         links
     }
 
