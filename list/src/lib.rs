@@ -47,14 +47,16 @@ pub use error::{hex_address, Link, ListError, LIST_POISON1, LIST_POISON2};
 // The hlist_nulls hash chains (issue #21, item 3): described in the crate's docs above.
 pub use hlist_nulls::{
     chain_of, get_nulls_value, is_a_nulls, nulls_marker, HlistNullsHead, HlistNullsNode,
-    HlistNullsTable, NullsEnd, NullsIter, MAX_NULLS,
+    HlistNullsTable, NodeLinks, NullsEnd, NullsIter, NullsPosition, MAX_NULLS,
 };
 pub use iter::Iter;
 pub use list_head::{CheckMode, ListHead};
 mod linked;
 pub use linked::Linked;
 mod rcu;
+mod rcu_words;
 pub use rcu::{GaveUp, GracePeriod, Rcu, RcuError, RcuThread};
+pub use rcu_words::RcuWords;
 mod raw_spinlock;
 mod spinlock;
 pub use raw_spinlock::{LockDefect, RawSpinLock};

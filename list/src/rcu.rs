@@ -68,8 +68,13 @@ pub struct GaveUp;
 /// # Invariants
 /// - `sections[i]` belongs to the thread that registered slot `i` (`i < registered`); only
 ///   that thread changes it, by one, with a read-modify-write: odd inside a read-side section,
-///   even outside, never decreasing. So a word that moved on from an odd value has left the
+///   even outside, never decreasing (but across [`Rcu::restore`], a rollback through `&mut
+///   self` to words saved earlier). So a word that moved on from an odd value has left the
 ///   section that was open.
+/// - Slots below `resumable` were registered when the words [`Rcu::restore`] put back were
+///   saved: they are handed out again only by [`Rcu::register_resumed`], with the nesting
+///   their thread had (a plain [`Rcu::register`] would give an odd word a thread outside any
+///   section). `resumable` is a std atomic: bookkeeping no checker explores.
 /// - `queued` counts [`Rcu::call`]s, `completed` the callbacks run; `completed <= queued`; every
 ///   callback in `queue` is counted in `queued` and not in `completed`.
 /// - `work` moves on at every call and at [`Rcu::stop`]: the worker waits on it.
@@ -78,6 +83,7 @@ pub struct Rcu<C, P: Platform = Std> {
     id: usize,
     sections: Box<[P::AtomicUsize]>,
     registered: P::AtomicUsize,
+    resumable: std::sync::atomic::AtomicUsize,
     queue: SpinLock<Vec<C>, P>,
     queued: P::AtomicUsize,
     completed: P::AtomicUsize,
@@ -135,6 +141,7 @@ impl<C, P: Platform> Rcu<C, P> {
             },
             sections: (0..threads).map(|_| P::AtomicUsize::new(0)).collect(),
             registered: P::AtomicUsize::new(0),
+            resumable: std::sync::atomic::AtomicUsize::new(0),
             queue: SpinLock::new(Vec::new()),
             queued: P::AtomicUsize::new(0),
             completed: P::AtomicUsize::new(0),
@@ -154,8 +161,17 @@ impl<C, P: Platform> Rcu<C, P> {
     ///
     /// # Errors
     /// [`RcuError::TooManyThreads`] when every slot is taken.
+    ///
+    /// # Panics
+    /// If the next slot was registered in words [`Rcu::restore`] put back: it is resumed with
+    /// [`Rcu::register_resumed`].
     pub fn register(&self) -> Result<RcuThread<'_, C, P>, RcuError> {
         let slot = self.registered.fetch_add(1, Ordering::Relaxed);
+        assert!(
+            slot >= self.resumable.load(Ordering::Relaxed),
+            "RCU slot {slot} was registered when the restored words were saved: it is handed \
+             out again by register_resumed, with its thread's nesting"
+        );
         if slot >= self.sections.len() {
             return Err(RcuError::TooManyThreads {
                 slots: self.sections.len(),
@@ -165,6 +181,110 @@ impl<C, P: Platform> Rcu<C, P> {
             rcu: self,
             slot,
             nesting: 0,
+        })
+    }
+
+    /// The model's words (each thread's section word, the callback counters), for
+    /// [`Rcu::restore`]. Registration is not saved: restoring hands the slots out again.
+    ///
+    /// # Panics
+    /// If a callback is queued: it is the caller's value, which the words cannot carry.
+    pub fn save(&self) -> crate::RcuWords {
+        assert!(
+            self.queue
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .is_empty(),
+            "an Rcu is saved with no callback queued (a callback is the caller's value)"
+        );
+        crate::RcuWords {
+            rcu: self.id,
+            registered: self
+                .registered
+                .load(Ordering::Relaxed)
+                .min(self.sections.len()),
+            sections: self
+                .sections
+                .iter()
+                .map(|word| word.load(Ordering::Relaxed))
+                .collect(),
+            queued: self.queued.load(Ordering::Relaxed),
+            completed: self.completed.load(Ordering::Relaxed),
+            work: self.work.load(Ordering::Relaxed),
+            stopping: self.stopping.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Puts the words back as [`Rcu::save`] read them from this model, with no slot registered:
+    /// the caller hands each slot registered then out again, in order, with
+    /// [`Rcu::register_resumed`] (a plain [`Rcu::register`] of such a slot panics). A rollback
+    /// (section words may move back): the exclusive borrow means no handle and no wait is under
+    /// way. A [`GracePeriod`] started before the save still means what it meant then (a checker
+    /// restores the grace periods it saved with the state); one started after the save means
+    /// nothing once the words are back, and the caller drops it.
+    ///
+    /// # Panics
+    /// If `words` were saved from another model, or a callback is queued.
+    pub fn restore(&mut self, words: &crate::RcuWords) {
+        assert_eq!(
+            words.rcu, self.id,
+            "an Rcu restores only the words saved from it"
+        );
+        assert!(
+            self.queue
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .is_empty(),
+            "an Rcu is restored with no callback queued (the saved words count none)"
+        );
+        for (word, &value) in self.sections.iter().zip(&words.sections) {
+            word.store(value, Ordering::Relaxed);
+        }
+        self.registered.store(0, Ordering::Relaxed);
+        *self.resumable.get_mut() = words.registered;
+        self.queued.store(words.queued, Ordering::Relaxed);
+        self.completed.store(words.completed, Ordering::Relaxed);
+        self.work.store(words.work, Ordering::Relaxed);
+        self.stopping.store(words.stopping, Ordering::Relaxed);
+    }
+
+    /// Registers the next slot after a [`Rcu::restore`], for a thread that was `nesting`
+    /// sections deep in the saved state: its handle goes on from there.
+    ///
+    /// # Errors
+    /// [`RcuError::TooManyThreads`] when every slot is taken.
+    ///
+    /// # Panics
+    /// If the slot's word disagrees with `nesting` (odd exactly while inside a section): the
+    /// nesting was not saved with these words.
+    pub fn register_resumed(&self, nesting: usize) -> Result<RcuThread<'_, C, P>, RcuError> {
+        // Checked before the slot is taken, so a refused call leaves the model as it was.
+        let slot = self.registered.load(Ordering::Relaxed);
+        if slot >= self.sections.len() {
+            return Err(RcuError::TooManyThreads {
+                slots: self.sections.len(),
+            });
+        }
+        assert!(
+            slot < self.resumable.load(Ordering::Relaxed),
+            "RCU slot {slot} was not registered when the restored words were saved: a new \
+             thread registers with register"
+        );
+        let inside = self.sections[slot].load(Ordering::Relaxed) % 2 == 1;
+        assert_eq!(
+            inside,
+            nesting > 0,
+            "RCU slot {slot}: a word odd exactly while its thread is inside a section"
+        );
+        let taken = self.registered.fetch_add(1, Ordering::Relaxed);
+        assert_eq!(
+            taken, slot,
+            "restored RCU slots are resumed by one thread, in order"
+        );
+        Ok(RcuThread {
+            rcu: self,
+            slot,
+            nesting,
         })
     }
 

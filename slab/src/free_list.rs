@@ -85,6 +85,30 @@ impl<P: Platform> FreeList<P> {
         }
     }
 
+    /// The stack's words as stored: the head, then each index's `next`.
+    pub(crate) fn words(&self) -> (u64, Vec<usize>) {
+        (
+            self.head.load(Ordering::Relaxed),
+            self.next
+                .iter()
+                .map(|n| n.load(Ordering::Relaxed))
+                .collect(),
+        )
+    }
+
+    /// Writes back words [`FreeList::words`] read from a stack of the same length.
+    pub(crate) fn set_words(&mut self, head: u64, next: &[usize]) {
+        assert_eq!(
+            next.len(),
+            self.next.len(),
+            "free-list words restore a stack of the length they were saved from"
+        );
+        self.head.store(head, Ordering::Relaxed);
+        for (link, &value) in self.next.iter().zip(next) {
+            link.store(value, Ordering::Relaxed);
+        }
+    }
+
     /// The tag a successful compare-and-swap installs after `word`.
     fn next_tag(&self, word: u64) -> u64 {
         match self.tagging {

@@ -51,6 +51,7 @@ mod poison_slab;
 mod slab;
 mod slab_core;
 mod slab_stats;
+mod slab_words;
 
 pub use error::SlabError;
 pub use free_list::Tagging;
@@ -59,6 +60,7 @@ pub use plain_bytes::PlainBytes;
 pub use poison_slab::PoisonSlab;
 pub use slab::{Slab, POISON_FREE};
 pub use slab_stats::SlabStats;
+pub use slab_words::SlabWords;
 
 #[cfg(feature = "loom")]
 pub use lifecycle_list::Loom;

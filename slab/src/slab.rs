@@ -268,6 +268,28 @@ impl<T, P: Platform> Slab<T, P> {
         self.core.stats()
     }
 
+    /// The slab's bookkeeping (each slot's state word, the free list, the statistics), read at
+    /// a quiescent point (no alloc or free running: words read while one runs may be torn, and
+    /// [`Slab::restore`] refuses them), for [`Slab::restore`]. The objects are not
+    /// part of it: the slab never writes them, so a caller that saves a state saves its
+    /// objects itself.
+    pub fn save(&self) -> crate::SlabWords {
+        self.core.save()
+    }
+
+    /// Puts the bookkeeping back as [`Slab::save`] read it: every slot allocated or free at the
+    /// generation it had, the free list in the order it had. A rollback: a handle made after
+    /// the save may be current again, which a checker restoring a state wants (the handles its
+    /// actors held then are current again); the exclusive borrow means no `&T` from before is
+    /// in use, and objects stay initialized throughout, so nothing dangles.
+    ///
+    /// # Panics
+    /// If `words` were saved from another slab, or (with the tagged free list) they are not a
+    /// consistent slab: saved while an alloc or free was under way.
+    pub fn restore(&mut self, words: &crate::SlabWords) {
+        self.core.restore(words);
+    }
+
     /// At a quiescent point (no alloc or free running): the free slots in the order `alloc` will
     /// hand them out (LIFO: the last freed first). Model checkers that hash states need it: two
     /// histories with the same slots free but in another order have different futures.

@@ -272,3 +272,41 @@ fn free_slots_lists_the_free_list_in_the_order_alloc_hands_it_out() {
     assert_eq!(slab.free_slots().unwrap(), [1, 0, 2]);
     assert_eq!(slab.alloc().unwrap().slot(), 1);
 }
+
+#[test]
+fn a_restored_slab_is_the_cache_it_was_saved_from() {
+    let mut slab = Slab::<u32>::new(3, |slot| slot as u32);
+    let a = slab.alloc().unwrap();
+    let b = slab.alloc().unwrap();
+    slab.free(a).unwrap();
+    let words = slab.save();
+    let free_then = slab.free_slots().unwrap();
+    // Afterwards: b freed, a's slot and the last slot handed out again.
+    slab.free(b).unwrap();
+    let again = slab.alloc().unwrap();
+    let _third = slab.alloc().unwrap();
+    assert_eq!(again.slot(), b.slot());
+    assert!(slab.get(b).is_err(), "b is stale once freed");
+    slab.restore(&words);
+    assert_eq!(slab.free_slots().unwrap(), free_then);
+    assert!(
+        slab.get(b).is_ok(),
+        "b is current again: the rollback the checker wants"
+    );
+    assert!(slab.get(a).is_err(), "a was freed before the save");
+    assert_eq!(slab.check_quiescent().unwrap().in_use, 1);
+    // It goes on as it would have: the next alloc takes a's slot, one generation on.
+    let next = slab.alloc().unwrap();
+    assert_eq!(
+        (next.slot(), next.generation()),
+        (a.slot(), a.generation() + 1)
+    );
+}
+
+#[test]
+#[should_panic(expected = "a slab restores only the words saved from it")]
+fn a_slab_refuses_words_saved_from_another() {
+    let one = Slab::<u32>::new(2, |_| 0);
+    let mut other = Slab::<u32>::new(2, |_| 0);
+    other.restore(&one.save());
+}

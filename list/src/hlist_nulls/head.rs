@@ -123,6 +123,18 @@ impl<P: Platform> HlistNullsHead<P> {
         self.first.load()
     }
 
+    /// Writes `first` back as [`HlistNullsHead::first_ptr`] read it: how a checker puts a chain
+    /// back where a state it saved had it. A plain store, no checks.
+    ///
+    /// # Safety
+    /// The caller has exclusive access to this head for the call, and `first` is this chain's
+    /// marker or a node, read from this head (so it carries the node's provenance); following
+    /// it later is governed by each operation's contract (the chain discipline): the caller
+    /// restores every node of the chain as it was saved.
+    pub unsafe fn restore_first(&self, first: *const HlistNullsNode<P>) {
+        self.first.store(first);
+    }
+
     /// `hlist_nulls_empty(head)`: `is_a_nulls(READ_ONCE(head->first))`, which a caller may use
     /// without the lock (the answer may be stale by the time it is used).
     pub fn is_empty(&self) -> bool {

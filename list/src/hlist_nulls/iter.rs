@@ -38,6 +38,25 @@ impl NullsEnd {
     }
 }
 
+/// Where a [`NullsIter`] stands, without its borrow: [`NullsIter::position`] and
+/// [`NullsIter::resume`].
+#[derive(Debug, Clone)]
+pub struct NullsPosition<P: Platform> {
+    head: usize,
+    rcu: bool,
+    max_nodes: usize,
+    link: *const NodeLink<P>,
+    from: usize,
+    yielded: usize,
+    end: Option<NullsEnd>,
+}
+
+// SAFETY: an address the position never follows; the walk resumed from it follows it under
+// `NullsIter::resume`'s contract.
+unsafe impl<P: Platform> Send for NullsPosition<P> {}
+// SAFETY: as above.
+unsafe impl<P: Platform> Sync for NullsPosition<P> {}
+
 /// A bounded walk over an `hlist_nulls` chain's nodes. Yields each node; once it has returned
 /// `None`, [`NullsIter::end`] says how it ended.
 ///
@@ -89,6 +108,48 @@ impl<'a, P: Platform> NullsIter<'a, P> {
     /// loads (the node yielded last, or the head before the first step).
     pub fn standing_on(&self) -> usize {
         self.from
+    }
+
+    /// Where the walk stands, without its borrow of the head: what [`NullsIter::resume`] takes
+    /// to go on from here (the state-graph engine saves a lookup under way this way).
+    pub fn position(&self) -> NullsPosition<P> {
+        NullsPosition {
+            head: self.head.address(),
+            rcu: self.rcu,
+            max_nodes: self.max_nodes,
+            link: self.link,
+            from: self.from,
+            yielded: self.yielded,
+            end: self.end.clone(),
+        }
+    }
+
+    /// The walk of `head` that stood at `position`, going on from there.
+    ///
+    /// # Panics
+    /// If `position` was taken from a walk of another head.
+    ///
+    /// # Safety
+    /// The contract of the walk `position` was taken from ([`HlistNullsHead::iter`] or
+    /// [`HlistNullsHead::iter_rcu`]) holds for the rest of this one, and the node the walk
+    /// stands on is alive with the links it had when the position was taken (or links a
+    /// writer gave it since under that contract): a checker that restores a saved state
+    /// restores every node and head first.
+    pub unsafe fn resume(head: &'a HlistNullsHead<P>, position: NullsPosition<P>) -> Self {
+        assert_eq!(
+            position.head,
+            head.address(),
+            "a walk resumes on the head it was walking"
+        );
+        NullsIter {
+            head,
+            rcu: position.rcu,
+            max_nodes: position.max_nodes,
+            link: position.link,
+            from: position.from,
+            yielded: position.yielded,
+            end: position.end,
+        }
     }
 
     /// How the walk ended, once it has (`None` while it still yields nodes).

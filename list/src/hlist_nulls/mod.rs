@@ -27,8 +27,8 @@ mod node;
 mod table;
 
 pub use head::HlistNullsHead;
-pub use iter::{NullsEnd, NullsIter};
-pub use node::HlistNullsNode;
+pub use iter::{NullsEnd, NullsIter, NullsPosition};
+pub use node::{HlistNullsNode, NodeLinks};
 pub use table::HlistNullsTable;
 
 /// A `first` or `next` link: a node's address, a nulls marker, or (a node never added) null.

@@ -15,6 +15,36 @@ use super::{HlistNullsHead, NullsIter};
 /// A `pprev` link: the address of the `first` or `next` link that points at this node.
 type PprevLink<P> = <P as Platform>::Link<NodeLink<P>>;
 
+/// A node's two links as stored, saved by [`HlistNullsNode::saved_links`] (addresses, with
+/// the provenance of the nodes and heads they point at).
+pub struct NodeLinks<P: Platform = Std> {
+    next: *const HlistNullsNode<P>,
+    pprev: *const NodeLink<P>,
+}
+
+impl<P: Platform> Clone for NodeLinks<P> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<P: Platform> Copy for NodeLinks<P> {}
+
+impl<P: Platform> std::fmt::Debug for NodeLinks<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeLinks")
+            .field("next", &self.next.addr())
+            .field("pprev", &self.pprev.addr())
+            .finish()
+    }
+}
+
+// SAFETY: plain addresses, never followed by this type; whoever restores them follows the chain
+// discipline (`HlistNullsNode::restore_links`).
+unsafe impl<P: Platform> Send for NodeLinks<P> {}
+// SAFETY: as above.
+unsafe impl<P: Platform> Sync for NodeLinks<P> {}
+
 /// A node of an `hlist_nulls` chain, embedded in the struct it hashes: Linux's
 /// `struct hlist_nulls_node { struct hlist_nulls_node *next, **pprev; }`.
 ///
@@ -104,6 +134,26 @@ impl<P: Platform> HlistNullsNode<P> {
     /// of the link that points at this node (its head's or its predecessor's own address).
     pub fn pprev_addr(&self) -> usize {
         self.pprev.load().addr()
+    }
+
+    /// Both links as stored (plain reads), for [`HlistNullsNode::restore_links`].
+    pub fn saved_links(&self) -> NodeLinks<P> {
+        NodeLinks {
+            next: self.next.load(),
+            pprev: self.pprev.load(),
+        }
+    }
+
+    /// Writes both links back as [`HlistNullsNode::saved_links`] read them: how a checker puts
+    /// a node back where a state it saved had it. Plain stores, no checks.
+    ///
+    /// # Safety
+    /// The caller has exclusive access to this node's links for the call. Following them later
+    /// is governed by each operation's contract (the chain discipline): the caller restores
+    /// every node and head of the chain, so that they form the chain they formed when saved.
+    pub unsafe fn restore_links(&self, links: NodeLinks<P>) {
+        self.next.store(links.next);
+        self.pprev.store(links.pprev);
     }
 
     /// `hlist_nulls_unhashed(n)`: `true` if `pprev` is null (never added, or removed by

@@ -187,6 +187,21 @@ impl<P: Platform> ListHead<P> {
         self.prev.load()
     }
 
+    /// Writes both links as [`ListHead::next_ptr`] and [`ListHead::prev_ptr`] read them before:
+    /// how a checker puts a node back where a state it saved had it (the state-graph engine
+    /// restores a world instead of replaying the path to it). Plain stores, no checks.
+    ///
+    /// # Safety
+    /// The caller has exclusive access to this node's links for the call (no other thread reads
+    /// or writes them). Following the values later is governed by each operation's own
+    /// contract: the caller restores every node of the list, so that they form the list they
+    /// formed when read, with values read from these links (so they carry the provenance the
+    /// list discipline's point 3 requires).
+    pub unsafe fn restore_links(&self, next: *const ListHead<P>, prev: *const ListHead<P>) {
+        self.next.store(next);
+        self.prev.store(prev);
+    }
+
     /// # Safety
     /// The caller has exclusive access to this node's links.
     unsafe fn set_next(&self, value: *const ListHead<P>) {

@@ -62,10 +62,10 @@ pub(crate) fn restart_target(steps: &[Located<Step>], pc: usize) -> usize {
 
 /// One actor's running state: its locals and the locks it holds.
 pub(crate) struct Actor<'w, P: Threads> {
-    world: &'w World<P>,
+    pub(super) world: &'w World<P>,
     pub(crate) name: String,
     /// Walks one node per action (the state-graph engine) instead of whole.
-    stepped: bool,
+    pub(super) stepped: bool,
     /// The step to run next (stepped mode).
     pub(crate) pc: usize,
     /// A stepped walk under way, and the entries it has collected (the first one for `keep`,
@@ -77,20 +77,20 @@ pub(crate) struct Actor<'w, P: Threads> {
     /// `expect_found`.
     pub(crate) lookups: HashMap<String, LookupRecord>,
     /// How many restarts it has made (whole steps only: see [`MAX_RESTARTS`]).
-    restarts: usize,
+    pub(super) restarts: usize,
     /// The restart steps that have sent it back at least once (coverage).
     pub(crate) restarted_by: Vec<usize>,
     /// How a Rust actor's step ended the actor early, kept until its closure returns.
-    halted: Option<Halt>,
+    pub(super) halted: Option<Halt>,
     /// Each local's objects (one for `alloc`, none or one for `walk ... keep`, any for `reap`).
     pub(crate) locals: HashMap<String, Vec<Handle>>,
     /// The key each local was looked up with (`walk ... keep x key K`): a use of an object
     /// with another key is a wrong identity. Decided by the binding step, so by `pc`.
-    looked_up: HashMap<String, u32>,
+    pub(super) looked_up: HashMap<String, u32>,
     /// The guard of every lock this actor holds, by lock index.
-    guards: Vec<Option<SpinGuard<'w, (), P>>>,
+    pub(super) guards: Vec<Option<SpinGuard<'w, (), P>>>,
     /// Its index among the expanded actors, when the world records coverage.
-    coverage_index: Option<usize>,
+    pub(super) coverage_index: Option<usize>,
     /// Its RCU slot, in a scenario that uses RCU: its read-side sections.
     pub(crate) rcu: Option<RcuThread<'w, Callback, P>>,
 }
@@ -146,13 +146,6 @@ impl<'w, P: Threads> Actor<'w, P> {
             &self.locals,
             (self.held(), self.restarted_by.clone(), self.found_locals()),
         )
-    }
-
-    /// Forgets the guards this actor holds without unlocking (the world they lock goes too).
-    pub(crate) fn forget_guards(mut self) {
-        for guard in self.guards.drain(..).flatten() {
-            std::mem::forget(guard);
-        }
     }
 
     /// Which locks this actor holds, by lock index.

@@ -3,6 +3,8 @@
 //! in all); the others are spawned in the order the file lists them.
 
 mod actor;
+mod actor_checkpoint;
+mod checkpoint;
 mod coverage;
 mod lists;
 mod place;
@@ -15,6 +17,7 @@ mod trace;
 mod watchdog;
 mod world;
 
+pub(crate) use checkpoint::Checkpoint;
 pub(crate) use rcu::WORKER;
 pub(crate) use stepper::{enabled, replay_path, worker_enabled, Replayer, Snapshot};
 pub use threads::{panic_message, Threads};

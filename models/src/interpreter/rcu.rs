@@ -25,13 +25,30 @@ impl<P: Threads> World<P> {
     /// Registers the calling actor with the RCU model (one slot per actor), remembering its
     /// name for the trace; `None` in a world without RCU slots (a scenario without RCU).
     pub(crate) fn rcu_register(&self, name: &str) -> Option<RcuThread<'_, Callback, P>> {
+        self.rcu_register_with(name, |rcu| rcu.register())
+    }
+
+    /// As [`World::rcu_register`] after a restore, for an actor that was `nesting` read-side
+    /// sections deep in the saved state.
+    pub(crate) fn rcu_register_at(
+        &self,
+        name: &str,
+        nesting: usize,
+    ) -> Option<RcuThread<'_, Callback, P>> {
+        self.rcu_register_with(name, |rcu| rcu.register_resumed(nesting))
+    }
+
+    fn rcu_register_with<'w>(
+        &'w self,
+        name: &str,
+        register: impl FnOnce(
+            &'w lifecycle_list::Rcu<Callback, P>,
+        ) -> Result<RcuThread<'w, Callback, P>, lifecycle_list::RcuError>,
+    ) -> Option<RcuThread<'w, Callback, P>> {
         if self.rcu.slots() == 0 {
             return None;
         }
-        let thread = self
-            .rcu
-            .register()
-            .expect("the world has one RCU slot per actor");
+        let thread = register(&self.rcu).expect("the world has one RCU slot per actor");
         let mut names = self.rcu_names.lock().unwrap_or_else(|p| p.into_inner());
         if names.len() <= thread.slot() {
             names.resize(thread.slot() + 1, String::new());

@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 /// A flag that goes from unset to set once.
 ///
 /// # Invariants
-/// `flag` only ever goes 0 -> 1; `set` publishes with Release and `wait` returns after an
+/// `flag` only ever goes 0 -> 1 (but for a restore, which takes `&mut self`); `set` publishes with Release and `wait` returns after an
 /// Acquire load of 1, so everything before `set` happens-before everything after `wait`.
 pub struct Signal<P: Platform> {
     flag: P::AtomicUsize,
@@ -33,6 +33,12 @@ impl<P: Platform> Signal<P> {
     /// Whether the flag is set (an Acquire load: what `set` published is visible after `true`).
     pub fn is_set(&self) -> bool {
         self.flag.load(Ordering::Acquire) != 0
+    }
+
+    /// Sets or clears the flag as a saved state had it (the state graph's restore: the
+    /// exclusive borrow means nobody waits on it).
+    pub fn restore(&mut self, set: bool) {
+        self.flag.store(usize::from(set), Ordering::Relaxed);
     }
 
     /// Returns once the flag is set.

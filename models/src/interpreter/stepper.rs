@@ -5,6 +5,7 @@
 //! world, so nothing but the snapshot has to be kept per state.
 
 use super::actor::Actor;
+use super::checkpoint::Checkpoint;
 use super::coverage::Coverage;
 use super::place::Place;
 use super::tables::LookupRecord;
@@ -93,111 +94,174 @@ pub struct Outcome {
     pub covered: u64,
 }
 
-/// What replays reuse: the trace they record into and the record of `[[sometimes]]` states.
+/// The world the state graph runs in, with the checkpoint of its initial state.
+struct Stage {
+    world: World<Std>,
+    initial: Checkpoint,
+}
+
+// SAFETY: the world's and the checkpoint's addresses are followed only by runs, one at a time
+// under the replayer's lock on its stage, by the thread that holds it; every actor (and every
+// guard on the world's locks) is dropped before the lock is released.
+unsafe impl Send for Stage {}
+
+/// Where a path's actions run: one world, put back at the start of every run, either at the
+/// initial state (a replay of a whole path) or at a state saved earlier (a restore, then one
+/// action), with the trace it records into and the record of `[[sometimes]]` states.
 ///
 /// # Invariants
-/// One replay at a time uses them (`one_at_a_time` is held across each: the Explorer's web
-/// server may ask for states from several threads).
-#[derive(Debug)]
+/// One run at a time uses the world, the trace and the coverage record (the `stage` lock is
+/// held across each: the Explorer's web server may ask for states from several threads).
+/// Between runs no actor exists and every lock of the world is free.
 pub struct Replayer {
     /// The trace (quiet while exploring; recording for a finding's events).
     pub trace: Arc<Trace>,
-    /// The scenario's `[[sometimes]]` record, reset by each replay.
+    /// The scenario's `[[sometimes]]` record, reset by each run.
     coverage: Coverage,
-    one_at_a_time: std::sync::Mutex<()>,
+    stage: std::sync::Mutex<Stage>,
+}
+
+impl std::fmt::Debug for Replayer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Replayer").finish_non_exhaustive()
+    }
 }
 
 impl Replayer {
     /// A replayer of `plan`'s paths into `trace`.
     pub fn new(plan: &Plan, trace: Trace) -> Self {
+        let trace = Arc::new(trace);
+        let rcu_slots = if plan.scenario().uses_rcu() {
+            plan.actors().len()
+        } else {
+            0
+        };
+        let world = World::<Std>::new(plan.world(), trace.clone(), rcu_slots);
+        let initial = {
+            let actors: Vec<Actor<'_, Std>> = plan
+                .actors()
+                .iter()
+                .map(|(name, _)| Actor::new(&world, name, true))
+                .collect();
+            world.save(actors.iter().map(Actor::save).collect())
+        };
         Replayer {
-            trace: Arc::new(trace),
+            trace,
             coverage: Coverage::new(
                 &plan.scenario().sometimes,
                 plan.actors(),
                 plan.world().locks.len(),
             ),
-            one_at_a_time: std::sync::Mutex::new(()),
+            stage: std::sync::Mutex::new(Stage { world, initial }),
         }
+    }
+
+    /// The state one more action, `action`, leads to from the state `from` saved (restored, not
+    /// replayed: the path to it is not run again).
+    pub(crate) fn step(&self, plan: &Plan, from: &Checkpoint, action: usize) -> Outcome {
+        self.run(plan, Some(from), &[action], false).0
+    }
+
+    /// Replays `path` from the initial state and saves the state it leads to, for
+    /// [`Replayer::step`] to go on from.
+    pub(crate) fn replay_saving(&self, plan: &Plan, path: &[usize]) -> (Outcome, Checkpoint) {
+        let (outcome, saved) = self.run(plan, None, path, true);
+        (outcome, saved.expect("asked to save"))
+    }
+
+    /// Runs `actions` (indices into the plan's actors; the one after the last actor is the
+    /// grace-period worker) from `from`, or from the initial state, each one step or one walk
+    /// node of that actor, recording into the trace; with `save`, saves the state reached.
+    fn run(
+        &self,
+        plan: &Plan,
+        from: Option<&Checkpoint>,
+        actions: &[usize],
+        save: bool,
+    ) -> (Outcome, Option<Checkpoint>) {
+        let (scenario, spec, actors) = (plan.scenario(), plan.world(), plan.actors());
+        let mut stage = self.stage.lock().unwrap_or_else(|p| p.into_inner());
+        let Stage { world, initial } = &mut *stage;
+        let from = from.unwrap_or(initial);
+        world.restore(from);
+        let world = &*world;
+        // The world's own coverage stays inactive, so no action evaluates the properties: each
+        // actor is placed once, at the end, where its last completed action left it (what its
+        // last publication said). An action that ends in a finding completes nothing, so its
+        // actor is placed before it; only a path's last action can (no state with a finding is
+        // expanded).
+        let mut running: Vec<Actor<'_, Std>> = from
+            .actors
+            .iter()
+            .map(|saved| Actor::resume(world, saved))
+            .collect();
+        // After the resume: its retaking of locks is not an event of this run.
+        let (trace, coverage) = (&self.trace, &self.coverage);
+        trace.reset();
+        coverage.reset();
+        let mut finding = None;
+        let mut failed = None;
+        for (at, &index) in actions.iter().enumerate() {
+            // The action after the last actor's is the grace-period worker's.
+            if index == actors.len() {
+                world.set_acting(super::rcu::WORKER);
+                if let Err(stop) = world.run_stepped_callback() {
+                    finding = Some((super::rcu::WORKER.to_string(), stop));
+                    break;
+                }
+                continue;
+            }
+            let (name, spec_index) = &actors[index];
+            world.set_acting(name);
+            if at + 1 == actions.len() && coverage.is_active() {
+                running[index].place_in(coverage, index);
+            }
+            if let Err(halt) = running[index].advance(&scenario.actors[*spec_index]) {
+                finding = Some((name.clone(), super::actor::halt_stop(&halt)));
+                failed = Some(index);
+                break;
+            }
+        }
+        let all_done = running
+            .iter()
+            .zip(actors)
+            .all(|(actor, (_, spec))| actor.pc == scenario.actors[*spec].steps.len());
+        let callbacks_done = world.stepped_callbacks().is_empty();
+        if finding.is_none() && all_done && callbacks_done && spec.checks.leak {
+            if let Err(stop) = world.check_no_leak() {
+                finding = Some((actors[0].0.clone(), stop));
+            }
+        }
+        let snapshot = snapshot(world, &running, spec.events.len());
+        let covered = if coverage.is_active() {
+            for (index, actor) in running.iter().enumerate() {
+                if failed != Some(index) {
+                    actor.place_in(coverage, index);
+                }
+            }
+            coverage.now(&|slot, list| world.is_linked(slot, list))
+        } else {
+            0
+        };
+        let saved = save.then(|| world.save(running.iter().map(Actor::save).collect()));
+        // Dropping the actors releases the locks they hold: the world is free for the next run.
+        drop(running);
+        (
+            Outcome {
+                snapshot,
+                finding,
+                covered,
+            },
+            saved,
+        )
     }
 }
 
-/// Replays `path` (indices into the plan's actors) from a fresh world, each action one step or
-/// one walk node of that actor, recording into the replayer's trace.
+/// Replays `path` (indices into the plan's actors) from the initial state, each action one step
+/// or one walk node of that actor, recording into the replayer's trace: how a state is found
+/// again from its path (the Explorer, a finding's events, the cross-check of restores).
 pub fn replay_path(plan: &Plan, path: &[usize], replayer: &Replayer) -> Outcome {
-    let (scenario, spec, actors) = (plan.scenario(), plan.world(), plan.actors());
-    let Replayer {
-        trace,
-        coverage,
-        one_at_a_time,
-    } = replayer;
-    let _alone = one_at_a_time.lock().unwrap_or_else(|p| p.into_inner());
-    trace.reset();
-    coverage.reset();
-    let rcu_slots = if scenario.uses_rcu() { actors.len() } else { 0 };
-    let world = World::<Std>::new(spec, trace.clone(), rcu_slots);
-    // The world's own coverage stays inactive, so no action evaluates the properties: each
-    // actor is placed once, at the end, where its last completed action left it (what its
-    // last publication said). An action that ends in a finding completes nothing, so its actor
-    // is placed before it; only a path's last action can (no state with a finding is expanded).
-    let mut running: Vec<Actor<'_, Std>> = actors
-        .iter()
-        .map(|(name, _)| Actor::new(&world, name, true))
-        .collect();
-    let mut finding = None;
-    let mut failed = None;
-    for (at, &index) in path.iter().enumerate() {
-        // The action after the last actor's is the grace-period worker's.
-        if index == actors.len() {
-            world.set_acting(super::rcu::WORKER);
-            if let Err(stop) = world.run_stepped_callback() {
-                finding = Some((super::rcu::WORKER.to_string(), stop));
-                break;
-            }
-            continue;
-        }
-        let (name, spec_index) = &actors[index];
-        world.set_acting(name);
-        if at + 1 == path.len() && coverage.is_active() {
-            running[index].place_in(coverage, index);
-        }
-        if let Err(halt) = running[index].advance(&scenario.actors[*spec_index]) {
-            finding = Some((name.clone(), super::actor::halt_stop(&halt)));
-            failed = Some(index);
-            break;
-        }
-    }
-    let all_done = running
-        .iter()
-        .zip(actors)
-        .all(|(actor, (_, spec))| actor.pc == scenario.actors[*spec].steps.len());
-    let callbacks_done = world.stepped_callbacks().is_empty();
-    if finding.is_none() && all_done && callbacks_done && spec.checks.leak {
-        if let Err(stop) = world.check_no_leak() {
-            finding = Some((actors[0].0.clone(), stop));
-        }
-    }
-    let snapshot = snapshot(&world, &running, spec.events.len());
-    let covered = if coverage.is_active() {
-        for (index, actor) in running.iter().enumerate() {
-            if failed != Some(index) {
-                actor.place_in(coverage, index);
-            }
-        }
-        coverage.now(&|slot, list| world.is_linked(slot, list))
-    } else {
-        0
-    };
-    // The actors hold guards on `world`'s locks: forget them with the world, which is dropped
-    // after them (no lock outlives this function).
-    for actor in running {
-        actor.forget_guards();
-    }
-    Outcome {
-        snapshot,
-        finding,
-        covered,
-    }
+    replayer.run(plan, None, path, false).0
 }
 
 /// The canonical snapshot of `world` and its actors.

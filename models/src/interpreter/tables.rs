@@ -160,7 +160,7 @@ impl<P: Threads> World<P> {
         links
     }
 
-    fn hashing(&self) -> std::sync::MutexGuard<'_, Hashing> {
+    pub(super) fn hashing(&self) -> std::sync::MutexGuard<'_, Hashing> {
         self.hashing.lock().unwrap_or_else(|p| p.into_inner())
     }
 

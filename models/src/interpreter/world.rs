@@ -94,7 +94,7 @@ pub struct World<P: Threads> {
     acting: Mutex<Option<String>>,
     /// The harness's own bookkeeping (never seen by a checker): which lists each slot's link was
     /// added to and not deleted from since, so a free can say it was still linked.
-    membership: Mutex<Vec<[bool; MAX_LISTS]>>,
+    pub(super) membership: Mutex<Vec<[bool; MAX_LISTS]>>,
     /// Harness bookkeeping: the heads a plain `list_splice` left pointing at the entries it gave
     /// away (the kernel's source head is garbage until `INIT_LIST_HEAD`): not checked at unlock,
     /// where a correct splice whose source is never used again must not be a corruption.
@@ -334,6 +334,16 @@ impl<P: Threads> World<P> {
             }
             None => *acting = Some(name.to_string()),
         }
+    }
+
+    /// The number of events.
+    pub(super) fn event_count(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Sets or clears event `event` as a saved state had it.
+    pub(super) fn set_event(&mut self, event: usize, set: bool) {
+        self.events[event].restore(set);
     }
 
     /// Whether event `event` is set.

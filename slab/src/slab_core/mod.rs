@@ -53,7 +53,8 @@ pub(crate) fn next_cache_id(counter: &AtomicU64) -> u64 {
 ///   address and `stride` the distance between consecutive objects (`size_of` of a cell).
 /// - A slot's state is `generation << 2 | busy << 1 | allocated`; the generation grows by one
 ///   on every free and never wraps (`next_generation` panics first), so no handle of an earlier
-///   allocation ever becomes current again. A slot goes from free to allocated only by a compare-and-swap in
+///   allocation ever becomes current again, but across [`SlabCore::restore`] (`&mut self`: a
+///   rollback to words saved earlier, which a model checker asks for). A slot goes from free to allocated only by a compare-and-swap in
 ///   `alloc_with` (the claim), and from allocated to free (or busy, then free) only by one in
 ///   `free_with`, so of two threads racing for the same transition exactly one wins, and a
 ///   [`Handle`] is current exactly while the state equals its generation with the allocated bit
@@ -377,6 +378,50 @@ impl<T, P: Platform> SlabCore<T, P> {
             self.capacity()
         );
         self.slot_ptrs[slot]
+    }
+
+    /// The core's words, at a quiescent point.
+    pub(crate) fn save(&self) -> crate::SlabWords {
+        let (free_head, free_next) = self.free_list.words();
+        crate::SlabWords {
+            cache: self.id,
+            states: self
+                .states
+                .iter()
+                .map(|state| state.load(Ordering::Relaxed))
+                .collect(),
+            free_head,
+            free_next,
+            high_water: self.high_water.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Writes back the words [`SlabCore::save`] read from this core.
+    ///
+    /// # Panics
+    /// If `words` were saved from another core.
+    pub(crate) fn restore(&mut self, words: &crate::SlabWords) {
+        assert_eq!(
+            words.cache, self.id,
+            "a slab restores only the words saved from it (its slots, its free list)"
+        );
+        for (state, &value) in self.states.iter().zip(&words.states) {
+            state.store(value, Ordering::Relaxed);
+        }
+        self.free_list.set_words(words.free_head, &words.free_next);
+        self.high_water.store(words.high_water, Ordering::Relaxed);
+        // A tagged free list is never corrupt, so words that disagree with the states were
+        // read while an alloc or free was under way (a torn save): refused rather than
+        // restored into a cache that would hand a slot out twice. An untagged list may be
+        // corrupt on purpose (the ABA it exists to show).
+        if self.free_list.tagging() == Tagging::Tagged {
+            if let Err(error) = self.check_quiescent() {
+                panic!(
+                    "slab words restored must be a quiescent slab's (saved while no alloc or \
+                     free ran): {error}"
+                );
+            }
+        }
     }
 
     /// A snapshot of the counts (racy while other threads allocate and free).

@@ -153,3 +153,29 @@ fn finding_06_cache_id_exhaustion_panics_instead_of_wrapping() {
     assert_eq!(next_cache_id(&counter), u64::MAX - 1);
     next_cache_id(&counter);
 }
+
+#[test]
+fn torn_words_are_refused_by_a_tagged_slab_and_kept_by_an_untagged_one() {
+    for tagging in [Tagging::Tagged, Tagging::Untagged] {
+        let mut core = SlabCore::<u64, Std>::new(2, tagging, |_| 0);
+        let handle = core.alloc_with(|_, _| Ok(())).unwrap();
+        let mut words = core.save();
+        // Torn: the slot's state says free, but the free list was read before its push.
+        words.states[handle.slot()] = state_word(1, 0);
+        let restored = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            core.restore(&words);
+        }));
+        match tagging {
+            Tagging::Tagged => {
+                let message = *restored.unwrap_err().downcast::<String>().unwrap();
+                assert_eq!(
+                    message,
+                    "slab words restored must be a quiescent slab's (saved while no alloc or \
+                     free ran): free list corruption: slot#0 is free (generation 1) but not on the \
+                     free list: it is lost"
+                );
+            }
+            Tagging::Untagged => assert!(restored.is_ok(), "an untagged list may be corrupt"),
+        }
+    }
+}

@@ -159,26 +159,26 @@ pub(crate) fn explore(
         truncated: None,
     };
     let mut index: HashMap<u128, usize> = HashMap::new();
-    let init = model.state_of(Vec::new());
+    let (init, init_saved) = model.state_saving(Vec::new());
     exploration.graph.add_state(model.is_final(&init), None);
     exploration.covered.push(init.covered);
     index.insert(key(&init), 0);
     // States are added in BFS order, so the states found and not yet expanded are the ids from
     // `next` on: the frontier is a counter.
     let mut next = 0;
-    let mut pending = Some(init);
+    let mut pending = Some((init, init_saved));
     while next < exploration.len() {
-        let state = pending
+        // The state is found again by replaying its path once; each successor is then restored
+        // from it and takes one action.
+        let (state, saved) = pending
             .take()
-            .unwrap_or_else(|| model.state_of(exploration.path_to(next)));
+            .unwrap_or_else(|| model.state_saving(exploration.path_to(next)));
         if state.finding.is_some() {
             exploration.finding = Some(next);
             break;
         }
         for actor in model.enabled_actors(&state) {
-            let mut path = state.path.clone();
-            path.push(actor);
-            let successor = model.state_of(path);
+            let successor = model.successor(&state, &saved, actor);
             let fingerprint = key(&successor);
             let id = match index.get(&fingerprint) {
                 Some(&id) => id,

@@ -3,7 +3,9 @@
 //! actor taking its next step (or one node of a walk). Every transition runs the real list and
 //! slab code: the state's path of actions is replayed on a fresh std world, then the action.
 
-use crate::interpreter::{enabled, replay_path, worker_enabled, Replayer, Snapshot, Trace, WORKER};
+use crate::interpreter::{
+    enabled, replay_path, worker_enabled, Checkpoint, Replayer, Snapshot, Trace, WORKER,
+};
 use crate::outcome::{Event, Stop};
 use crate::plan::Plan;
 use std::hash::{Hash, Hasher};
@@ -158,6 +160,35 @@ impl ScenarioModel {
     /// The state `path` leads to.
     pub fn state_of(&self, path: Vec<usize>) -> State {
         let outcome = replay_path(&self.plan, &path, &self.replayer);
+        State {
+            snapshot: outcome.snapshot,
+            finding: outcome.finding,
+            path,
+            covered: outcome.covered,
+        }
+    }
+
+    /// The state `path` leads to, and that state saved, for [`ScenarioModel::successor`].
+    pub fn state_saving(&self, path: Vec<usize>) -> (State, Checkpoint) {
+        let (outcome, saved) = self.replayer.replay_saving(&self.plan, &path);
+        (
+            State {
+                snapshot: outcome.snapshot,
+                finding: outcome.finding,
+                path,
+                covered: outcome.covered,
+            },
+            saved,
+        )
+    }
+
+    /// The state `action` leads to from `state`, saved as `saved`: restored, then one action
+    /// (the same state as `state_of` of the longer path, which the tests check).
+    pub fn successor(&self, state: &State, saved: &Checkpoint, action: usize) -> State {
+        let outcome = self.replayer.step(&self.plan, saved, action);
+        let mut path = Vec::with_capacity(state.path.len() + 1);
+        path.extend_from_slice(&state.path);
+        path.push(action);
         State {
             snapshot: outcome.snapshot,
             finding: outcome.finding,

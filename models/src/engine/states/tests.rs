@@ -188,3 +188,52 @@ fn a_quiet_replay_reaches_the_state_a_recording_replay_does() {
     }
     assert!(compared > 5_000, "only {compared} states compared");
 }
+
+/// The exploration restores a state saved once and takes one action from it, instead of
+/// replaying the path to it: on every state of every catalogue scenario's graph (up to
+/// `RESTORED_STATES` states each), each action from a restored state must reach the snapshot,
+/// finding and coverage that replaying the longer path from the initial state reaches, in
+/// another world.
+#[test]
+fn a_restored_state_takes_each_action_as_a_replay_of_its_path_does() {
+    const RESTORED_STATES: usize = 2_000;
+    use crate::interpreter::{replay_path, Replayer, Trace};
+    let (mut compared, mut whole) = (0, 0);
+    for scenario in Scenario::catalogue() {
+        if scenario.actors.iter().any(|actor| actor.rust.is_some()) {
+            continue;
+        }
+        let plan = Arc::new(Plan::of(&scenario));
+        let model = ScenarioModel::new(plan.clone());
+        let exploration = explore(
+            &model,
+            false,
+            (RESTORED_STATES, usize::MAX),
+            &AtomicUsize::new(0),
+        );
+        whole += usize::from(exploration.truncated.is_none());
+        let replayer = Replayer::new(&plan, Trace::quiet());
+        for id in 0..exploration.len() {
+            let (state, saved) = model.state_saving(exploration.path_to(id));
+            if state.finding.is_some() {
+                continue;
+            }
+            for action in model.enabled_actors(&state) {
+                let restored = model.successor(&state, &saved, action);
+                let mut path = state.path.clone();
+                path.push(action);
+                let replayed = replay_path(&plan, &path, &replayer);
+                let at = format!(
+                    "{} state {id}, action {action} (path {path:?})",
+                    scenario.name
+                );
+                assert_eq!(restored.snapshot, replayed.snapshot, "{at}");
+                assert_eq!(restored.finding, replayed.finding, "{at}");
+                assert_eq!(restored.covered, replayed.covered, "{at}");
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 20_000, "only {compared} transitions compared");
+    assert!(whole > 20, "only {whole} scenarios explored whole");
+}
