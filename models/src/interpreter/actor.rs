@@ -1,7 +1,7 @@
 //! The step interpreter: one actor's steps, run in order over the [`World`] on whatever platform
 //! the engine chose. Nothing here knows any particular scenario.
 
-use super::coverage::{Coverage, Position};
+use super::coverage::Position;
 use super::lists::{Cursor, Replace, WalkKind};
 use super::rcu::Callback;
 use super::tables::{LookupRecord, LookupWalk, MAX_RESTARTS};
@@ -133,14 +133,8 @@ impl<'w, P: Threads> Actor<'w, P> {
         }
     }
 
-    /// Tells `coverage` where this actor, expanded actor `index`, is now (the state-graph
-    /// engine's deferred publication: see [`Coverage::place`]).
-    pub(crate) fn place_in(&self, coverage: &Coverage, index: usize) {
-        coverage.place(index, self.position());
-    }
-
     /// Where this actor is, as coverage records it.
-    fn position(&self) -> Position {
+    pub(crate) fn position(&self) -> Position {
         Position::new(
             self.pc,
             &self.locals,

@@ -3,12 +3,16 @@
 //! how an [`Actor`] is made again from it over a restored world ([`super::checkpoint`]).
 
 use super::actor::Actor;
+use super::coverage::Position;
 use super::lists::Cursor;
+use super::rcu::Callback;
+use super::stepper::ActorSnapshot;
 use super::tables::{LookupRecord, LookupWalk};
 use super::world::World;
-use lifecycle_list::{NullsIter, NullsPosition, Std};
+use lifecycle_list::{NullsIter, NullsPosition, RcuThread, Std};
 use lifecycle_slab::Handle;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A lookup under way, without its borrow of the chain: where the walk stands, the table, the
 /// chain, the key and the slot stood on last.
@@ -29,9 +33,9 @@ struct LookupPosition {
 /// from: its cursor and walk addresses are that world's.
 #[derive(Clone)]
 pub(crate) struct ActorCheckpoint {
-    name: String,
+    pub(crate) name: String,
     stepped: bool,
-    pc: usize,
+    pub(crate) pc: usize,
     walk: Option<(Cursor<Std>, Vec<Handle>)>,
     lookup: Option<LookupPosition>,
     lookups: HashMap<String, LookupRecord>,
@@ -42,7 +46,31 @@ pub(crate) struct ActorCheckpoint {
     held: Vec<bool>,
     coverage_index: Option<usize>,
     /// Its read-side nesting, if it has an RCU slot.
-    rcu: Option<usize>,
+    pub(crate) rcu: Option<usize>,
+    /// Its part of the state's snapshot.
+    pub(crate) snapshot: Arc<ActorSnapshot>,
+    /// Where coverage places it.
+    pub(crate) position: Arc<Position>,
+}
+
+// SAFETY: the cursor and walk addresses are followed only after a restore of the world they
+// come from, by the run that holds that world's lock (`Replayer`); shared saves are only read.
+unsafe impl Send for ActorCheckpoint {}
+// SAFETY: as above.
+unsafe impl Sync for ActorCheckpoint {}
+
+impl ActorCheckpoint {
+    /// The same actor, saved again after actions of others: only its snapshot may differ (a
+    /// lookup's watch); if it does not, the save is shared.
+    pub(crate) fn unmoved(self: &Arc<Self>, snapshot: Arc<ActorSnapshot>) -> Arc<ActorCheckpoint> {
+        if Arc::ptr_eq(&self.snapshot, &snapshot) {
+            return self.clone();
+        }
+        Arc::new(ActorCheckpoint {
+            snapshot,
+            ..(**self).clone()
+        })
+    }
 }
 
 impl<'w> Actor<'w, Std> {
@@ -50,7 +78,11 @@ impl<'w> Actor<'w, Std> {
     ///
     /// # Panics
     /// If the actor was halted (a Rust actor's state, which the state graph never runs).
-    pub(crate) fn save(&self) -> ActorCheckpoint {
+    pub(crate) fn save(
+        &self,
+        snapshot: Arc<ActorSnapshot>,
+        position: Arc<Position>,
+    ) -> ActorCheckpoint {
         assert!(
             self.halted.is_none(),
             "only a stepped actor between two actions is saved, never a halted Rust actor"
@@ -75,14 +107,19 @@ impl<'w> Actor<'w, Std> {
             held: self.held(),
             coverage_index: self.coverage_index,
             rcu: self.rcu.as_ref().map(lifecycle_list::RcuThread::depth),
+            snapshot,
+            position,
         }
     }
 
     /// The actor `saved` was, over `world` restored from the same checkpoint: it takes the
-    /// locks it held again (they are free in a restored world) and its RCU slot, at the nesting
-    /// it had. Actors are resumed in the order they were saved (RCU slots are handed out in
-    /// order).
-    pub(crate) fn resume(world: &'w World<Std>, saved: &ActorCheckpoint) -> Self {
+    /// locks it held again (they are free in a restored world) and `rcu`, its RCU slot handed
+    /// out again at the nesting it had ([`World::rcu_register_at`]).
+    pub(crate) fn resume(
+        world: &'w World<Std>,
+        saved: &ActorCheckpoint,
+        rcu: Option<RcuThread<'w, Callback, Std>>,
+    ) -> Self {
         let lookup = saved.lookup.as_ref().map(|lookup| LookupWalk {
             // SAFETY: the position was taken from a walk of this chain in this world, which
             // `World::restore` put back as it was then (every node and head); the walk's
@@ -103,13 +140,7 @@ impl<'w> Actor<'w, Std> {
             .held
             .iter()
             .enumerate()
-            .map(|(lock, &held)| {
-                held.then(|| {
-                    world
-                        .lock(lock)
-                        .unwrap_or_else(|_| unreachable!("a restored world's locks are free"))
-                })
-            })
+            .map(|(lock, &held)| held.then(|| world.retake(lock)))
             .collect();
         Actor {
             world,
@@ -126,9 +157,7 @@ impl<'w> Actor<'w, Std> {
             looked_up: saved.looked_up.clone(),
             guards,
             coverage_index: saved.coverage_index,
-            rcu: saved
-                .rcu
-                .and_then(|nesting| world.rcu_register_at(&saved.name, nesting)),
+            rcu,
         }
     }
 }

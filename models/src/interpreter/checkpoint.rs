@@ -14,6 +14,7 @@ use lifecycle_list::{GracePeriod, ListHead, NodeLinks, RcuWords, Std, WordOps};
 use lifecycle_slab::SlabWords;
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 /// A list node's links as stored: `(next, prev)`, addresses in the world they were saved from.
 type Links = (*const ListHead<Std>, *const ListHead<Std>);
@@ -49,13 +50,13 @@ pub(crate) struct Checkpoint {
     rcu: RcuWords,
     destroyed: bool,
     stepped_callbacks: VecDeque<(Callback, GracePeriod)>,
-    /// Each actor.
-    pub(crate) actors: Vec<ActorCheckpoint>,
+    /// Each actor (shared: an actor that did not act keeps its save from the state before).
+    pub(crate) actors: Vec<Arc<ActorCheckpoint>>,
 }
 
 impl World<Std> {
     /// Saves this world, with `actors` (saved by the caller, in order), between two actions.
-    pub(crate) fn save(&self, actors: Vec<ActorCheckpoint>) -> Checkpoint {
+    pub(crate) fn save(&self, actors: Vec<Arc<ActorCheckpoint>>) -> Checkpoint {
         let links = |node: &ListHead<Std>| -> Links {
             // SAFETY: between two actions no operation is under way: the links are read by
             // this thread, which runs every actor of the state graph.

@@ -8,7 +8,7 @@ use crate::language::{Atom, Condition, Sometimes};
 use lifecycle_slab::Handle;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// Where one actor (one copy of a replicated actor) is, as last published.
 #[derive(Debug, Clone, Default)]
@@ -70,7 +70,11 @@ pub struct Coverage {
     properties: Vec<Sometimes>,
     names: Vec<String>,
     specs: Vec<usize>,
-    positions: Mutex<Vec<Position>>,
+    /// Where an actor starts: at its first step, nothing bound, no lock held.
+    start: Arc<Position>,
+    /// Shared, so that the state graph places an actor that did not act where its saved state
+    /// says without copying it.
+    positions: Mutex<Vec<Arc<Position>>>,
     reached: AtomicU64,
 }
 
@@ -78,17 +82,16 @@ impl Coverage {
     /// A record for `properties` over the expanded actors `actors` (`(name, scenario actor)`),
     /// every actor at its first step with nothing bound and no lock held.
     pub fn new(properties: &[Sometimes], actors: &[(String, usize)], locks: usize) -> Self {
+        let start = Arc::new(Position {
+            held: vec![false; locks],
+            ..Position::default()
+        });
         Coverage {
             properties: properties.to_vec(),
             names: actors.iter().map(|(name, _)| name.clone()).collect(),
             specs: actors.iter().map(|&(_, spec)| spec).collect(),
-            positions: Mutex::new(vec![
-                Position {
-                    held: vec![false; locks],
-                    ..Position::default()
-                };
-                actors.len()
-            ]),
+            positions: Mutex::new(vec![start.clone(); actors.len()]),
+            start,
             reached: AtomicU64::new(0),
         }
     }
@@ -99,11 +102,7 @@ impl Coverage {
     pub(crate) fn reset(&self) {
         let mut positions = self.positions.lock().unwrap_or_else(|p| p.into_inner());
         for position in positions.iter_mut() {
-            position.pc = 0;
-            position.locals.clear();
-            position.held.fill(false);
-            position.restarted_by.clear();
-            position.found.clear();
+            position.clone_from(&self.start);
         }
         self.reached.store(0, Ordering::Relaxed);
     }
@@ -128,7 +127,7 @@ impl Coverage {
         linked: &dyn Fn(usize, usize) -> bool,
     ) {
         let mut positions = self.positions.lock().unwrap_or_else(|p| p.into_inner());
-        positions[index] = position;
+        positions[index] = Arc::new(position);
         let now = self.holding(&positions, linked);
         self.reached.fetch_or(now, Ordering::Relaxed);
     }
@@ -136,8 +135,18 @@ impl Coverage {
     /// Actor `index` is now at `position`, without evaluating the properties: the state-graph
     /// engine places every actor once, at the end of a replayed path, and asks
     /// [`Coverage::now`].
-    pub(crate) fn place(&self, index: usize, position: Position) {
+    pub(crate) fn place(&self, index: usize, position: Arc<Position>) {
         self.positions.lock().unwrap_or_else(|p| p.into_inner())[index] = position;
+    }
+
+    /// Every actor but `except` is now at its position in `positions` (one lock for all).
+    pub(crate) fn place_all(&self, positions: &[Arc<Position>], except: Option<usize>) {
+        let mut placed = self.positions.lock().unwrap_or_else(|p| p.into_inner());
+        for (index, (slot, position)) in placed.iter_mut().zip(positions).enumerate() {
+            if except != Some(index) {
+                slot.clone_from(position);
+            }
+        }
     }
 
     /// The properties that hold at the latest publications, as a mask.
@@ -151,7 +160,7 @@ impl Coverage {
         self.reached.load(Ordering::Relaxed)
     }
 
-    fn holding(&self, positions: &[Position], linked: &dyn Fn(usize, usize) -> bool) -> u64 {
+    fn holding(&self, positions: &[Arc<Position>], linked: &dyn Fn(usize, usize) -> bool) -> u64 {
         let mut mask = 0;
         for (bit, property) in self.properties.iter().enumerate() {
             let holds = property
@@ -173,7 +182,7 @@ impl Coverage {
     fn condition(
         &self,
         condition: &Condition,
-        positions: &[Position],
+        positions: &[Arc<Position>],
         linked: &dyn Fn(usize, usize) -> bool,
     ) -> bool {
         let any = |actor: usize, test: &dyn Fn(usize, &Position) -> bool| {

@@ -6,7 +6,7 @@
 
 use super::actor::Actor;
 use super::checkpoint::Checkpoint;
-use super::coverage::Coverage;
+use super::coverage::{Coverage, Position};
 use super::place::Place;
 use super::tables::LookupRecord;
 use super::trace::Trace;
@@ -59,8 +59,9 @@ pub struct SlotSnapshot {
 /// state-graph engine hashes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Snapshot {
-    /// Each actor, in the order of the expanded actor list.
-    pub actors: Vec<ActorSnapshot>,
+    /// Each actor, in the order of the expanded actor list (shared: an actor that did not act
+    /// keeps its part from the state before).
+    pub actors: Vec<Arc<ActorSnapshot>>,
     /// Every list node (each head, then each slot's link, list by list) as `(next, prev)`.
     pub links: Vec<(Place, Place)>,
     /// Every hash link: each chain's `first`, then each slot's node as `(next, pprev)`.
@@ -143,7 +144,15 @@ impl Replayer {
                 .iter()
                 .map(|(name, _)| Actor::new(&world, name, true))
                 .collect();
-            world.save(actors.iter().map(Actor::save).collect())
+            world.save(
+                actors
+                    .iter()
+                    .map(|actor| {
+                        let part = Arc::new(actor_snapshot(&world, actor));
+                        Arc::new(actor.save(part, Arc::new(actor.position())))
+                    })
+                    .collect(),
+            )
         };
         Replayer {
             trace,
@@ -159,25 +168,38 @@ impl Replayer {
     /// The state one more action, `action`, leads to from the state `from` saved (restored, not
     /// replayed: the path to it is not run again).
     pub(crate) fn step(&self, plan: &Plan, from: &Checkpoint, action: usize) -> Outcome {
-        self.run(plan, Some(from), &[action], false).0
+        self.run(plan, Some(from), &[action], &mut |_| false).0
+    }
+
+    /// As [`Replayer::step`], and saves the state reached if `keep` says so of it (a state the
+    /// exploration has not seen yet).
+    pub(crate) fn step_saving_if(
+        &self,
+        plan: &Plan,
+        from: &Checkpoint,
+        action: usize,
+        keep: &mut dyn FnMut(&Outcome) -> bool,
+    ) -> (Outcome, Option<Checkpoint>) {
+        self.run(plan, Some(from), &[action], keep)
     }
 
     /// Replays `path` from the initial state and saves the state it leads to, for
     /// [`Replayer::step`] to go on from.
     pub(crate) fn replay_saving(&self, plan: &Plan, path: &[usize]) -> (Outcome, Checkpoint) {
-        let (outcome, saved) = self.run(plan, None, path, true);
+        let (outcome, saved) = self.run(plan, None, path, &mut |_| true);
         (outcome, saved.expect("asked to save"))
     }
 
     /// Runs `actions` (indices into the plan's actors; the one after the last actor is the
     /// grace-period worker) from `from`, or from the initial state, each one step or one walk
-    /// node of that actor, recording into the trace; with `save`, saves the state reached.
+    /// node of that actor, recording into the trace; saves the state reached if `save` says so
+    /// of its outcome.
     fn run(
         &self,
         plan: &Plan,
         from: Option<&Checkpoint>,
         actions: &[usize],
-        save: bool,
+        save: &mut dyn FnMut(&Outcome) -> bool,
     ) -> (Outcome, Option<Checkpoint>) {
         let (scenario, spec, actors) = (plan.scenario(), plan.world(), plan.actors());
         let mut stage = self.stage.lock().unwrap_or_else(|p| p.into_inner());
@@ -190,12 +212,18 @@ impl Replayer {
         // last publication said). An action that ends in a finding completes nothing, so its
         // actor is placed before it; only a path's last action can (no state with a finding is
         // expanded).
-        let mut running: Vec<Actor<'_, Std>> = from
+        // Actors are resumed when they first act: a step from a saved state resumes one. Their
+        // RCU slots are handed out again in order now (a handle is only the thread's nesting).
+        let mut threads: Vec<_> = from
             .actors
             .iter()
-            .map(|saved| Actor::resume(world, saved))
+            .map(|saved| {
+                saved
+                    .rcu
+                    .and_then(|nesting| world.rcu_register_at(&saved.name, nesting))
+            })
             .collect();
-        // After the resume: its retaking of locks is not an event of this run.
+        let mut running: Vec<Option<Actor<'_, Std>>> = from.actors.iter().map(|_| None).collect();
         let (trace, coverage) = (&self.trace, &self.coverage);
         trace.reset();
         coverage.reset();
@@ -212,48 +240,78 @@ impl Replayer {
                 continue;
             }
             let (name, spec_index) = &actors[index];
+            let actor = running[index].get_or_insert_with(|| {
+                Actor::resume(world, &from.actors[index], threads[index].take())
+            });
             world.set_acting(name);
             if at + 1 == actions.len() && coverage.is_active() {
-                running[index].place_in(coverage, index);
+                coverage.place(index, Arc::new(actor.position()));
             }
-            if let Err(halt) = running[index].advance(&scenario.actors[*spec_index]) {
+            if let Err(halt) = actor.advance(&scenario.actors[*spec_index]) {
                 finding = Some((name.clone(), super::actor::halt_stop(&halt)));
                 failed = Some(index);
                 break;
             }
         }
-        let all_done = running
-            .iter()
-            .zip(actors)
-            .all(|(actor, (_, spec))| actor.pc == scenario.actors[*spec].steps.len());
+        let all_done =
+            running
+                .iter()
+                .zip(&from.actors)
+                .zip(actors)
+                .all(|((actor, saved), (_, spec))| {
+                    let pc = actor.as_ref().map_or(saved.pc, |actor| actor.pc);
+                    pc == scenario.actors[*spec].steps.len()
+                });
         let callbacks_done = world.stepped_callbacks().is_empty();
         if finding.is_none() && all_done && callbacks_done && spec.checks.leak {
             if let Err(stop) = world.check_no_leak() {
                 finding = Some((actors[0].0.clone(), stop));
             }
         }
-        let snapshot = snapshot(world, &running, spec.events.len());
+        let parts: Vec<Arc<ActorSnapshot>> = running
+            .iter()
+            .zip(&from.actors)
+            .map(|(actor, saved)| match actor {
+                Some(actor) => Arc::new(actor_snapshot(world, actor)),
+                None => unmoved_snapshot(world, &saved.name, &saved.snapshot),
+            })
+            .collect();
+        let positions: Vec<Arc<Position>> = running
+            .iter()
+            .zip(&from.actors)
+            .map(|(actor, saved)| match actor {
+                Some(actor) => Arc::new(actor.position()),
+                None => saved.position.clone(),
+            })
+            .collect();
         let covered = if coverage.is_active() {
-            for (index, actor) in running.iter().enumerate() {
-                if failed != Some(index) {
-                    actor.place_in(coverage, index);
-                }
-            }
+            coverage.place_all(&positions, failed);
             coverage.now(&|slot, list| world.is_linked(slot, list))
         } else {
             0
         };
-        let saved = save.then(|| world.save(running.iter().map(Actor::save).collect()));
-        // Dropping the actors releases the locks they hold: the world is free for the next run.
+        let outcome = Outcome {
+            snapshot: snapshot(world, parts.clone(), spec.events.len()),
+            finding,
+            covered,
+        };
+        let saved = save(&outcome).then(|| {
+            let actors = running
+                .iter()
+                .zip(&from.actors)
+                .zip(parts.iter().zip(&positions))
+                .map(|((actor, saved), (part, position))| match actor {
+                    Some(actor) => Arc::new(actor.save(part.clone(), position.clone())),
+                    None => saved.unmoved(part.clone()),
+                })
+                .collect();
+            world.save(actors)
+        });
+        // Dropping the actors releases the locks they hold (and the RCU handles, which hold
+        // nothing): the world is free for the next run.
         drop(running);
-        (
-            Outcome {
-                snapshot,
-                finding,
-                covered,
-            },
-            saved,
-        )
+        drop(threads);
+        (outcome, saved)
     }
 }
 
@@ -261,57 +319,76 @@ impl Replayer {
 /// or one walk node of that actor, recording into the replayer's trace: how a state is found
 /// again from its path (the Explorer, a finding's events, the cross-check of restores).
 pub fn replay_path(plan: &Plan, path: &[usize], replayer: &Replayer) -> Outcome {
-    replayer.run(plan, None, path, false).0
+    replayer.run(plan, None, path, &mut |_| false).0
 }
 
-/// The canonical snapshot of `world` and its actors.
-fn snapshot(world: &World<Std>, actors: &[Actor<'_, Std>], events: usize) -> Snapshot {
+/// Actor `actor`'s part of the canonical snapshot of `world`.
+fn actor_snapshot(world: &World<Std>, actor: &Actor<'_, Std>) -> ActorSnapshot {
     let slot_of = |handle: &lifecycle_slab::Handle| (handle.slot(), handle.generation());
-    let actors = actors
+    let mut locals: Vec<(String, Vec<(usize, u64)>)> = actor
+        .locals
         .iter()
-        .map(|actor| {
-            let mut locals: Vec<(String, Vec<(usize, u64)>)> = actor
-                .locals
-                .iter()
-                .map(|(name, handles)| (name.clone(), handles.iter().map(slot_of).collect()))
-                .collect();
-            locals.sort();
-            ActorSnapshot {
-                pc: actor.pc,
-                walk: actor.walk.as_ref().map(|(cursor, found)| {
-                    (
-                        world.name_of(cursor.current as usize),
-                        cursor.ahead.map(|a| world.name_of(a as usize)),
-                        found.iter().map(|h| h.slot()).collect(),
-                    )
-                }),
-                locals,
-                held: actor
-                    .held()
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, &held)| held)
-                    .map(|(lock, _)| lock)
-                    .collect(),
-                rcu_depth: actor.rcu_depth(),
-                lookup: actor.lookup.as_ref().map(|lookup| {
-                    let (table, chain, key, at) = lookup.position();
-                    let watch = world.watch_of(&actor.name).unwrap_or_default();
-                    (table, chain, key, world.hash_link_name(at), watch)
-                }),
-                lookups: {
-                    let mut lookups: Vec<(String, LookupRecord)> = actor
-                        .lookups
-                        .iter()
-                        .map(|(local, record)| (local.clone(), record.clone()))
-                        .collect();
-                    lookups.sort();
-                    lookups
-                },
-                restarted_by: actor.restarted_by.clone(),
-            }
-        })
+        .map(|(name, handles)| (name.clone(), handles.iter().map(slot_of).collect()))
         .collect();
+    locals.sort();
+    ActorSnapshot {
+        pc: actor.pc,
+        walk: actor.walk.as_ref().map(|(cursor, found)| {
+            (
+                world.name_of(cursor.current as usize),
+                cursor.ahead.map(|a| world.name_of(a as usize)),
+                found.iter().map(|h| h.slot()).collect(),
+            )
+        }),
+        locals,
+        held: actor
+            .held()
+            .iter()
+            .enumerate()
+            .filter(|(_, &held)| held)
+            .map(|(lock, _)| lock)
+            .collect(),
+        rcu_depth: actor.rcu_depth(),
+        lookup: actor.lookup.as_ref().map(|lookup| {
+            let (table, chain, key, at) = lookup.position();
+            let watch = world.watch_of(&actor.name).unwrap_or_default();
+            (table, chain, key, world.hash_link_name(at), watch)
+        }),
+        lookups: {
+            let mut lookups: Vec<(String, LookupRecord)> = actor
+                .lookups
+                .iter()
+                .map(|(local, record)| (local.clone(), record.clone()))
+                .collect();
+            lookups.sort();
+            lookups
+        },
+        restarted_by: actor.restarted_by.clone(),
+    }
+}
+
+/// The part of the snapshot of an actor that did not act since `saved` was taken: its own
+/// state is as saved, and so is its snapshot, but for a lookup under way, whose watch (the
+/// candidates that stayed hashed) other actors' actions change.
+fn unmoved_snapshot(
+    world: &World<Std>,
+    name: &str,
+    saved: &Arc<ActorSnapshot>,
+) -> Arc<ActorSnapshot> {
+    let Some((table, chain, key, at, watch)) = &saved.lookup else {
+        return saved.clone();
+    };
+    let now = world.watch_of(name).unwrap_or_default();
+    if now == *watch {
+        return saved.clone();
+    }
+    let mut moved = (**saved).clone();
+    moved.lookup = Some((*table, *chain, *key, at.clone(), now));
+    Arc::new(moved)
+}
+
+/// The canonical snapshot of `world` with its actors' parts.
+fn snapshot(world: &World<Std>, actors: Vec<Arc<ActorSnapshot>>, events: usize) -> Snapshot {
     let slots = (0..world.slab.capacity())
         .map(|slot| {
             let (allocated, generation) =

@@ -566,6 +566,18 @@ impl<P: Threads> World<P> {
         Ok(guard)
     }
 
+    /// Takes lock `lock` again for an actor resumed from a saved state that held it (free in a
+    /// restored world): not an event of the run, and never waits.
+    pub(crate) fn retake(&self, lock: usize) -> SpinGuard<'_, (), P> {
+        match self.locks[lock].try_lock() {
+            Ok(guard) => guard,
+            Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => {
+                panic!("lock {lock} is free in a restored world until its holder is resumed")
+            }
+        }
+    }
+
     /// Releases lock `lock`, first checking the lists it protects if the world says so.
     pub fn unlock(&self, lock: usize, guard: SpinGuard<'_, (), P>) -> Result<(), Stop> {
         let mut verdict = Ok(());

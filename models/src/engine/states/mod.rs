@@ -4,15 +4,19 @@
 //! state with a finding; liveness is what stateright's `eventually` misses on cycles: a
 //! reachable state from which no final state can be reached ([`graph`]), reported as a lasso.
 
+mod depth_first;
 mod graph;
 mod model;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use depth_first::explore;
 pub(crate) use model::{ScenarioModel, State};
 
 use super::Checker;
+use crate::interpreter::Snapshot;
 use crate::language::Step;
+use crate::outcome::Stop;
 use crate::outcome::{Cause, Engine, Event, Explored, Failure, Replay, What};
 use crate::plan::Plan;
 use graph::{Lasso, StateGraph};
@@ -92,28 +96,21 @@ impl Exploration {
 }
 
 /// A 128-bit fingerprint of a state: the index keeps fingerprints, not states (stateright keeps
-/// 64-bit ones), so a graph of millions of states fits in memory; two SipHash keys make a
-/// collision (two states taken for one) about 2^-128 likely per pair. The state is written out
-/// once (its `Hash` encoding, lengths included, into a reused buffer) and each key hashes the
-/// bytes in one call: many small writes cost SipHash more than one long one.
-fn fingerprint(state: &State) -> u128 {
+/// 64-bit ones), so a graph of millions of states fits in memory. The state is written out once
+/// (its `Hash` encoding, lengths included, into a reused buffer) and hashed in one call by
+/// XXH3-128, whose 128 bits make a collision (two states taken for one) about 2^-128 likely per
+/// pair of distinct encodings (it passes SMHasher's collision tests); two SipHash passes over
+/// the same bytes, its predecessor, cost a fifth of the exploration.
+fn fingerprint(snapshot: &Snapshot, finding: &Option<(String, Stop)>) -> u128 {
     use std::cell::RefCell;
-    use std::collections::hash_map::DefaultHasher;
-    use std::hash::{Hash, Hasher};
     thread_local! {
         static ENCODING: RefCell<Bytes> = const { RefCell::new(Bytes(Vec::new())) };
     }
     ENCODING.with(|encoding| {
         let mut encoding = encoding.borrow_mut();
         encoding.0.clear();
-        state.hash(&mut *encoding);
-        let half = |key: u64| {
-            let mut hasher = DefaultHasher::new();
-            hasher.write_u64(key);
-            hasher.write(&encoding.0);
-            hasher.finish()
-        };
-        (u128::from(half(0x9e37_79b9_7f4a_7c15)) << 64) | u128::from(half(0xc2b2_ae3d_27d4_eb4f))
+        model::hash_identity(snapshot, finding, &mut *encoding);
+        xxhash_rust::xxh3::xxh3_128(&encoding.0)
     })
 }
 
@@ -130,6 +127,21 @@ impl std::hash::Hasher for Bytes {
     }
 }
 
+/// The key a state is indexed by: the fingerprint of its snapshot (its representative's, with
+/// `symmetry`) and its finding.
+fn key_of(
+    model: &ScenarioModel,
+    symmetry: bool,
+    snapshot: &Snapshot,
+    finding: &Option<(String, Stop)>,
+) -> u128 {
+    if symmetry {
+        fingerprint(&model.representative_snapshot(snapshot), finding)
+    } else {
+        fingerprint(snapshot, finding)
+    }
+}
+
 /// How often (in new states) the exploration reads its resident memory (first at the first new
 /// state).
 const MEMORY_CHECK_EVERY: usize = 4096;
@@ -139,19 +151,13 @@ const MEMORY_CHECK_EVERY: usize = 4096;
 /// of a replicated actor is where are one state. The frontier holds state ids, not states: a
 /// state is replayed from its path when it is expanded, so memory grows with the graph (a few
 /// dozen bytes a state), not with the frontier's snapshots.
-pub(crate) fn explore(
+pub(crate) fn explore_breadth_first(
     model: &ScenarioModel,
     symmetry: bool,
     (max_states, max_memory_mib): (usize, usize),
     progress: &AtomicUsize,
 ) -> Exploration {
-    let key = |state: &State| {
-        if symmetry {
-            fingerprint(&model.representative(state))
-        } else {
-            fingerprint(state)
-        }
-    };
+    let key = |state: &State| key_of(model, symmetry, &state.snapshot, &state.finding);
     let mut exploration = Exploration {
         graph: StateGraph::default(),
         covered: Vec::new(),

@@ -39,12 +39,24 @@ impl Eq for State {}
 
 impl Hash for State {
     fn hash<H: Hasher>(&self, hasher: &mut H) {
-        self.snapshot.hash(hasher);
-        self.finding
-            .as_ref()
-            .map(|(actor, stop)| (actor, stop.kind, &stop.message))
-            .hash(hasher);
+        hash_identity(&self.snapshot, &self.finding, hasher);
     }
+}
+
+/// Whether to save the state with this snapshot and finding (one not seen yet).
+pub(crate) type KeepIf<'a> = &'a mut dyn FnMut(&Snapshot, &Option<(String, Stop)>) -> bool;
+
+/// What a state's hash covers: its snapshot and its finding (not how it was reached).
+pub(crate) fn hash_identity<H: Hasher>(
+    snapshot: &Snapshot,
+    finding: &Option<(String, Stop)>,
+    hasher: &mut H,
+) {
+    snapshot.hash(hasher);
+    finding
+        .as_ref()
+        .map(|(actor, stop)| (actor, stop.kind, &stop.message))
+        .hash(hasher);
 }
 
 /// A scenario's plan as a model.
@@ -197,6 +209,34 @@ impl ScenarioModel {
         }
     }
 
+    /// As [`ScenarioModel::successor`], and the state reached saved if `keep` says so of its
+    /// snapshot and finding (a state not seen yet).
+    pub fn successor_saving_if(
+        &self,
+        state: &State,
+        saved: &Checkpoint,
+        action: usize,
+        keep: KeepIf<'_>,
+    ) -> (State, Option<Checkpoint>) {
+        let (outcome, kept) =
+            self.replayer
+                .step_saving_if(&self.plan, saved, action, &mut |outcome| {
+                    keep(&outcome.snapshot, &outcome.finding)
+                });
+        let mut path = Vec::with_capacity(state.path.len() + 1);
+        path.extend_from_slice(&state.path);
+        path.push(action);
+        (
+            State {
+                snapshot: outcome.snapshot,
+                finding: outcome.finding,
+                path,
+                covered: outcome.covered,
+            },
+            kept,
+        )
+    }
+
     /// The events of the run along `path`, for a finding's trace and pictures.
     pub fn events_of(&self, path: &[usize]) -> Vec<Event> {
         let replayer = Replayer::new(&self.plan, Trace::new());
@@ -239,11 +279,11 @@ impl ScenarioModel {
         enabled_actors
     }
 
-    /// The representative of `state` under the symmetry of replicated actors: the copies of one
-    /// actor are interchangeable, so their parts of the snapshot are sorted (and the locks they
-    /// hold follow them, since `held` is part of each actor's snapshot).
-    pub fn representative(&self, state: &State) -> State {
-        let mut snapshot = state.snapshot.clone();
+    /// The representative of `snapshot` under the symmetry of replicated actors: the copies of
+    /// one actor are interchangeable, so their parts of the snapshot are sorted (and the locks
+    /// they hold follow them, since `held` is part of each actor's snapshot).
+    pub fn representative_snapshot(&self, snapshot: &Snapshot) -> Snapshot {
+        let mut snapshot = snapshot.clone();
         let mut start = 0;
         let actors = self.actors();
         while start < actors.len() {
@@ -256,12 +296,7 @@ impl ScenarioModel {
             snapshot.actors[start..end].sort();
             start = end;
         }
-        State {
-            snapshot,
-            finding: state.finding.clone(),
-            path: state.path.clone(),
-            covered: state.covered,
-        }
+        snapshot
     }
 }
 
