@@ -155,13 +155,20 @@ fn numbered_breadth_first(exploration: Exploration) -> Exploration {
         count,
         "every state found depth first is reached by an edge recorded with it"
     );
+    // The edge lists move to their new places (renumbered in place): the graph is not copied.
+    let StateGraph {
+        mut edges,
+        is_final,
+        parent: _,
+    } = graph;
     let mut numbered = StateGraph::default();
     for (&old, parent) in order.iter().zip(parents) {
-        let id = numbered.add_state(graph.is_final[old], parent);
-        numbered.edges[id] = graph.edges[old]
-            .iter()
-            .map(|&(action, target)| (action, renumbered[target]))
-            .collect();
+        let id = numbered.add_state(is_final[old], parent);
+        let mut moved = std::mem::take(&mut edges[old]);
+        for (_, target) in &mut moved {
+            *target = renumbered[*target];
+        }
+        numbered.edges[id] = moved;
     }
     Exploration {
         graph: numbered,
