@@ -104,27 +104,33 @@ fn run(
         }
     };
     let start = Instant::now();
-    let outcome = quietly(|| {
-        catch_unwind(AssertUnwindSafe(|| match (schedule, checker) {
-            (Some(schedule), _) => {
-                let replay = ReplayScheduler::new_from_encoded(schedule);
-                ::shuttle::Runner::new(replay, config).run(body)
-            }
-            (None, ShuttleChecker::Pct) => {
-                let pct =
-                    PctScheduler::new_from_seed(bounds.seed, bounds.pct_depth, bounds.iterations);
-                ::shuttle::Runner::new(pct, config).run(body)
-            }
-            (None, ShuttleChecker::Dfs) => {
-                let dfs = DfsScheduler::new(Some(bounds.iterations), false);
-                ::shuttle::Runner::new(dfs, config).run(body)
-            }
-            (None, ShuttleChecker::Random) => {
-                let random = RandomScheduler::new_from_seed(bounds.seed, bounds.iterations);
-                ::shuttle::Runner::new(random, config).run(body)
-            }
-        }))
-    });
+    let explore = || {
+        quietly(|| {
+            catch_unwind(AssertUnwindSafe(|| match (schedule, checker) {
+                (Some(schedule), _) => {
+                    let replay = ReplayScheduler::new_from_encoded(schedule);
+                    ::shuttle::Runner::new(replay, config).run(body)
+                }
+                (None, ShuttleChecker::Pct) => {
+                    let pct = PctScheduler::new_from_seed(
+                        bounds.seed,
+                        bounds.pct_depth,
+                        bounds.iterations,
+                    );
+                    ::shuttle::Runner::new(pct, config).run(body)
+                }
+                (None, ShuttleChecker::Dfs) => {
+                    let dfs = DfsScheduler::new(Some(bounds.iterations), false);
+                    ::shuttle::Runner::new(dfs, config).run(body)
+                }
+                (None, ShuttleChecker::Random) => {
+                    let random = RandomScheduler::new_from_seed(bounds.seed, bounds.iterations);
+                    ::shuttle::Runner::new(random, config).run(body)
+                }
+            }))
+        })
+    };
+    let outcome = on_a_thread_of_its_own(explore);
     let elapsed = start.elapsed();
     let schedule_file = std::fs::read_dir(&dir)
         .ok()
@@ -184,6 +190,22 @@ fn blocked_tasks(message: &str) -> Option<Vec<String>> {
     Some(names)
 }
 
+/// Runs `run` on a new thread and returns what it returns. Each shuttle run gets one: shuttle
+/// remembers, per thread, the length of the last schedule it persisted and skips persisting a
+/// schedule of the same length, so a second failing run on a thread (the runner's `--jobs`
+/// workers run many) could lose the schedule that replays it (the report then had no replay,
+/// about one catalogue run in three).
+fn on_a_thread_of_its_own<R: Send>(run: impl FnOnce() -> R + Send) -> R {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("shuttle-runner".to_string())
+            .spawn_scoped(scope, run)
+            .expect("a thread for a shuttle run can be spawned")
+            .join()
+            .expect("a shuttle run's panics are caught on its thread")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::{blocked_tasks, cause};
@@ -212,5 +234,38 @@ mod tests {
             Cause::StepLimit
         );
         assert_eq!(cause("index out of bounds", None), Cause::Panic);
+    }
+}
+
+#[cfg(test)]
+mod schedule_tests {
+    use super::{run, ShuttleChecker};
+    use crate::language::Scenario;
+    use crate::outcome::{Explored, Replay};
+    use crate::plan::Plan;
+    use std::sync::Arc;
+
+    /// Two failing runs of one scenario on one thread have schedules of the same length; shuttle
+    /// persists a schedule once per length per thread, so each run needs a thread of its own
+    /// for its report to keep the schedule that replays it.
+    #[test]
+    fn every_failing_run_keeps_its_schedule_even_after_an_equal_one_on_the_same_thread() {
+        let scenario = Scenario::catalogue()
+            .into_iter()
+            .find(|s| s.name == "socket-lifecycle/buggy")
+            .expect("the story's buggy scenario is in the catalogue");
+        let plan = Arc::new(Plan::of(&scenario));
+        let schedules: Vec<String> = (0..2)
+            .map(
+                |_| match run(&ShuttleChecker::Pct, &plan, None, &Arc::default()) {
+                    Explored::Failed(failure) => match failure.replay {
+                        Some(Replay::ShuttleSchedule(schedule)) => schedule,
+                        other => panic!("a failing shuttle run without its schedule: {other:?}"),
+                    },
+                    other => panic!("the buggy story passed on PCT: {other:?}"),
+                },
+            )
+            .collect();
+        assert_eq!(schedules[0], schedules[1], "one seed, one schedule");
     }
 }
