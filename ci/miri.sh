@@ -73,7 +73,7 @@ counts=(
 )
 # The std tests (the loom and shuttle ones need their platforms, and trybuild runs rustc).
 list_tests=(--test list_ops --test hlist_nulls --test spinlock_std --test soundness
-    --test races_on_real_threads)
+    --test races_on_real_threads --test restore)
 slab_tests=(--lib --test slab_ops --test std_stress --test soundness --test safe_api)
 # The safe RCU layer's, in the tree borrows mode only (see above); all of them, seeds included.
 tree_borrows_list=(--test rcu_safe_std --test rcu_collector_drop_order --test rcu_probes

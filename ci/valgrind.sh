@@ -16,6 +16,7 @@ export PROPTEST_CASES="${PROPTEST_CASES:-64}"
 tests=(
     "lifecycle-list list_ops"
     "lifecycle-list hlist_nulls"
+    "lifecycle-list restore"
     "lifecycle-list list_proptest"
     "lifecycle-list spinlock_std"
     "lifecycle-list soundness"
