@@ -190,13 +190,7 @@ impl<C, P: Platform> Rcu<C, P> {
     /// # Panics
     /// If a callback is queued: it is the caller's value, which the words cannot carry.
     pub fn save(&self) -> crate::RcuWords {
-        assert!(
-            self.queue
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .is_empty(),
-            "an Rcu is saved with no callback queued (a callback is the caller's value)"
-        );
+        self.assert_no_callback_queued("saved");
         crate::RcuWords {
             rcu: self.id,
             registered: self
@@ -230,13 +224,7 @@ impl<C, P: Platform> Rcu<C, P> {
             words.rcu, self.id,
             "an Rcu restores only the words saved from it"
         );
-        assert!(
-            self.queue
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .is_empty(),
-            "an Rcu is restored with no callback queued (the saved words count none)"
-        );
+        self.assert_no_callback_queued("restored");
         for (word, &value) in self.sections.iter().zip(&words.sections) {
             word.store(value, Ordering::Relaxed);
         }
@@ -246,6 +234,17 @@ impl<C, P: Platform> Rcu<C, P> {
         self.completed.store(words.completed, Ordering::Relaxed);
         self.work.store(words.work, Ordering::Relaxed);
         self.stopping.store(words.stopping, Ordering::Relaxed);
+    }
+
+    /// Panics if a callback is queued: the words neither carry one (it is the caller's value)
+    /// nor count one.
+    fn assert_no_callback_queued(&self, what: &str) {
+        let queued = self.queue.lock().unwrap_or_else(|p| p.into_inner()).len();
+        assert!(
+            queued == 0,
+            "an Rcu is {what} with no callback queued (a callback is the caller's value, which \
+             its words cannot carry): {queued} queued"
+        );
     }
 
     /// Registers the next slot after a [`Rcu::restore`], for a thread that was `nesting`

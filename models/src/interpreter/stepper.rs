@@ -166,13 +166,8 @@ impl Replayer {
     }
 
     /// The state one more action, `action`, leads to from the state `from` saved (restored, not
-    /// replayed: the path to it is not run again).
-    pub(crate) fn step(&self, plan: &Plan, from: &Checkpoint, action: usize) -> Outcome {
-        self.run(plan, Some(from), &[action], &mut |_| false).0
-    }
-
-    /// As [`Replayer::step`], and saves the state reached if `keep` says so of it (a state the
-    /// exploration has not seen yet).
+    /// replayed: the path to it is not run again), and that state saved if `keep` says so of
+    /// it (a state the exploration has not seen yet).
     pub(crate) fn step_saving_if(
         &self,
         plan: &Plan,

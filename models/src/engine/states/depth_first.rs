@@ -9,7 +9,7 @@
 
 use super::graph::StateGraph;
 use super::model::{ScenarioModel, State};
-use super::{explore_breadth_first, key_of, Budget, Exploration, MEMORY_CHECK_EVERY};
+use super::{explore_breadth_first, key_of, Exploration};
 use crate::interpreter::Checkpoint;
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -42,15 +42,10 @@ pub(crate) fn explore(
 fn depth_first(
     model: &ScenarioModel,
     symmetry: bool,
-    (max_states, max_memory_mib): (usize, usize),
+    budget: (usize, usize),
     progress: &AtomicUsize,
 ) -> Option<Exploration> {
-    let mut exploration = Exploration {
-        graph: StateGraph::default(),
-        covered: Vec::new(),
-        finding: None,
-        truncated: None,
-    };
+    let mut exploration = Exploration::default();
     let mut index: HashMap<u128, usize> = HashMap::new();
     let (init, saved) = model.state_saving(Vec::new());
     if init.finding.is_some() {
@@ -91,14 +86,7 @@ fn depth_first(
         let id = match known {
             Some(id) => id,
             None => {
-                if exploration.len() == max_states {
-                    exploration.truncated = Some(Budget::States(max_states));
-                    return Some(exploration);
-                }
-                if exploration.len() % MEMORY_CHECK_EVERY == 1
-                    && crate::plan::Bounds::resident_mib().is_some_and(|mib| mib > max_memory_mib)
-                {
-                    exploration.truncated = Some(Budget::Memory(max_memory_mib));
+                if !exploration.has_room(budget) {
                     return Some(exploration);
                 }
                 let id = exploration

@@ -54,7 +54,7 @@ impl Checker for StatesChecker {
 /// Only the graph and each state's `[[sometimes]]` mask are kept: a state's snapshot is
 /// dropped once its successors are known, and found again by replaying its path
 /// ([`Exploration::path_to`]) where a finding or a lasso needs it.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct Exploration {
     /// The graph (state 0 is the initial state).
     pub graph: StateGraph<usize>,
@@ -92,6 +92,22 @@ impl Exploration {
     /// The number of distinct states explored.
     pub fn len(&self) -> usize {
         self.graph.len()
+    }
+
+    /// Whether the budget `(max_states, max_memory_mib)` lets one more state in; if not, the
+    /// exploration records the budget it hit.
+    fn has_room(&mut self, (max_states, max_memory_mib): (usize, usize)) -> bool {
+        if self.len() == max_states {
+            self.truncated = Some(Budget::States(max_states));
+            return false;
+        }
+        if self.len() % MEMORY_CHECK_EVERY == 1
+            && crate::plan::Bounds::resident_mib().is_some_and(|mib| mib > max_memory_mib)
+        {
+            self.truncated = Some(Budget::Memory(max_memory_mib));
+            return false;
+        }
+        true
     }
 }
 
@@ -154,16 +170,11 @@ const MEMORY_CHECK_EVERY: usize = 4096;
 pub(crate) fn explore_breadth_first(
     model: &ScenarioModel,
     symmetry: bool,
-    (max_states, max_memory_mib): (usize, usize),
+    budget: (usize, usize),
     progress: &AtomicUsize,
 ) -> Exploration {
     let key = |state: &State| key_of(model, symmetry, &state.snapshot, &state.finding);
-    let mut exploration = Exploration {
-        graph: StateGraph::default(),
-        covered: Vec::new(),
-        finding: None,
-        truncated: None,
-    };
+    let mut exploration = Exploration::default();
     let mut index: HashMap<u128, usize> = HashMap::new();
     let (init, init_saved) = model.state_saving(Vec::new());
     exploration.graph.add_state(model.is_final(&init), None);
@@ -189,15 +200,7 @@ pub(crate) fn explore_breadth_first(
             let id = match index.get(&fingerprint) {
                 Some(&id) => id,
                 None => {
-                    if exploration.len() == max_states {
-                        exploration.truncated = Some(Budget::States(max_states));
-                        return exploration;
-                    }
-                    if exploration.len() % MEMORY_CHECK_EVERY == 1
-                        && crate::plan::Bounds::resident_mib()
-                            .is_some_and(|mib| mib > max_memory_mib)
-                    {
-                        exploration.truncated = Some(Budget::Memory(max_memory_mib));
+                    if !exploration.has_room(budget) {
                         return exploration;
                     }
                     let id = exploration

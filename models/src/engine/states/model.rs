@@ -197,16 +197,8 @@ impl ScenarioModel {
     /// The state `action` leads to from `state`, saved as `saved`: restored, then one action
     /// (the same state as `state_of` of the longer path, which the tests check).
     pub fn successor(&self, state: &State, saved: &Checkpoint, action: usize) -> State {
-        let outcome = self.replayer.step(&self.plan, saved, action);
-        let mut path = Vec::with_capacity(state.path.len() + 1);
-        path.extend_from_slice(&state.path);
-        path.push(action);
-        State {
-            snapshot: outcome.snapshot,
-            finding: outcome.finding,
-            path,
-            covered: outcome.covered,
-        }
+        self.successor_saving_if(state, saved, action, &mut |_, _| false)
+            .0
     }
 
     /// As [`ScenarioModel::successor`], and the state reached saved if `keep` says so of its
