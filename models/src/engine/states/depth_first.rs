@@ -1,7 +1,8 @@
 //! The state graph explored depth first from saved states, then numbered breadth first: each
 //! state is saved once when it is found ([`crate::interpreter::Checkpoint`]) and every successor
 //! is restored from its parent's save, so no path is ever replayed (the stack holds one save per
-//! level). The graph of every reachable state does not depend on the order it is explored in,
+//! level: as many as the longest simple path it follows, a few hundred at most in the catalogue,
+//! and the memory budget stops a deeper one as it stops a larger graph). The graph of every reachable state does not depend on the order it is explored in,
 //! so numbering it breadth first afterwards (the order stateright's BFS and
 //! [`super::explore_breadth_first`] give: ids, BFS parents, shortest paths) yields the same
 //! exploration. A finding stops it: the breadth-first search then runs, whose first finding in
