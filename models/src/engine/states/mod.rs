@@ -162,11 +162,13 @@ fn key_of(
 /// state).
 const MEMORY_CHECK_EVERY: usize = 4096;
 
-/// Explores the state graph of `model` breadth first, up to `max_states` distinct states and
-/// `max_memory_mib` of resident memory; with `symmetry`, states that differ only in which copy
-/// of a replicated actor is where are one state. The frontier holds state ids, not states: a
-/// state is replayed from its path when it is expanded, so memory grows with the graph (a few
-/// dozen bytes a state), not with the frontier's snapshots.
+/// Explores the state graph of `model` breadth first, up to `budget`: `max_states` distinct
+/// states and `max_memory_mib` of resident memory; with `symmetry`, states that differ only in
+/// which copy of a replicated actor is where are one state. The frontier holds state ids, not
+/// states: a state is replayed from its path when it is expanded (and its successors restored
+/// from it), so memory grows with the graph (a few dozen bytes a state), not with the
+/// frontier's snapshots. The search [`explore`] hands over to when a state has a finding (its
+/// first finding in BFS order has a shortest path), and the tests' reference for it.
 pub(crate) fn explore_breadth_first(
     model: &ScenarioModel,
     symmetry: bool,
