@@ -5,8 +5,10 @@
 //! and the memory budget stops a deeper one as it stops a larger graph). The graph of every reachable state does not depend on the order it is explored in,
 //! so numbering it breadth first afterwards (the order stateright's BFS and
 //! [`super::explore_breadth_first`] give: ids, BFS parents, shortest paths) yields the same
-//! exploration. A finding stops it: the breadth-first search then runs, whose first finding in
-//! BFS order, with a shortest path, is the one reported.
+//! exploration. A finding stops it, and so does the budget: the breadth-first search then runs,
+//! whose first finding in BFS order, with a shortest path, is the one reported, and whose budget
+//! covers the states nearest the start (a depth-first search stopped by the budget may not have
+//! reached a shallow finding on another branch, found by an independent review).
 
 use super::graph::StateGraph;
 use super::model::{ScenarioModel, State};
@@ -25,7 +27,8 @@ struct Frame {
 }
 
 /// Explores `model`'s state graph (see the module's docs), with `symmetry` and the budget of
-/// [`super::explore_breadth_first`], which it falls back to when a state has a finding.
+/// [`super::explore_breadth_first`], which it falls back to when a state has a finding or the
+/// budget is reached.
 pub(crate) fn explore(
     model: &ScenarioModel,
     symmetry: bool,
@@ -33,8 +36,8 @@ pub(crate) fn explore(
     progress: &AtomicUsize,
 ) -> Exploration {
     match depth_first(model, symmetry, budget, progress) {
-        Some(exploration) => numbered_breadth_first(exploration),
-        None => explore_breadth_first(model, symmetry, budget, progress),
+        Some(exploration) if exploration.truncated.is_none() => numbered_breadth_first(exploration),
+        _ => explore_breadth_first(model, symmetry, budget, progress),
     }
 }
 

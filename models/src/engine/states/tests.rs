@@ -272,3 +272,52 @@ fn exploring_depth_first_numbers_the_graph_as_breadth_first_does() {
     }
     assert!(whole > 40, "only {whole} explorations compared whole");
 }
+
+/// A budget covers the states nearest the start, as the breadth-first search always did: a
+/// double free two actions from the start (if the adder adds before the reader walks) is found
+/// within 300 states, although a depth-first search that takes the reader's lock first fills
+/// the budget with the filler's interleavings and never gets there (found by an independent
+/// review, which ran this shape: `incomplete` at 300 to 2,000 states).
+#[test]
+fn a_budget_reached_depth_first_still_finds_a_shallow_finding_breadth_first() {
+    let filler = vec!["\"lock m\", \"unlock m\""; 60].join(", ");
+    let text = format!(
+        r#"
+name = "budget/shallow-finding-behind-a-deep-branch"
+story = "A double free near the start, behind a large subtree."
+
+[world]
+objects = 2
+locks = [{{ name = "r" }}, {{ name = "m" }}]
+lists = [{{ name = "registry", lock = "r" }}]
+
+[[actor]]
+name = "reader"
+steps = ["lock r", "walk registry keep x", "unlock r", "free x", "free x"]
+
+[[actor]]
+name = "adder"
+steps = ["alloc s", "lock r", "list_add s registry", "unlock r"]
+
+[[actor]]
+name = "filler"
+steps = [{filler}]
+
+[expect]
+all = "double-free"
+"#
+    );
+    let scenario = Scenario::parse("shallow-finding.toml", &text).expect("a valid scenario");
+    let model = ScenarioModel::new(Arc::new(Plan::of(&scenario)));
+    let exploration = explore(&model, false, (300, usize::MAX), &AtomicUsize::new(0));
+    assert_eq!(exploration.truncated, None);
+    let finding = exploration
+        .finding
+        .expect("the double free within the budget");
+    let state = model.state_of(exploration.path_to(finding));
+    let (actor, stop) = state.finding.expect("a finding state");
+    assert_eq!(
+        (actor.as_str(), stop.kind),
+        ("reader", crate::outcome::FindingKind::DoubleFree)
+    );
+}
