@@ -166,11 +166,8 @@ impl World<Std> {
             .get_mut()
             .unwrap_or_else(|p| p.into_inner())
             .clone_from(&checkpoint.stale_heads);
+        // The RCU slots' names stay: each slot is the same actor's in every run of the world.
         self.rcu.restore(&checkpoint.rcu);
-        self.rcu_names
-            .get_mut()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
         *self.destroyed.get_mut() = checkpoint.destroyed;
         self.stepped_callbacks
             .get_mut()

@@ -19,7 +19,7 @@ mod world;
 
 pub(crate) use checkpoint::Checkpoint;
 pub(crate) use rcu::WORKER;
-pub(crate) use stepper::{enabled, replay_path, worker_enabled, Replayer, Snapshot};
+pub(crate) use stepper::{enabled, replay_path, worker_enabled, Outcome, Replayer, Snapshot};
 pub use threads::{panic_message, Threads};
 pub(crate) use trace::Trace;
 use world::World;
@@ -58,8 +58,7 @@ fn actor<P: Threads>(world: &World<P>, scenario: &Scenario, index: usize, name: 
 /// `[[sometimes]]` states it reached, as a mask (bit `p`: property `p`).
 pub(crate) fn execute<P: Threads>(plan: &Arc<Plan>, trace: &Arc<Trace>) -> u64 {
     let (scenario, spec, actors) = (plan.scenario(), plan.world(), plan.actors());
-    let rcu_slots = if scenario.uses_rcu() { actors.len() } else { 0 };
-    let mut world = World::<P>::new(spec, trace.clone(), rcu_slots);
+    let mut world = World::<P>::new(spec, trace.clone(), plan.rcu_slots());
     world.coverage = Coverage::new(&scenario.sometimes, actors, spec.locks.len());
     let world = Arc::new(world);
     // The grace-period worker, if any actor queues a callback: a thread of the run's own.

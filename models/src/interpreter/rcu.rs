@@ -53,7 +53,10 @@ impl<P: Threads> World<P> {
         if names.len() <= thread.slot() {
             names.resize(thread.slot() + 1, String::new());
         }
-        names[thread.slot()] = name.to_string();
+        // A restored world registers its actors again in every run, under the names they had.
+        if names[thread.slot()] != name {
+            names[thread.slot()] = name.to_string();
+        }
         Some(thread)
     }
 

@@ -1,8 +1,8 @@
 //! The step-level interpreter of the state-graph engine: every actor on one thread, one action
 //! at a time (a step, or one node of a walk), over a [`World`] on the std platform running the
 //! real list and slab code; and the canonical [`Snapshot`] of where that leaves everything,
-//! which the engine hashes. A state is reached by replaying its path of actions from a fresh
-//! world, so nothing but the snapshot has to be kept per state.
+//! which the engine hashes. One world serves every run: put back at the initial state to replay
+//! a path, or at a state saved earlier ([`Checkpoint`]) to take one more action.
 
 use super::actor::Actor;
 use super::checkpoint::Checkpoint;
@@ -132,12 +132,7 @@ impl Replayer {
     /// A replayer of `plan`'s paths into `trace`.
     pub fn new(plan: &Plan, trace: Trace) -> Self {
         let trace = Arc::new(trace);
-        let rcu_slots = if plan.scenario().uses_rcu() {
-            plan.actors().len()
-        } else {
-            0
-        };
-        let world = World::<Std>::new(plan.world(), trace.clone(), rcu_slots);
+        let world = World::<Std>::new(plan.world(), trace.clone(), plan.rcu_slots());
         let initial = {
             let actors: Vec<Actor<'_, Std>> = plan
                 .actors()
@@ -179,7 +174,7 @@ impl Replayer {
     }
 
     /// Replays `path` from the initial state and saves the state it leads to, for
-    /// [`Replayer::step`] to go on from.
+    /// [`Replayer::step_saving_if`] to go on from.
     pub(crate) fn replay_saving(&self, plan: &Plan, path: &[usize]) -> (Outcome, Checkpoint) {
         let (outcome, saved) = self.run(plan, None, path, &mut |_| true);
         (outcome, saved.expect("asked to save"))
@@ -202,11 +197,6 @@ impl Replayer {
         let from = from.unwrap_or(initial);
         world.restore(from);
         let world = &*world;
-        // The world's own coverage stays inactive, so no action evaluates the properties: each
-        // actor is placed once, at the end, where its last completed action left it (what its
-        // last publication said). An action that ends in a finding completes nothing, so its
-        // actor is placed before it; only a path's last action can (no state with a finding is
-        // expanded).
         // Actors are resumed when they first act: a step from a saved state resumes one. Their
         // RCU slots are handed out again in order now (a handle is only the thread's nesting).
         let mut threads: Vec<_> = from
@@ -222,6 +212,11 @@ impl Replayer {
         let (trace, coverage) = (&self.trace, &self.coverage);
         trace.reset();
         coverage.reset();
+        // The world's own coverage stays inactive, so no action evaluates the properties: each
+        // actor is placed once, at the end, where its last completed action left it (what its
+        // last publication said). An action that ends in a finding completes nothing, so its
+        // actor is placed before it; only a path's last action can (no state with a finding is
+        // expanded).
         let mut finding = None;
         let mut failed = None;
         for (at, &index) in actions.iter().enumerate() {
@@ -263,22 +258,22 @@ impl Replayer {
                 finding = Some((actors[0].0.clone(), stop));
             }
         }
-        let parts: Vec<Arc<ActorSnapshot>> = running
+        // Each actor's part of the snapshot and its coverage position: an actor that did not act
+        // keeps the saved ones.
+        let (parts, positions): (Vec<Arc<ActorSnapshot>>, Vec<Arc<Position>>) = running
             .iter()
             .zip(&from.actors)
             .map(|(actor, saved)| match actor {
-                Some(actor) => Arc::new(actor_snapshot(world, actor)),
-                None => unmoved_snapshot(world, &saved.name, &saved.snapshot),
+                Some(actor) => (
+                    Arc::new(actor_snapshot(world, actor)),
+                    Arc::new(actor.position()),
+                ),
+                None => (
+                    unmoved_snapshot(world, &saved.name, &saved.snapshot),
+                    saved.position.clone(),
+                ),
             })
-            .collect();
-        let positions: Vec<Arc<Position>> = running
-            .iter()
-            .zip(&from.actors)
-            .map(|(actor, saved)| match actor {
-                Some(actor) => Arc::new(actor.position()),
-                None => saved.position.clone(),
-            })
-            .collect();
+            .unzip();
         let covered = if coverage.is_active() {
             coverage.place_all(&positions, failed);
             coverage.now(&|slot, list| world.is_linked(slot, list))

@@ -164,6 +164,16 @@ impl Plan {
         &self.actors
     }
 
+    /// The RCU model's thread slots a world of this plan needs: one per actor in a scenario that
+    /// uses RCU, none otherwise.
+    pub fn rcu_slots(&self) -> usize {
+        if self.scenario.uses_rcu() {
+            self.actors.len()
+        } else {
+            0
+        }
+    }
+
     /// The threads one execution runs: one per actor, and the grace-period worker if an actor
     /// queues RCU callbacks.
     pub fn threads(&self) -> usize {

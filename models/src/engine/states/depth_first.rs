@@ -55,9 +55,8 @@ fn depth_first(
     if init.finding.is_some() {
         return None;
     }
-    exploration.graph.add_state(model.is_final(&init), None);
-    exploration.covered.push(init.covered);
-    index.insert(key_of(model, symmetry, &init.snapshot, &init.finding), 0);
+    let id = exploration.add(model, &init, None);
+    index.insert(key_of(model, symmetry, &init.snapshot, &init.finding), id);
     let mut stack = vec![Frame {
         id: 0,
         actions: model.enabled_actors(&init),
@@ -93,10 +92,7 @@ fn depth_first(
                 if !exploration.has_room(budget) {
                     return Some(exploration);
                 }
-                let id = exploration
-                    .graph
-                    .add_state(model.is_final(&successor), Some((from, action)));
-                exploration.covered.push(successor.covered);
+                let id = exploration.add(model, &successor, Some((from, action)));
                 index.insert(fingerprint, id);
                 progress.store(exploration.len(), Ordering::Relaxed);
                 stack.push(Frame {

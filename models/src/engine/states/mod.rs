@@ -16,8 +16,7 @@ pub(crate) use model::{ScenarioModel, State};
 use super::Checker;
 use crate::interpreter::Snapshot;
 use crate::language::Step;
-use crate::outcome::Stop;
-use crate::outcome::{Cause, Engine, Event, Explored, Failure, Replay, What};
+use crate::outcome::{Cause, Engine, Event, Explored, Failure, Replay, Stop, What};
 use crate::plan::Plan;
 use graph::{Lasso, StateGraph};
 use std::collections::HashMap;
@@ -92,6 +91,18 @@ impl Exploration {
     /// The number of distinct states explored.
     pub fn len(&self) -> usize {
         self.graph.len()
+    }
+
+    /// Adds `state`, first reached from `parent` (`None` for the initial state), and returns its
+    /// id.
+    fn add(
+        &mut self,
+        model: &ScenarioModel,
+        state: &State,
+        parent: Option<(usize, usize)>,
+    ) -> usize {
+        self.covered.push(state.covered);
+        self.graph.add_state(model.is_final(state), parent)
     }
 
     /// Whether the budget `(max_states, max_memory_mib)` lets one more state in; if not, the
@@ -179,9 +190,7 @@ pub(crate) fn explore_breadth_first(
     let mut exploration = Exploration::default();
     let mut index: HashMap<u128, usize> = HashMap::new();
     let (init, init_saved) = model.state_saving(Vec::new());
-    exploration.graph.add_state(model.is_final(&init), None);
-    exploration.covered.push(init.covered);
-    index.insert(key(&init), 0);
+    index.insert(key(&init), exploration.add(model, &init, None));
     // States are added in BFS order, so the states found and not yet expanded are the ids from
     // `next` on: the frontier is a counter.
     let mut next = 0;
@@ -205,10 +214,7 @@ pub(crate) fn explore_breadth_first(
                     if !exploration.has_room(budget) {
                         return exploration;
                     }
-                    let id = exploration
-                        .graph
-                        .add_state(model.is_final(&successor), Some((next, actor)));
-                    exploration.covered.push(successor.covered);
+                    let id = exploration.add(model, &successor, Some((next, actor)));
                     index.insert(fingerprint, id);
                     progress.store(exploration.len(), Ordering::Relaxed);
                     id

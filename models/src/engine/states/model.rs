@@ -1,10 +1,10 @@
 //! `ScenarioModel`: a scenario as a `stateright::Model`. A state is a canonical [`Snapshot`]
 //! (what decides the future, by name) plus the finding that ended it, if any; an action is one
 //! actor taking its next step (or one node of a walk). Every transition runs the real list and
-//! slab code: the state's path of actions is replayed on a fresh std world, then the action.
+//! slab code, on a world restored to the state (or replayed along its path), then the action.
 
 use crate::interpreter::{
-    enabled, replay_path, worker_enabled, Checkpoint, Replayer, Snapshot, Trace, WORKER,
+    enabled, replay_path, worker_enabled, Checkpoint, Outcome, Replayer, Snapshot, Trace, WORKER,
 };
 use crate::outcome::{Event, Stop};
 use crate::plan::Plan;
@@ -27,6 +27,18 @@ pub struct State {
     pub path: Vec<usize>,
     /// The scenario's `[[sometimes]]` states that hold here, as a mask.
     pub covered: u64,
+}
+
+impl State {
+    /// The state a run reached by `path` ended in: `outcome`.
+    fn reached(outcome: Outcome, path: Vec<usize>) -> State {
+        State {
+            snapshot: outcome.snapshot,
+            finding: outcome.finding,
+            path,
+            covered: outcome.covered,
+        }
+    }
 }
 
 impl PartialEq for State {
@@ -171,27 +183,13 @@ impl ScenarioModel {
 
     /// The state `path` leads to.
     pub fn state_of(&self, path: Vec<usize>) -> State {
-        let outcome = replay_path(&self.plan, &path, &self.replayer);
-        State {
-            snapshot: outcome.snapshot,
-            finding: outcome.finding,
-            path,
-            covered: outcome.covered,
-        }
+        State::reached(replay_path(&self.plan, &path, &self.replayer), path)
     }
 
     /// The state `path` leads to, and that state saved, for [`ScenarioModel::successor`].
     pub fn state_saving(&self, path: Vec<usize>) -> (State, Checkpoint) {
         let (outcome, saved) = self.replayer.replay_saving(&self.plan, &path);
-        (
-            State {
-                snapshot: outcome.snapshot,
-                finding: outcome.finding,
-                path,
-                covered: outcome.covered,
-            },
-            saved,
-        )
+        (State::reached(outcome, path), saved)
     }
 
     /// The state `action` leads to from `state`, saved as `saved`: restored, then one action
@@ -218,15 +216,7 @@ impl ScenarioModel {
         let mut path = Vec::with_capacity(state.path.len() + 1);
         path.extend_from_slice(&state.path);
         path.push(action);
-        (
-            State {
-                snapshot: outcome.snapshot,
-                finding: outcome.finding,
-                path,
-                covered: outcome.covered,
-            },
-            kept,
-        )
+        (State::reached(outcome, path), kept)
     }
 
     /// The events of the run along `path`, for a finding's trace and pictures.
