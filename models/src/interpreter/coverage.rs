@@ -70,10 +70,8 @@ pub struct Coverage {
     properties: Vec<Sometimes>,
     names: Vec<String>,
     specs: Vec<usize>,
-    /// Where an actor starts: at its first step, nothing bound, no lock held.
-    start: Arc<Position>,
-    /// Shared, so that the state graph places an actor that did not act where its saved state
-    /// says without copying it.
+    /// Each actor's latest publication (shared, as the state graph's saved states share the
+    /// positions of actors that did not act).
     positions: Mutex<Vec<Arc<Position>>>,
     reached: AtomicU64,
 }
@@ -90,21 +88,9 @@ impl Coverage {
             properties: properties.to_vec(),
             names: actors.iter().map(|(name, _)| name.clone()).collect(),
             specs: actors.iter().map(|&(_, spec)| spec).collect(),
-            positions: Mutex::new(vec![start.clone(); actors.len()]),
-            start,
+            positions: Mutex::new(vec![start; actors.len()]),
             reached: AtomicU64::new(0),
         }
-    }
-
-    /// Every actor back at its first step with nothing bound and no lock held, nothing
-    /// reached: the record of a new execution (the state-graph engine keeps one for all its
-    /// replays rather than copying the properties for each).
-    pub(crate) fn reset(&self) {
-        let mut positions = self.positions.lock().unwrap_or_else(|p| p.into_inner());
-        for position in positions.iter_mut() {
-            position.clone_from(&self.start);
-        }
-        self.reached.store(0, Ordering::Relaxed);
     }
 
     /// Whether there is anything to record (publications are skipped otherwise).
@@ -132,35 +118,20 @@ impl Coverage {
         self.reached.fetch_or(now, Ordering::Relaxed);
     }
 
-    /// Actor `index` is now at `position`, without evaluating the properties: the state-graph
-    /// engine places every actor once, at the end of a replayed path, and asks
-    /// [`Coverage::now`].
-    pub(crate) fn place(&self, index: usize, position: Arc<Position>) {
-        self.positions.lock().unwrap_or_else(|p| p.into_inner())[index] = position;
-    }
-
-    /// Every actor but `except` is now at its position in `positions` (one lock for all).
-    pub(crate) fn place_all(&self, positions: &[Arc<Position>], except: Option<usize>) {
-        let mut placed = self.positions.lock().unwrap_or_else(|p| p.into_inner());
-        for (index, (slot, position)) in placed.iter_mut().zip(positions).enumerate() {
-            if except != Some(index) {
-                slot.clone_from(position);
-            }
-        }
-    }
-
-    /// The properties that hold at the latest publications, as a mask.
-    pub(crate) fn now(&self, linked: &dyn Fn(usize, usize) -> bool) -> u64 {
-        let positions = self.positions.lock().unwrap_or_else(|p| p.into_inner());
-        self.holding(&positions, linked)
-    }
-
     /// The properties that held at some publication, as a mask (bit `p`: property `p`).
     pub fn reached(&self) -> u64 {
         self.reached.load(Ordering::Relaxed)
     }
 
-    fn holding(&self, positions: &[Arc<Position>], linked: &dyn Fn(usize, usize) -> bool) -> u64 {
+    /// The properties that hold with every actor at its position in `positions` (`positions[i]`
+    /// is expanded actor `i`'s), as a mask: what a publication evaluates, and what the state
+    /// graph asks of each state it reaches. `linked(slot, list)`: whether the harness recorded
+    /// the slot's link on the list.
+    pub(crate) fn holding(
+        &self,
+        positions: &[Arc<Position>],
+        linked: &dyn Fn(usize, usize) -> bool,
+    ) -> u64 {
         let mut mask = 0;
         for (bit, property) in self.properties.iter().enumerate() {
             let holds = property

@@ -6,6 +6,7 @@ mod actor;
 mod actor_checkpoint;
 mod checkpoint;
 mod coverage;
+mod digest;
 mod lists;
 mod place;
 mod rcu;
@@ -18,6 +19,7 @@ mod watchdog;
 mod world;
 
 pub(crate) use checkpoint::Checkpoint;
+pub(crate) use digest::digest;
 pub(crate) use rcu::WORKER;
 pub(crate) use stepper::{enabled, replay_path, worker_enabled, Outcome, Replayer, Snapshot};
 pub use threads::{panic_message, Threads};

@@ -7,6 +7,7 @@
 use super::actor::Actor;
 use super::checkpoint::Checkpoint;
 use super::coverage::{Coverage, Position};
+use super::digest::digest;
 use super::place::Place;
 use super::tables::LookupRecord;
 use super::trace::Trace;
@@ -15,11 +16,18 @@ use crate::language::{Scenario, Step};
 use crate::outcome::Stop;
 use crate::plan::Plan;
 use lifecycle_list::{Std, WordOps};
+use std::hash::{Hash, Hasher};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 /// One actor's part of a snapshot.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+///
+/// # Invariants
+/// `digest` is the XXH3-128 of the other fields' `Hash` encoding ([`ActorSnapshot::sealed`]):
+/// a part is shared by every state its actor did not act in, so it is hashed once, when it is
+/// made, and a state's hash takes its digest (comparisons and order still read every field,
+/// the digest last, which the others decide).
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ActorSnapshot {
     /// The next step's index (`steps.len()` when done).
     pub pc: usize,
@@ -38,6 +46,49 @@ pub struct ActorSnapshot {
     pub lookups: Vec<(String, LookupRecord)>,
     /// The restart steps that have sent it back at least once (`[[sometimes]]` atoms ask).
     pub restarted_by: Vec<usize>,
+    /// The hash of the fields above (see the invariants).
+    digest: u128,
+}
+
+impl ActorSnapshot {
+    /// This part with its digest computed from its fields.
+    fn sealed(mut self) -> Self {
+        self.digest = digest(|encoding| {
+            (
+                self.pc,
+                &self.walk,
+                &self.locals,
+                &self.held,
+                self.rcu_depth,
+                &self.lookup,
+                &self.lookups,
+                &self.restarted_by,
+            )
+                .hash(encoding)
+        });
+        self
+    }
+}
+
+impl Hash for ActorSnapshot {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.digest.hash(state);
+    }
+}
+
+impl std::fmt::Debug for ActorSnapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ActorSnapshot")
+            .field("pc", &self.pc)
+            .field("walk", &self.walk)
+            .field("locals", &self.locals)
+            .field("held", &self.held)
+            .field("rcu_depth", &self.rcu_depth)
+            .field("lookup", &self.lookup)
+            .field("lookups", &self.lookups)
+            .field("restarted_by", &self.restarted_by)
+            .finish()
+    }
 }
 
 /// One slot's part of a snapshot.
@@ -208,15 +259,15 @@ impl Replayer {
                     .and_then(|nesting| world.rcu_register_at(&saved.name, nesting))
             })
             .collect();
-        let mut running: Vec<Option<Actor<'_, Std>>> = from.actors.iter().map(|_| None).collect();
-        let (trace, coverage) = (&self.trace, &self.coverage);
-        trace.reset();
-        coverage.reset();
-        // The world's own coverage stays inactive, so no action evaluates the properties: each
-        // actor is placed once, at the end, where its last completed action left it (what its
-        // last publication said). An action that ends in a finding completes nothing, so its
-        // actor is placed before it; only a path's last action can (no state with a finding is
-        // expanded).
+        // The actors that acted in this run, by index: most runs are one action of one actor.
+        let mut running: Vec<(usize, Actor<'_, Std>)> = Vec::with_capacity(1);
+        self.trace.reset();
+        let coverage = &self.coverage;
+        // No action evaluates the `[[sometimes]]` properties (the world's own coverage stays
+        // inactive): they are evaluated once, at the end, with each actor where its last
+        // completed action left it. An action that ends in a finding completes nothing, so its
+        // actor stays where it was before it; only a path's last action can (no state with a
+        // finding is expanded).
         let mut finding = None;
         let mut failed = None;
         for (at, &index) in actions.iter().enumerate() {
@@ -230,26 +281,32 @@ impl Replayer {
                 continue;
             }
             let (name, spec_index) = &actors[index];
-            let actor = running[index].get_or_insert_with(|| {
-                Actor::resume(world, &from.actors[index], threads[index].take())
-            });
+            let at_running = match running.iter().position(|(i, _)| *i == index) {
+                Some(at_running) => at_running,
+                None => {
+                    let actor = Actor::resume(world, &from.actors[index], threads[index].take());
+                    running.push((index, actor));
+                    running.len() - 1
+                }
+            };
+            let actor = &mut running[at_running].1;
             world.set_acting(name);
-            if at + 1 == actions.len() && coverage.is_active() {
-                coverage.place(index, Arc::new(actor.position()));
-            }
+            let before = (at + 1 == actions.len() && coverage.is_active())
+                .then(|| Arc::new(actor.position()));
             if let Err(halt) = actor.advance(&scenario.actors[*spec_index]) {
                 finding = Some((name.clone(), super::actor::halt_stop(&halt)));
-                failed = Some(index);
+                failed = before.map(|before| (index, before));
                 break;
             }
         }
+        let acted = |index: usize| running.iter().find(|(i, _)| *i == index).map(|(_, a)| a);
         let all_done =
-            running
+            from.actors
                 .iter()
-                .zip(&from.actors)
                 .zip(actors)
-                .all(|((actor, saved), (_, spec))| {
-                    let pc = actor.as_ref().map_or(saved.pc, |actor| actor.pc);
+                .enumerate()
+                .all(|(index, (saved, (_, spec)))| {
+                    let pc = acted(index).map_or(saved.pc, |actor| actor.pc);
                     pc == scenario.actors[*spec].steps.len()
                 });
         let callbacks_done = world.stepped_callbacks().is_empty();
@@ -260,10 +317,11 @@ impl Replayer {
         }
         // Each actor's part of the snapshot and its coverage position: an actor that did not act
         // keeps the saved ones.
-        let (parts, positions): (Vec<Arc<ActorSnapshot>>, Vec<Arc<Position>>) = running
+        let (parts, positions): (Vec<Arc<ActorSnapshot>>, Vec<Arc<Position>>) = from
+            .actors
             .iter()
-            .zip(&from.actors)
-            .map(|(actor, saved)| match actor {
+            .enumerate()
+            .map(|(index, saved)| match acted(index) {
                 Some(actor) => (
                     Arc::new(actor_snapshot(world, actor)),
                     Arc::new(actor.position()),
@@ -275,23 +333,34 @@ impl Replayer {
             })
             .unzip();
         let covered = if coverage.is_active() {
-            coverage.place_all(&positions, failed);
-            coverage.now(&|slot, list| world.is_linked(slot, list))
+            let linked = |slot, list| world.is_linked(slot, list);
+            match &failed {
+                // The actor whose action failed is where it stood before that action.
+                Some((index, before)) => {
+                    let mut at_end = positions.clone();
+                    at_end[*index] = before.clone();
+                    coverage.holding(&at_end, &linked)
+                }
+                None => coverage.holding(&positions, &linked),
+            }
         } else {
             0
         };
         let outcome = Outcome {
-            snapshot: snapshot(world, parts.clone(), spec.events.len()),
+            snapshot: snapshot(world, parts, spec.events.len()),
             finding,
             covered,
         };
         let saved = save(&outcome).then(|| {
-            let actors = running
+            let actors = outcome
+                .snapshot
+                .actors
                 .iter()
+                .zip(positions)
                 .zip(&from.actors)
-                .zip(parts.iter().zip(&positions))
-                .map(|((actor, saved), (part, position))| match actor {
-                    Some(actor) => Arc::new(actor.save(part.clone(), position.clone())),
+                .enumerate()
+                .map(|(index, ((part, position), saved))| match acted(index) {
+                    Some(actor) => Arc::new(actor.save(part.clone(), position)),
                     None => saved.unmoved(part.clone()),
                 })
                 .collect();
@@ -354,7 +423,9 @@ fn actor_snapshot(world: &World<Std>, actor: &Actor<'_, Std>) -> ActorSnapshot {
             lookups
         },
         restarted_by: actor.restarted_by.clone(),
+        digest: 0,
     }
+    .sealed()
 }
 
 /// The part of the snapshot of an actor that did not act since `saved` was taken: its own
@@ -374,7 +445,7 @@ fn unmoved_snapshot(
     }
     let mut moved = (**saved).clone();
     moved.lookup = Some((*table, *chain, *key, at.clone(), now));
-    Arc::new(moved)
+    Arc::new(moved.sealed())
 }
 
 /// The canonical snapshot of `world` with its actors' parts.

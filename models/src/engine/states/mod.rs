@@ -14,7 +14,7 @@ pub(crate) use depth_first::explore;
 pub(crate) use model::{ScenarioModel, State};
 
 use super::Checker;
-use crate::interpreter::Snapshot;
+use crate::interpreter::{digest, Snapshot};
 use crate::language::Step;
 use crate::outcome::{Cause, Engine, Event, Explored, Failure, Replay, Stop, What};
 use crate::plan::Plan;
@@ -124,34 +124,13 @@ impl Exploration {
 
 /// A 128-bit fingerprint of a state: the index keeps fingerprints, not states (stateright keeps
 /// 64-bit ones), so a graph of millions of states fits in memory. The state is written out once
-/// (its `Hash` encoding, lengths included, into a reused buffer) and hashed in one call by
-/// XXH3-128, whose 128 bits make a collision (two states taken for one) about 2^-128 likely per
-/// pair of distinct encodings (it passes SMHasher's collision tests); two SipHash passes over
-/// the same bytes, its predecessor, cost a fifth of the exploration.
+/// (its `Hash` encoding, lengths included, into a reused buffer; each actor's part as the
+/// digest it was made with) and hashed in one call by XXH3-128 (`interpreter::digest`), whose
+/// 128 bits make a collision (two states taken for one) about 2^-128 likely per pair of
+/// distinct encodings; two SipHash passes over the same bytes, its predecessor, cost a fifth of
+/// the exploration.
 fn fingerprint(snapshot: &Snapshot, finding: &Option<(String, Stop)>) -> u128 {
-    use std::cell::RefCell;
-    thread_local! {
-        static ENCODING: RefCell<Bytes> = const { RefCell::new(Bytes(Vec::new())) };
-    }
-    ENCODING.with(|encoding| {
-        let mut encoding = encoding.borrow_mut();
-        encoding.0.clear();
-        model::hash_identity(snapshot, finding, &mut *encoding);
-        xxhash_rust::xxh3::xxh3_128(&encoding.0)
-    })
-}
-
-/// A `Hasher` that only collects what it is fed: a value's `Hash` encoding as bytes.
-struct Bytes(Vec<u8>);
-
-impl std::hash::Hasher for Bytes {
-    fn write(&mut self, bytes: &[u8]) {
-        self.0.extend_from_slice(bytes);
-    }
-
-    fn finish(&self) -> u64 {
-        unreachable!("Bytes collects an encoding; fingerprint hashes it")
-    }
+    digest(|encoding| model::hash_identity(snapshot, finding, encoding))
 }
 
 /// The key a state is indexed by: the fingerprint of its snapshot (its representative's, with
