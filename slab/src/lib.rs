@@ -52,6 +52,7 @@ mod slab;
 mod slab_core;
 mod slab_stats;
 mod slab_words;
+mod slot_set;
 
 pub use error::SlabError;
 pub use free_list::Tagging;

@@ -7,6 +7,7 @@ use crate::error::SlabError;
 use crate::free_list::{FreeList, Tagging};
 use crate::handle::Handle;
 use crate::slab_stats::SlabStats;
+use crate::slot_set::SlotSet;
 use lifecycle_list::{AtomicOps, CellOps, Platform};
 use std::marker::PhantomData;
 use std::ptr::NonNull;
@@ -457,23 +458,31 @@ impl<T, P: Platform> SlabCore<T, P> {
     /// [`SlabError::FreeListCorrupt`] naming the first disagreement.
     pub(crate) fn check_quiescent(&self) -> Result<SlabStats, SlabError> {
         let corrupt = |detail: String| SlabError::FreeListCorrupt { detail };
-        let listed = self.free_list.walk().map_err(corrupt)?;
-        let mut on_list = vec![false; self.capacity()];
-        for &index in &listed {
-            let slot = index as usize;
-            on_list[slot] = true;
-            let state = self.states[slot].load(Ordering::Acquire);
-            if !is_free(state) {
-                return Err(corrupt(format!(
-                    "slot#{slot} is on the free list but {} (generation {})",
-                    if is_allocated(state) {
-                        "allocated"
-                    } else {
-                        "still being freed"
-                    },
-                    generation_of(state)
-                )));
-            }
+        // The first slot listed but not free, and which slots are listed (the free list has
+        // visited each at most once, or it would have stopped).
+        let mut listed_but_not_free = None;
+        let mut on_list = SlotSet::new(self.capacity());
+        let listed = self
+            .free_list
+            .visit(|index| {
+                let slot = index as usize;
+                on_list.insert(slot);
+                let state = self.states[slot].load(Ordering::Acquire);
+                if !is_free(state) && listed_but_not_free.is_none() {
+                    listed_but_not_free = Some((slot, state));
+                }
+            })
+            .map_err(corrupt)?;
+        if let Some((slot, state)) = listed_but_not_free {
+            return Err(corrupt(format!(
+                "slot#{slot} is on the free list but {} (generation {})",
+                if is_allocated(state) {
+                    "allocated"
+                } else {
+                    "still being freed"
+                },
+                generation_of(state)
+            )));
         }
         let mut in_use = 0;
         for (slot, state) in self.states.iter().enumerate() {
@@ -485,7 +494,7 @@ impl<T, P: Platform> SlabCore<T, P> {
                     "slot#{slot} is still being freed (generation {}) at a quiescent point",
                     generation_of(state)
                 )));
-            } else if !on_list[slot] {
+            } else if !on_list.contains(slot) {
                 return Err(corrupt(format!(
                     "slot#{slot} is free (generation {}) but not on the free list: it is lost",
                     generation_of(state)
@@ -495,7 +504,7 @@ impl<T, P: Platform> SlabCore<T, P> {
         let stats = SlabStats {
             capacity: self.capacity(),
             in_use,
-            free: listed.len(),
+            free: listed,
             high_water: self.high_water.load(Ordering::Relaxed),
         };
         if stats.in_use + stats.free != stats.capacity {

@@ -179,3 +179,63 @@ fn torn_words_are_refused_by_a_tagged_slab_and_kept_by_an_untagged_one() {
         }
     }
 }
+
+/// The check of a quiescent cache names the first fault of a corrupt free list, with a cache
+/// of up to 64 slots (whose walks keep the slots met in one word) and with a larger one.
+#[test]
+fn a_corrupt_free_list_is_named_by_its_first_fault_in_small_and_large_caches() {
+    for slots in [3, 70] {
+        let fault = |corrupt: &dyn Fn(&mut crate::SlabWords, &[usize])| {
+            let mut core = SlabCore::<u64, Std>::new(slots, Tagging::Untagged, |_| 0);
+            let order = core.free_slots().unwrap();
+            assert_eq!(order.len(), slots, "{slots} slots, all free");
+            let mut words = core.save();
+            corrupt(&mut words, &order);
+            core.restore(&words);
+            match core.check_quiescent() {
+                Err(SlabError::FreeListCorrupt { detail }) => detail,
+                other => panic!("{slots} slots: a corrupt list passed the check: {other:?}"),
+            }
+        };
+        let order = SlabCore::<u64, Std>::new(slots, Tagging::Untagged, |_| 0)
+            .free_slots()
+            .unwrap();
+        assert_eq!(
+            fault(&|words, order| words.free_next[order[1]] = order[0]),
+            format!(
+                "slot#{} appears twice on the free list (after 2 entries): the list has a cycle",
+                order[0]
+            )
+        );
+        assert_eq!(
+            fault(&|words, order| words.free_next[order[0]] = slots + 5),
+            format!(
+                "the free list links to slot#{}, past the last slot ({})",
+                slots + 5,
+                slots - 1
+            )
+        );
+        assert_eq!(
+            fault(&|words, order| words.states[order[1]] = state_word(0, ALLOCATED)),
+            format!(
+                "slot#{} is on the free list but allocated (generation 0)",
+                order[1]
+            )
+        );
+        // A slot linking to itself, and a link that skips a slot.
+        assert_eq!(
+            fault(&|words, order| words.free_next[order[2]] = order[2]),
+            format!(
+                "slot#{} appears twice on the free list (after 3 entries): the list has a cycle",
+                order[2]
+            )
+        );
+        assert_eq!(
+            fault(&|words, order| words.free_next[order[0]] = order[2]),
+            format!(
+                "slot#{} is free (generation 0) but not on the free list: it is lost",
+                order[1]
+            )
+        );
+    }
+}
