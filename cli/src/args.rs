@@ -78,6 +78,12 @@ pub struct Cli {
     #[arg(long, value_name = "MIB")]
     pub max_memory: Option<usize>,
 
+    /// Threads exploring one state graph, 1 to 256 (each with a world of its own; the others
+    /// join the first at 20,000 states): verdicts, counts and reports do not depend on it
+    /// [default: the machine's cores].
+    #[arg(long, value_name = "N")]
+    pub state_workers: Option<usize>,
+
     /// Slab slots, 1 to 64, as in a file [default: the file's `objects`].
     #[arg(long, value_name = "N")]
     pub objects: Option<usize>,
@@ -143,6 +149,9 @@ impl Cli {
         }
         if let Some(max_memory) = self.max_memory {
             bounds.max_memory_mib = max_memory;
+        }
+        if let Some(workers) = self.state_workers {
+            bounds.state_workers = workers;
         }
         Settings {
             copies: self.waiters,

@@ -348,6 +348,10 @@ fn bad_input_is_one_line_and_exit_code_2() {
         "error: slab slots (--objects) = 0: expected 1 to 64",
     );
     assert_bad_input(
+        &["--state-workers", "0"],
+        "error: the state graph's workers (--state-workers) = 0: expected 1 to 256",
+    );
+    assert_bad_input(
         &["--iterations", "0"],
         "error: iterations (--iterations) = 0: expected 1 to 10000000",
     );

@@ -1,7 +1,7 @@
 //! The Explorer: stateright's web UI over a scenario's state graph, served on 127.0.0.1, with the
 //! lists of the selected state drawn as SVG and a link to the path of what the graph found.
 
-use crate::engine::states::{explore, witness, ScenarioModel, State};
+use crate::engine::states::{explore, witness, ScenarioModel, State, Workers};
 use crate::outcome::What;
 use crate::plan::Plan;
 use crate::report::{escape, picture_svg};
@@ -138,6 +138,7 @@ pub fn serve_explorer(plan: &Plan, port: u16) -> Result<(), String> {
         false,
         (1_000_000, crate::plan::Bounds::default_memory_mib()),
         &AtomicUsize::new(0),
+        Workers::joining_late(plan.bounds().state_workers),
     );
     if let Some(actors) = witness(&model.0, &exploration) {
         // The Explorer names a path by each step's index among the actions offered there.

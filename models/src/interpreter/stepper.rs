@@ -309,8 +309,8 @@ impl Replayer {
                     let pc = acted(index).map_or(saved.pc, |actor| actor.pc);
                     pc == scenario.actors[*spec].steps.len()
                 });
-        let callbacks_done = world.stepped_callbacks().is_empty();
-        if finding.is_none() && all_done && callbacks_done && spec.checks.leak {
+        let callbacks = world.stepped_callbacks();
+        if finding.is_none() && all_done && callbacks.is_empty() && spec.checks.leak {
             if let Err(stop) = world.check_no_leak() {
                 finding = Some((actors[0].0.clone(), stop));
             }
@@ -347,7 +347,7 @@ impl Replayer {
             0
         };
         let outcome = Outcome {
-            snapshot: snapshot(world, parts, spec.events.len()),
+            snapshot: snapshot(world, parts, callbacks, spec.events.len()),
             finding,
             covered,
         };
@@ -449,7 +449,12 @@ fn unmoved_snapshot(
 }
 
 /// The canonical snapshot of `world` with its actors' parts.
-fn snapshot(world: &World<Std>, actors: Vec<Arc<ActorSnapshot>>, events: usize) -> Snapshot {
+fn snapshot(
+    world: &World<Std>,
+    actors: Vec<Arc<ActorSnapshot>>,
+    callbacks: Vec<(usize, u64, bool, Vec<usize>)>,
+    events: usize,
+) -> Snapshot {
     let slots = (0..world.slab.capacity())
         .map(|slot| {
             let (allocated, generation) =
@@ -477,7 +482,7 @@ fn snapshot(world: &World<Std>, actors: Vec<Arc<ActorSnapshot>>, events: usize) 
         slots,
         free: world.slab.free_slots().map_err(|e| e.to_string()),
         events: (0..events).map(|e| world.event_is_set(e)).collect(),
-        callbacks: world.stepped_callbacks(),
+        callbacks,
     }
 }
 

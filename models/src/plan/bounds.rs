@@ -24,6 +24,10 @@ pub struct Bounds {
     /// states: the most resident memory (MiB) the process may reach before the state graph
     /// stops with `incomplete`.
     pub max_memory_mib: usize,
+    /// states: how many threads explore one graph (each with a world of its own), the others
+    /// joining the first once the graph has 20,000 states; the verdict, the counts and the
+    /// numbering of states do not depend on it.
+    pub state_workers: usize,
     /// shuttle: steps after which an execution fails (`MaxSteps::FailAfter`, never
     /// `ContinueAfter`, which passes livelocks silently).
     pub max_steps: usize,
@@ -41,6 +45,11 @@ impl Bounds {
     pub const PREEMPTION_BOUND: std::ops::RangeInclusive<usize> = 0..=10;
     /// The iterations shuttle and std may be given.
     pub const ITERATIONS: std::ops::RangeInclusive<usize> = 1..=10_000_000;
+
+    /// The state graph's default workers: one per core of this machine.
+    pub fn default_state_workers() -> usize {
+        std::thread::available_parallelism().map_or(1, |cores| cores.get())
+    }
 
     /// The state graph's default state budget: a 50-actor file reaches it in well under a
     /// minute in release, a few hundred MiB in (BENCHMARKS.md).
@@ -82,6 +91,7 @@ impl Bounds {
             symmetry: true,
             max_states: Self::MAX_STATES,
             max_memory_mib: Self::default_memory_mib(),
+            state_workers: Self::default_state_workers(),
             save_replay: true,
         }
     }

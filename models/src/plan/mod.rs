@@ -62,7 +62,8 @@ impl std::error::Error for PlanError {}
 ///   scenario.actors)`, a replicated actor's copies named `name-1`, `name-2`, ... in order. It is
 ///   never empty (a scenario has an actor).
 /// - `bounds.preemption_bound` is in [`Bounds::PREEMPTION_BOUND`], `bounds.iterations` in
-///   [`Bounds::ITERATIONS`]; `pct_depth`, `max_states` and `max_steps` are at least 1.
+///   [`Bounds::ITERATIONS`]; `pct_depth`, `max_states` and `max_steps` are at least 1;
+///   `state_workers` is 1 to 256.
 #[derive(Debug, Clone)]
 pub struct Plan {
     scenario: Arc<Scenario>,
@@ -120,6 +121,11 @@ impl Plan {
             1..=usize::MAX,
         )?;
         within("shuttle's step limit", bounds.max_steps, 1..=usize::MAX)?;
+        within(
+            "the state graph's workers (--state-workers)",
+            bounds.state_workers,
+            1..=256,
+        )?;
         let mut world = scenario.world.clone();
         if let Some(objects) = settings.objects {
             world.objects = objects;

@@ -1,113 +1,506 @@
-//! The state graph explored depth first from saved states, then numbered breadth first: each
-//! state is saved once when it is found ([`crate::interpreter::Checkpoint`]) and every successor
-//! is restored from its parent's save, so no path is ever replayed (the stack holds one save per
-//! level: as many as the longest simple path it follows, a few hundred at most in the catalogue,
-//! and the memory budget stops a deeper one as it stops a larger graph). The graph of every reachable state does not depend on the order it is explored in,
-//! so numbering it breadth first afterwards (the order stateright's BFS and
-//! [`super::explore_breadth_first`] give: ids, BFS parents, shortest paths) yields the same
-//! exploration. A finding stops it, and so does the budget: the breadth-first search then runs,
-//! whose first finding in BFS order, with a shortest path, is the one reported, and whose budget
-//! covers the states nearest the start (a depth-first search stopped by the budget may not have
-//! reached a shallow finding on another branch, found by an independent review).
+//! The state graph explored depth first from saved states, by one worker per core, then
+//! numbered breadth first: each state is saved once when it is found
+//! ([`crate::interpreter::Checkpoint`]) and every successor is restored from its parent's save,
+//! so no path is replayed but when a worker takes over part of another's work (it replays the
+//! path to that state once, in a world of its own: a save holds its world's addresses). A
+//! worker's stack holds one save per level: as many as the longest simple path it follows, a
+//! few hundred at most in the catalogue, and the memory budget stops a deeper one as it stops a
+//! larger graph. The graph of every reachable state does not depend on the order it is explored
+//! in, nor on which worker found what, so numbering it breadth first afterwards (the order
+//! stateright's BFS and [`super::explore_breadth_first`] give: ids, BFS parents, shortest paths)
+//! yields the same exploration. A finding stops it, and so does the budget: the breadth-first
+//! search then runs, whose first finding in BFS order, with a shortest path, is the one
+//! reported, and whose budget covers the states nearest the start (a depth-first search stopped
+//! by the budget may not have reached a shallow finding on another branch, found by an
+//! independent review).
+//!
+//! Work is shared as in a work-stealing search (the idle worker is given the upper half of the
+//! actions left at the shallowest state of a busy worker's stack, where the largest subtrees
+//! wait); the index of states seen is one map per fingerprint shard, each behind its own lock.
 
 use super::graph::StateGraph;
 use super::model::{ScenarioModel, State};
-use super::{explore_breadth_first, key_of, Exploration};
+use super::{explore_breadth_first, key_of, Exploration, MEMORY_CHECK_EVERY};
 use crate::interpreter::Checkpoint;
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard};
 
-/// A state on the depth-first stack: its id, its save, and its actions still to take.
+/// How many workers explore a graph, and from how many states on the others join the first.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Workers {
+    /// Workers in all (1: the first alone).
+    pub count: usize,
+    /// The number of states found at which the first worker starts the others.
+    pub from_states: usize,
+}
+
+impl Workers {
+    /// `count` workers, the others joining the first at [`PARALLEL_FROM`] states.
+    pub(crate) fn joining_late(count: usize) -> Self {
+        Workers {
+            count,
+            from_states: PARALLEL_FROM,
+        }
+    }
+}
+
+/// Below this many states a graph is explored by one worker: most take milliseconds, less than
+/// a second world and a thread cost (the fuzzing explores thousands of small graphs).
+const PARALLEL_FROM: usize = 20_000;
+
+/// Shards of the index of states seen (fingerprints are uniform: any of their bits pick a
+/// shard).
+const SHARDS: usize = 64;
+
+/// A state on a worker's stack: its id, its save, its actions still to take and the edges its
+/// actions taken so far led along.
 struct Frame {
     id: usize,
     state: State,
     saved: Checkpoint,
     actions: Vec<usize>,
     next: usize,
+    edges: Vec<(usize, usize)>,
 }
 
-/// Explores `model`'s state graph (see the module's docs), with `symmetry` and the budget of
-/// [`super::explore_breadth_first`], which it falls back to when a state has a finding or the
-/// budget is reached.
+/// Part of a state's actions handed to another worker: it replays `path` to state `id` and
+/// takes `actions` from there.
+struct Task {
+    id: usize,
+    path: Vec<usize>,
+    actions: Vec<usize>,
+}
+
+/// The tasks waiting, and the workers: how many run, how many wait for a task.
+///
+/// # Invariants
+/// `idle <= workers`; once `done`, no task is handed out and every waiting worker returns.
+struct Pool {
+    tasks: Vec<Task>,
+    workers: usize,
+    idle: usize,
+    done: bool,
+}
+
+/// The hasher of the index: a fingerprint is already uniform, so its low word is its hash.
+#[derive(Default)]
+struct FingerprintHasher(u64);
+
+impl Hasher for FingerprintHasher {
+    fn write(&mut self, _: &[u8]) {
+        unreachable!("the index hashes fingerprints, each one `u128`")
+    }
+
+    fn write_u128(&mut self, fingerprint: u128) {
+        self.0 = fingerprint as u64;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type Index = HashMap<u128, usize, BuildHasherDefault<FingerprintHasher>>;
+
+/// A shard of the index, on cache lines of its own (two workers locking neighbouring shards
+/// would otherwise take the same line from each other).
+#[repr(align(128))]
+#[derive(Default)]
+struct Shard(Mutex<Index>);
+
+/// What a fingerprint is to the exploration.
+enum Admitted {
+    /// A state seen before, with its id.
+    Known(usize),
+    /// A state not seen before, given this id.
+    New(usize),
+    /// A state not seen before, and no room for it: the budget is reached.
+    Full,
+}
+
+/// What the workers share.
+struct Shared {
+    /// Fingerprint to id, sharded by the fingerprint's low bits.
+    index: Vec<Shard>,
+    /// Ids handed out so far.
+    states: AtomicUsize,
+    /// `(max_states, max_memory_mib)`.
+    budget: (usize, usize),
+    /// Set once a state with a finding turns up or the budget is reached: every worker stops
+    /// (and the breadth-first search takes over).
+    halted: AtomicBool,
+    pool: Mutex<Pool>,
+    wake: Condvar,
+    /// Whether a worker waits for a task no one has given yet (read at every transition,
+    /// written under the pool's lock).
+    hungry: AtomicBool,
+}
+
+impl Shared {
+    fn new(budget: (usize, usize)) -> Self {
+        Shared {
+            index: (0..SHARDS).map(|_| Shard::default()).collect(),
+            states: AtomicUsize::new(0),
+            budget,
+            halted: AtomicBool::new(false),
+            pool: Mutex::new(Pool {
+                tasks: Vec::new(),
+                workers: 1,
+                idle: 0,
+                done: false,
+            }),
+            wake: Condvar::new(),
+            hungry: AtomicBool::new(false),
+        }
+    }
+
+    fn pool(&self) -> MutexGuard<'_, Pool> {
+        self.pool.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The shard of the index that holds fingerprint `key`: picked by its high word, as the
+    /// shard's map hashes by its low word.
+    fn shard(&self, key: u128) -> MutexGuard<'_, Index> {
+        self.index[(key >> 64) as usize % SHARDS]
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The state with fingerprint `key`: known, or new with the next id, or past the budget
+    /// (which halts every worker).
+    fn admit(&self, key: u128) -> Admitted {
+        let mut shard = self.shard(key);
+        if let Some(&id) = shard.get(&key) {
+            return Admitted::Known(id);
+        }
+        let (max_states, max_memory_mib) = self.budget;
+        let id = self.states.fetch_add(1, Ordering::Relaxed);
+        if id >= max_states {
+            self.halt();
+            return Admitted::Full;
+        }
+        if id % MEMORY_CHECK_EVERY == 1
+            && crate::plan::Bounds::resident_mib().is_some_and(|mib| mib > max_memory_mib)
+        {
+            self.halt();
+            return Admitted::Full;
+        }
+        shard.insert(key, id);
+        Admitted::New(id)
+    }
+
+    /// Stops every worker: a finding turned up or the budget was reached.
+    fn halt(&self) {
+        self.halted.store(true, Ordering::Relaxed);
+        let mut pool = self.pool();
+        pool.done = true;
+        self.hungry.store(false, Ordering::Relaxed);
+        self.wake.notify_all();
+    }
+
+    /// One more worker will ask for tasks (counted before it starts, so that the others do not
+    /// take the work for finished while it has not asked yet).
+    fn join(&self) {
+        self.pool().workers += 1;
+    }
+
+    /// Hands `task` to a waiting worker.
+    fn give(&self, task: Task) {
+        let mut pool = self.pool();
+        if pool.done {
+            return;
+        }
+        pool.tasks.push(task);
+        self.hungry
+            .store(pool.idle > pool.tasks.len(), Ordering::Relaxed);
+        self.wake.notify_one();
+    }
+
+    /// A task for a worker whose stack is empty, waiting for one while another worker is busy;
+    /// `None` once every worker waits (the graph is explored) or the workers halted.
+    fn take(&self) -> Option<Task> {
+        let mut pool = self.pool();
+        pool.idle += 1;
+        loop {
+            if pool.done {
+                return None;
+            }
+            if let Some(task) = pool.tasks.pop() {
+                pool.idle -= 1;
+                self.hungry
+                    .store(pool.idle > pool.tasks.len(), Ordering::Relaxed);
+                return Some(task);
+            }
+            if pool.idle == pool.workers {
+                pool.done = true;
+                self.hungry.store(false, Ordering::Relaxed);
+                self.wake.notify_all();
+                return None;
+            }
+            self.hungry.store(true, Ordering::Relaxed);
+            pool = self.wake.wait(pool).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+}
+
+/// Halts the other workers when the worker holding it panics: they would otherwise wait for
+/// it forever, and the scope that runs them for them (the panic then reaches the caller).
+struct HaltOnPanic<'a>(&'a Shared);
+
+impl Drop for HaltOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.halt();
+        }
+    }
+}
+
+/// What one worker found: each new state's `(id, final, [[sometimes]] mask)`, and each state's
+/// edges it took (a state whose actions were shared has a part of its edges on each worker).
+#[derive(Default)]
+struct Part {
+    states: Vec<(usize, bool, u64)>,
+    edges: Vec<(usize, Vec<(usize, usize)>)>,
+}
+
+/// Explores `model`'s state graph (see the module's docs) with `workers`, `symmetry` and the
+/// budget of [`super::explore_breadth_first`], which it falls back to when a state has a
+/// finding or the budget is reached (and, with symmetry, when a state cannot finish).
 pub(crate) fn explore(
     model: &ScenarioModel,
     symmetry: bool,
     budget: (usize, usize),
     progress: &AtomicUsize,
+    workers: Workers,
 ) -> Exploration {
-    match depth_first(model, symmetry, budget, progress) {
-        Some(exploration) if exploration.truncated.is_none() => numbered_breadth_first(exploration),
-        _ => explore_breadth_first(model, symmetry, budget, progress),
+    match depth_first(model, symmetry, budget, progress, workers) {
+        // With symmetry a state stands for its copies, and is kept as whichever copy a worker
+        // reached first: its edges name that copy's actors, so a path along BFS parents is a
+        // path of actions only where each state was kept as reached along it, as the
+        // breadth-first search keeps them. Counts, verdicts and coverage do not depend on the
+        // copy; a lasso, the one verdict that replays a path of a graph without findings, does.
+        Some(exploration) if symmetry && exploration.graph.first_stuck().is_some() => {
+            explore_breadth_first(model, symmetry, budget, progress)
+        }
+        Some(exploration) => numbered_breadth_first(exploration),
+        None => explore_breadth_first(model, symmetry, budget, progress),
     }
 }
 
 /// The graph explored depth first, its ids in the order states were found; `None` once a state
-/// with a finding turns up.
+/// with a finding turns up or the budget is reached.
 fn depth_first(
     model: &ScenarioModel,
     symmetry: bool,
     budget: (usize, usize),
     progress: &AtomicUsize,
+    workers: Workers,
 ) -> Option<Exploration> {
-    let mut exploration = Exploration::default();
-    let mut index: HashMap<u128, usize> = HashMap::new();
+    let shared = Shared::new(budget);
     let (init, saved) = model.state_saving(Vec::new());
     if init.finding.is_some() {
         return None;
     }
-    let id = exploration.add(model, &init, None);
-    index.insert(key_of(model, symmetry, &init.snapshot, &init.finding), id);
-    let mut stack = vec![Frame {
-        id: 0,
+    let Admitted::New(id) = shared.admit(key_of(model, symmetry, &init.snapshot, &init.finding))
+    else {
+        return None;
+    };
+    let first = Frame {
+        id,
         actions: model.enabled_actors(&init),
         state: init,
         saved,
         next: 0,
+        edges: Vec::new(),
+    };
+    let mut parts = vec![Part {
+        states: vec![(id, model.is_final(&first.state), first.state.covered)],
+        edges: Vec::new(),
     }];
-    while let Some(frame) = stack.last_mut() {
+    std::thread::scope(|scope| {
+        let mut helpers = Vec::new();
+        let mut grow = |states: usize| {
+            if helpers.is_empty() && workers.count > 1 && states >= workers.from_states {
+                for _ in 1..workers.count {
+                    shared.join();
+                    let (shared, plan) = (&shared, model.plan.clone());
+                    helpers.push(scope.spawn(move || {
+                        // A world of its own: saves hold their world's addresses.
+                        let model = ScenarioModel::new(plan);
+                        work(&model, shared, symmetry, progress, Vec::new(), &mut |_| {})
+                    }));
+                }
+            }
+        };
+        let own = work(model, &shared, symmetry, progress, vec![first], &mut grow);
+        parts[0].states.extend(own.states);
+        parts[0].edges.extend(own.edges);
+        for helper in helpers {
+            parts.push(helper.join().expect("a state-graph worker does not panic"));
+        }
+    });
+    if shared.halted.load(Ordering::Relaxed) {
+        return None;
+    }
+    let count = shared.states.load(Ordering::Relaxed);
+    progress.store(count, Ordering::Relaxed);
+    Some(merged(parts, count))
+}
+
+/// One worker's search: depth first from the frames on `stack`, then from the tasks other
+/// workers give it, until every worker waits or the workers halt. `grow(states)` is told the
+/// number of states found at each new state.
+fn work(
+    model: &ScenarioModel,
+    shared: &Shared,
+    symmetry: bool,
+    progress: &AtomicUsize,
+    mut stack: Vec<Frame>,
+    grow: &mut dyn FnMut(usize),
+) -> Part {
+    let _halt_on_panic = HaltOnPanic(shared);
+    let mut part = Part::default();
+    loop {
+        if shared.halted.load(Ordering::Relaxed) {
+            return part;
+        }
+        let Some(frame) = stack.last_mut() else {
+            match shared.take() {
+                Some(task) => stack.push(frame_of(model, symmetry, shared, task)),
+                None => return part,
+            }
+            continue;
+        };
         let Some(&action) = frame.actions.get(frame.next) else {
-            stack.pop();
+            let frame = stack.pop().expect("the frame just read");
+            part.edges.push((frame.id, frame.edges));
             continue;
         };
         frame.next += 1;
-        let from = frame.id;
-        let mut known = None;
-        let mut fingerprint = 0;
+        let mut admitted = None;
         let (successor, saved) = model.successor_saving_if(
             &frame.state,
             &frame.saved,
             action,
             &mut |snapshot, finding| {
-                fingerprint = key_of(model, symmetry, snapshot, finding);
-                known = index.get(&fingerprint).copied();
-                known.is_none()
+                let verdict = shared.admit(key_of(model, symmetry, snapshot, finding));
+                let new = matches!(verdict, Admitted::New(_));
+                admitted = Some(verdict);
+                new
             },
         );
         if successor.finding.is_some() {
-            return None;
+            shared.halt();
+            return part;
         }
-        let id = match known {
-            Some(id) => id,
-            None => {
-                if !exploration.has_room(budget) {
-                    return Some(exploration);
+        let at = stack.len() - 1;
+        let id = match admitted.expect("every successor is admitted or not") {
+            Admitted::Known(id) => id,
+            Admitted::Full => return part,
+            Admitted::New(id) => {
+                part.states
+                    .push((id, model.is_final(&successor), successor.covered));
+                if id % 64 == 0 {
+                    progress.store(id + 1, Ordering::Relaxed);
                 }
-                let id = exploration.add(model, &successor, Some((from, action)));
-                index.insert(fingerprint, id);
-                progress.store(exploration.len(), Ordering::Relaxed);
+                grow(id + 1);
                 stack.push(Frame {
                     id,
                     actions: model.enabled_actors(&successor),
                     state: successor,
                     saved: saved.expect("a state not seen yet is saved"),
                     next: 0,
+                    edges: Vec::new(),
                 });
                 id
             }
         };
-        exploration.graph.edges[from].push((action, id));
+        stack[at].edges.push((action, id));
+        if shared.hungry.load(Ordering::Relaxed) {
+            share(&mut stack, shared);
+        }
     }
-    Some(exploration)
+}
+
+/// Gives a waiting worker the upper half of the actions left at the shallowest state of
+/// `stack` that has some (never the top state's: its subtree is the smallest, and the worker
+/// would give away all it has).
+fn share(stack: &mut [Frame], shared: &Shared) {
+    let below_top = stack.len().saturating_sub(1);
+    let Some(frame) = stack[..below_top]
+        .iter_mut()
+        .find(|frame| frame.next < frame.actions.len())
+    else {
+        return;
+    };
+    let split = frame.next + (frame.actions.len() - frame.next) / 2;
+    let actions = frame.actions.split_off(split);
+    shared.give(Task {
+        id: frame.id,
+        path: frame.state.path.clone(),
+        actions,
+    });
+}
+
+/// The frame a task starts from, found again by replaying its path in this worker's world.
+fn frame_of(model: &ScenarioModel, symmetry: bool, shared: &Shared, task: Task) -> Frame {
+    let (state, saved) = model.state_saving(task.path);
+    let key = key_of(model, symmetry, &state.snapshot, &state.finding);
+    assert_eq!(
+        shared.shard(key).get(&key),
+        Some(&task.id),
+        "a state's path replays to the state it was found at"
+    );
+    Frame {
+        id: task.id,
+        state,
+        saved,
+        actions: task.actions,
+        next: 0,
+        edges: Vec::new(),
+    }
+}
+
+/// The workers' parts as one graph of `count` states, each state's edges in the order of its
+/// actions (as one worker takes them).
+fn merged(parts: Vec<Part>, count: usize) -> Exploration {
+    let mut graph = StateGraph {
+        edges: vec![Vec::new(); count],
+        is_final: vec![false; count],
+        // Numbered breadth first next, which gives every state its BFS parent.
+        parent: vec![None; count],
+    };
+    let mut covered = vec![0; count];
+    let mut found = 0;
+    for part in parts {
+        for (id, is_final, mask) in part.states {
+            graph.is_final[id] = is_final;
+            covered[id] = mask;
+            found += 1;
+        }
+        for (id, mut edges) in part.edges {
+            let all = &mut graph.edges[id];
+            if all.is_empty() {
+                *all = edges;
+            } else {
+                all.append(&mut edges);
+                all.sort_unstable_by_key(|&(action, _)| action);
+            }
+        }
+    }
+    assert_eq!(
+        found, count,
+        "every id handed out is a state a worker found"
+    );
+    Exploration {
+        graph,
+        covered,
+        finding: None,
+        truncated: None,
+    }
 }
 
 /// `exploration` with its states numbered in breadth-first order over its own edges (each

@@ -10,7 +10,7 @@ mod model;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use depth_first::explore;
+pub(crate) use depth_first::{explore, Workers};
 pub(crate) use model::{ScenarioModel, State};
 
 use super::Checker;
@@ -279,6 +279,7 @@ fn run(plan: &Arc<Plan>, progress: &Arc<AtomicUsize>) -> Explored {
         symmetry,
         (bounds.max_states, bounds.max_memory_mib),
         progress,
+        Workers::joining_late(bounds.state_workers),
     );
     let count = exploration.len();
     if let Some(budget) = exploration.truncated {

@@ -2,7 +2,7 @@
 //! interchangeable waiters, and the model agrees with stateright's own checker (the finding a
 //! looping reader becomes is tested through the public API in `tests/states.rs`).
 
-use super::{explore, Budget, Exploration, ScenarioModel};
+use super::{explore, Budget, Exploration, ScenarioModel, Workers};
 use crate::language::Scenario;
 use crate::outcome::Explored;
 use crate::plan::{Plan, Settings};
@@ -13,12 +13,20 @@ fn scenario(name: &str) -> Scenario {
     Scenario::named(name).expect("a catalogue scenario")
 }
 
+/// Two workers, the second joining at the second state: every graph of more than one state is
+/// shared between them (the default waits for 20,000 states, which few tests reach).
+const SHARED: Workers = Workers {
+    count: 2,
+    from_states: 2,
+};
+
 fn explored(name: &str, copies: usize, symmetry: bool) -> Exploration {
     explore(
         &model(name, copies),
         symmetry,
         (1_000_000, usize::MAX),
         &AtomicUsize::new(0),
+        SHARED,
     )
 }
 
@@ -117,12 +125,18 @@ fn stateright_s_own_checker_discovers_every_sometimes_state() {
 #[test]
 fn a_budget_stops_the_graph_with_no_verdict_of_its_own() {
     let model = model("socket-lifecycle/fixed", 2);
-    let exploration = explore(&model, false, (50, usize::MAX), &AtomicUsize::new(0));
+    let exploration = explore(
+        &model,
+        false,
+        (50, usize::MAX),
+        &AtomicUsize::new(0),
+        SHARED,
+    );
     assert_eq!(exploration.truncated, Some(Budget::States(50)));
     assert_eq!(exploration.len(), 50, "exactly the budget of states");
     assert_eq!(exploration.finding, None);
     // A memory budget below what the process already holds stops at the first check.
-    let exploration = explore(&model, false, (usize::MAX, 1), &AtomicUsize::new(0));
+    let exploration = explore(&model, false, (usize::MAX, 1), &AtomicUsize::new(0), SHARED);
     assert_eq!(exploration.truncated, Some(Budget::Memory(1)));
     // Through the engine: `incomplete`, naming the budget and how to raise it.
     let settings = Settings {
@@ -163,7 +177,13 @@ fn a_quiet_replay_reaches_the_state_a_recording_replay_does() {
         }
         let plan = Arc::new(Plan::of(&scenario));
         let model = ScenarioModel::new(plan.clone());
-        let exploration = explore(&model, false, (300, usize::MAX), &AtomicUsize::new(0));
+        let exploration = explore(
+            &model,
+            false,
+            (300, usize::MAX),
+            &AtomicUsize::new(0),
+            SHARED,
+        );
         let quiet = Replayer::new(&plan, Trace::quiet());
         let recording = Replayer::new(&plan, Trace::new());
         for id in 0..exploration.len() {
@@ -210,6 +230,7 @@ fn a_restored_state_takes_each_action_as_a_replay_of_its_path_does() {
             false,
             (RESTORED_STATES, usize::MAX),
             &AtomicUsize::new(0),
+            SHARED,
         );
         whole += usize::from(exploration.truncated.is_none());
         let replayer = Replayer::new(&plan, Trace::quiet());
@@ -238,10 +259,12 @@ fn a_restored_state_takes_each_action_as_a_replay_of_its_path_does() {
     assert!(whole > 20, "only {whole} scenarios explored whole");
 }
 
-/// The exploration goes depth first from saved states and numbers the graph breadth first
-/// afterwards; the breadth-first exploration (which replays each expanded state's path) must
-/// give the same graph state for state: ids, edges, BFS parents, final states, `[[sometimes]]`
-/// masks, and the same first finding. Checked on every catalogue scenario, and with symmetry.
+/// The exploration goes depth first from saved states, by one worker or by two sharing the
+/// work, and numbers the graph breadth first afterwards; the breadth-first exploration (which
+/// replays each expanded state's path) must give the same graph state for state: ids, edges,
+/// BFS parents, final states, `[[sometimes]]` masks, the same first finding and the same first
+/// state that cannot finish. Checked on every catalogue scenario, and with symmetry (where
+/// the copy a state is kept as may differ: then the counts and masks).
 #[test]
 fn exploring_depth_first_numbers_the_graph_as_breadth_first_does() {
     use super::explore_breadth_first;
@@ -254,23 +277,42 @@ fn exploring_depth_first_numbers_the_graph_as_breadth_first_does() {
         let model = ScenarioModel::new(plan.clone());
         for symmetry in [false, true] {
             let budget = (20_000, usize::MAX);
-            let depth = explore(&model, symmetry, budget, &AtomicUsize::new(0));
             let breadth = explore_breadth_first(&model, symmetry, budget, &AtomicUsize::new(0));
-            let at = format!("{} (symmetry {symmetry})", scenario.name);
-            assert_eq!(depth.truncated, breadth.truncated, "{at}");
-            assert_eq!(depth.finding, breadth.finding, "{at}");
-            assert_eq!(depth.len(), breadth.len(), "{at}");
-            if depth.truncated.is_some() {
-                continue;
+            for workers in [Workers::joining_late(1), SHARED] {
+                let depth = explore(&model, symmetry, budget, &AtomicUsize::new(0), workers);
+                let at = format!("{} (symmetry {symmetry}, {workers:?})", scenario.name);
+                assert_eq!(depth.truncated, breadth.truncated, "{at}");
+                assert_eq!(depth.finding, breadth.finding, "{at}");
+                assert_eq!(depth.len(), breadth.len(), "{at}");
+                if depth.truncated.is_some() {
+                    continue;
+                }
+                assert_eq!(
+                    depth.graph.first_stuck(),
+                    breadth.graph.first_stuck(),
+                    "{at}"
+                );
+                if symmetry {
+                    // A state is kept as the copy reached first, which the workers' order
+                    // decides: its edges name that copy's actors, and the numbering follows
+                    // them. What a verdict reads does not depend on it.
+                    let finals = |e: &Exploration| e.graph.is_final.iter().filter(|&&f| f).count();
+                    let mut masks = [depth.covered.clone(), breadth.covered.clone()];
+                    masks.iter_mut().for_each(|m| m.sort_unstable());
+                    assert_eq!(depth.graph.edge_count(), breadth.graph.edge_count(), "{at}");
+                    assert_eq!(finals(&depth), finals(&breadth), "{at}");
+                    assert_eq!(masks[0], masks[1], "{at}");
+                } else {
+                    assert_eq!(depth.graph.edges, breadth.graph.edges, "{at}");
+                    assert_eq!(depth.graph.parent, breadth.graph.parent, "{at}");
+                    assert_eq!(depth.graph.is_final, breadth.graph.is_final, "{at}");
+                    assert_eq!(depth.covered, breadth.covered, "{at}");
+                }
+                whole += 1;
             }
-            assert_eq!(depth.graph.edges, breadth.graph.edges, "{at}");
-            assert_eq!(depth.graph.parent, breadth.graph.parent, "{at}");
-            assert_eq!(depth.graph.is_final, breadth.graph.is_final, "{at}");
-            assert_eq!(depth.covered, breadth.covered, "{at}");
-            whole += 1;
         }
     }
-    assert!(whole > 40, "only {whole} explorations compared whole");
+    assert!(whole > 80, "only {whole} explorations compared whole");
 }
 
 /// A budget covers the states nearest the start, as the breadth-first search always did: a
@@ -309,7 +351,13 @@ all = "double-free"
     );
     let scenario = Scenario::parse("shallow-finding.toml", &text).expect("a valid scenario");
     let model = ScenarioModel::new(Arc::new(Plan::of(&scenario)));
-    let exploration = explore(&model, false, (300, usize::MAX), &AtomicUsize::new(0));
+    let exploration = explore(
+        &model,
+        false,
+        (300, usize::MAX),
+        &AtomicUsize::new(0),
+        SHARED,
+    );
     assert_eq!(exploration.truncated, None);
     let finding = exploration
         .finding
