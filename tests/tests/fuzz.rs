@@ -15,14 +15,16 @@
 //! another fixed one in `ci/fuzz.sh`, so both are repeatable; set `FUZZ_SEED` to explore
 //! further) and `FUZZ_MAX_PREEMPTION_BOUND` the highest loom bound a case may run at. The
 //! defaults are `cargo test`'s quick profile (the dev build, at `opt-level = 1`), each property
-//! sized to take about the same time beside the other: 64 sufficiency cases and 128 necessity
-//! cases (most of which end at a finding, so cost a third as much), loom at bound 1;
+//! sized to take about the same time beside the other: 80 sufficiency cases and 256 necessity
+//! cases (most of which end at a finding, so cost a fifth as much), loom at bound 1;
 //! `ci/fuzz.sh` runs 300 per property in release at bound 1 or 2. A failing case is shrunk and kept under
 //! `tests/scenarios/found/` with its seed; `tests/found.rs` replays it from then on.
 //!
 //! Case `k` of a campaign is generated from the seed, the property and `k` alone, so a campaign
 //! splits over machines: `FUZZ_SHARD=i/n` runs the cases whose index is `i` modulo `n`, and
 //! `FUZZ_STATS_DIR` writes each property's statistics there for `examples/fuzz_merge.rs` to sum.
+//! A run splits its own cases the same way over `FUZZ_JOBS` processes of the test binary
+//! (default: one per core), and sums their statistics.
 
 use lifecycle_tests::generate::{cases, Case};
 use lifecycle_tests::oracle::{self, Outcome, Stats};
@@ -56,6 +58,9 @@ struct Campaign {
     max_bound: usize,
     /// `(i, n)`: this run takes the cases whose index is `i` modulo `n` (`FUZZ_SHARD=i/n`).
     shard: (u64, u64),
+    /// Processes the run's cases are split over (`FUZZ_JOBS`, default one per core; 1 when
+    /// `FUZZ_SHOW_SLOWEST` asks for the slowest case's text, which only one process has).
+    jobs: u64,
 }
 
 impl Campaign {
@@ -85,12 +90,26 @@ impl Campaign {
                 })
             }
         };
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u64);
+        let jobs = match std::env::var_os("FUZZ_SHOW_SLOWEST") {
+            Some(_) => 1,
+            None => env_number("FUZZ_JOBS", cores),
+        };
+        assert!(jobs >= 1, "FUZZ_JOBS must be at least 1");
         Campaign {
             cases,
             seed: env_number("FUZZ_SEED", 0x05ee_d1ce),
             max_bound,
             shard,
+            jobs,
         }
+    }
+
+    /// Shard `j` of this run split `jobs` ways: the cases whose index is `i + n * j` modulo
+    /// `n * jobs`, whose union over `j` is this run's (`i` modulo `n`).
+    fn job(&self, j: u64) -> (u64, u64) {
+        let (i, n) = self.shard;
+        (i + n * j, n * self.jobs)
     }
 
     /// The indices of the cases this run takes.
@@ -169,25 +188,91 @@ fn run_campaign(
     Ok((stats, ran))
 }
 
-/// Runs `property` over the campaign the environment describes (`default_cases` unless
-/// `PROPTEST_CASES` is set), prints the statistics (and writes them under `FUZZ_STATS_DIR`,
-/// for `examples/fuzz_merge.rs` to sum a sharded campaign), and keeps a failing case's shrunk
-/// scenario as a file.
+/// Runs this run's cases of `property` split over `campaign.jobs` processes, each this test
+/// binary running `test` (the property's test) alone on one shard of them (processes, not threads: loom maps and unmaps a stack for
+/// every thread of every execution, and two threads of one process doing so interrupt each
+/// other to flush the TLB entries of their address space; measured on 100 sufficiency cases,
+/// loom's time was 20 s alone and 51 s beside a second loom in the same process). The shards'
+/// statistics summed; a shard that fails is this run's failure, with its output (the shard
+/// kept its shrunk case as a file).
+fn in_processes((property, test): (&str, &str), campaign: Campaign) -> Stats {
+    let started = Instant::now();
+    let dir = std::env::temp_dir().join(format!(
+        "lifecycle-fuzz-{test}-{}-{}",
+        std::process::id(),
+        campaign.seed
+    ));
+    std::fs::create_dir_all(&dir).expect("the temporary directory is writable");
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let children: Vec<_> = (0..campaign.jobs)
+        .map(|j| {
+            let (i, n) = campaign.job(j);
+            let child = std::process::Command::new(&exe)
+                .args([test, "--exact", "--nocapture", "--test-threads", "1"])
+                .env("FUZZ_SHARD", format!("{i}/{n}"))
+                .env("FUZZ_JOBS", "1")
+                .env("FUZZ_STATS_DIR", &dir)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("the test binary runs a shard");
+            ((i, n), child)
+        })
+        .collect();
+    let mut merged = Stats::default();
+    let mut failures = Vec::new();
+    for ((i, n), child) in children {
+        let output = child.wait_with_output().expect("a shard's output");
+        let stats = dir.join(format!("{property}-{i}-of-{n}.stats"));
+        match std::fs::read_to_string(&stats) {
+            Ok(text) if output.status.success() => {
+                merged.merge(&Stats::read(&text).expect("a shard's statistics read back"))
+            }
+            _ => failures.push(format!(
+                "shard {i}/{n} ({}):\n{}{}",
+                output.status,
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            )),
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        failures.is_empty(),
+        "{test}: {} of {} shards failed:\n{}",
+        failures.len(),
+        campaign.jobs,
+        failures.join("\n")
+    );
+    merged.wall = started.elapsed().as_secs_f64();
+    merged
+}
+
+/// Runs `property` (the test `test`) over the campaign the environment describes
+/// (`default_cases` unless `PROPTEST_CASES` is set), in `FUZZ_JOBS` processes, prints the
+/// statistics (and writes them under `FUZZ_STATS_DIR`, for `examples/fuzz_merge.rs` to sum a
+/// sharded campaign), and keeps a failing case's shrunk scenario as a file.
 fn fuzz(
-    property: &str,
+    (property, test): (&str, &str),
     (mutate, default_cases): (bool, u64),
     holds: impl Fn(&Outcome) -> Result<(), String>,
 ) {
     let campaign = Campaign::from_env(default_cases);
     let (i, n) = campaign.shard;
-    match run_campaign(campaign, mutate, &holds) {
-        Ok((stats, _)) => {
+    let ran = if campaign.jobs > 1 {
+        Ok(in_processes((property, test), campaign))
+    } else {
+        run_campaign(campaign, mutate, &holds).map(|(stats, _)| stats)
+    };
+    match ran {
+        Ok(stats) => {
             println!(
                 "fuzz {property} (FUZZ_SEED={}, {} cases, shard {i}/{n}, loom bound at most \
-                 {}):\n{}",
+                 {}, {} processes):\n{}",
                 campaign.seed,
                 campaign.cases,
                 campaign.max_bound,
+                campaign.jobs,
                 stats.table(stats.wall)
             );
             if std::env::var_os("FUZZ_SHOW_SLOWEST").is_some() {
@@ -275,7 +360,8 @@ fn keep(property: &str, seed: u64, case: &Case, reason: &str) -> PathBuf {
 
 #[test]
 fn sufficiency_a_lifecycle_that_follows_the_rules_is_never_flagged() {
-    fuzz("sufficiency", (false, 64), |outcome| {
+    let test = "sufficiency_a_lifecycle_that_follows_the_rules_is_never_flagged";
+    fuzz(("sufficiency", test), (false, 80), |outcome| {
         // The generator builds these cases to follow every rule: a rule reported here is a
         // checker false positive or a generator bug, not a case to skip.
         if let Some(problem) = outcome.misread.first() {
@@ -300,7 +386,8 @@ fn sufficiency_a_lifecycle_that_follows_the_rules_is_never_flagged() {
 
 #[test]
 fn necessity_every_finding_comes_with_a_rule_broken_that_can_cause_it() {
-    fuzz("necessity", (true, 128), |outcome| {
+    let test = "necessity_every_finding_comes_with_a_rule_broken_that_can_cause_it";
+    fuzz(("necessity", test), (true, 256), |outcome| {
         if let Some(problem) = outcome.misread.first() {
             return Err(problem.clone());
         }
@@ -349,12 +436,32 @@ fn shards_of_a_campaign_run_each_case_once_and_merge_to_its_statistics() {
         seed: 20261206,
         max_bound: 1,
         shard: (0, 1),
+        jobs: 1,
     };
     let all_pass = |_: &Outcome| Ok(());
     let run = |shard| {
         run_campaign(Campaign { shard, ..campaign }, true, &all_pass)
             .unwrap_or_else(|_| panic!("nothing breaks a property that always holds"))
     };
+    // A run split over processes: each job a shard, together the run's cases.
+    let split = Campaign {
+        shard: (1, 3),
+        jobs: 2,
+        ..campaign
+    };
+    let of = |shard| {
+        Campaign {
+            cases: 30,
+            shard,
+            ..split
+        }
+        .indices()
+        .collect::<Vec<u64>>()
+    };
+    let mut jobs: Vec<u64> = [of(split.job(0)), of(split.job(1))].concat();
+    assert_eq!(jobs.len(), 10, "the jobs' cases are disjoint");
+    jobs.sort_unstable();
+    assert_eq!(jobs, of((1, 3)), "the jobs' cases are the run's");
     let (whole, ran) = run((0, 1));
     assert_eq!(ran, [0, 1, 2, 3, 4]);
     let (first, ran_first) = run((0, 2));
