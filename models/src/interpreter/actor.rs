@@ -147,6 +147,15 @@ impl<'w, P: Threads> Actor<'w, P> {
         self.guards.iter().map(Option::is_some).collect()
     }
 
+    /// The indices of the locks this actor holds, in order.
+    pub(crate) fn held_locks(&self) -> impl Iterator<Item = usize> + '_ {
+        self.guards
+            .iter()
+            .enumerate()
+            .filter(|(_, guard)| guard.is_some())
+            .map(|(lock, _)| lock)
+    }
+
     fn objects(&self, local: &str) -> Vec<Handle> {
         // Validation guarantees every used local is bound by an earlier step.
         self.locals.get(local).cloned().unwrap_or_default()

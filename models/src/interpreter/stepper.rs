@@ -400,13 +400,7 @@ fn actor_snapshot(world: &World<Std>, actor: &Actor<'_, Std>) -> ActorSnapshot {
             )
         }),
         locals,
-        held: actor
-            .held()
-            .iter()
-            .enumerate()
-            .filter(|(_, &held)| held)
-            .map(|(lock, _)| lock)
-            .collect(),
+        held: actor.held_locks().collect(),
         rcu_depth: actor.rcu_depth(),
         lookup: actor.lookup.as_ref().map(|lookup| {
             let (table, chain, key, at) = lookup.position();

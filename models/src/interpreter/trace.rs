@@ -56,7 +56,10 @@ impl Trace {
 
     /// Forgets everything: called at the start of each execution.
     pub fn reset(&self) {
-        self.events().clear();
+        // A quiet trace never kept any (and the state graph resets it at every transition).
+        if self.recording {
+            self.events().clear();
+        }
         *self.stop.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
