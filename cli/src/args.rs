@@ -79,8 +79,8 @@ pub struct Cli {
     pub max_memory: Option<usize>,
 
     /// Threads exploring one state graph, 1 to 256 (each with a world of its own; the others
-    /// join the first at 20,000 states): verdicts, counts and reports do not depend on it
-    /// [default: the machine's cores].
+    /// join the first at 20,000 states): verdicts, counts and reports do not depend on it;
+    /// with --jobs, up to jobs times this many threads run [default: the machine's cores].
     #[arg(long, value_name = "N")]
     pub state_workers: Option<usize>,
 

@@ -204,16 +204,21 @@ fn in_processes((property, test): (&str, &str), campaign: Campaign) -> Stats {
     ));
     std::fs::create_dir_all(&dir).expect("the temporary directory is writable");
     let exe = std::env::current_exe().expect("the test binary's path");
+    // Each shard writes to a file of its own, not a pipe read after the shards before it (a
+    // long log would stop a shard until then).
+    let log = |i: u64| dir.join(format!("{property}-{i}.log"));
     let children: Vec<_> = (0..campaign.jobs)
         .map(|j| {
             let (i, n) = campaign.job(j);
+            let out = std::fs::File::create(log(i)).expect("a shard's log is writable");
+            let err = out.try_clone().expect("a shard's log opens twice");
             let child = std::process::Command::new(&exe)
                 .args([test, "--exact", "--nocapture", "--test-threads", "1"])
                 .env("FUZZ_SHARD", format!("{i}/{n}"))
                 .env("FUZZ_JOBS", "1")
                 .env("FUZZ_STATS_DIR", &dir)
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
+                .stdout(out)
+                .stderr(err)
                 .spawn()
                 .expect("the test binary runs a shard");
             ((i, n), child)
@@ -221,18 +226,19 @@ fn in_processes((property, test): (&str, &str), campaign: Campaign) -> Stats {
         .collect();
     let mut merged = Stats::default();
     let mut failures = Vec::new();
-    for ((i, n), child) in children {
-        let output = child.wait_with_output().expect("a shard's output");
-        let stats = dir.join(format!("{property}-{i}-of-{n}.stats"));
-        match std::fs::read_to_string(&stats) {
-            Ok(text) if output.status.success() => {
-                merged.merge(&Stats::read(&text).expect("a shard's statistics read back"))
-            }
-            _ => failures.push(format!(
-                "shard {i}/{n} ({}):\n{}{}",
-                output.status,
-                String::from_utf8_lossy(&output.stdout),
-                String::from_utf8_lossy(&output.stderr)
+    for ((i, n), mut child) in children {
+        let status = child.wait().expect("a shard ends");
+        let stats = std::fs::read_to_string(dir.join(format!("{property}-{i}-of-{n}.stats")))
+            .map_err(|error| error.to_string())
+            .and_then(|text| Stats::read(&text));
+        match stats {
+            Ok(stats) if status.success() => merged.merge(&stats),
+            failed => failures.push(format!(
+                "shard {i}/{n} ({status}{}):\n{}",
+                failed
+                    .err()
+                    .map_or(String::new(), |e| format!("; statistics: {e}")),
+                std::fs::read_to_string(log(i)).unwrap_or_default()
             )),
         }
     }

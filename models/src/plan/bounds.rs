@@ -25,8 +25,10 @@ pub struct Bounds {
     /// stops with `incomplete`.
     pub max_memory_mib: usize,
     /// states: how many threads explore one graph (each with a world of its own), the others
-    /// joining the first once the graph has 20,000 states; the verdict, the counts and the
-    /// numbering of states do not depend on it.
+    /// joining the first once the graph has 20,000 states, 1 to 256. Verdicts, counts, findings
+    /// and their paths do not depend on it, nor (without symmetry) the numbering of states;
+    /// with symmetry a state is kept as whichever copy a worker reached first. Beside `--jobs`
+    /// runs, up to `jobs * state_workers` threads may run at once.
     pub state_workers: usize,
     /// shuttle: steps after which an execution fails (`MaxSteps::FailAfter`, never
     /// `ContinueAfter`, which passes livelocks silently).
@@ -46,9 +48,9 @@ impl Bounds {
     /// The iterations shuttle and std may be given.
     pub const ITERATIONS: std::ops::RangeInclusive<usize> = 1..=10_000_000;
 
-    /// The state graph's default workers: one per core of this machine.
+    /// The state graph's default workers: one per core of this machine, at most 256.
     pub fn default_state_workers() -> usize {
-        std::thread::available_parallelism().map_or(1, |cores| cores.get())
+        std::thread::available_parallelism().map_or(1, |cores| cores.get().min(256))
     }
 
     /// The state graph's default state budget: a 50-actor file reaches it in well under a

@@ -247,7 +247,9 @@ impl Shared {
 }
 
 /// Halts the other workers when the worker holding it panics: they would otherwise wait for
-/// it forever, and the scope that runs them for them (the panic then reaches the caller).
+/// it forever, and the scope that runs them for them (the panic then reaches the caller). Each
+/// worker holds one from its first instruction: a helper is counted before it starts, so a
+/// panic while it builds its world must halt the others as much as one while it searches.
 struct HaltOnPanic<'a>(&'a Shared);
 
 impl Drop for HaltOnPanic<'_> {
@@ -328,6 +330,7 @@ fn depth_first(
                     shared.join();
                     let (shared, plan) = (&shared, model.plan.clone());
                     helpers.push(scope.spawn(move || {
+                        let _halt_on_panic = HaltOnPanic(shared);
                         // A world of its own: saves hold their world's addresses.
                         let model = ScenarioModel::new(plan);
                         work(&model, shared, symmetry, progress, Vec::new(), &mut |_| {})
@@ -335,7 +338,10 @@ fn depth_first(
                 }
             }
         };
-        let own = work(model, &shared, symmetry, progress, vec![first], &mut grow);
+        let own = {
+            let _halt_on_panic = HaltOnPanic(&shared);
+            work(model, &shared, symmetry, progress, vec![first], &mut grow)
+        };
         parts[0].states.extend(own.states);
         parts[0].edges.extend(own.edges);
         for helper in helpers {
@@ -350,7 +356,8 @@ fn depth_first(
     Some(merged(parts, count))
 }
 
-/// One worker's search: depth first from the frames on `stack`, then from the tasks other
+/// One worker's search (its caller holds a [`HaltOnPanic`]): depth first from the frames on
+/// `stack`, then from the tasks other
 /// workers give it, until every worker waits or the workers halt. `grow(states)` is told the
 /// number of states found at each new state.
 fn work(
@@ -361,7 +368,6 @@ fn work(
     mut stack: Vec<Frame>,
     grow: &mut dyn FnMut(usize),
 ) -> Part {
-    let _halt_on_panic = HaltOnPanic(shared);
     let mut part = Part::default();
     loop {
         if shared.halted.load(Ordering::Relaxed) {
