@@ -30,6 +30,11 @@ fn explored(name: &str, copies: usize, symmetry: bool) -> Exploration {
     )
 }
 
+/// `model`'s graph without symmetry, shared by two workers, within `budget`.
+fn explore_within(model: &ScenarioModel, budget: (usize, usize)) -> Exploration {
+    explore(model, false, budget, &AtomicUsize::new(0), SHARED)
+}
+
 fn model(name: &str, copies: usize) -> ScenarioModel {
     let settings = Settings {
         copies: Some(copies),
@@ -125,18 +130,12 @@ fn stateright_s_own_checker_discovers_every_sometimes_state() {
 #[test]
 fn a_budget_stops_the_graph_with_no_verdict_of_its_own() {
     let model = model("socket-lifecycle/fixed", 2);
-    let exploration = explore(
-        &model,
-        false,
-        (50, usize::MAX),
-        &AtomicUsize::new(0),
-        SHARED,
-    );
+    let exploration = explore_within(&model, (50, usize::MAX));
     assert_eq!(exploration.truncated, Some(Budget::States(50)));
     assert_eq!(exploration.len(), 50, "exactly the budget of states");
     assert_eq!(exploration.finding, None);
     // A memory budget below what the process already holds stops at the first check.
-    let exploration = explore(&model, false, (usize::MAX, 1), &AtomicUsize::new(0), SHARED);
+    let exploration = explore_within(&model, (usize::MAX, 1));
     assert_eq!(exploration.truncated, Some(Budget::Memory(1)));
     // Through the engine: `incomplete`, naming the budget and how to raise it.
     let settings = Settings {
@@ -177,13 +176,7 @@ fn a_quiet_replay_reaches_the_state_a_recording_replay_does() {
         }
         let plan = Arc::new(Plan::of(&scenario));
         let model = ScenarioModel::new(plan.clone());
-        let exploration = explore(
-            &model,
-            false,
-            (300, usize::MAX),
-            &AtomicUsize::new(0),
-            SHARED,
-        );
+        let exploration = explore_within(&model, (300, usize::MAX));
         let quiet = Replayer::new(&plan, Trace::quiet());
         let recording = Replayer::new(&plan, Trace::new());
         for id in 0..exploration.len() {
@@ -225,13 +218,7 @@ fn a_restored_state_takes_each_action_as_a_replay_of_its_path_does() {
         }
         let plan = Arc::new(Plan::of(&scenario));
         let model = ScenarioModel::new(plan.clone());
-        let exploration = explore(
-            &model,
-            false,
-            (RESTORED_STATES, usize::MAX),
-            &AtomicUsize::new(0),
-            SHARED,
-        );
+        let exploration = explore_within(&model, (RESTORED_STATES, usize::MAX));
         whole += usize::from(exploration.truncated.is_none());
         let replayer = Replayer::new(&plan, Trace::quiet());
         for id in 0..exploration.len() {
@@ -351,13 +338,7 @@ all = "double-free"
     );
     let scenario = Scenario::parse("shallow-finding.toml", &text).expect("a valid scenario");
     let model = ScenarioModel::new(Arc::new(Plan::of(&scenario)));
-    let exploration = explore(
-        &model,
-        false,
-        (300, usize::MAX),
-        &AtomicUsize::new(0),
-        SHARED,
-    );
+    let exploration = explore_within(&model, (300, usize::MAX));
     assert_eq!(exploration.truncated, None);
     let finding = exploration
         .finding
