@@ -165,17 +165,10 @@ impl<P: Platform> FreeList<P> {
         }
     }
 
-    /// The indices on the stack, top first. Only meaningful at a quiescent point (no push or pop
-    /// running). Stops with an error on a repeated index or a walk longer than `len`.
-    pub(crate) fn walk(&self) -> Result<Vec<u32>, String> {
-        let mut order = Vec::new();
-        self.visit(|index| order.push(index))?;
-        Ok(order)
-    }
-
-    /// Calls `each` with the indices on the stack, top first, and returns how many there are;
-    /// as [`FreeList::walk`] without collecting them (the state graph checks the list at every
-    /// state it restores, so this walk allocates nothing for a cache of up to 64 slots).
+    /// Calls `each` with the indices on the stack, top first, and returns how many there are.
+    /// Only meaningful at a quiescent point (no push or pop running). Stops with an error on a
+    /// repeated index or an index past the last slot. It allocates nothing for a cache of up to
+    /// 64 slots (the state graph walks the list at every state it restores and reaches).
     pub(crate) fn visit(&self, mut each: impl FnMut(u32)) -> Result<usize, String> {
         let len = self.next.len();
         let mut met = SlotSet::new(len);

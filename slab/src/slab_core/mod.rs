@@ -445,11 +445,11 @@ impl<T, P: Platform> SlabCore<T, P> {
     /// # Errors
     /// [`SlabError::FreeListCorrupt`] if the free list has a cycle or links past the last slot.
     pub(crate) fn free_slots(&self) -> Result<Vec<usize>, SlabError> {
-        let listed = self
-            .free_list
-            .walk()
+        let mut slots = Vec::new();
+        self.free_list
+            .visit(|index| slots.push(index as usize))
             .map_err(|detail| SlabError::FreeListCorrupt { detail })?;
-        Ok(listed.into_iter().map(|index| index as usize).collect())
+        Ok(slots)
     }
 
     /// At a quiescent point: the free list against the slots' states.
