@@ -20,7 +20,7 @@
 
 use super::graph::StateGraph;
 use super::model::{ScenarioModel, State};
-use super::{explore_breadth_first, key_of, Exploration, MEMORY_CHECK_EVERY};
+use super::{budget_reached, explore_breadth_first, key_of, Exploration};
 use crate::interpreter::Checkpoint;
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -176,15 +176,8 @@ impl Shared {
         if let Some(&id) = shard.get(&key) {
             return Admitted::Known(id);
         }
-        let (max_states, max_memory_mib) = self.budget;
         let id = self.states.fetch_add(1, Ordering::Relaxed);
-        if id >= max_states {
-            self.halt();
-            return Admitted::Full;
-        }
-        if id % MEMORY_CHECK_EVERY == 1
-            && crate::plan::Bounds::resident_mib().is_some_and(|mib| mib > max_memory_mib)
-        {
+        if budget_reached(id, self.budget).is_some() {
             self.halt();
             return Admitted::Full;
         }

@@ -107,19 +107,22 @@ impl Exploration {
 
     /// Whether the budget `(max_states, max_memory_mib)` lets one more state in; if not, the
     /// exploration records the budget it hit.
-    fn has_room(&mut self, (max_states, max_memory_mib): (usize, usize)) -> bool {
-        if self.len() == max_states {
-            self.truncated = Some(Budget::States(max_states));
-            return false;
-        }
-        if self.len() % MEMORY_CHECK_EVERY == 1
-            && crate::plan::Bounds::resident_mib().is_some_and(|mib| mib > max_memory_mib)
-        {
-            self.truncated = Some(Budget::Memory(max_memory_mib));
-            return false;
-        }
-        true
+    fn has_room(&mut self, budget: (usize, usize)) -> bool {
+        self.truncated = budget_reached(self.len(), budget);
+        self.truncated.is_none()
     }
+}
+
+/// The budget `(max_states, max_memory_mib)` that stops an exploration about to add a state to
+/// the `states` it has, if one does (the resident memory is read every [`MEMORY_CHECK_EVERY`]
+/// states): the one rule of both searches.
+fn budget_reached(states: usize, (max_states, max_memory_mib): (usize, usize)) -> Option<Budget> {
+    if states >= max_states {
+        return Some(Budget::States(max_states));
+    }
+    (states % MEMORY_CHECK_EVERY == 1
+        && crate::plan::Bounds::resident_mib().is_some_and(|mib| mib > max_memory_mib))
+    .then_some(Budget::Memory(max_memory_mib))
 }
 
 /// A 128-bit fingerprint of a state: the index keeps fingerprints, not states (stateright keeps
