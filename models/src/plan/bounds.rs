@@ -25,7 +25,7 @@ pub struct Bounds {
     /// stops with `incomplete`.
     pub max_memory_mib: usize,
     /// states: how many threads explore one graph (each with a world of its own), the others
-    /// joining the first once the graph has 20,000 states, 1 to 256. Verdicts, counts, findings
+    /// joining the first once the graph has 20,000 states, in [`Bounds::STATE_WORKERS`]. Verdicts, counts, findings
     /// and their paths do not depend on it, nor (without symmetry) the numbering of states;
     /// with symmetry a state is kept as whichever copy a worker reached first. Beside `--jobs`
     /// runs, up to `jobs * state_workers` threads may run at once.
@@ -47,10 +47,14 @@ impl Bounds {
     pub const PREEMPTION_BOUND: std::ops::RangeInclusive<usize> = 0..=10;
     /// The iterations shuttle and std may be given.
     pub const ITERATIONS: std::ops::RangeInclusive<usize> = 1..=10_000_000;
+    /// The state-graph workers a run may be given.
+    pub const STATE_WORKERS: std::ops::RangeInclusive<usize> = 1..=256;
 
-    /// The state graph's default workers: one per core of this machine, at most 256.
+    /// The state graph's default workers: one per core of this machine, within
+    /// [`Bounds::STATE_WORKERS`].
     pub fn default_state_workers() -> usize {
-        std::thread::available_parallelism().map_or(1, |cores| cores.get().min(256))
+        let cores = std::thread::available_parallelism().map_or(1, |cores| cores.get());
+        cores.min(*Self::STATE_WORKERS.end())
     }
 
     /// The state graph's default state budget: a 50-actor file reaches it in well under a

@@ -63,7 +63,7 @@ impl std::error::Error for PlanError {}
 ///   never empty (a scenario has an actor).
 /// - `bounds.preemption_bound` is in [`Bounds::PREEMPTION_BOUND`], `bounds.iterations` in
 ///   [`Bounds::ITERATIONS`]; `pct_depth`, `max_states` and `max_steps` are at least 1;
-///   `state_workers` is 1 to 256.
+///   `state_workers` is in [`Bounds::STATE_WORKERS`].
 #[derive(Debug, Clone)]
 pub struct Plan {
     scenario: Arc<Scenario>,
@@ -124,7 +124,7 @@ impl Plan {
         within(
             "the state graph's workers (--state-workers)",
             bounds.state_workers,
-            1..=256,
+            Bounds::STATE_WORKERS,
         )?;
         let mut world = scenario.world.clone();
         if let Some(objects) = settings.objects {
