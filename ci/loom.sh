@@ -5,8 +5,7 @@
 # whose bounds `--cfg loom` changes run here (the loom models of the spinlock, the list, the
 # hlist_nulls lookup and the slab, the safe API's fixed lifecycle, the safe RCU layer's, and the
 # exhaustive proofs of the fixed protocol); everything else already ran in ci/test.sh.
-# `RUSTFLAGS="--cfg loom" cargo test --release` runs them all but the RCU layer's (below), one
-# invocation below.
+# `RUSTFLAGS="--cfg loom" cargo test --release` runs them all but the RCU layer's (below).
 #
 # The safe RCU layer's model (list/tests/loom_rcu_safe.rs) needs crossbeam-epoch on loom's
 # atomics too, which `--cfg crossbeam_loom` selects for the whole build: it also turns

@@ -188,13 +188,18 @@ fn run_campaign(
     Ok((stats, ran))
 }
 
+/// The file under `FUZZ_STATS_DIR` where shard `(i, n)` of `property` writes its statistics.
+fn stats_file(property: &str, (i, n): (u64, u64)) -> String {
+    format!("{property}-{i}-of-{n}.stats")
+}
+
 /// Runs this run's cases of `property` split over `campaign.jobs` processes, each this test
-/// binary running `test` (the property's test) alone on one shard of them (processes, not threads: loom maps and unmaps a stack for
-/// every thread of every execution, and two threads of one process doing so interrupt each
-/// other to flush the TLB entries of their address space; measured on 100 sufficiency cases,
-/// loom's time was 20 s alone and 51 s beside a second loom in the same process). The shards'
-/// statistics summed; a shard that fails is this run's failure, with its output (the shard
-/// kept its shrunk case as a file).
+/// binary running `test` (the property's test) alone on one shard of them. Processes, not
+/// threads: loom maps and unmaps a stack for every thread of every execution, and two threads
+/// of one process doing so interrupt each other to flush the TLB entries of their address
+/// space (measured on 100 sufficiency cases, loom's time was 20 s alone and 51 s beside a
+/// second loom in the same process). The shards' statistics summed; a shard that fails is this
+/// run's failure, with its output (the shard kept its shrunk case as a file).
 fn in_processes((property, test): (&str, &str), campaign: Campaign) -> Stats {
     let started = Instant::now();
     let dir = std::env::temp_dir().join(format!(
@@ -228,7 +233,7 @@ fn in_processes((property, test): (&str, &str), campaign: Campaign) -> Stats {
     let mut failures = Vec::new();
     for ((i, n), mut child) in children {
         let status = child.wait().expect("a shard ends");
-        let stats = std::fs::read_to_string(dir.join(format!("{property}-{i}-of-{n}.stats")))
+        let stats = std::fs::read_to_string(dir.join(stats_file(property, (i, n))))
             .map_err(|error| error.to_string())
             .and_then(|text| Stats::read(&text));
         match stats {
@@ -290,7 +295,7 @@ fn fuzz(
             if let Some(dir) = std::env::var_os("FUZZ_STATS_DIR") {
                 let dir = PathBuf::from(dir);
                 std::fs::create_dir_all(&dir).expect("FUZZ_STATS_DIR is writable");
-                let path = dir.join(format!("{property}-{i}-of-{n}.stats"));
+                let path = dir.join(stats_file(property, (i, n)));
                 std::fs::write(&path, stats.to_text()).expect("the statistics are written");
             }
         }
