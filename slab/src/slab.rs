@@ -221,6 +221,17 @@ impl<T, P: Platform> Slab<T, P> {
         self.core.handle_of(ptr)
     }
 
+    /// Whether slot `slot` is allocated, as the latest write to its state left it, read unseen
+    /// by any checker ([`AtomicOps::peek`](lifecycle_list::AtomicOps::peek): no
+    /// scheduling point, no ordering): for a harness's picture, never for a decision of the
+    /// code under test (which asks [`Slab::handle_of`]).
+    ///
+    /// # Panics
+    /// If `slot` is out of range.
+    pub fn peek_allocated(&self, slot: usize) -> bool {
+        self.core.peek_allocated(slot)
+    }
+
     /// The current handle of slot `slot`, if it is allocated (the safe layer's objects know
     /// their slot, not their generation).
     ///

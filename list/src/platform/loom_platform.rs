@@ -2,7 +2,8 @@
 //! detection) and blocking spin-waits (the await reduction, docs/design.md section 3).
 
 use super::{
-    blocking_waiter, forward_atomic_ops, CellOps, LinkOps, Platform, Sealed, WordOps, WordValue,
+    blocking_waiter, forward_atomic_ops, CellOps, LinkOps, Mirrored, Platform, Sealed, WordOps,
+    WordValue,
 };
 use std::fmt::Write as _;
 use std::sync::atomic::Ordering;
@@ -23,8 +24,12 @@ impl std::fmt::Write for DigitSink {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Loom;
 
-forward_atomic_ops!(loom::sync::atomic::AtomicUsize, usize);
-forward_atomic_ops!(loom::sync::atomic::AtomicU64, u64);
+forward_atomic_ops!(loom::sync::atomic::AtomicUsize, usize, peek: |_| -> usize {
+    unreachable!("loom's own atomic is peeked through `Mirrored`, never directly")
+});
+forward_atomic_ops!(loom::sync::atomic::AtomicU64, u64, peek: |_| -> u64 {
+    unreachable!("loom's own atomic is peeked through `Mirrored`, never directly")
+});
 
 impl<T> Sealed for loom::cell::UnsafeCell<T> {}
 
@@ -48,11 +53,14 @@ impl<T> CellOps<T> for loom::cell::UnsafeCell<T> {
 /// # Invariants
 /// A plain link keeps its value in `cell` and never touches `word`; an RCU link keeps it in
 /// `word` and uses `cell` only as the shadow that every plain access reads or writes, so loom's
-/// race detector sees plain accesses as it sees any cell's. `rcu` never changes.
+/// race detector sees plain accesses as it sees any cell's. `rcu` never changes. `last` holds
+/// the value of the latest write, made after each (the harness's [`LinkOps::peek`], which loom
+/// does not see).
 pub struct LoomLink<T> {
     rcu: bool,
     cell: loom::cell::UnsafeCell<*const T>,
     word: loom::sync::atomic::AtomicPtr<T>,
+    last: std::sync::atomic::AtomicPtr<T>,
 }
 
 impl<T> std::fmt::Debug for LoomLink<T> {
@@ -71,6 +79,7 @@ impl<T> LinkOps<T> for LoomLink<T> {
             rcu,
             cell: loom::cell::UnsafeCell::new(value),
             word: loom::sync::atomic::AtomicPtr::new(value.cast_mut()),
+            last: std::sync::atomic::AtomicPtr::new(value.cast_mut()),
         }
     }
 
@@ -93,6 +102,7 @@ impl<T> LinkOps<T> for LoomLink<T> {
             // SAFETY: as in `load`, for a write.
             self.cell.with_mut(|link| unsafe { *link = value })
         }
+        self.last.store(value.cast_mut(), Ordering::Relaxed);
     }
 
     fn load_acquire(&self) -> *const T {
@@ -106,7 +116,8 @@ impl<T> LinkOps<T> for LoomLink<T> {
     fn store_release(&self, value: *const T) {
         if self.rcu {
             self.cell.with_mut(|_| ());
-            self.word.store(value.cast_mut(), Ordering::Release)
+            self.word.store(value.cast_mut(), Ordering::Release);
+            self.last.store(value.cast_mut(), Ordering::Relaxed);
         } else {
             self.store(value)
         }
@@ -118,6 +129,10 @@ impl<T> LinkOps<T> for LoomLink<T> {
         } else {
             self.load()
         }
+    }
+
+    fn peek(&self) -> *const T {
+        self.last.load(Ordering::Relaxed)
     }
 }
 
@@ -149,8 +164,11 @@ impl Platform for Loom {
     const NAME: &'static str = "loom";
     const IS_CHECKER: bool = true;
 
-    type AtomicUsize = loom::sync::atomic::AtomicUsize;
-    type AtomicU64 = loom::sync::atomic::AtomicU64;
+    // loom's atomics, each with a std one beside it that a harness peeks at: a harness's load
+    // of loom's own would be a scheduling point (and an acquire one would order the harness's
+    // thread after the write it reads, which could hide a race).
+    type AtomicUsize = Mirrored<loom::sync::atomic::AtomicUsize, std::sync::atomic::AtomicUsize>;
+    type AtomicU64 = Mirrored<loom::sync::atomic::AtomicU64, std::sync::atomic::AtomicU64>;
     type Cell<T> = loom::cell::UnsafeCell<T>;
     type Link<T> = LoomLink<T>;
     type Word<T: WordValue> = loom::cell::UnsafeCell<T>;

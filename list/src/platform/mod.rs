@@ -7,6 +7,10 @@ mod std_platform;
 pub use std_platform::{SpinWaiter, Std, StdCell, StdLink};
 mod std_word;
 pub use std_word::StdWord;
+#[cfg(feature = "loom")]
+mod mirrored;
+#[cfg(feature = "loom")]
+pub use mirrored::Mirrored;
 
 #[cfg(feature = "loom")]
 mod loom_platform;
@@ -114,6 +118,12 @@ pub trait AtomicOps<V: Copy>: Sealed + Send + Sync {
     fn fetch_add(&self, value: V, order: Ordering) -> V;
     /// Subtracts `value` (wrapping), returning the previous value.
     fn fetch_sub(&self, value: V, order: Ordering) -> V;
+    /// The value the latest write left, for a harness's own view of a run (a picture of a
+    /// list), never for a decision of the code under test. Unseen by loom ([`Mirrored`]) and on
+    /// real threads: no scheduling point, no ordering, no race check. Under shuttle a load of
+    /// shuttle's atomic, a scheduling point as it always was (kept shuttle schedules replay
+    /// the points they were recorded with).
+    fn peek(&self) -> V;
 }
 
 /// An `UnsafeCell` with loom's closure API, so that loom can track every access.
@@ -161,6 +171,9 @@ pub trait LinkOps<T>: Sealed {
     /// (`hlist_nulls_empty`, `hlist_nulls_unhashed_lockless`): a `Relaxed` load of an RCU link,
     /// which may overlap with writers and orders nothing. On a plain link it is a plain read.
     fn load_lockless(&self) -> *const T;
+    /// The value the latest write left, read unseen by any checker (see [`AtomicOps::peek`]):
+    /// for a harness's picture of a list, never for list code, which must not follow it.
+    fn peek(&self) -> *const T;
 }
 
 /// A value a [`Platform::Word`] can hold: `Copy` and no larger than the std atomic that holds it
@@ -215,9 +228,12 @@ pub trait Waiter<P: Platform>: Sealed + Send + Sync {
     fn wake_all(&self);
 }
 
-/// Implements [`AtomicOps`] for one atomic type by forwarding to its inherent methods.
+/// Implements [`AtomicOps`] for one atomic type by forwarding to its inherent methods, with
+/// `peek` as given: a `Relaxed` load for std's atomics (no checker sees them); for loom's, which
+/// only ever sit inside a [`Mirrored`] that answers `peek` itself, a panic (its load would be a
+/// read loom sees); for shuttle's, a load (see [`AtomicOps::peek`]).
 macro_rules! forward_atomic_ops {
-    ($atomic:ty, $value:ty) => {
+    ($atomic:ty, $value:ty, peek: $peek:expr) => {
         impl $crate::platform::Sealed for $atomic {}
 
         impl $crate::platform::AtomicOps<$value> for $atomic {
@@ -254,6 +270,10 @@ macro_rules! forward_atomic_ops {
             #[inline]
             fn fetch_sub(&self, value: $value, order: ::std::sync::atomic::Ordering) -> $value {
                 <$atomic>::fetch_sub(self, value, order)
+            }
+            #[inline]
+            fn peek(&self) -> $value {
+                ($peek)(self)
             }
         }
     };
@@ -303,7 +323,11 @@ macro_rules! blocking_waiter {
                     .lock
                     .lock()
                     .unwrap_or_else(|poison| poison.into_inner());
-                while word.load(::std::sync::atomic::Ordering::Relaxed) == observed {
+                while $crate::platform::AtomicOps::load(
+                    word,
+                    ::std::sync::atomic::Ordering::Relaxed,
+                ) == observed
+                {
                     guard = self
                         .changed
                         .wait(guard)

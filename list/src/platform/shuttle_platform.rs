@@ -9,8 +9,13 @@ use super::{
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Shuttle;
 
-forward_atomic_ops!(shuttle::sync::atomic::AtomicUsize, usize);
-forward_atomic_ops!(shuttle::sync::atomic::AtomicU64, u64);
+// A harness's peek is a load of shuttle's atomic, a scheduling point as it always was: a kept
+// shuttle schedule replays the scheduling points it was recorded with (shuttle orders
+// sequentially consistent steps and detects no races, so the load hides nothing).
+forward_atomic_ops!(shuttle::sync::atomic::AtomicUsize, usize, peek: |word: &shuttle::sync::atomic::AtomicUsize| word
+    .load(std::sync::atomic::Ordering::SeqCst));
+forward_atomic_ops!(shuttle::sync::atomic::AtomicU64, u64, peek: |word: &shuttle::sync::atomic::AtomicU64| word
+    .load(std::sync::atomic::Ordering::SeqCst));
 
 blocking_waiter!(
     ShuttleWaiter,

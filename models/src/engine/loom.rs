@@ -51,14 +51,21 @@ impl Checker for LoomChecker {
     }
 
     fn explore(&self, plan: &Arc<Plan>, progress: &Arc<AtomicUsize>) -> Explored {
-        run(plan, plan.bounds().preemption_bound, None, progress)
+        let trace = Arc::new(Trace::new());
+        run(plan, plan.bounds().preemption_bound, None, progress, trace)
     }
 
     fn replay(&self, plan: &Arc<Plan>, replay: &Replay) -> Option<Explored> {
         let Replay::LoomCheckpoint(path) = replay else {
             return None;
         };
-        Some(run(plan, None, Some(path.clone()), &Arc::default()))
+        Some(run(
+            plan,
+            None,
+            Some(path.clone()),
+            &Arc::default(),
+            Arc::new(Trace::new()),
+        ))
     }
 }
 
@@ -70,13 +77,16 @@ fn describe(preemption_bound: Option<usize>) -> String {
     }
 }
 
+/// Explores `plan` within `preemption_bound` (from loom checkpoint `checkpoint`, if given),
+/// counting executions in `progress`, each recorded into `trace` (a quiet trace explores the
+/// same executions: the harness's records are unseen by loom).
 fn run(
     plan: &Arc<Plan>,
     preemption_bound: Option<usize>,
     checkpoint: Option<String>,
     progress: &Arc<AtomicUsize>,
+    trace: Arc<Trace>,
 ) -> Explored {
-    let trace = Arc::new(Trace::new());
     let executions = progress.clone();
     let start = Instant::now();
     let tally = Arc::new(Tally::new(plan.scenario()));
@@ -182,8 +192,44 @@ fn blocked_threads(message: &str, events: &[Event]) -> Option<Vec<String>> {
 
 #[cfg(test)]
 mod tests {
-    use super::{blocked_threads, cause};
-    use crate::outcome::{Cause, Event, FindingKind, Stop, What};
+    use super::{blocked_threads, cause, run};
+    use crate::interpreter::Trace;
+    use crate::language::Scenario;
+    use crate::outcome::{Cause, Event, Explored, FindingKind, Stop, What};
+    use crate::plan::{Plan, Settings};
+    use std::sync::Arc;
+
+    /// The harness's records (events, and pictures of the lists the acting actor holds, which
+    /// read links and slot states) are unseen by loom: a recording run explores exactly the
+    /// executions a quiet one does, and ends the same. Pictures read through loom's atomics
+    /// once, which added scheduling points: 7,832 executions recorded against 7,416 quiet for
+    /// `publish-before-write/fixed`, 4,000 against 3,232 for `typesafe/recheck` (the two of
+    /// the catalogue where it showed), 225,007 against 161,613 on 100 generated lifecycles.
+    #[test]
+    fn recording_a_run_changes_nothing_loom_explores() {
+        for name in [
+            "publish-before-write/fixed",
+            "typesafe/recheck",
+            "socket-lifecycle/buggy",
+            "rcu/plain-del",
+        ] {
+            let scenario = Scenario::named(name).expect("a catalogue scenario");
+            let plan = Arc::new(Plan::new(&scenario, &Settings::default()).unwrap());
+            let explore = |trace: Trace| {
+                let bound = plan.bounds().preemption_bound;
+                match run(&plan, bound, None, &Arc::default(), Arc::new(trace)) {
+                    Explored::Passed { executions, .. } => (executions, "pass".to_string()),
+                    Explored::Failed(failure) => (failure.executions, failure.message),
+                    other => panic!("{name}: loom neither passed nor failed: {other:?}"),
+                }
+            };
+            let (recorded, quiet) = (explore(Trace::new()), explore(Trace::quiet()));
+            assert_eq!(recorded, quiet, "{name}: recorded, then quiet");
+            if recorded.1 == "pass" {
+                assert!(recorded.0 > 1, "{name}: loom explored a single execution");
+            }
+        }
+    }
 
     fn started(thread: &str, thread_id: usize) -> Event {
         Event {

@@ -37,20 +37,15 @@ impl<P: Threads> World<P> {
         self.each_node(
             |list| held[self.list_locks[list]],
             |list, slot, link| {
+                // Peeked, unseen by any checker: under loom a load would be a scheduling point
+                // (and an acquire one would order this thread after the write it reads), so a
+                // recording run would explore other executions than a quiet one.
                 let (name, allocated) = match slot {
                     None => (self.head_name(list), true),
-                    Some(slot) => (
-                        self.link_name(slot, list),
-                        self.slab
-                            .handle_of(self.slab.slot_ptr(slot).as_ptr())
-                            .is_ok(),
-                    ),
+                    Some(slot) => (self.link_name(slot, list), self.slab.peek_allocated(slot)),
                 };
-                // SAFETY: the caller holds the lock of this list, under which its links are
-                // written; or, on a platform that is no checker (`record_picture`), a write may
-                // overlap these loads, which are relaxed atomic loads there: each returns some
-                // stored value, only turned into a name, never followed.
-                let (next, prev) = unsafe { (link.next_ptr() as usize, link.prev_ptr() as usize) };
+                let (next, prev) = link.peek_links();
+                let (next, prev) = (next as usize, prev as usize);
                 nodes.push(NodeLinks {
                     name,
                     next: self.name_of(next),

@@ -331,6 +331,15 @@ impl<T, P: Platform> SlabCore<T, P> {
         self.handle_of_slot(self.slot_of_ptr(ptr)?)
     }
 
+    /// Whether slot `slot` is allocated, read unseen by any checker (see
+    /// [`crate::Slab::peek_allocated`]).
+    ///
+    /// # Panics
+    /// If `slot` is out of range.
+    pub(crate) fn peek_allocated(&self, slot: usize) -> bool {
+        is_allocated(self.states[slot].peek())
+    }
+
     /// The current handle of slot `slot`, if it is allocated.
     ///
     /// # Errors
