@@ -20,6 +20,11 @@ impl std::fmt::Write for DigitSink {
     }
 }
 
+loom::thread_local! {
+    /// The calling loom thread's number ([`Platform::thread_id`]), once it has been asked for.
+    static THREAD_NUMBER: std::cell::Cell<Option<usize>> = std::cell::Cell::new(None);
+}
+
 /// Exhaustive exploration under `loom::model` (bounded by loom's preemption bound).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Loom;
@@ -177,11 +182,18 @@ impl Platform for Loom {
     fn thread_id() -> usize {
         // loom's `ThreadId` exposes its number only through `Debug` ("ThreadId(3)"); it is the
         // same number loom prints in its deadlock report, which is what makes it useful here.
-        // Parsed as it is written, without allocating: this runs on every lock acquisition.
-        let mut digits = DigitSink(0);
-        write!(digits, "{:?}", loom::thread::current().id())
-            .expect("writing into a DigitSink cannot fail");
-        digits.0
+        // Parsed once per thread, without allocating, and kept in a loom thread-local (no
+        // scheduling point): this runs on every lock acquisition and every recorded event.
+        THREAD_NUMBER.with(|number| match number.get() {
+            Some(id) => id,
+            None => {
+                let mut digits = DigitSink(0);
+                write!(digits, "{:?}", loom::thread::current().id())
+                    .expect("writing into a DigitSink cannot fail");
+                number.set(Some(digits.0));
+                digits.0
+            }
+        })
     }
 
     fn thread_name() -> Option<String> {
