@@ -51,21 +51,14 @@ impl Checker for LoomChecker {
     }
 
     fn explore(&self, plan: &Arc<Plan>, progress: &Arc<AtomicUsize>) -> Explored {
-        let trace = Arc::new(Trace::new());
-        run(plan, plan.bounds().preemption_bound, None, progress, trace)
+        run(plan, plan.bounds().preemption_bound, None, progress)
     }
 
     fn replay(&self, plan: &Arc<Plan>, replay: &Replay) -> Option<Explored> {
         let Replay::LoomCheckpoint(path) = replay else {
             return None;
         };
-        Some(run(
-            plan,
-            None,
-            Some(path.clone()),
-            &Arc::default(),
-            Arc::new(Trace::new()),
-        ))
+        Some(run(plan, None, Some(path.clone()), &Arc::default()))
     }
 }
 
@@ -77,74 +70,110 @@ fn describe(preemption_bound: Option<usize>) -> String {
     }
 }
 
+/// One loom exploration of `plan` within `preemption_bound`, from the path in `checkpoint_file`
+/// if it exists (and writing each execution's path there before running it, if given), each
+/// execution recorded into `trace`, counted in `executions` and its coverage added to `tally`;
+/// loom's panic payload if an execution failed.
+fn explore_once(
+    plan: &Arc<Plan>,
+    preemption_bound: Option<usize>,
+    checkpoint_file: Option<PathBuf>,
+    trace: &Arc<Trace>,
+    (executions, tally): (&Arc<AtomicUsize>, &Arc<Tally>),
+) -> Result<(), Box<dyn std::any::Any + Send>> {
+    let (trace, executions, plan, tally) = (
+        trace.clone(),
+        executions.clone(),
+        plan.clone(),
+        tally.clone(),
+    );
+    let mut builder = ::loom::model::Builder::new();
+    builder.preemption_bound = preemption_bound;
+    builder.max_branches = 100_000;
+    if let Some(file) = checkpoint_file {
+        builder.checkpoint_file = Some(file);
+        builder.checkpoint_interval = 1;
+    }
+    quietly(|| {
+        catch_unwind(AssertUnwindSafe(move || {
+            builder.check(move || {
+                executions.fetch_add(1, Ordering::Relaxed);
+                trace.reset();
+                tally.add(execute::<Loom>(&plan, &trace));
+            })
+        }))
+    })
+}
+
 /// Explores `plan` within `preemption_bound` (from loom checkpoint `checkpoint`, if given),
-/// counting executions in `progress`, each recorded into `trace` (a quiet trace explores the
-/// same executions: the harness's records are unseen by loom).
+/// counting executions in `progress`: quietly first (most explorations pass, and a pass needs
+/// no events), then, if an execution failed, again with a recording trace, which stops at the
+/// same execution (loom explores in a fixed order, and the harness's records are unseen by loom)
+/// with its events, and leaves its path behind in a checkpoint if a replay is to be saved.
 fn run(
     plan: &Arc<Plan>,
     preemption_bound: Option<usize>,
     checkpoint: Option<String>,
     progress: &Arc<AtomicUsize>,
-    trace: Arc<Trace>,
 ) -> Explored {
-    let executions = progress.clone();
     let start = Instant::now();
     let tally = Arc::new(Tally::new(plan.scenario()));
-    let explore = |checkpoint_file: Option<PathBuf>| {
-        let (trace, executions, plan, tally) = (
-            trace.clone(),
-            executions.clone(),
-            plan.clone(),
-            tally.clone(),
-        );
-        let mut builder = ::loom::model::Builder::new();
-        builder.preemption_bound = preemption_bound;
-        builder.max_branches = 100_000;
-        if let Some(file) = checkpoint_file {
-            builder.checkpoint_file = Some(file);
-            builder.checkpoint_interval = 1;
+    // A run from a saved path starts from a copy (loom overwrites its checkpoint file).
+    let starting_at = |file: PathBuf| {
+        match &checkpoint {
+            Some(json) => std::fs::write(&file, json),
+            None => std::fs::remove_file(&file).or_else(|error| match error.kind() {
+                std::io::ErrorKind::NotFound => Ok(()),
+                _ => Err(error),
+            }),
         }
-        quietly(|| {
-            catch_unwind(AssertUnwindSafe(move || {
-                builder.check(move || {
-                    executions.fetch_add(1, Ordering::Relaxed);
-                    trace.reset();
-                    tally.add(execute::<Loom>(&plan, &trace));
-                })
-            }))
-        })
-    };
-    // A replay starts from the saved path (copied: loom overwrites its checkpoint file).
-    let replay_file = checkpoint.map(|json| {
-        let file = scratch_dir().join("replay.json");
-        std::fs::write(&file, json).expect("the temporary directory is writable");
+        .expect("the temporary directory is writable");
         file
-    });
-    let outcome = explore(replay_file);
-    let found_after = executions.load(Ordering::Relaxed);
-    let Err(payload) = outcome else {
+    };
+    let replay_file = || {
+        checkpoint
+            .is_some()
+            .then(|| starting_at(scratch_dir().join("replay.json")))
+    };
+    let quiet = Arc::new(Trace::quiet());
+    let counters = (progress, &tally);
+    let Err(payload) = explore_once(plan, preemption_bound, replay_file(), &quiet, counters) else {
         return Explored::Passed {
-            executions: executions.load(Ordering::Relaxed),
+            executions: progress.load(Ordering::Relaxed),
             elapsed: start.elapsed(),
             bounds: describe(preemption_bound),
             coverage: tally.reaches(plan.scenario()),
         };
     };
+    let found_after = progress.load(Ordering::Relaxed);
     let elapsed = start.elapsed();
     let message = panic_message(&*payload);
-    let events = trace.snapshot();
-    let cause = cause(&message, &events, trace.stop());
-    // loom explores in a fixed order, so running again with a checkpoint written before every
-    // execution stops at the same execution and leaves its path behind for replay.
-    let replay = plan
-        .bounds()
-        .save_replay
-        .then(|| {
-            let checkpoint_file = scratch_dir().join("checkpoint.json");
-            let _ = explore(Some(checkpoint_file.clone()));
-            std::fs::read_to_string(&checkpoint_file).ok()
-        })
-        .flatten()
+    let recorded = Arc::new(Trace::new());
+    let save_replay = plan.bounds().save_replay;
+    let checkpoint_file = if save_replay {
+        Some(starting_at(scratch_dir().join("checkpoint.json")))
+    } else {
+        replay_file()
+    };
+    let again = explore_once(
+        plan,
+        preemption_bound,
+        checkpoint_file.clone(),
+        &recorded,
+        (&Arc::default(), &Arc::new(Tally::new(plan.scenario()))),
+    );
+    let again = again.err().map(|payload| panic_message(&*payload));
+    assert_eq!(
+        again.as_deref(),
+        Some(message.as_str()),
+        "loom explored otherwise when the run was recorded: the harness's records must be \
+         unseen by loom (the quiet run's failure, then the recorded run's)"
+    );
+    let events = recorded.snapshot();
+    let cause = cause(&message, &events, recorded.stop());
+    let replay = checkpoint_file
+        .filter(|_| save_replay)
+        .and_then(|file| std::fs::read_to_string(file).ok())
         .map(Replay::LoomCheckpoint);
     Explored::Failed(Failure {
         engine: crate::outcome::Engine::Loom,
@@ -192,11 +221,12 @@ fn blocked_threads(message: &str, events: &[Event]) -> Option<Vec<String>> {
 
 #[cfg(test)]
 mod tests {
-    use super::{blocked_threads, cause, run};
-    use crate::interpreter::Trace;
+    use super::{blocked_threads, cause, explore_once, Tally};
+    use crate::interpreter::{panic_message, Trace};
     use crate::language::Scenario;
-    use crate::outcome::{Cause, Event, Explored, FindingKind, Stop, What};
+    use crate::outcome::{Cause, Event, FindingKind, Stop, What};
     use crate::plan::{Plan, Settings};
+    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
 
     /// The harness's records (events, and pictures of the lists the acting actor holds, which
@@ -216,16 +246,19 @@ mod tests {
             let scenario = Scenario::named(name).expect("a catalogue scenario");
             let plan = Arc::new(Plan::new(&scenario, &Settings::default()).unwrap());
             let explore = |trace: Trace| {
+                let (executions, tally) = (
+                    Arc::new(AtomicUsize::new(0)),
+                    Arc::new(Tally::new(plan.scenario())),
+                );
                 let bound = plan.bounds().preemption_bound;
-                match run(&plan, bound, None, &Arc::default(), Arc::new(trace)) {
-                    Explored::Passed { executions, .. } => (executions, "pass".to_string()),
-                    Explored::Failed(failure) => (failure.executions, failure.message),
-                    other => panic!("{name}: loom neither passed nor failed: {other:?}"),
-                }
+                let ended =
+                    explore_once(&plan, bound, None, &Arc::new(trace), (&executions, &tally));
+                let failure = ended.err().map(|payload| panic_message(&*payload));
+                (executions.load(Ordering::Relaxed), failure)
             };
             let (recorded, quiet) = (explore(Trace::new()), explore(Trace::quiet()));
             assert_eq!(recorded, quiet, "{name}: recorded, then quiet");
-            if recorded.1 == "pass" {
+            if recorded.1.is_none() {
                 assert!(recorded.0 > 1, "{name}: loom explored a single execution");
             }
         }
