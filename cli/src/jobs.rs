@@ -143,12 +143,21 @@ fn run_one(plan: &Plan, engine: Engine, show_bar: bool, lines: bool) -> Verdict 
                 std::thread::sleep(Duration::from_millis(50));
             }
         });
-        let verdict = run_with_progress(plan, engine, progress);
-        done.store(1, Ordering::Relaxed);
-        verdict
+        // Done even if the engine panics: the scope would otherwise wait for the ticker forever.
+        let _done = SetOnDrop(done);
+        run_with_progress(plan, engine, progress)
     });
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
     verdict
+}
+
+/// Sets its flag when dropped, on return or unwind alike.
+struct SetOnDrop<'a>(&'a AtomicUsize);
+
+impl Drop for SetOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(1, Ordering::Relaxed);
+    }
 }

@@ -221,10 +221,10 @@ impl<T, P: Platform> Slab<T, P> {
         self.core.handle_of(ptr)
     }
 
-    /// Whether slot `slot` is allocated, as the latest write to its state left it, read unseen
-    /// by any checker ([`AtomicOps::peek`](lifecycle_list::AtomicOps::peek): no
-    /// scheduling point, no ordering): for a harness's picture, never for a decision of the
-    /// code under test (which asks [`Slab::handle_of`]).
+    /// Whether slot `slot` is allocated, as the latest write to its state left it, read with
+    /// [`AtomicOps::peek`](lifecycle_list::AtomicOps::peek) (unseen by loom: no scheduling
+    /// point, no ordering; under shuttle a load, as always): for a harness's picture, never for
+    /// a decision of the code under test (which asks [`Slab::handle_of`]).
     ///
     /// # Panics
     /// If `slot` is out of range.

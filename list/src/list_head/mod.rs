@@ -159,10 +159,10 @@ impl<P: Platform> ListHead<P> {
         ptr_of(self) as usize
     }
 
-    /// The `next` and `prev` links as the latest writes left them, read unseen by any checker
-    /// ([`LinkOps::peek`]: no scheduling point, no ordering, no race check): for a harness's
-    /// picture of a list, whose own reads must not change what a checker explores. Values,
-    /// never to be followed.
+    /// The `next` and `prev` links as the latest writes left them, read unseen by loom and
+    /// shuttle ([`LinkOps::peek`]: no scheduling point, no ordering, no race check): for a
+    /// harness's picture of a list, whose own reads must not change what a checker explores.
+    /// Values, never to be followed.
     pub fn peek_links(&self) -> (*const ListHead<P>, *const ListHead<P>) {
         (self.next.peek(), self.prev.peek())
     }

@@ -12,11 +12,12 @@ use std::sync::atomic::Ordering;
 /// (`last`) that only the harness reads.
 ///
 /// # Invariants
-/// Between operations, `last` holds the value of `checked`'s latest write in modification
-/// order: each write to `checked` is followed by the same write to `last` (a read-modify-write
-/// by the same read-modify-write of `last`, which holds the value the checker's one read, since
-/// a read-modify-write reads the latest). A checker runs one thread at a time, so no other
-/// operation comes between the two.
+/// Between operations, `last` holds the value of the write to `checked` executed last: each
+/// write to `checked` is followed by the same value written to `last` (for a read-modify-write,
+/// the value it read with its change applied; under loom a read-modify-write may read a write
+/// other than the one executed last, since loom's modification order is partial). A checker
+/// runs one thread at a time, so no other operation comes between the two. Correct only there:
+/// this is the loom platform's atomic, not one for real threads.
 pub struct Mirrored<C, S> {
     checked: C,
     last: S,
@@ -71,6 +72,9 @@ impl<V: Copy, C: AtomicOps<V>, S: AtomicOps<V>> AtomicOps<V> for Mirrored<C, S> 
     #[inline]
     fn fetch_add(&self, value: V, order: Ordering) -> V {
         let previous = self.checked.fetch_add(value, order);
+        // What loom's read-modify-write wrote: what it read (not necessarily `last`) plus
+        // `value`, wrapping as it does.
+        self.last.store(previous, Ordering::Relaxed);
         self.last.fetch_add(value, Ordering::Relaxed);
         previous
     }
@@ -78,6 +82,8 @@ impl<V: Copy, C: AtomicOps<V>, S: AtomicOps<V>> AtomicOps<V> for Mirrored<C, S> 
     #[inline]
     fn fetch_sub(&self, value: V, order: Ordering) -> V {
         let previous = self.checked.fetch_sub(value, order);
+        // As in `fetch_add`.
+        self.last.store(previous, Ordering::Relaxed);
         self.last.fetch_sub(value, Ordering::Relaxed);
         previous
     }

@@ -123,6 +123,10 @@ pub trait AtomicOps<V: Copy>: Sealed + Send + Sync {
     /// real threads: no scheduling point, no ordering, no race check. Under shuttle a load of
     /// shuttle's atomic, a scheduling point as it always was (kept shuttle schedules replay
     /// the points they were recorded with).
+    ///
+    /// # Panics
+    /// On loom's own atomic types, which implement this trait only to sit inside a
+    /// [`Mirrored`] (the loom platform's atomics), whose `peek` answers instead.
     fn peek(&self) -> V;
 }
 

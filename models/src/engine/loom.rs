@@ -61,21 +61,7 @@ impl Checker for LoomChecker {
         let Replay::LoomCheckpoint(path) = replay else {
             return None;
         };
-        Some(match run(plan, None, Some(path.clone()), &Arc::default()) {
-            // loom follows a saved path branch by branch; one saved by a build that made other
-            // checker-visible accesses (before pictures were read unseen, say) leaves the path.
-            Explored::Failed(mut failure) if failure.message.contains(LOOM_LEFT_THE_PATH) => {
-                failure.message = format!(
-                    "the replay's loom path does not fit this build's executions of the scenario \
-                     (loom: {}): it was saved by a build whose harness made other \
-                     checker-visible accesses; run the scenario on loom again to find the \
-                     failure and save it anew",
-                    failure.message.trim()
-                );
-                Explored::Failed(failure)
-            }
-            explored => explored,
-        })
+        Some(run(plan, None, Some(path.clone()), &Arc::default()))
     }
 }
 
@@ -105,6 +91,13 @@ fn explore_once(
         tally.clone(),
     );
     let mut builder = ::loom::model::Builder::new();
+    // Not loom's environment variables (`LOOM_MAX_PERMUTATIONS`, `LOOM_MAX_DURATION`,
+    // `LOOM_CHECKPOINT_FILE`): a run cut short there would pass as a whole exploration, and the
+    // recorded run, checking them at every execution, would stop elsewhere than the quiet one.
+    builder.max_permutations = None;
+    builder.max_duration = None;
+    builder.checkpoint_file = None;
+    builder.checkpoint_interval = 20_000;
     builder.preemption_bound = preemption_bound;
     builder.max_branches = 100_000;
     if let Some(file) = checkpoint_file {
@@ -135,23 +128,16 @@ fn run(
 ) -> Explored {
     let start = Instant::now();
     let tally = Arc::new(Tally::new(plan.scenario()));
+    let scratch = Scratch::default();
     // A run from a saved path starts from a copy (loom overwrites its checkpoint file).
-    let starting_at = |file: PathBuf| {
-        match &checkpoint {
-            Some(json) => std::fs::write(&file, json),
-            None => std::fs::remove_file(&file).or_else(|error| match error.kind() {
-                std::io::ErrorKind::NotFound => Ok(()),
-                _ => Err(error),
-            }),
+    let starting_at = |name: &str| {
+        let file = scratch.file(name);
+        if let Some(json) = &checkpoint {
+            std::fs::write(&file, json).expect("the temporary directory is writable");
         }
-        .expect("the temporary directory is writable");
         file
     };
-    let replay_file = || {
-        checkpoint
-            .is_some()
-            .then(|| starting_at(scratch_dir().join("replay.json")))
-    };
+    let replay_file = || checkpoint.is_some().then(|| starting_at("replay.json"));
     let quiet = Arc::new(Trace::quiet());
     let counters = (progress, &tally);
     let Err(payload) = explore_once(plan, preemption_bound, replay_file(), &quiet, counters) else {
@@ -165,42 +151,87 @@ fn run(
     let found_after = progress.load(Ordering::Relaxed);
     let elapsed = start.elapsed();
     let message = panic_message(&*payload);
+    let failure = |message: String, replay, cause, trace| {
+        Explored::Failed(Failure {
+            engine: crate::outcome::Engine::Loom,
+            executions: found_after,
+            elapsed,
+            replay,
+            cause,
+            message,
+            trace,
+        })
+    };
+    // loom follows a saved path branch by branch; one saved by a build that made other
+    // checker-visible accesses (before pictures were read unseen, say) leaves the path. No
+    // finding of the scenario's, and no path worth saving again.
+    if checkpoint.is_some() && message.contains(LOOM_LEFT_THE_PATH) {
+        let message = format!(
+            "the replay's loom path does not fit this build's executions of the scenario (loom: \
+             {}): it was saved by a build whose harness made other checker-visible accesses; run \
+             the scenario on loom again to find the failure and save it anew",
+            message.trim()
+        );
+        return failure(message, None, Cause::Panic, Vec::new());
+    }
     let recorded = Arc::new(Trace::new());
     let save_replay = plan.bounds().save_replay;
     let checkpoint_file = if save_replay {
-        Some(starting_at(scratch_dir().join("checkpoint.json")))
+        Some(starting_at("checkpoint.json"))
     } else {
         replay_file()
     };
+    let again_after = Arc::new(AtomicUsize::new(0));
     let again = explore_once(
         plan,
         preemption_bound,
         checkpoint_file.clone(),
         &recorded,
-        (&Arc::default(), &Arc::new(Tally::new(plan.scenario()))),
+        (&again_after, &Arc::new(Tally::new(plan.scenario()))),
     );
-    let again = again.err().map(|payload| panic_message(&*payload));
+    // The same execution, not necessarily the same message: one may name an address, and the
+    // recorded run's allocations put the world elsewhere. The recorded run's message goes with
+    // its events.
+    let again_after = again_after.load(Ordering::Relaxed);
+    let Err(again) = again else {
+        panic!(
+            "loom explored otherwise when the run was recorded: the harness's records must be \
+             unseen by loom (the quiet run failed at execution {found_after}: {message}; the \
+             recorded run passed after {again_after})"
+        );
+    };
     assert_eq!(
-        again.as_deref(),
-        Some(message.as_str()),
+        again_after, found_after,
         "loom explored otherwise when the run was recorded: the harness's records must be \
-         unseen by loom (the quiet run's failure, then the recorded run's)"
+         unseen by loom (the executions at which the recorded run and the quiet run failed)"
     );
+    let message = panic_message(&*again);
     let events = recorded.snapshot();
     let cause = cause(&message, &events, recorded.stop());
     let replay = checkpoint_file
         .filter(|_| save_replay)
         .and_then(|file| std::fs::read_to_string(file).ok())
         .map(Replay::LoomCheckpoint);
-    Explored::Failed(Failure {
-        engine: crate::outcome::Engine::Loom,
-        executions: found_after,
-        elapsed,
-        replay,
-        cause,
-        message,
-        trace: events,
-    })
+    failure(message, replay, cause, events)
+}
+
+/// A run's scratch directory, made when a file in it is first asked for and removed with it.
+#[derive(Default)]
+struct Scratch(std::cell::OnceCell<PathBuf>);
+
+impl Scratch {
+    /// The path of file `name` in the directory.
+    fn file(&self, name: &str) -> PathBuf {
+        self.0.get_or_init(scratch_dir).join(name)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if let Some(dir) = self.0.get() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
 }
 
 /// How loom's execution ended ([`Cause::of_report`]; loom's own report is a causality violation).
@@ -240,7 +271,7 @@ fn blocked_threads(message: &str, events: &[Event]) -> Option<Vec<String>> {
 mod tests {
     use super::{blocked_threads, cause, explore_once, LoomChecker, Tally};
     use crate::engine::Checker;
-    use crate::interpreter::{panic_message, Trace};
+    use crate::interpreter::Trace;
     use crate::language::Scenario;
     use crate::outcome::{Cause, Event, Explored, FindingKind, Stop, What};
     use crate::plan::{Plan, Settings};
@@ -271,12 +302,12 @@ mod tests {
                 let bound = plan.bounds().preemption_bound;
                 let ended =
                     explore_once(&plan, bound, None, &Arc::new(trace), (&executions, &tally));
-                let failure = ended.err().map(|payload| panic_message(&*payload));
-                (executions.load(Ordering::Relaxed), failure)
+                // Whether it failed, not its message, which may name an address.
+                (executions.load(Ordering::Relaxed), ended.is_err())
             };
             let (recorded, quiet) = (explore(Trace::new()), explore(Trace::quiet()));
             assert_eq!(recorded, quiet, "{name}: recorded, then quiet");
-            if recorded.1.is_none() {
+            if !recorded.1 {
                 assert!(recorded.0 > 1, "{name}: loom explored a single execution");
             }
         }
@@ -318,6 +349,10 @@ mod tests {
             ),
             "{}",
             replayed.message
+        );
+        assert!(
+            replayed.replay.is_none(),
+            "a path that does not fit is not saved again"
         );
     }
 

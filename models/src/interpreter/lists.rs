@@ -37,9 +37,9 @@ impl<P: Threads> World<P> {
         self.each_node(
             |list| held[self.list_locks[list]],
             |list, slot, link| {
-                // Peeked, unseen by any checker: under loom a load would be a scheduling point
-                // (and an acquire one would order this thread after the write it reads), so a
-                // recording run would explore other executions than a quiet one.
+                // Peeked, unseen by loom: there a load would be a scheduling point (and an
+                // acquire one would order this thread after the write it reads), so a recording
+                // run would explore other executions than a quiet one.
                 let (name, allocated) = match slot {
                     None => (self.head_name(list), true),
                     Some(slot) => (self.link_name(slot, list), self.slab.peek_allocated(slot)),

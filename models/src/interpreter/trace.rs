@@ -35,7 +35,8 @@ impl Trace {
     }
 
     /// A trace that keeps no events: the state-graph engine's, which explores states and
-    /// replays a finding's path on a recording trace when it wants its events.
+    /// replays a finding's path on a recording trace when it wants its events, and loom's
+    /// first exploration, which explores again recording when an execution fails.
     pub fn quiet() -> Self {
         Trace {
             recording: false,

@@ -331,8 +331,7 @@ impl<T, P: Platform> SlabCore<T, P> {
         self.handle_of_slot(self.slot_of_ptr(ptr)?)
     }
 
-    /// Whether slot `slot` is allocated, read unseen by any checker (see
-    /// [`crate::Slab::peek_allocated`]).
+    /// Whether slot `slot` is allocated, peeked at (see [`crate::Slab::peek_allocated`]).
     ///
     /// # Panics
     /// If `slot` is out of range.
