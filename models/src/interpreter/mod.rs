@@ -21,7 +21,9 @@ mod world;
 pub(crate) use checkpoint::Checkpoint;
 pub(crate) use digest::digest;
 pub(crate) use rcu::WORKER;
-pub(crate) use stepper::{enabled, replay_path, worker_enabled, Outcome, Replayer, Snapshot};
+pub(crate) use stepper::{
+    enabled, replay_path, worker_enabled, IsNew, Outcome, Ran, Replayer, Snapshot,
+};
 pub use threads::{panic_message, Threads};
 pub(crate) use trace::Trace;
 use world::World;

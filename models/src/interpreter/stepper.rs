@@ -146,6 +146,32 @@ pub struct Outcome {
     pub covered: u64,
 }
 
+/// Whether the state with this snapshot and finding is one a search has not seen yet.
+pub(crate) type IsNew<'a> = &'a mut dyn FnMut(&Snapshot, &Option<(String, Stop)>) -> bool;
+
+/// What a run reports after its actions.
+enum Wanted<'a> {
+    /// Its outcome, and (`save`) the state reached saved.
+    Outcome { save: bool },
+    /// Its outcome and save only if the state reached is new, which the function says of its
+    /// snapshot and finding (a search goes on only from states it has not seen).
+    IfNew(IsNew<'a>),
+}
+
+/// What a run reports.
+// Returned by value once per transition and matched at once: a box would allocate for every
+// state reached.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Ran {
+    /// The state reached, and its save if one was asked for.
+    Reached(Outcome, Option<Checkpoint>),
+    /// A state seen before ([`Replayer::step_if_new`]), and whether it has a finding.
+    Seen {
+        /// The last action (or the end-of-run check) made a finding.
+        finding: bool,
+    },
+}
+
 /// The world the state graph runs in, with the checkpoint of its initial state.
 struct Stage {
     world: World<Std>,
@@ -212,36 +238,48 @@ impl Replayer {
     }
 
     /// The state one more action, `action`, leads to from the state `from` saved (restored, not
-    /// replayed: the path to it is not run again), and that state saved if `keep` says so of
-    /// it (a state the exploration has not seen yet).
-    pub(crate) fn step_saving_if(
+    /// replayed: the path to it is not run again).
+    pub(crate) fn step(&self, plan: &Plan, from: &Checkpoint, action: usize) -> Outcome {
+        match self.run(plan, Some(from), &[action], Wanted::Outcome { save: false }) {
+            Ran::Reached(outcome, _) => outcome,
+            Ran::Seen { .. } => unreachable!("a run that wants its outcome reports it"),
+        }
+    }
+
+    /// As [`Replayer::step`], for a search that goes on only from states it has not seen:
+    /// `is_new` is asked of the snapshot and finding reached, and only a new state's outcome is
+    /// finished (its `[[sometimes]]` mask) and saved; of a state seen before only whether it has
+    /// a finding is told.
+    pub(crate) fn step_if_new(
         &self,
         plan: &Plan,
         from: &Checkpoint,
         action: usize,
-        keep: &mut dyn FnMut(&Outcome) -> bool,
-    ) -> (Outcome, Option<Checkpoint>) {
-        self.run(plan, Some(from), &[action], keep)
+        is_new: IsNew<'_>,
+    ) -> Ran {
+        self.run(plan, Some(from), &[action], Wanted::IfNew(is_new))
     }
 
     /// Replays `path` from the initial state and saves the state it leads to, for
-    /// [`Replayer::step_saving_if`] to go on from.
+    /// [`Replayer::step`] to go on from.
     pub(crate) fn replay_saving(&self, plan: &Plan, path: &[usize]) -> (Outcome, Checkpoint) {
-        let (outcome, saved) = self.run(plan, None, path, &mut |_| true);
-        (outcome, saved.expect("asked to save"))
+        match self.run(plan, None, path, Wanted::Outcome { save: true }) {
+            Ran::Reached(outcome, Some(saved)) => (outcome, saved),
+            _ => unreachable!("a run asked to save its state saves it"),
+        }
     }
 
     /// Runs `actions` (indices into the plan's actors; the one after the last actor is the
     /// grace-period worker) from `from`, or from the initial state, each one step or one walk
-    /// node of that actor, recording into the trace; saves the state reached if `save` says so
-    /// of its outcome.
+    /// node of that actor, recording into the trace; then reports (and saves) what `wanted`
+    /// asks for.
     fn run(
         &self,
         plan: &Plan,
         from: Option<&Checkpoint>,
         actions: &[usize],
-        save: &mut dyn FnMut(&Outcome) -> bool,
-    ) -> (Outcome, Option<Checkpoint>) {
+        wanted: Wanted<'_>,
+    ) -> Ran {
         let (scenario, spec, actors) = (plan.scenario(), plan.world(), plan.actors());
         let mut stage = self.stage.lock().unwrap_or_else(|p| p.into_inner());
         let Stage { world, initial } = &mut *stage;
@@ -315,23 +353,39 @@ impl Replayer {
                 finding = Some((actors[0].0.clone(), stop));
             }
         }
-        // Each actor's part of the snapshot and its coverage position: an actor that did not act
-        // keeps the saved ones.
-        let (parts, positions): (Vec<Arc<ActorSnapshot>>, Vec<Arc<Position>>) = from
+        // Each actor's part of the snapshot: an actor that did not act keeps the saved one.
+        let parts: Vec<Arc<ActorSnapshot>> = from
             .actors
             .iter()
             .enumerate()
             .map(|(index, saved)| match acted(index) {
-                Some(actor) => (
-                    Arc::new(actor_snapshot(world, actor)),
-                    Arc::new(actor.position()),
-                ),
-                None => (
-                    unmoved_snapshot(world, &saved.name, &saved.snapshot),
-                    saved.position.clone(),
-                ),
+                Some(actor) => Arc::new(actor_snapshot(world, actor)),
+                None => unmoved_snapshot(world, &saved.name, &saved.snapshot),
             })
-            .unzip();
+            .collect();
+        let snapshot = snapshot(world, parts, callbacks, spec.events.len());
+        let save = match wanted {
+            Wanted::Outcome { save } => save,
+            Wanted::IfNew(is_new) => {
+                if !is_new(&snapshot, &finding) {
+                    return Ran::Seen {
+                        finding: finding.is_some(),
+                    };
+                }
+                true
+            }
+        };
+        // Each actor's coverage position (an actor that did not act keeps the saved one), for
+        // the `[[sometimes]]` mask and the save.
+        let positions: Vec<Arc<Position>> = from
+            .actors
+            .iter()
+            .enumerate()
+            .map(|(index, saved)| match acted(index) {
+                Some(actor) => Arc::new(actor.position()),
+                None => saved.position.clone(),
+            })
+            .collect();
         let covered = if coverage.is_active() {
             let linked = |slot, list| world.is_linked(slot, list);
             match &failed {
@@ -346,14 +400,8 @@ impl Replayer {
         } else {
             0
         };
-        let outcome = Outcome {
-            snapshot: snapshot(world, parts, callbacks, spec.events.len()),
-            finding,
-            covered,
-        };
-        let saved = save(&outcome).then(|| {
-            let actors = outcome
-                .snapshot
+        let saved = save.then(|| {
+            let actors = snapshot
                 .actors
                 .iter()
                 .zip(positions)
@@ -370,7 +418,14 @@ impl Replayer {
         // nothing): the world is free for the next run.
         drop(running);
         drop(threads);
-        (outcome, saved)
+        Ran::Reached(
+            Outcome {
+                snapshot,
+                finding,
+                covered,
+            },
+            saved,
+        )
     }
 }
 
@@ -378,7 +433,10 @@ impl Replayer {
 /// or one walk node of that actor, recording into the replayer's trace: how a state is found
 /// again from its path (the Explorer, a finding's events, the cross-check of restores).
 pub fn replay_path(plan: &Plan, path: &[usize], replayer: &Replayer) -> Outcome {
-    replayer.run(plan, None, path, &mut |_| false).0
+    match replayer.run(plan, None, path, Wanted::Outcome { save: false }) {
+        Ran::Reached(outcome, _) => outcome,
+        Ran::Seen { .. } => unreachable!("a run that wants its outcome reports it"),
+    }
 }
 
 /// Actor `actor`'s part of the canonical snapshot of `world`.

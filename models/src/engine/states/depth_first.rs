@@ -19,7 +19,7 @@
 //! wait); the index of states seen is one map per fingerprint shard, each behind its own lock.
 
 use super::graph::StateGraph;
-use super::model::{ScenarioModel, State};
+use super::model::{ScenarioModel, State, Successor};
 use super::{budget_reached, explore_breadth_first, key_of, Exploration};
 use crate::interpreter::Checkpoint;
 use std::collections::{HashMap, VecDeque};
@@ -380,7 +380,7 @@ fn work(
         };
         frame.next += 1;
         let mut admitted = None;
-        let (successor, saved) = model.successor_saving_if(
+        let reached = model.successor_if_new(
             &frame.state,
             &frame.saved,
             action,
@@ -391,15 +391,22 @@ fn work(
                 new
             },
         );
-        if successor.finding.is_some() {
+        let finding = match &reached {
+            Successor::New(successor, _) => successor.finding.is_some(),
+            Successor::Seen { finding } => *finding,
+        };
+        if finding {
             shared.halt();
             return part;
         }
         let at = stack.len() - 1;
-        let id = match admitted.expect("every successor is admitted or not") {
-            Admitted::Known(id) => id,
-            Admitted::Full => return part,
-            Admitted::New(id) => {
+        let id = match (
+            admitted.expect("every successor is admitted or not"),
+            reached,
+        ) {
+            (Admitted::Known(id), _) => id,
+            (Admitted::Full, _) => return part,
+            (Admitted::New(id), Successor::New(successor, saved)) => {
                 part.states
                     .push((id, model.is_final(&successor), successor.covered));
                 if id % 64 == 0 {
@@ -410,11 +417,14 @@ fn work(
                     id,
                     actions: model.enabled_actors(&successor),
                     state: successor,
-                    saved: saved.expect("a state not seen yet is saved"),
+                    saved,
                     next: 0,
                     edges: Vec::new(),
                 });
                 id
+            }
+            (Admitted::New(_), Successor::Seen { .. }) => {
+                unreachable!("a state admitted as new is reached as new")
             }
         };
         stack[at].edges.push((action, id));

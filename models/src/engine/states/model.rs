@@ -4,7 +4,8 @@
 //! slab code, on a world restored to the state (or replayed along its path), then the action.
 
 use crate::interpreter::{
-    enabled, replay_path, worker_enabled, Checkpoint, Outcome, Replayer, Snapshot, Trace, WORKER,
+    enabled, replay_path, worker_enabled, Checkpoint, IsNew, Outcome, Ran, Replayer, Snapshot,
+    Trace, WORKER,
 };
 use crate::outcome::{Event, Stop};
 use crate::plan::Plan;
@@ -30,6 +31,14 @@ pub struct State {
 }
 
 impl State {
+    /// This state's path and then `action`.
+    fn path_then(&self, action: usize) -> Vec<usize> {
+        let mut path = Vec::with_capacity(self.path.len() + 1);
+        path.extend_from_slice(&self.path);
+        path.push(action);
+        path
+    }
+
     /// The state a run reached by `path` ended in: `outcome`.
     fn reached(outcome: Outcome, path: Vec<usize>) -> State {
         State {
@@ -55,8 +64,19 @@ impl Hash for State {
     }
 }
 
-/// Whether to save the state with this snapshot and finding (one not seen yet).
-pub(crate) type KeepIf<'a> = &'a mut dyn FnMut(&Snapshot, &Option<(String, Stop)>) -> bool;
+/// What [`ScenarioModel::successor_if_new`] reached.
+// Returned by value once per transition and matched at once: a box would allocate for every
+// new state.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Successor {
+    /// A state not seen yet, with its save.
+    New(State, Checkpoint),
+    /// A state seen before, and whether it has a finding.
+    Seen {
+        /// The action made a finding.
+        finding: bool,
+    },
+}
 
 /// What a state's hash covers: its snapshot and its finding (not how it was reached).
 pub(crate) fn hash_identity<H: Hasher>(
@@ -195,28 +215,27 @@ impl ScenarioModel {
     /// The state `action` leads to from `state`, saved as `saved`: restored, then one action
     /// (the same state as `state_of` of the longer path, which the tests check).
     pub fn successor(&self, state: &State, saved: &Checkpoint, action: usize) -> State {
-        self.successor_saving_if(state, saved, action, &mut |_, _| false)
-            .0
+        let outcome = self.replayer.step(&self.plan, saved, action);
+        State::reached(outcome, state.path_then(action))
     }
 
-    /// As [`ScenarioModel::successor`], and the state reached saved if `keep` says so of its
-    /// snapshot and finding (a state not seen yet).
-    pub fn successor_saving_if(
+    /// As [`ScenarioModel::successor`], for a search that goes on only from states it has not
+    /// seen: `is_new` is asked of the snapshot and finding reached; a new state comes with its
+    /// save, of a state seen before only whether it has a finding is told.
+    pub(crate) fn successor_if_new(
         &self,
         state: &State,
         saved: &Checkpoint,
         action: usize,
-        keep: KeepIf<'_>,
-    ) -> (State, Option<Checkpoint>) {
-        let (outcome, kept) =
-            self.replayer
-                .step_saving_if(&self.plan, saved, action, &mut |outcome| {
-                    keep(&outcome.snapshot, &outcome.finding)
-                });
-        let mut path = Vec::with_capacity(state.path.len() + 1);
-        path.extend_from_slice(&state.path);
-        path.push(action);
-        (State::reached(outcome, path), kept)
+        is_new: IsNew<'_>,
+    ) -> Successor {
+        match self.replayer.step_if_new(&self.plan, saved, action, is_new) {
+            Ran::Reached(outcome, Some(saved)) => {
+                Successor::New(State::reached(outcome, state.path_then(action)), saved)
+            }
+            Ran::Reached(_, None) => unreachable!("a new state is saved"),
+            Ran::Seen { finding } => Successor::Seen { finding },
+        }
     }
 
     /// The events of the run along `path`, for a finding's trace and pictures.
