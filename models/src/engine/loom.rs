@@ -6,7 +6,7 @@
 
 use super::quiet::quietly;
 use super::tally::Tally;
-use super::{scratch_dir, Checker};
+use super::{Checker, ScratchDir};
 use crate::interpreter::{execute, panic_message, Trace};
 use crate::outcome::{Cause, Event, Explored, Failure, Replay, What};
 use crate::plan::Plan;
@@ -128,10 +128,10 @@ fn run(
 ) -> Explored {
     let start = Instant::now();
     let tally = Arc::new(Tally::new(plan.scenario()));
-    let scratch = Scratch::default();
+    let scratch = ScratchDir::default();
     // A run from a saved path starts from a copy (loom overwrites its checkpoint file).
     let starting_at = |name: &str| {
-        let file = scratch.file(name);
+        let file = scratch.path().join(name);
         if let Some(json) = &checkpoint {
             std::fs::write(&file, json).expect("the temporary directory is writable");
         }
@@ -213,25 +213,6 @@ fn run(
         .and_then(|file| std::fs::read_to_string(file).ok())
         .map(Replay::LoomCheckpoint);
     failure(message, replay, cause, events)
-}
-
-/// A run's scratch directory, made when a file in it is first asked for and removed with it.
-#[derive(Default)]
-struct Scratch(std::cell::OnceCell<PathBuf>);
-
-impl Scratch {
-    /// The path of file `name` in the directory.
-    fn file(&self, name: &str) -> PathBuf {
-        self.0.get_or_init(scratch_dir).join(name)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if let Some(dir) = self.0.get() {
-            let _ = std::fs::remove_dir_all(dir);
-        }
-    }
 }
 
 /// How loom's execution ended ([`Cause::of_report`]; loom's own report is a causality violation).

@@ -16,7 +16,7 @@ mod tally;
 
 use crate::outcome::{Engine, Explored, Replay};
 use crate::plan::{Bounds, Plan};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -65,14 +65,31 @@ pub(crate) fn replay(plan: &Plan, replay: &Replay) -> Explored {
         .unwrap_or_else(|| Explored::NotRun(format!("no engine replays {replay:?}")))
 }
 
-/// A fresh scratch directory for one run's replay files.
-fn scratch_dir() -> PathBuf {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "lifecycle-check-{}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).expect("the temporary directory is writable");
-    dir
+/// A directory of its own for one run's replay files (loom's checkpoints, shuttle's failure
+/// file): made when first asked for, removed with this value.
+#[derive(Default)]
+struct ScratchDir(std::cell::OnceCell<PathBuf>);
+
+impl ScratchDir {
+    /// The directory, made on the first call.
+    fn path(&self) -> &Path {
+        self.0.get_or_init(|| {
+            static NEXT: AtomicUsize = AtomicUsize::new(0);
+            let dir = std::env::temp_dir().join(format!(
+                "lifecycle-check-{}-{}",
+                std::process::id(),
+                NEXT.fetch_add(1, Ordering::Relaxed)
+            ));
+            std::fs::create_dir_all(&dir).expect("the temporary directory is writable");
+            dir
+        })
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        if let Some(dir) = self.0.get() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
 }

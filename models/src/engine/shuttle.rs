@@ -5,7 +5,7 @@
 
 use super::quiet::quietly;
 use super::tally::Tally;
-use super::{scratch_dir, Checker};
+use super::{Checker, ScratchDir};
 use crate::interpreter::{execute, panic_message, Trace};
 use crate::outcome::{Cause, Engine, Explored, Failure, Replay, Stop};
 use crate::plan::{Bounds, Plan};
@@ -84,9 +84,10 @@ fn run(
     let bounds = plan.bounds();
     let trace = Arc::new(Trace::new());
     let executions = progress.clone();
-    let dir = scratch_dir();
+    let scratch = ScratchDir::default();
+    let dir = scratch.path();
     let mut config = ::shuttle::Config::new();
-    config.failure_persistence = ::shuttle::FailurePersistence::File(Some(dir.clone()));
+    config.failure_persistence = ::shuttle::FailurePersistence::File(Some(dir.to_path_buf()));
     config.max_steps = ::shuttle::MaxSteps::FailAfter(bounds.max_steps);
     config.silence_warnings = true;
     let tally = Arc::new(Tally::new(plan.scenario()));
@@ -132,12 +133,11 @@ fn run(
     };
     let outcome = on_a_thread_of_its_own(explore);
     let elapsed = start.elapsed();
-    let schedule_file = std::fs::read_dir(&dir)
+    let schedule_file = std::fs::read_dir(dir)
         .ok()
         .and_then(|mut entries| entries.next())
         .and_then(|entry| entry.ok())
         .and_then(|entry| std::fs::read_to_string(entry.path()).ok());
-    let _ = std::fs::remove_dir_all(&dir);
     match outcome {
         Ok(iterations) => Explored::Passed {
             executions: iterations,

@@ -240,7 +240,12 @@ impl Replayer {
     /// The state one more action, `action`, leads to from the state `from` saved (restored, not
     /// replayed: the path to it is not run again).
     pub(crate) fn step(&self, plan: &Plan, from: &Checkpoint, action: usize) -> Outcome {
-        match self.run(plan, Some(from), &[action], Wanted::Outcome { save: false }) {
+        self.outcome(plan, Some(from), &[action])
+    }
+
+    /// Where `actions` from `from` (or from the initial state) lead, nothing saved.
+    fn outcome(&self, plan: &Plan, from: Option<&Checkpoint>, actions: &[usize]) -> Outcome {
+        match self.run(plan, from, actions, Wanted::Outcome { save: false }) {
             Ran::Reached(outcome, _) => outcome,
             Ran::Seen { .. } => unreachable!("a run that wants its outcome reports it"),
         }
@@ -433,10 +438,7 @@ impl Replayer {
 /// or one walk node of that actor, recording into the replayer's trace: how a state is found
 /// again from its path (the Explorer, a finding's events, the cross-check of restores).
 pub fn replay_path(plan: &Plan, path: &[usize], replayer: &Replayer) -> Outcome {
-    match replayer.run(plan, None, path, Wanted::Outcome { save: false }) {
-        Ran::Reached(outcome, _) => outcome,
-        Ran::Seen { .. } => unreachable!("a run that wants its outcome reports it"),
-    }
+    replayer.outcome(plan, None, path)
 }
 
 /// Actor `actor`'s part of the canonical snapshot of `world`.

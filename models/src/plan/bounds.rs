@@ -25,10 +25,11 @@ pub struct Bounds {
     /// stops with `incomplete`.
     pub max_memory_mib: usize,
     /// states: how many threads explore one graph (each with a world of its own), the others
-    /// joining the first once the graph has 20,000 states, in [`Bounds::STATE_WORKERS`]. Verdicts, counts, findings
-    /// and their paths do not depend on it, nor (without symmetry) the numbering of states;
-    /// with symmetry a state is kept as whichever copy a worker reached first. Beside `--jobs`
-    /// runs, up to `jobs * state_workers` threads may run at once.
+    /// joining the first once the graph has 20,000 states, in [`Bounds::STATE_WORKERS`].
+    /// Verdicts, counts, findings and their paths do not depend on it, nor (without symmetry)
+    /// the numbering of states; with symmetry a state is kept as whichever copy a worker
+    /// reached first. Beside `--jobs` runs, up to `jobs * state_workers` threads may run at
+    /// once.
     pub state_workers: usize,
     /// shuttle: steps after which an execution fails (`MaxSteps::FailAfter`, never
     /// `ContinueAfter`, which passes livelocks silently).
