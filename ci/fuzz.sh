@@ -4,7 +4,7 @@
 # necessity (tests/tests/fuzz.rs) in release, each printing its per-rule
 # statistics. The seed is fixed so the gate is repeatable; a failing case is shrunk and kept under
 # tests/scenarios/found/ (commit it: tests/found.rs replays it from then on). Each property
-# splits its cases over one process per core (`FUZZ_JOBS`), the two properties one after the
+# shares its cases among one process per core (`FUZZ_JOBS`), the two properties one after the
 # other, so each one's rate is measured on the whole machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
