@@ -683,6 +683,12 @@ impl<A, T> Drop for GeneratorImpl<'_, A, T> {
 
         // when the thread is already panic, do nothing
         if thread::panicking() {
+            // LOCAL PATCH (lifecycle-check, third_party/README.md): the frames of a started,
+            // unfinished generator stay on its stack without being unwound, so the stack must
+            // not be handed to another generator.
+            if self.is_started() && !self.is_done() {
+                self.stack.abandon();
+            }
             return;
         }
 

@@ -566,11 +566,14 @@ impl Drop for StackMem {
         #[cfg(test)]
         STACK_DEALLOCS.with(|drops| drops.set(drops.get() + 1));
         // LOCAL PATCH (lifecycle-check, third_party/README.md): kept for this thread's next
-        // generator of the same size unless its pool is full or already torn down.
+        // generator of the same size unless its pool is full or already torn down, or frames
+        // were left on it without being unwound (an overflow, or a generator dropped unfinished
+        // while its thread panicked): what they lent out may still point into it.
         // SAFETY: `buf` is the usable part of a live mapping of `size_with_guard` bytes with
-        // its guard page below `bottom`, and this is its last handle.
+        // its guard page below `bottom`; this is its last handle, and a stack not abandoned
+        // has no live frame (its generator finished, was cancelled or never started).
         let buf = unsafe { SysStack::new(self.buf.top, self.buf.bottom) };
-        if StackPool::give(size_with_guard, buf) {
+        if !self.abandoned.get() && StackPool::give(size_with_guard, buf) {
             return;
         }
         unsafe {
@@ -585,18 +588,27 @@ impl Drop for StackMem {
 /// hundred thousand executions a second: without the pool each one is an `mmap`, an
 /// `mprotect`, page faults on the fresh pages and an `munmap` (with its TLB shootdown).
 ///
+/// Only on x86_64 Unix, the platform the patch was reviewed on: there a guard page stays
+/// `PROT_NONE` after a fault, and a generator's initial frame writes every word a stack walk
+/// reads (on Windows `PAGE_GUARD` is cleared by the first touch, and ppc64le's initial frame
+/// leaves its back-chain word as the fresh mapping's zero). Elsewhere `take` finds nothing and
+/// `give` keeps nothing, as before the patch.
+///
 /// # Invariants
 /// Each entry is `(size_with_guard, stack)`: `stack` is the usable part of a mapping of
-/// `size_with_guard` bytes made by [`SysStack::allocate`], guard page protected, owned by the
-/// pool alone; at most [`StackPool::CAPACITY`] entries. The pool unmaps them when its thread
-/// ends.
+/// `size_with_guard` bytes made by [`SysStack::allocate`], guard page protected, no frame live
+/// on it, owned by the pool alone; at most [`StackPool::CAPACITY`] entries. The pool unmaps
+/// them when its thread ends. The cell is only borrowed inside `take` and `give`: a stack
+/// overflow there (the handler leaves without unwinding) leaves it borrowed for good, and then
+/// the pool is not used again and its entries, which may be half moved, are leaked rather than
+/// unmapped.
 struct StackPool {
-    stacks: Vec<(usize, SysStack)>,
+    stacks: std::cell::RefCell<Vec<(usize, SysStack)>>,
 }
 
 thread_local! {
-    static STACK_POOL: std::cell::RefCell<StackPool> =
-        const { std::cell::RefCell::new(StackPool { stacks: Vec::new() }) };
+    static STACK_POOL: StackPool =
+        const { StackPool { stacks: std::cell::RefCell::new(Vec::new()) } };
 }
 
 impl StackPool {
@@ -604,11 +616,17 @@ impl StackPool {
     /// the memory a thread that once ran many generators goes on holding.
     const CAPACITY: usize = 64;
 
+    /// Whether this platform pools stacks at all (see the type's documentation).
+    const ENABLED: bool = cfg!(all(unix, target_arch = "x86_64"));
+
     /// A kept stack of exactly `size_with_guard` bytes, if this thread has one.
     fn take(size_with_guard: usize) -> Option<SysStack> {
+        if !Self::ENABLED {
+            return None;
+        }
         STACK_POOL
             .try_with(|pool| {
-                let stacks = &mut pool.borrow_mut().stacks;
+                let mut stacks = pool.stacks.try_borrow_mut().ok()?;
                 let at = stacks.iter().rposition(|(size, _)| *size == size_with_guard)?;
                 Some(stacks.swap_remove(at).1)
             })
@@ -616,12 +634,18 @@ impl StackPool {
             .flatten()
     }
 
-    /// Keeps `stack` (the usable part of a mapping of `size_with_guard` bytes) for reuse;
-    /// `false` when the pool is full or its thread is ending, and the caller unmaps it.
+    /// Keeps `stack` (the usable part of a mapping of `size_with_guard` bytes, no frame live on
+    /// it) for reuse; `false` when the pool is full, unusable or its thread is ending, and the
+    /// caller unmaps it.
     fn give(size_with_guard: usize, stack: SysStack) -> bool {
+        if !Self::ENABLED {
+            return false;
+        }
         STACK_POOL
             .try_with(|pool| {
-                let stacks = &mut pool.borrow_mut().stacks;
+                let Ok(mut stacks) = pool.stacks.try_borrow_mut() else {
+                    return false;
+                };
                 if stacks.len() < Self::CAPACITY {
                     stacks.push((size_with_guard, stack));
                     true
@@ -635,15 +659,30 @@ impl StackPool {
 
 impl Drop for StackPool {
     fn drop(&mut self) {
+        // Still borrowed: an overflow inside `take` or `give` may have left an entry moved but
+        // not removed; leaking is the only safe thing to do with them.
+        let Ok(mut stacks) = self.stacks.try_borrow_mut() else {
+            return;
+        };
         let page_size = sys::page_size();
-        for (size_with_guard, stack) in self.stacks.drain(..) {
+        for (size_with_guard, stack) in stacks.drain(..) {
             let guard = stack.bottom().cast::<u8>().wrapping_sub(page_size).cast::<c_void>();
+            #[cfg(test)]
+            UNMAPPED_BY_POOLS
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(stack.bottom() as usize);
             // SAFETY: by the pool's invariant, `guard` starts a mapping of `size_with_guard`
             // bytes that nothing else refers to.
             unsafe { sys::deallocate_stack(guard, size_with_guard) };
         }
     }
 }
+
+/// The usable bottoms of the stacks pools unmapped at their threads' ends (tests only: a
+/// probe of the address itself races with other test threads mapping it again).
+#[cfg(test)]
+static UNMAPPED_BY_POOLS: std::sync::Mutex<Vec<usize>> = std::sync::Mutex::new(Vec::new());
 
 /// Number of words sampled at the bottom of a stack when full usage tracking
 /// was not requested.
@@ -761,6 +800,9 @@ impl Stack {
     /// them, so the functor block allocated by `init_code` is never freed.
     /// The bump offset cannot be trusted after that, so the LIFO check is
     /// skipped when the stack's blocks are dropped.
+    ///
+    /// LOCAL PATCH (lifecycle-check): also a generator dropped unfinished
+    /// while its thread panics; an abandoned stack is never pooled.
     pub(crate) fn abandon(&self) {
         self.mem.abandoned.set(true);
     }
@@ -979,6 +1021,7 @@ mod tests {
         unsafe { libc::mincore(bottom, sys::page_size(), &mut resident) == 0 }
     }
 
+    #[cfg(all(unix, target_arch = "x86_64"))]
     #[test]
     fn a_released_stack_is_reused_by_the_next_of_its_size() {
         let first = Stack::new(0x1000);
@@ -992,6 +1035,7 @@ mod tests {
         assert_eq!(unsafe { *second.begin() }, STACK_SENTINEL);
     }
 
+    #[cfg(all(unix, target_arch = "x86_64"))]
     #[test]
     fn stacks_of_other_sizes_are_not_reused() {
         let small = Stack::new(0x1000);
@@ -1004,30 +1048,83 @@ mod tests {
         assert_eq!(Stack::new(0x1000).begin(), bottom);
     }
 
+    #[cfg(all(unix, target_arch = "x86_64"))]
     #[test]
     fn the_pool_keeps_at_most_its_capacity() {
         let stacks: Vec<Stack> = (0..StackPool::CAPACITY + 8).map(|_| Stack::new(0x800)).collect();
         let size_with_guard = stacks[0].size() * std::mem::size_of::<usize>() + sys::page_size();
         drop(stacks);
         let kept = STACK_POOL.with(|pool| {
-            let stacks = &pool.borrow().stacks;
+            let stacks = pool.stacks.borrow();
             stacks.iter().filter(|(size, _)| *size == size_with_guard).count()
         });
         assert_eq!(kept, StackPool::CAPACITY);
     }
 
-    #[cfg(target_os = "linux")]
+    /// Whether this thread's pool holds the stack whose usable part starts at `bottom`.
+    fn pooled(bottom: *mut usize) -> bool {
+        STACK_POOL.with(|pool| {
+            let stacks = pool.stacks.borrow();
+            stacks.iter().any(|(_, stack)| stack.bottom() == bottom.cast())
+        })
+    }
+
+    #[cfg(all(unix, target_arch = "x86_64"))]
     #[test]
     fn a_thread_that_ends_unmaps_its_kept_stacks() {
         let bottom = std::thread::spawn(|| {
             let stack = Stack::new(0x1000);
-            let bottom = stack.begin() as usize;
+            let bottom = stack.begin();
             drop(stack);
-            assert!(mapped(bottom as *mut c_void), "a kept stack must stay mapped");
-            bottom
+            assert!(pooled(bottom), "a released stack must be kept");
+            bottom as usize
         })
         .join()
         .unwrap();
-        assert!(!mapped(bottom as *mut c_void), "the ended thread's kept stack is still mapped");
+        let unmapped = UNMAPPED_BY_POOLS.lock().unwrap();
+        assert!(unmapped.contains(&bottom), "the ended thread's kept stack was not unmapped");
+    }
+
+    #[test]
+    fn an_abandoned_stack_is_not_kept() {
+        let stack = Stack::new(0x1000);
+        let bottom = stack.begin();
+        stack.abandon();
+        drop(stack);
+        assert!(!pooled(bottom), "a stack with frames left on it was kept for reuse");
+    }
+
+    #[test]
+    fn a_generator_dropped_unfinished_in_a_panic_does_not_lend_its_stack() {
+        std::thread::spawn(|| {
+            let mut generator = crate::Gn::<()>::new_opt(0x1000, || {
+                crate::yield_with(());
+            });
+            generator.resume();
+            assert!(!generator.is_done());
+            let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+                let _generator = generator;
+                panic!("dropped while panicking");
+            }));
+            assert!(dropped.is_err());
+            let kept = STACK_POOL.with(|pool| pool.stacks.borrow().len());
+            assert_eq!(kept, 0, "the unfinished generator's stack was kept for reuse");
+        })
+        .join()
+        .unwrap();
+    }
+
+    #[test]
+    fn a_pool_left_borrowed_is_no_longer_used() {
+        std::thread::spawn(|| {
+            // What a stack overflow inside `take` or `give` leaves behind.
+            STACK_POOL.with(|pool| std::mem::forget(pool.stacks.borrow_mut()));
+            let stack = Stack::new(0x1000);
+            drop(stack);
+            let again = Stack::new(0x1000);
+            assert_eq!(again.size(), 0x1000);
+        })
+        .join()
+        .expect("stacks are still made and released, and the thread ends, with the pool stuck");
     }
 }
