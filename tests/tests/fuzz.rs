@@ -16,8 +16,8 @@
 //! further) and `FUZZ_MAX_PREEMPTION_BOUND` the highest loom bound a case may run at. The
 //! defaults are `cargo test`'s quick profile (the dev build, at `opt-level = 1`, loom at 3):
 //! 256 cases per property, loom at bound 1; `ci/fuzz.sh` runs 300 per property in release at
-//! bound 1 or 2. A failing case is shrunk and kept under
-//! `tests/scenarios/found/` with its seed; `tests/found.rs` replays it from then on.
+//! bound 1 or 2. A failing case is shrunk and kept under `tests/scenarios/found/` with its
+//! seed; `tests/found.rs` replays it from then on.
 //!
 //! Case `k` of a campaign is generated from the seed, the property and `k` alone, so a campaign
 //! splits over machines: `FUZZ_SHARD=i/n` runs the cases whose index is `i` modulo `n`, and
@@ -58,7 +58,7 @@ struct Campaign {
     max_bound: usize,
     /// `(i, n)`: this run takes the cases whose index is `i` modulo `n` (`FUZZ_SHARD=i/n`).
     shard: (u64, u64),
-    /// Processes the run's cases are split over (`FUZZ_JOBS`, default one per core; 1 when
+    /// Processes the run's cases are shared among (`FUZZ_JOBS`, default one per core; 1 when
     /// `FUZZ_SHOW_SLOWEST` asks for the slowest case's text, which only one process has).
     jobs: u64,
 }
@@ -212,9 +212,10 @@ fn stats_file(property: &str, (i, n): (u64, u64)) -> String {
 /// running `test` (the property's test) alone on the same shard, taking its cases one at a
 /// time as it claims them (`FUZZ_CLAIMS`): a process that drew the cheaper cases takes more of
 /// them, where a fixed split left one core idle at the end (300 sufficiency cases: 13.0 s and
-/// 14.8 s). Processes, not threads: before the stack pool of `third_party/generator`, loom
-/// mapped and unmapped a stack for every thread of every execution, and two threads of one
-/// process doing so interrupted each other to flush the TLB entries of their address space.
+/// 14.8 s). Processes, not threads: chosen when loom mapped and unmapped a stack for every
+/// thread of every execution, and two threads of one process doing so interrupted each other
+/// to flush the TLB entries of their address space; the stack pool of `third_party/generator`
+/// has since removed that cost, and threads have not been measured again.
 /// The jobs' statistics summed; a job that fails is this run's failure, with its output (the
 /// job kept its shrunk case as a file).
 fn in_processes((property, test): (&str, &str), campaign: Campaign) -> Stats {
