@@ -13,6 +13,33 @@ impl Hasher for Encoding {
         self.0.extend_from_slice(bytes);
     }
 
+    // The integer writes append what `write` would (their native-endian bytes), as fixed-size
+    // copies rather than a call to copy a slice of any length: an encoding is a few hundred
+    // small integers, written at every transition of the state graph.
+    fn write_u8(&mut self, n: u8) {
+        self.0.push(n);
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0.extend_from_slice(&n.to_ne_bytes());
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0.extend_from_slice(&n.to_ne_bytes());
+    }
+
+    fn write_u128(&mut self, n: u128) {
+        self.0.extend_from_slice(&n.to_ne_bytes());
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.0.extend_from_slice(&n.to_ne_bytes());
+    }
+
+    fn write_isize(&mut self, n: isize) {
+        self.0.extend_from_slice(&n.to_ne_bytes());
+    }
+
     fn finish(&self) -> u64 {
         unreachable!("an Encoding collects bytes for `digest`, which hashes them")
     }

@@ -57,20 +57,18 @@ impl<P: Threads> World<P> {
         ListPicture { nodes }
     }
 
-    /// Every list node's `(next, prev)` by place: each head, then each slot's link, list by
-    /// list (the nodes of a picture of every list). Call with no step under way.
-    pub(crate) fn links_by_place(&self) -> Vec<(Place, Place)> {
-        let mut links = Vec::new();
+    /// Visits every list node's `(next, prev)` by place: each head, then each slot's link,
+    /// list by list (the nodes of a picture of every list). Call with no step under way.
+    pub(crate) fn each_link_place(&self, mut visit: impl FnMut(Place, Place)) {
         self.each_node(
             |_| true,
             |_, _, link| {
                 // SAFETY: no step is under way (the caller's contract), so nothing writes the
                 // links these loads read; they are turned into places, never followed.
                 let (next, prev) = unsafe { (link.next_ptr() as usize, link.prev_ptr() as usize) };
-                links.push((self.place_of(next), self.place_of(prev)));
+                visit(self.place_of(next), self.place_of(prev));
             },
         );
-        links
     }
 
     /// Records a picture after a list operation of a caller holding a lock: of every list of

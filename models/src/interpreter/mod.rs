@@ -19,10 +19,9 @@ mod watchdog;
 mod world;
 
 pub(crate) use checkpoint::Checkpoint;
-pub(crate) use digest::digest;
 pub(crate) use rcu::WORKER;
 pub(crate) use stepper::{
-    enabled, replay_path, worker_enabled, IsNew, Outcome, Ran, Replayer, Snapshot,
+    enabled, finding_identity, replay_path, worker_enabled, IsNew, Outcome, Ran, Replayer, Snapshot,
 };
 pub use threads::{panic_message, Threads};
 pub(crate) use trace::Trace;

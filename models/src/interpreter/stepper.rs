@@ -1,7 +1,8 @@
 //! The step-level interpreter of the state-graph engine: every actor on one thread, one action
 //! at a time (a step, or one node of a walk), over a [`World`] on the std platform running the
-//! real list and slab code; and the canonical [`Snapshot`] of where that leaves everything,
-//! which the engine hashes. One world serves every run: put back at the initial state to replay
+//! real list and slab code; and the canonical [`Snapshot`] of where that leaves everything, with
+//! the key the engine indexes a state by ([`state_key`], read from the world itself when a run
+//! reaches a state seen before). One world serves every run: put back at the initial state to replay
 //! a path, or at a state saved earlier ([`Checkpoint`]) to take one more action.
 
 use super::actor::Actor;
@@ -17,6 +18,7 @@ use crate::outcome::Stop;
 use crate::plan::Plan;
 use lifecycle_list::{Std, WordOps};
 use std::hash::{Hash, Hasher};
+use std::ops::Range;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -25,9 +27,9 @@ use std::sync::Arc;
 /// # Invariants
 /// `digest` is the XXH3-128 of the other fields' `Hash` encoding ([`ActorSnapshot::sealed`]):
 /// a part is shared by every state its actor did not act in, so it is hashed once, when it is
-/// made, and a state's hash takes its digest (comparisons and order still read every field,
-/// the digest last, which the others decide).
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// made, and a state's key takes its digest ([`state_key`]; comparisons still read every
+/// field, the digest last, which the others decide).
+#[derive(Clone, PartialEq, Eq)]
 pub struct ActorSnapshot {
     /// The next step's index (`steps.len()` when done).
     pub pc: usize,
@@ -125,14 +127,105 @@ pub struct Snapshot {
     pub events: Vec<bool>,
     /// The RCU callbacks queued, oldest first: `(slot, generation, kfree_rcu, the actors whose
     /// read-side sections its grace period still waits for)`.
-    pub callbacks: Vec<(usize, u64, bool, Vec<usize>)>,
+    pub callbacks: Vec<Callback>,
+    /// The digest of every field above but `actors`, read from the world they were read from
+    /// ([`world_digest`]): what a state's key takes of them ([`Snapshot::key`]).
+    pub world_digest: u128,
 }
+
+/// A queued RCU callback in a snapshot: `(slot, generation, kfree_rcu, the actors whose
+/// read-side sections its grace period still waits for)`.
+type Callback = (usize, u64, bool, Vec<usize>);
 
 impl Snapshot {
     /// The actor holding lock `lock`, if any.
     pub fn holder(&self, lock: usize) -> Option<usize> {
         self.actors.iter().position(|a| a.held.contains(&lock))
     }
+
+    /// The key of the state with this snapshot and `finding` (see [`state_key`]); with
+    /// `copies`, the same for every state that differs from it only in which copy of a
+    /// replicated actor is where.
+    pub(crate) fn key(
+        &self,
+        finding: &Option<(String, Stop)>,
+        copies: Option<&[Range<usize>]>,
+    ) -> u128 {
+        state_key(
+            self.actors.iter().map(|part| part.digest),
+            copies,
+            self.world_digest,
+            finding,
+        )
+    }
+}
+
+/// A state's key: a 128-bit fingerprint of its snapshot and finding (what decides its future),
+/// by which a search tells states apart and keeps them (stateright keeps 64-bit ones). It
+/// takes each actor's part as the digest the part was made with, and the rest of the world as
+/// its digest, so a run that reaches a state seen before learns so without building the
+/// snapshot. With `copies` (the ranges of the actor list that are copies of one actor), the
+/// parts of a range are taken sorted, so the copies are interchangeable: a state stands for
+/// every state that differs from it only in which copy is where (the locks a copy holds are in
+/// its part, so they follow it). XXH3-128 ([`digest`]) makes a collision of two distinct
+/// encodings about 2^-128 likely per pair.
+fn state_key(
+    parts: impl Iterator<Item = u128>,
+    copies: Option<&[Range<usize>]>,
+    world_digest: u128,
+    finding: &Option<(String, Stop)>,
+) -> u128 {
+    let Some(copies) = copies else {
+        return fingerprint(parts, world_digest, finding);
+    };
+    let mut sorted: Vec<u128> = parts.collect();
+    for range in copies {
+        sorted[range.clone()].sort_unstable();
+    }
+    fingerprint(sorted.into_iter(), world_digest, finding)
+}
+
+/// The digest of the actors' `parts` in order, the world's digest and `finding`.
+fn fingerprint(
+    parts: impl Iterator<Item = u128>,
+    world_digest: u128,
+    finding: &Option<(String, Stop)>,
+) -> u128 {
+    digest(|encoding| {
+        for part in parts {
+            encoding.write_u128(part);
+        }
+        world_digest.hash(encoding);
+        finding_identity(finding).hash(encoding);
+    })
+}
+
+/// What of a finding makes a state's identity: its actor, kind and message (not its
+/// diagnosis, which is read from the state).
+pub(crate) fn finding_identity(
+    finding: &Option<(String, Stop)>,
+) -> Option<(&String, crate::outcome::FindingKind, &String)> {
+    finding
+        .as_ref()
+        .map(|(actor, stop)| (actor, stop.kind, &stop.message))
+}
+
+/// The ranges of the actor list `actors` (`(name, index into the scenario's actors)`) that
+/// are copies of one actor: consecutive entries of the same scenario actor.
+fn copies_of(actors: &[(String, usize)]) -> Vec<Range<usize>> {
+    let mut copies = Vec::new();
+    let mut start = 0;
+    while start < actors.len() {
+        let spec = actors[start].1;
+        let end = start
+            + actors[start..]
+                .iter()
+                .take_while(|(_, s)| *s == spec)
+                .count();
+        copies.push(start..end);
+        start = end;
+    }
+    copies
 }
 
 /// Where replaying a path of actions leaves the scenario.
@@ -146,16 +239,17 @@ pub struct Outcome {
     pub covered: u64,
 }
 
-/// Whether the state with this snapshot and finding is one a search has not seen yet.
-pub(crate) type IsNew<'a> = &'a mut dyn FnMut(&Snapshot, &Option<(String, Stop)>) -> bool;
+/// Whether the state with this key ([`state_key`]) is one a search has not seen yet.
+pub(crate) type IsNew<'a> = &'a mut dyn FnMut(u128) -> bool;
 
 /// What a run reports after its actions.
 enum Wanted<'a> {
     /// Its outcome, and (`save`) the state reached saved.
     Outcome { save: bool },
-    /// Its outcome and save only if the state reached is new, which the function says of its
-    /// snapshot and finding (a search goes on only from states it has not seen).
-    IfNew(IsNew<'a>),
+    /// Its outcome and save only if the state reached is new, which `is_new` says of its key
+    /// (a search goes on only from states it has not seen), with the copies of an actor
+    /// interchangeable if `symmetry`.
+    IfNew { symmetry: bool, is_new: IsNew<'a> },
 }
 
 /// What a run reports.
@@ -196,6 +290,8 @@ pub struct Replayer {
     pub trace: Arc<Trace>,
     /// The scenario's `[[sometimes]]` record, reset by each run.
     coverage: Coverage,
+    /// The ranges of the actor list that are copies of one actor ([`copies_of`]).
+    copies: Vec<Range<usize>>,
     stage: std::sync::Mutex<Stage>,
 }
 
@@ -233,8 +329,20 @@ impl Replayer {
                 plan.actors(),
                 plan.world().locks.len(),
             ),
+            copies: copies_of(plan.actors()),
             stage: std::sync::Mutex::new(Stage { world, initial }),
         }
+    }
+
+    /// The key of the state with `snapshot` and `finding` ([`state_key`]), the copies of an
+    /// actor interchangeable if `symmetry`.
+    pub(crate) fn key(
+        &self,
+        snapshot: &Snapshot,
+        finding: &Option<(String, Stop)>,
+        symmetry: bool,
+    ) -> u128 {
+        snapshot.key(finding, symmetry.then_some(&self.copies[..]))
     }
 
     /// The state one more action, `action`, leads to from the state `from` saved (restored, not
@@ -252,17 +360,23 @@ impl Replayer {
     }
 
     /// As [`Replayer::step`], for a search that goes on only from states it has not seen:
-    /// `is_new` is asked of the snapshot and finding reached, and only a new state's outcome is
-    /// finished (its `[[sometimes]]` mask) and saved; of a state seen before only whether it has
-    /// a finding is told.
+    /// `is_new` is asked of the key of the state reached ([`Replayer::key`] with `symmetry`),
+    /// and only a new state's snapshot and outcome are made (its `[[sometimes]]` mask) and
+    /// saved; of a state seen before only whether it has a finding is told.
     pub(crate) fn step_if_new(
         &self,
         plan: &Plan,
         from: &Checkpoint,
         action: usize,
+        symmetry: bool,
         is_new: IsNew<'_>,
     ) -> Ran {
-        self.run(plan, Some(from), &[action], Wanted::IfNew(is_new))
+        self.run(
+            plan,
+            Some(from),
+            &[action],
+            Wanted::IfNew { symmetry, is_new },
+        )
     }
 
     /// Replays `path` from the initial state and saves the state it leads to, for
@@ -358,21 +472,33 @@ impl Replayer {
                 finding = Some((actors[0].0.clone(), stop));
             }
         }
-        // Each actor's part of the snapshot: an actor that did not act keeps the saved one.
-        let parts: Vec<Arc<ActorSnapshot>> = from
+        // The actors whose part of the snapshot changed: those that acted, and those whose
+        // lookup's watch other actors' actions changed; every other actor keeps the saved one.
+        let moved: Vec<(usize, Arc<ActorSnapshot>)> = from
             .actors
             .iter()
             .enumerate()
-            .map(|(index, saved)| match acted(index) {
-                Some(actor) => Arc::new(actor_snapshot(world, actor)),
-                None => unmoved_snapshot(world, &saved.name, &saved.snapshot),
+            .filter_map(|(index, saved)| {
+                match acted(index) {
+                    Some(actor) => Some(actor_snapshot(world, actor)),
+                    None => watch_moved(world, &saved.name, &saved.snapshot),
+                }
+                .map(|part| (index, Arc::new(part)))
             })
             .collect();
-        let snapshot = snapshot(world, parts, callbacks, spec.events.len());
+        let part = |index: usize| {
+            moved
+                .iter()
+                .find(|(i, _)| *i == index)
+                .map_or(&from.actors[index].snapshot, |(_, part)| part)
+        };
+        let world_digest = world_digest(world, &callbacks, spec.events.len());
         let save = match wanted {
             Wanted::Outcome { save } => save,
-            Wanted::IfNew(is_new) => {
-                if !is_new(&snapshot, &finding) {
+            Wanted::IfNew { symmetry, is_new } => {
+                let parts = (0..from.actors.len()).map(|index| part(index).digest);
+                let copies = symmetry.then_some(&self.copies[..]);
+                if !is_new(state_key(parts, copies, world_digest, &finding)) {
                     return Ran::Seen {
                         finding: finding.is_some(),
                     };
@@ -380,6 +506,10 @@ impl Replayer {
                 true
             }
         };
+        let parts = (0..from.actors.len())
+            .map(|index| part(index).clone())
+            .collect();
+        let snapshot = snapshot(world, parts, callbacks, spec.events.len(), world_digest);
         // Each actor's coverage position (an actor that did not act keeps the saved one), for
         // the `[[sometimes]]` mask and the save.
         let positions: Vec<Arc<Position>> = from
@@ -482,61 +612,86 @@ fn actor_snapshot(world: &World<Std>, actor: &Actor<'_, Std>) -> ActorSnapshot {
     .sealed()
 }
 
-/// The part of the snapshot of an actor that did not act since `saved` was taken: its own
-/// state is as saved, and so is its snapshot, but for a lookup under way, whose watch (the
-/// candidates that stayed hashed) other actors' actions change.
-fn unmoved_snapshot(
-    world: &World<Std>,
-    name: &str,
-    saved: &Arc<ActorSnapshot>,
-) -> Arc<ActorSnapshot> {
-    let Some((table, chain, key, at, watch)) = &saved.lookup else {
-        return saved.clone();
-    };
+/// The part of the snapshot of an actor that did not act since `saved` was taken, if it
+/// changed: its own state is as saved, and so is its snapshot, but for a lookup under way, whose
+/// watch (the candidates that stayed hashed) other actors' actions change.
+fn watch_moved(world: &World<Std>, name: &str, saved: &ActorSnapshot) -> Option<ActorSnapshot> {
+    let (table, chain, key, at, watch) = saved.lookup.as_ref()?;
     let now = world.watch_of(name).unwrap_or_default();
     if now == *watch {
-        return saved.clone();
+        return None;
     }
-    let mut moved = (**saved).clone();
+    let mut moved = saved.clone();
     moved.lookup = Some((*table, *chain, *key, at.clone(), now));
-    Arc::new(moved.sealed())
+    Some(moved.sealed())
 }
 
-/// The canonical snapshot of `world` with its actors' parts.
+/// Slot `slot`'s part of the snapshot of `world`.
+fn slot_snapshot(world: &World<Std>, slot: usize) -> SlotSnapshot {
+    let (allocated, generation) = match world.slab.handle_of(world.slab.slot_ptr(slot).as_ptr()) {
+        Ok(handle) => (true, handle.generation()),
+        Err(lifecycle_slab::SlabError::NotAllocated { generation, .. }) => (false, generation),
+        Err(error) => unreachable!("a slot pointer is the slab's own: {error}"),
+    };
+    let object = world.object(slot);
+    SlotSnapshot {
+        allocated,
+        generation,
+        refs: object.refs.load(Ordering::Relaxed),
+        data: object.data.read_once(),
+        key: object.key.load(Ordering::Relaxed),
+    }
+}
+
+/// The free list of `world`'s slab, top first (or its corruption), as a snapshot has it.
+fn free_snapshot(world: &World<Std>) -> Result<Vec<usize>, String> {
+    world.slab.free_slots().map_err(|e| e.to_string())
+}
+
+/// The digest of everything a snapshot of `world` holds but its actors' parts (the fields of
+/// [`Snapshot`] from `links` on, in their order), read from the world itself: a run learns
+/// whether it reached a state seen before without building the snapshot. The links and slots
+/// are as many in every state of one world, so only the free list and the callbacks carry
+/// their lengths.
+fn world_digest(world: &World<Std>, callbacks: &[Callback], events: usize) -> u128 {
+    digest(|encoding| {
+        world.each_link_place(|next, prev| (next, prev).hash(encoding));
+        world.each_hash_link_place(|next, prev| (next, prev).hash(encoding));
+        for slot in 0..world.slab.capacity() {
+            slot_snapshot(world, slot).hash(encoding);
+        }
+        free_snapshot(world).hash(encoding);
+        for event in 0..events {
+            world.event_is_set(event).hash(encoding);
+        }
+        callbacks.hash(encoding);
+    })
+}
+
+/// The canonical snapshot of `world` with its actors' parts, `world_digest` its
+/// [`world_digest`].
 fn snapshot(
     world: &World<Std>,
     actors: Vec<Arc<ActorSnapshot>>,
-    callbacks: Vec<(usize, u64, bool, Vec<usize>)>,
+    callbacks: Vec<Callback>,
     events: usize,
+    world_digest: u128,
 ) -> Snapshot {
-    let slots = (0..world.slab.capacity())
-        .map(|slot| {
-            let (allocated, generation) =
-                match world.slab.handle_of(world.slab.slot_ptr(slot).as_ptr()) {
-                    Ok(handle) => (true, handle.generation()),
-                    Err(lifecycle_slab::SlabError::NotAllocated { generation, .. }) => {
-                        (false, generation)
-                    }
-                    Err(error) => unreachable!("a slot pointer is the slab's own: {error}"),
-                };
-            let object = world.object(slot);
-            SlotSnapshot {
-                allocated,
-                generation,
-                refs: object.refs.load(Ordering::Relaxed),
-                data: object.data.read_once(),
-                key: object.key.load(Ordering::Relaxed),
-            }
-        })
-        .collect();
+    let mut links = Vec::new();
+    world.each_link_place(|next, prev| links.push((next, prev)));
+    let mut hash_links = Vec::new();
+    world.each_hash_link_place(|next, prev| hash_links.push((next, prev)));
     Snapshot {
         actors,
-        links: world.links_by_place(),
-        hash_links: world.hash_links_by_place(),
-        slots,
-        free: world.slab.free_slots().map_err(|e| e.to_string()),
+        links,
+        hash_links,
+        slots: (0..world.slab.capacity())
+            .map(|slot| slot_snapshot(world, slot))
+            .collect(),
+        free: free_snapshot(world),
         events: (0..events).map(|e| world.event_is_set(e)).collect(),
         callbacks,
+        world_digest,
     }
 }
 

@@ -135,29 +135,27 @@ impl<P: Threads> World<P> {
         self.place_name(self.hash_place_of(word))
     }
 
-    /// Every hash link by place: each chain's `first` (beside the chain), then each slot's
-    /// node `(next, pprev)`. Call with no step under way.
-    pub(crate) fn hash_links_by_place(&self) -> Vec<(Place, Place)> {
-        let mut links = Vec::new();
+    /// Visits every hash link by place: each chain's `first` (beside the chain), then each
+    /// slot's node `(next, pprev)`. Call with no step under way.
+    pub(crate) fn each_hash_link_place(&self, mut visit: impl FnMut(Place, Place)) {
         for (table, spec) in self.tables.iter().enumerate() {
             for (chain, head) in spec.heads().iter().enumerate() {
-                links.push((
+                visit(
                     Place::Chain { table, chain },
                     self.hash_place_of(head.first_ptr().addr()),
-                ));
+                );
             }
         }
         if self.tables.is_empty() {
-            return links;
+            return;
         }
         for slot in 0..self.slab.capacity() {
             let node = &self.object(slot).node;
-            links.push((
+            visit(
                 self.hash_place_of(node.next_ptr().addr()),
                 self.hash_place_of(node.pprev_addr()),
-            ));
+            );
         }
-        links
     }
 
     pub(super) fn hashing(&self) -> std::sync::MutexGuard<'_, Hashing> {

@@ -19,11 +19,11 @@
 //! wait); the index of states seen is one map per fingerprint shard, each behind its own lock.
 
 use super::graph::StateGraph;
+use super::index::{Index, Probe};
 use super::model::{ScenarioModel, State, Successor};
-use super::{budget_reached, explore_breadth_first, key_of, Exploration};
+use super::{budget_reached, explore_breadth_first, Exploration};
 use crate::interpreter::Checkpoint;
-use std::collections::{HashMap, VecDeque};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 
@@ -84,26 +84,6 @@ struct Pool {
     done: bool,
 }
 
-/// The hasher of the index: a fingerprint is already uniform, so its low word is its hash.
-#[derive(Default)]
-struct FingerprintHasher(u64);
-
-impl Hasher for FingerprintHasher {
-    fn write(&mut self, _: &[u8]) {
-        unreachable!("the index hashes fingerprints, each one `u128`")
-    }
-
-    fn write_u128(&mut self, fingerprint: u128) {
-        self.0 = fingerprint as u64;
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type Index = HashMap<u128, usize, BuildHasherDefault<FingerprintHasher>>;
-
 /// A shard of the index, on cache lines of its own (two workers locking neighbouring shards
 /// would otherwise take the same line from each other).
 #[repr(align(128))]
@@ -122,7 +102,7 @@ enum Admitted {
 
 /// What the workers share.
 struct Shared {
-    /// Fingerprint to id, sharded by the fingerprint's low bits.
+    /// Key to id, sharded by the key's high word.
     index: Vec<Shard>,
     /// Ids handed out so far.
     states: AtomicUsize,
@@ -160,8 +140,8 @@ impl Shared {
         self.pool.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The shard of the index that holds fingerprint `key`: picked by its high word, as the
-    /// shard's map hashes by its low word.
+    /// The shard of the index that holds key `key`: picked by its high word, as the shard's
+    /// table probes from its low word.
     fn shard(&self, key: u128) -> MutexGuard<'_, Index> {
         self.index[(key >> 64) as usize % SHARDS]
             .0
@@ -173,15 +153,16 @@ impl Shared {
     /// (which halts every worker).
     fn admit(&self, key: u128) -> Admitted {
         let mut shard = self.shard(key);
-        if let Some(&id) = shard.get(&key) {
-            return Admitted::Known(id);
-        }
+        let vacant = match shard.probe(key) {
+            Probe::Found(id) => return Admitted::Known(id),
+            Probe::Vacant(vacant) => vacant,
+        };
         let id = self.states.fetch_add(1, Ordering::Relaxed);
         if budget_reached(id, self.budget).is_some() {
             self.halt();
             return Admitted::Full;
         }
-        shard.insert(key, id);
+        shard.insert_at(vacant, key, id);
         Admitted::New(id)
     }
 
@@ -299,8 +280,7 @@ fn depth_first(
     if init.finding.is_some() {
         return None;
     }
-    let Admitted::New(id) = shared.admit(key_of(model, symmetry, &init.snapshot, &init.finding))
-    else {
+    let Admitted::New(id) = shared.admit(model.key(&init, symmetry)) else {
         return None;
     };
     let first = Frame {
@@ -380,17 +360,13 @@ fn work(
         };
         frame.next += 1;
         let mut admitted = None;
-        let reached = model.successor_if_new(
-            &frame.state,
-            &frame.saved,
-            action,
-            &mut |snapshot, finding| {
-                let verdict = shared.admit(key_of(model, symmetry, snapshot, finding));
+        let reached =
+            model.successor_if_new(&frame.state, &frame.saved, action, symmetry, &mut |key| {
+                let verdict = shared.admit(key);
                 let new = matches!(verdict, Admitted::New(_));
                 admitted = Some(verdict);
                 new
-            },
-        );
+            });
         let finding = match &reached {
             Successor::New(successor, _) => successor.finding.is_some(),
             Successor::Seen { finding } => *finding,
@@ -457,10 +433,10 @@ fn share(stack: &mut [Frame], shared: &Shared) {
 /// The frame a task starts from, found again by replaying its path in this worker's world.
 fn frame_of(model: &ScenarioModel, symmetry: bool, shared: &Shared, task: Task) -> Frame {
     let (state, saved) = model.state_saving(task.path);
-    let key = key_of(model, symmetry, &state.snapshot, &state.finding);
+    let key = model.key(&state, symmetry);
     assert_eq!(
-        shared.shard(key).get(&key),
-        Some(&task.id),
+        shared.shard(key).get(key),
+        Some(task.id),
         "a state's path replays to the state it was found at"
     );
     Frame {

@@ -48,18 +48,32 @@ impl<A: Clone + PartialEq> StateGraph<A> {
         self.edges.iter().map(Vec::len).sum()
     }
 
-    /// For each state, whether some final state is reachable from it.
+    /// For each state, whether some final state is reachable from it: a breadth-first search
+    /// from the final states over the reversed edges, kept as one array of predecessors
+    /// grouped by state (a vector per state cost an allocation for each of millions).
     pub fn can_finish(&self) -> Vec<bool> {
-        let mut reverse: Vec<Vec<usize>> = vec![Vec::new(); self.len()];
+        // `first[s]..first[s + 1]` are the places of state `s`'s predecessors.
+        let mut first = vec![0usize; self.len() + 1];
+        for edges in &self.edges {
+            for (_, to) in edges {
+                first[*to + 1] += 1;
+            }
+        }
+        for state in 0..self.len() {
+            first[state + 1] += first[state];
+        }
+        let mut predecessors = vec![0usize; first[self.len()]];
+        let mut filled = first.clone();
         for (from, edges) in self.edges.iter().enumerate() {
             for (_, to) in edges {
-                reverse[*to].push(from);
+                predecessors[filled[*to]] = from;
+                filled[*to] += 1;
             }
         }
         let mut can = self.is_final.clone();
         let mut queue: VecDeque<usize> = (0..self.len()).filter(|&s| can[s]).collect();
         while let Some(state) = queue.pop_front() {
-            for &from in &reverse[state] {
+            for &from in &predecessors[first[state]..first[state + 1]] {
                 if !can[from] {
                     can[from] = true;
                     queue.push_back(from);

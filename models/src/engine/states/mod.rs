@@ -6,6 +6,7 @@
 
 mod depth_first;
 mod graph;
+mod index;
 mod model;
 #[cfg(test)]
 mod tests;
@@ -14,11 +15,11 @@ pub(crate) use depth_first::{explore, Workers};
 pub(crate) use model::{ScenarioModel, State};
 
 use super::Checker;
-use crate::interpreter::{digest, Snapshot};
 use crate::language::Step;
-use crate::outcome::{Cause, Engine, Event, Explored, Failure, Replay, Stop, What};
+use crate::outcome::{Cause, Engine, Event, Explored, Failure, Replay, What};
 use crate::plan::Plan;
 use graph::{Lasso, StateGraph};
+use index::Index;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -125,32 +126,6 @@ fn budget_reached(states: usize, (max_states, max_memory_mib): (usize, usize)) -
     .then_some(Budget::Memory(max_memory_mib))
 }
 
-/// A 128-bit fingerprint of a state: the index keeps fingerprints, not states (stateright keeps
-/// 64-bit ones), so a graph of millions of states fits in memory. The state is written out once
-/// (its `Hash` encoding, lengths included, into a reused buffer; each actor's part as the
-/// digest it was made with) and hashed in one call by XXH3-128 (`interpreter::digest`), whose
-/// 128 bits make a collision (two states taken for one) about 2^-128 likely per pair of
-/// distinct encodings; two SipHash passes over the same bytes, its predecessor, cost a fifth of
-/// the exploration.
-fn fingerprint(snapshot: &Snapshot, finding: &Option<(String, Stop)>) -> u128 {
-    digest(|encoding| model::hash_identity(snapshot, finding, encoding))
-}
-
-/// The key a state is indexed by: the fingerprint of its snapshot (its representative's, with
-/// `symmetry`) and its finding.
-fn key_of(
-    model: &ScenarioModel,
-    symmetry: bool,
-    snapshot: &Snapshot,
-    finding: &Option<(String, Stop)>,
-) -> u128 {
-    if symmetry {
-        fingerprint(&model.representative_snapshot(snapshot), finding)
-    } else {
-        fingerprint(snapshot, finding)
-    }
-}
-
 /// How often (in new states) the exploration reads its resident memory (first at the first new
 /// state).
 const MEMORY_CHECK_EVERY: usize = 4096;
@@ -168,9 +143,9 @@ pub(crate) fn explore_breadth_first(
     budget: (usize, usize),
     progress: &AtomicUsize,
 ) -> Exploration {
-    let key = |state: &State| key_of(model, symmetry, &state.snapshot, &state.finding);
+    let key = |state: &State| model.key(state, symmetry);
     let mut exploration = Exploration::default();
-    let mut index: HashMap<u128, usize> = HashMap::new();
+    let mut index = Index::default();
     let (init, init_saved) = model.state_saving(Vec::new());
     index.insert(key(&init), exploration.add(model, &init, None));
     // States are added in BFS order, so the states found and not yet expanded are the ids from
@@ -190,8 +165,8 @@ pub(crate) fn explore_breadth_first(
         for actor in model.enabled_actors(&state) {
             let successor = model.successor(&state, &saved, actor);
             let fingerprint = key(&successor);
-            let id = match index.get(&fingerprint) {
-                Some(&id) => id,
+            let id = match index.get(fingerprint) {
+                Some(id) => id,
                 None => {
                     if !exploration.has_room(budget) {
                         return exploration;

@@ -4,8 +4,8 @@
 //! slab code, on a world restored to the state (or replayed along its path), then the action.
 
 use crate::interpreter::{
-    enabled, replay_path, worker_enabled, Checkpoint, IsNew, Outcome, Ran, Replayer, Snapshot,
-    Trace, WORKER,
+    enabled, finding_identity, replay_path, worker_enabled, Checkpoint, IsNew, Outcome, Ran,
+    Replayer, Snapshot, Trace, WORKER,
 };
 use crate::outcome::{Event, Stop};
 use crate::plan::Plan;
@@ -58,9 +58,13 @@ impl PartialEq for State {
 
 impl Eq for State {}
 
+// Hashes every field of the snapshot (not the key a search indexes it by), so that stateright's
+// own checker, which tells states apart by this hash, is a cross-check of the key: the tests
+// compare the states each counts.
 impl Hash for State {
     fn hash<H: Hasher>(&self, hasher: &mut H) {
-        hash_identity(&self.snapshot, &self.finding, hasher);
+        self.snapshot.hash(hasher);
+        finding_identity(&self.finding).hash(hasher);
     }
 }
 
@@ -76,19 +80,6 @@ pub(crate) enum Successor {
         /// The action made a finding.
         finding: bool,
     },
-}
-
-/// What a state's hash covers: its snapshot and its finding (not how it was reached).
-pub(crate) fn hash_identity<H: Hasher>(
-    snapshot: &Snapshot,
-    finding: &Option<(String, Stop)>,
-    hasher: &mut H,
-) {
-    snapshot.hash(hasher);
-    finding
-        .as_ref()
-        .map(|(actor, stop)| (actor, stop.kind, &stop.message))
-        .hash(hasher);
 }
 
 /// A scenario's plan as a model.
@@ -220,16 +211,21 @@ impl ScenarioModel {
     }
 
     /// As [`ScenarioModel::successor`], for a search that goes on only from states it has not
-    /// seen: `is_new` is asked of the snapshot and finding reached; a new state comes with its
-    /// save, of a state seen before only whether it has a finding is told.
+    /// seen: `is_new` is asked of the key of the state reached ([`ScenarioModel::key`] with
+    /// `symmetry`); a new state comes with its save, of a state seen before only whether it has
+    /// a finding is told.
     pub(crate) fn successor_if_new(
         &self,
         state: &State,
         saved: &Checkpoint,
         action: usize,
+        symmetry: bool,
         is_new: IsNew<'_>,
     ) -> Successor {
-        match self.replayer.step_if_new(&self.plan, saved, action, is_new) {
+        match self
+            .replayer
+            .step_if_new(&self.plan, saved, action, symmetry, is_new)
+        {
             Ran::Reached(outcome, Some(saved)) => {
                 Successor::New(State::reached(outcome, state.path_then(action)), saved)
             }
@@ -280,24 +276,11 @@ impl ScenarioModel {
         enabled_actors
     }
 
-    /// The representative of `snapshot` under the symmetry of replicated actors: the copies of
-    /// one actor are interchangeable, so their parts of the snapshot are sorted (and the locks
-    /// they hold follow them, since `held` is part of each actor's snapshot).
-    pub fn representative_snapshot(&self, snapshot: &Snapshot) -> Snapshot {
-        let mut snapshot = snapshot.clone();
-        let mut start = 0;
-        let actors = self.actors();
-        while start < actors.len() {
-            let spec = actors[start].1;
-            let end = start
-                + actors[start..]
-                    .iter()
-                    .take_while(|(_, s)| *s == spec)
-                    .count();
-            snapshot.actors[start..end].sort();
-            start = end;
-        }
-        snapshot
+    /// The key a search indexes `state` by: a fingerprint of its snapshot and finding; with
+    /// `symmetry`, the same for every state that differs from it only in which copy of a
+    /// replicated actor is where.
+    pub(crate) fn key(&self, state: &State, symmetry: bool) -> u128 {
+        self.replayer.key(&state.snapshot, &state.finding, symmetry)
     }
 }
 

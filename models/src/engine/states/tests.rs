@@ -246,6 +246,69 @@ fn a_restored_state_takes_each_action_as_a_replay_of_its_path_does() {
     assert!(whole > 20, "only {whole} scenarios explored whole");
 }
 
+/// A state's key is read from the world at the end of a run, and the snapshot built only for
+/// a new state: on every transition of every catalogue scenario's graph (up to `KEYED_STATES`
+/// states each), the key a search learns without the snapshot must be the key of the snapshot
+/// built (with and without symmetry), and two states with one key must have one snapshot and
+/// finding (a field of the world the key missed would merge states that differ in it).
+#[test]
+fn a_key_read_from_the_world_names_one_snapshot() {
+    const KEYED_STATES: usize = 2_000;
+    use crate::interpreter::Snapshot;
+    use crate::outcome::Stop;
+    use std::collections::HashMap;
+    let (mut compared, mut shared) = (0, 0);
+    for scenario in Scenario::catalogue() {
+        if scenario.actors.iter().any(|actor| actor.rust.is_some()) {
+            continue;
+        }
+        let model = ScenarioModel::new(Arc::new(Plan::of(&scenario)));
+        let exploration = explore_within(&model, (KEYED_STATES, usize::MAX));
+        let mut named: HashMap<u128, (Snapshot, Option<(String, Stop)>)> = HashMap::new();
+        // Whether `key` named a state before (which must be `state`).
+        let mut name = |key: u128, state: &super::State, at: &str| -> bool {
+            let before = named.contains_key(&key);
+            let had = named
+                .entry(key)
+                .or_insert_with(|| (state.snapshot.clone(), state.finding.clone()));
+            assert_eq!(had.0, state.snapshot, "{at}: one key, two snapshots");
+            assert_eq!(had.1, state.finding, "{at}: one key, two findings");
+            before
+        };
+        for id in 0..exploration.len() {
+            let (state, saved) = model.state_saving(exploration.path_to(id));
+            let at = format!("{} state {id}", scenario.name);
+            name(model.key(&state, false), &state, &at);
+            if state.finding.is_some() {
+                continue;
+            }
+            for action in model.enabled_actors(&state) {
+                let built = model.successor(&state, &saved, action);
+                let at = format!("{at}, action {action}");
+                for symmetry in [false, true] {
+                    let mut learned = None;
+                    model.successor_if_new(&state, &saved, action, symmetry, &mut |key| {
+                        learned = Some(key);
+                        false
+                    });
+                    assert_eq!(
+                        learned,
+                        Some(model.key(&built, symmetry)),
+                        "{at} (symmetry {symmetry}): the key learned is the snapshot's"
+                    );
+                }
+                shared += usize::from(name(model.key(&built, false), &built, &at));
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 20_000, "only {compared} transitions compared");
+    assert!(
+        shared > 5_000,
+        "only {shared} transitions reached a state named before"
+    );
+}
+
 /// The exploration goes depth first from saved states, by one worker or by two sharing the
 /// work, and numbers the graph breadth first afterwards; the breadth-first exploration (which
 /// replays each expanded state's path) must give the same graph state for state: ids, edges,
