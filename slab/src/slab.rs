@@ -308,7 +308,19 @@ impl<T, P: Platform> Slab<T, P> {
     /// # Errors
     /// [`SlabError::FreeListCorrupt`] if the free list has a cycle or links past the last slot.
     pub fn free_slots(&self) -> Result<Vec<usize>, SlabError> {
-        self.core.free_slots()
+        let mut slots = Vec::new();
+        self.visit_free_slots(|slot| slots.push(slot))?;
+        Ok(slots)
+    }
+
+    /// As [`Slab::free_slots`], each slot given to `visit` in turn instead of collected (a
+    /// state-graph search hashes the free list of every state it reaches, and keeps few).
+    ///
+    /// # Errors
+    /// [`SlabError::FreeListCorrupt`] if the free list has a cycle or links past the last slot
+    /// (`visit` has then seen the slots before the fault).
+    pub fn visit_free_slots(&self, visit: impl FnMut(usize)) -> Result<(), SlabError> {
+        self.core.visit_free_slots(visit)
     }
 
     /// At a quiescent point (no alloc or free running): walks the free list and checks it

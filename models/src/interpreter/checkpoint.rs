@@ -157,7 +157,10 @@ impl World<Std> {
         for (ticket, &value) in self.hash_tickets.iter().zip(&checkpoint.hash_tickets) {
             ticket.store(value, Ordering::Relaxed);
         }
-        *self.hashing.get_mut().unwrap_or_else(|p| p.into_inner()) = checkpoint.hashing.clone();
+        self.hashing
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone_from(&checkpoint.hashing);
         self.membership
             .get_mut()
             .unwrap_or_else(|p| p.into_inner())

@@ -407,15 +407,19 @@ impl Replayer {
         let world = &*world;
         // Actors are resumed when they first act: a step from a saved state resumes one. Their
         // RCU slots are handed out again in order now (a handle is only the thread's nesting).
-        let mut threads: Vec<_> = from
-            .actors
-            .iter()
-            .map(|saved| {
-                saved
-                    .rcu
-                    .and_then(|nesting| world.rcu_register_at(&saved.name, nesting))
-            })
-            .collect();
+        let mut threads: Vec<_> = if from.actors.iter().any(|saved| saved.rcu.is_some()) {
+            from.actors
+                .iter()
+                .map(|saved| {
+                    saved
+                        .rcu
+                        .and_then(|nesting| world.rcu_register_at(&saved.name, nesting))
+                })
+                .collect()
+        } else {
+            // No actor has an RCU slot: nothing to hand out (and nothing allocated per run).
+            Vec::new()
+        };
         // The actors that acted in this run, by index: most runs are one action of one actor.
         let mut running: Vec<(usize, Actor<'_, Std>)> = Vec::with_capacity(1);
         self.trace.reset();
@@ -438,18 +442,25 @@ impl Replayer {
                 continue;
             }
             let (name, spec_index) = &actors[index];
-            let at_running = match running.iter().position(|(i, _)| *i == index) {
-                Some(at_running) => at_running,
+            let (at_running, resumed) = match running.iter().position(|(i, _)| *i == index) {
+                Some(at_running) => (at_running, false),
                 None => {
-                    let actor = Actor::resume(world, &from.actors[index], threads[index].take());
+                    let thread = threads.get_mut(index).and_then(Option::take);
+                    let actor = Actor::resume(world, &from.actors[index], thread);
                     running.push((index, actor));
-                    running.len() - 1
+                    (running.len() - 1, true)
                 }
             };
             let actor = &mut running[at_running].1;
             world.set_acting(name);
-            let before = (at + 1 == actions.len() && coverage.is_active())
-                .then(|| Arc::new(actor.position()));
+            // An actor resumed for this action stands where it was saved.
+            let before = (at + 1 == actions.len() && coverage.is_active()).then(|| {
+                if resumed {
+                    from.actors[index].position.clone()
+                } else {
+                    Arc::new(actor.position())
+                }
+            });
             if let Err(halt) = actor.advance(&scenario.actors[*spec_index]) {
                 finding = Some((name.clone(), super::actor::halt_stop(&halt)));
                 failed = before.map(|before| (index, before));
@@ -643,16 +654,11 @@ fn slot_snapshot(world: &World<Std>, slot: usize) -> SlotSnapshot {
     }
 }
 
-/// The free list of `world`'s slab, top first (or its corruption), as a snapshot has it.
-fn free_snapshot(world: &World<Std>) -> Result<Vec<usize>, String> {
-    world.slab.free_slots().map_err(|e| e.to_string())
-}
-
 /// The digest of everything a snapshot of `world` holds but its actors' parts (the fields of
 /// [`Snapshot`] from `links` on, in their order), read from the world itself: a run learns
 /// whether it reached a state seen before without building the snapshot. The links and slots
-/// are as many in every state of one world, so only the free list and the callbacks carry
-/// their lengths.
+/// are as many in every state of one world; the free list ends with a mark and the callbacks
+/// carry their length, so the encoding of one state is never the start of another's.
 fn world_digest(world: &World<Std>, callbacks: &[Callback], events: usize) -> u128 {
     digest(|encoding| {
         world.each_link_place(|next, prev| (next, prev).hash(encoding));
@@ -660,7 +666,14 @@ fn world_digest(world: &World<Std>, callbacks: &[Callback], events: usize) -> u1
         for slot in 0..world.slab.capacity() {
             slot_snapshot(world, slot).hash(encoding);
         }
-        free_snapshot(world).hash(encoding);
+        // Each free slot after a 1, the end a 0: a list of any length in a prefix-free
+        // encoding, without collecting it.
+        let free = world.slab.visit_free_slots(|slot| {
+            encoding.write_u8(1);
+            slot.hash(encoding);
+        });
+        encoding.write_u8(0);
+        free.map_err(|e| e.to_string()).hash(encoding);
         for event in 0..events {
             world.event_is_set(event).hash(encoding);
         }
@@ -688,7 +701,7 @@ fn snapshot(
         slots: (0..world.slab.capacity())
             .map(|slot| slot_snapshot(world, slot))
             .collect(),
-        free: free_snapshot(world),
+        free: world.slab.free_slots().map_err(|e| e.to_string()),
         events: (0..events).map(|e| world.event_is_set(e)).collect(),
         callbacks,
         world_digest,

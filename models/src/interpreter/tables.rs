@@ -26,12 +26,30 @@ use std::sync::atomic::Ordering;
 ///   ticket is stored in a slot and never changed.
 /// - Every watch's candidates held their ticket, for the lookup's key on its chain, when the
 ///   lookup began.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct Hashing {
     hashed: Vec<Option<(usize, usize)>>,
     tickets: Vec<(usize, usize, u32)>,
     /// The lookups under way: the actor and its candidates, `(slot, ticket)`.
     watches: Vec<(String, Vec<(usize, usize)>)>,
+}
+
+// `clone_from` field by field: a restore of the state graph puts a saved record back into the
+// world's at every transition, into vectors that already have the room.
+impl Clone for Hashing {
+    fn clone(&self) -> Self {
+        Hashing {
+            hashed: self.hashed.clone(),
+            tickets: self.tickets.clone(),
+            watches: self.watches.clone(),
+        }
+    }
+
+    fn clone_from(&mut self, source: &Self) {
+        self.hashed.clone_from(&source.hashed);
+        self.tickets.clone_from(&source.tickets);
+        self.watches.clone_from(&source.watches);
+    }
 }
 
 impl Hashing {

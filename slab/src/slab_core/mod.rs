@@ -448,15 +448,22 @@ impl<T, P: Platform> SlabCore<T, P> {
         }
     }
 
-    /// At a quiescent point: the free slots in the order `alloc` will hand them out.
+    /// At a quiescent point: visits the free slots in the order `alloc` will hand them out.
     ///
     /// # Errors
     /// [`SlabError::FreeListCorrupt`] if the free list has a cycle or links past the last slot.
+    pub(crate) fn visit_free_slots(&self, mut visit: impl FnMut(usize)) -> Result<(), SlabError> {
+        self.free_list
+            .visit(|index| visit(index as usize))
+            .map(|_| ())
+            .map_err(|detail| SlabError::FreeListCorrupt { detail })
+    }
+
+    /// The free slots collected, top first (the tests' view of [`SlabCore::visit_free_slots`]).
+    #[cfg(test)]
     pub(crate) fn free_slots(&self) -> Result<Vec<usize>, SlabError> {
         let mut slots = Vec::new();
-        self.free_list
-            .visit(|index| slots.push(index as usize))
-            .map_err(|detail| SlabError::FreeListCorrupt { detail })?;
+        self.visit_free_slots(|slot| slots.push(slot))?;
         Ok(slots)
     }
 
