@@ -272,7 +272,11 @@ fn free_slots_lists_the_free_list_in_the_order_alloc_hands_it_out() {
     assert_eq!(slab.free_slots().unwrap(), [1, 0, 2]);
     let mut visited = Vec::new();
     slab.visit_free_slots(|slot| visited.push(slot)).unwrap();
-    assert_eq!(visited, [1, 0, 2], "a visit sees the slots in the same order");
+    assert_eq!(
+        visited,
+        [1, 0, 2],
+        "a visit sees the slots in the same order"
+    );
     assert_eq!(slab.alloc().unwrap().slot(), 1);
 }
 

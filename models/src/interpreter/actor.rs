@@ -63,7 +63,7 @@ pub(crate) fn restart_target(steps: &[Located<Step>], pc: usize) -> usize {
 /// One actor's running state: its locals and the locks it holds.
 pub(crate) struct Actor<'w, P: Threads> {
     pub(super) world: &'w World<P>,
-    pub(crate) name: String,
+    pub(crate) name: std::sync::Arc<str>,
     /// Walks one node per action (the state-graph engine) instead of whole.
     pub(super) stepped: bool,
     /// The step to run next (stepped mode).
@@ -83,7 +83,7 @@ pub(crate) struct Actor<'w, P: Threads> {
     /// How a Rust actor's step ended the actor early, kept until its closure returns.
     pub(super) halted: Option<Halt>,
     /// Each local's objects (one for `alloc`, none or one for `walk ... keep`, any for `reap`).
-    pub(crate) locals: HashMap<String, Vec<Handle>>,
+    pub(crate) locals: HashMap<std::sync::Arc<str>, Vec<Handle>>,
     /// The key each local was looked up with (`walk ... keep x key K`): a use of an object
     /// with another key is a wrong identity. Decided by the binding step, so by `pc`.
     pub(super) looked_up: HashMap<String, u32>,
@@ -100,7 +100,7 @@ impl<'w, P: Threads> Actor<'w, P> {
     pub(crate) fn new(world: &'w World<P>, name: &str, stepped: bool) -> Self {
         Actor {
             world,
-            name: name.to_string(),
+            name: name.into(),
             stepped,
             pc: 0,
             walk: None,
@@ -163,7 +163,7 @@ impl<'w, P: Threads> Actor<'w, P> {
 
     /// Binds `local` to `objects`, looked up by `key` if any.
     fn bind(&mut self, local: &str, objects: Vec<Handle>, key: Option<u32>) {
-        self.locals.insert(local.to_string(), objects);
+        self.locals.insert(local.into(), objects);
         self.lookups.remove(local);
         match key {
             Some(key) => self.looked_up.insert(local.to_string(), key),
@@ -361,7 +361,7 @@ impl<'w, P: Threads> Actor<'w, P> {
         if passing.is_empty() {
             return Ok(Progress::Done);
         }
-        self.locals.insert(local.to_string(), passing.clone());
+        self.locals.insert(local.into(), passing.clone());
         let result = self.run_unguarded(step);
         let after = self.objects(local);
         let mut kept: Vec<Handle> = all
@@ -370,7 +370,7 @@ impl<'w, P: Threads> Actor<'w, P> {
             .filter(|h| !passing.contains(h) || after.contains(h))
             .collect();
         kept.extend(after.iter().copied().filter(|h| !all.contains(h)));
-        self.locals.insert(local.to_string(), kept);
+        self.locals.insert(local.into(), kept);
         result
     }
 
@@ -567,7 +567,7 @@ impl<'w, P: Threads> Actor<'w, P> {
                         mismatch = true;
                     }
                 }
-                self.locals.insert(object.clone(), kept);
+                self.locals.insert(object.as_str().into(), kept);
                 if mismatch && *restart {
                     return self.restart(format!(
                         "recheck {object}: the object holds another key than {key}; the \
@@ -736,7 +736,7 @@ impl<'w, P: Threads> Actor<'w, P> {
                         held.push(world.get_ref(handle)?);
                     }
                 }
-                self.locals.insert(object.clone(), held);
+                self.locals.insert(object.as_str().into(), held);
             }
             Step::PutRef {
                 object,

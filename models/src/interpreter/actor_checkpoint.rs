@@ -33,7 +33,7 @@ struct LookupPosition {
 /// from: its cursor and walk addresses are that world's.
 #[derive(Clone)]
 pub(crate) struct ActorCheckpoint {
-    pub(crate) name: String,
+    pub(crate) name: std::sync::Arc<str>,
     stepped: bool,
     pub(crate) pc: usize,
     walk: Option<(Cursor<Std>, Vec<Handle>)>,
@@ -41,7 +41,7 @@ pub(crate) struct ActorCheckpoint {
     lookups: HashMap<String, LookupRecord>,
     restarts: usize,
     restarted_by: Vec<usize>,
-    locals: HashMap<String, Vec<Handle>>,
+    locals: HashMap<std::sync::Arc<str>, Vec<Handle>>,
     looked_up: HashMap<String, u32>,
     held: Vec<bool>,
     coverage_index: Option<usize>,

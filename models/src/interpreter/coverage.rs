@@ -16,7 +16,7 @@ pub(crate) struct Position {
     /// The step it is at (`steps.len()` when done).
     pc: usize,
     /// Each local's slots.
-    locals: Vec<(String, Vec<usize>)>,
+    locals: Vec<(std::sync::Arc<str>, Vec<usize>)>,
     /// The locks it holds, by lock index.
     held: Vec<bool>,
     /// The restart steps that have sent it back at least once.
@@ -30,7 +30,7 @@ impl Position {
     /// `restarted_by`, and with the locals `found` whose lookup found an object.
     pub(crate) fn new(
         pc: usize,
-        locals: &HashMap<String, Vec<Handle>>,
+        locals: &HashMap<std::sync::Arc<str>, Vec<Handle>>,
         (held, restarted_by, found): (Vec<bool>, Vec<usize>, Vec<String>),
     ) -> Self {
         Position {
@@ -49,13 +49,13 @@ impl Position {
     fn empty(&self, local: &str) -> bool {
         self.locals
             .iter()
-            .any(|(name, slots)| name == local && slots.is_empty())
+            .any(|(name, slots)| **name == *local && slots.is_empty())
     }
 
     fn slots(&self, local: &str) -> &[usize] {
         self.locals
             .iter()
-            .find(|(name, _)| name == local)
+            .find(|(name, _)| **name == *local)
             .map_or(&[], |(_, slots)| slots)
     }
 }

@@ -36,7 +36,7 @@ pub struct ActorSnapshot {
     /// A walk under way: the node it is on, the node read ahead, the slots collected so far.
     pub walk: Option<(String, Option<String>, Vec<usize>)>,
     /// Each local with its objects as `(slot, generation)`, sorted by name.
-    pub locals: Vec<(String, Vec<(usize, u64)>)>,
+    pub locals: Vec<LocalObjects>,
     /// The locks it holds, by index.
     pub held: Vec<usize>,
     /// How deeply its RCU read-side sections are nested (0: outside any).
@@ -51,6 +51,9 @@ pub struct ActorSnapshot {
     /// The hash of the fields above (see the invariants).
     digest: u128,
 }
+
+/// A local of an actor's snapshot part, with its objects as `(slot, generation)`.
+pub type LocalObjects = (Arc<str>, Vec<(usize, u64)>);
 
 impl ActorSnapshot {
     /// This part with its digest computed from its fields.
@@ -585,7 +588,7 @@ pub fn replay_path(plan: &Plan, path: &[usize], replayer: &Replayer) -> Outcome 
 /// Actor `actor`'s part of the canonical snapshot of `world`.
 fn actor_snapshot(world: &World<Std>, actor: &Actor<'_, Std>) -> ActorSnapshot {
     let slot_of = |handle: &lifecycle_slab::Handle| (handle.slot(), handle.generation());
-    let mut locals: Vec<(String, Vec<(usize, u64)>)> = actor
+    let mut locals: Vec<LocalObjects> = actor
         .locals
         .iter()
         .map(|(name, handles)| (name.clone(), handles.iter().map(slot_of).collect()))
