@@ -23,7 +23,6 @@ use super::index::{Index, Probe};
 use super::model::{ScenarioModel, State, Successor};
 use super::{budget_reached, explore_breadth_first, Exploration};
 use crate::interpreter::Checkpoint;
-use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 
@@ -261,7 +260,10 @@ pub(crate) fn explore(
         Some(exploration) if symmetry && exploration.graph.first_stuck().is_some() => {
             explore_breadth_first(model, symmetry, budget, progress)
         }
-        Some(exploration) => numbered_breadth_first(exploration),
+        Some(exploration) => {
+            let large = workers.count > 1 && exploration.len() >= workers.from_states;
+            numbered_breadth_first(exploration, large)
+        }
         None => explore_breadth_first(model, symmetry, budget, progress),
     }
 }
@@ -485,42 +487,45 @@ fn merged(parts: Vec<Part>, count: usize) -> Exploration {
         covered,
         finding: None,
         truncated: None,
+        stuck: None,
     }
 }
 
 /// `exploration` with its states numbered in breadth-first order over its own edges (each
 /// state's in the order its actions were taken), each with the BFS parent that first reached
-/// it: what a breadth-first exploration of the same graph numbers and records.
-fn numbered_breadth_first(exploration: Exploration) -> Exploration {
+/// it: what a breadth-first exploration of the same graph numbers and records; and the first
+/// state, in that order, that cannot finish, found beside the numbering (on a thread of its own
+/// when the graph is `large`: the two read the same edges, and each takes a while on millions).
+fn numbered_breadth_first(exploration: Exploration, large: bool) -> Exploration {
     let Exploration {
         graph,
         covered,
         finding,
         truncated,
+        stuck: _,
     } = exploration;
+    let ((order, parents), can_finish) = if large {
+        std::thread::scope(|scope| {
+            let can_finish = scope.spawn(|| graph.can_finish());
+            let numbering = breadth_first_order(&graph);
+            let can_finish = can_finish
+                .join()
+                .expect("the search for states that cannot finish does not panic");
+            (numbering, can_finish)
+        })
+    } else {
+        (breadth_first_order(&graph), graph.can_finish())
+    };
     let count = graph.len();
-    let mut renumbered = vec![usize::MAX; count];
-    let mut order = Vec::with_capacity(count);
-    let mut parents = Vec::with_capacity(count);
-    let mut queue = VecDeque::from([0]);
-    renumbered[0] = 0;
-    order.push(0);
-    parents.push(None);
-    while let Some(old) = queue.pop_front() {
-        for &(action, target) in &graph.edges[old] {
-            if renumbered[target] == usize::MAX {
-                renumbered[target] = order.len();
-                order.push(target);
-                parents.push(Some((renumbered[old], action)));
-                queue.push_back(target);
-            }
-        }
-    }
     assert_eq!(
         order.len(),
         count,
         "every state found depth first is reached by an edge recorded with it"
     );
+    let mut renumbered = vec![0; count];
+    for (id, &old) in order.iter().enumerate() {
+        renumbered[old] = id;
+    }
     // The edge lists move to their new places (renumbered in place): the graph is not copied.
     let StateGraph {
         mut edges,
@@ -541,5 +546,31 @@ fn numbered_breadth_first(exploration: Exploration) -> Exploration {
         covered: order.iter().map(|&old| covered[old]).collect(),
         finding,
         truncated,
+        stuck: order.iter().position(|&old| !can_finish[old]),
     }
+}
+
+/// The states of `graph` in breadth-first order over its edges from state 0, and each one's
+/// BFS parent as `(its place in that order, action)`.
+fn breadth_first_order(graph: &StateGraph<usize>) -> (Vec<usize>, Vec<Option<(usize, usize)>>) {
+    let count = graph.len();
+    let mut placed = vec![usize::MAX; count];
+    let mut order = Vec::with_capacity(count);
+    let mut parents = Vec::with_capacity(count);
+    placed[0] = 0;
+    order.push(0);
+    parents.push(None);
+    // The order is the queue: the states from `next` on are reached and not yet expanded.
+    let mut next = 0;
+    while let Some(&old) = order.get(next) {
+        for &(action, target) in &graph.edges[old] {
+            if placed[target] == usize::MAX {
+                placed[target] = order.len();
+                order.push(target);
+                parents.push(Some((next, action)));
+            }
+        }
+        next += 1;
+    }
+    (order, parents)
 }

@@ -64,6 +64,10 @@ pub(crate) struct Exploration {
     pub finding: Option<usize>,
     /// The budget the exploration stopped at, if it did (no proof then).
     pub truncated: Option<Budget>,
+    /// The first state, in BFS order, from which no final state is reachable: where a run
+    /// that never ends is caught (`None` if every state can finish, or the exploration stopped
+    /// at a finding or the budget).
+    pub stuck: Option<usize>,
 }
 
 /// A budget that stops a state graph before it is explored (the verdict is `incomplete`).
@@ -181,6 +185,9 @@ pub(crate) fn explore_breadth_first(
         }
         next += 1;
     }
+    if exploration.finding.is_none() {
+        exploration.stuck = exploration.graph.first_stuck();
+    }
     exploration
 }
 
@@ -289,7 +296,7 @@ fn run(plan: &Arc<Plan>, progress: &Arc<AtomicUsize>) -> Explored {
             trace: model.events_of(&state.path),
         });
     }
-    if let Some(stuck) = exploration.graph.first_stuck() {
+    if let Some(stuck) = exploration.stuck {
         let lasso = concrete_lasso(&model, &model.state_of(exploration.path_to(stuck)));
         return Explored::Failed(non_termination(&model, &lasso, count, start));
     }
@@ -318,7 +325,7 @@ pub(crate) fn witness(model: &ScenarioModel, exploration: &Exploration) -> Optio
     if let Some(id) = exploration.finding {
         return Some(exploration.path_to(id));
     }
-    let stuck = exploration.graph.first_stuck()?;
+    let stuck = exploration.stuck?;
     let lasso = concrete_lasso(model, &model.state_of(exploration.path_to(stuck)));
     Some(lasso.stem.iter().map(|&(actor, _)| actor).collect())
 }

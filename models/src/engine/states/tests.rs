@@ -342,6 +342,10 @@ fn exploring_depth_first_numbers_the_graph_as_breadth_first_does() {
                     breadth.graph.first_stuck(),
                     "{at}"
                 );
+                // Where a run never ends is told without a finding (a finding is the verdict).
+                let stuck = depth.finding.is_none().then(|| depth.graph.first_stuck());
+                assert_eq!(depth.stuck, stuck.flatten(), "{at}");
+                assert_eq!(breadth.stuck, stuck.flatten(), "{at}");
                 if symmetry {
                     // A state is kept as the copy reached first, which the workers' order
                     // decides: its edges name that copy's actors, and the numbering follows
