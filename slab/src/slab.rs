@@ -315,6 +315,8 @@ impl<T, P: Platform> Slab<T, P> {
 
     /// As [`Slab::free_slots`], each slot given to `visit` in turn instead of collected (a
     /// state-graph search hashes the free list of every state it reaches, and keeps few).
+    /// `visit` must not alloc or free on this slab: the walk would still end, but what it
+    /// visits would be no list the cache ever had.
     ///
     /// # Errors
     /// [`SlabError::FreeListCorrupt`] if the free list has a cycle or links past the last slot

@@ -8,6 +8,18 @@ use std::hash::Hasher;
 /// A `Hasher` that only collects what it is fed: a value's `Hash` encoding as bytes.
 pub(crate) struct Encoding(Vec<u8>);
 
+impl Encoding {
+    /// The bytes written so far.
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Takes back what was written after the first `len` bytes.
+    pub(crate) fn truncate(&mut self, len: usize) {
+        self.0.truncate(len);
+    }
+}
+
 impl Hasher for Encoding {
     fn write(&mut self, bytes: &[u8]) {
         self.0.extend_from_slice(bytes);

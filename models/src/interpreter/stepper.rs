@@ -8,7 +8,7 @@
 use super::actor::Actor;
 use super::checkpoint::Checkpoint;
 use super::coverage::{Coverage, Position};
-use super::digest::digest;
+use super::digest::{digest, Encoding};
 use super::place::Place;
 use super::tables::LookupRecord;
 use super::trace::Trace;
@@ -669,19 +669,33 @@ fn world_digest(world: &World<Std>, callbacks: &[Callback], events: usize) -> u1
         for slot in 0..world.slab.capacity() {
             slot_snapshot(world, slot).hash(encoding);
         }
-        // Each free slot after a 1, the end a 0: a list of any length in a prefix-free
-        // encoding, without collecting it.
-        let free = world.slab.visit_free_slots(|slot| {
-            encoding.write_u8(1);
-            slot.hash(encoding);
-        });
-        encoding.write_u8(0);
-        free.map_err(|e| e.to_string()).hash(encoding);
+        encode_free_list(encoding, |visit| world.slab.visit_free_slots(visit));
         for event in 0..events {
             world.event_is_set(event).hash(encoding);
         }
         callbacks.hash(encoding);
     })
+}
+
+/// Writes the free list that `walk` visits as a snapshot keeps it ([`Snapshot::free`]), without
+/// collecting it: each slot after a 1 and the end a 0 (a list of any length, prefix-free), then
+/// `Ok` or the walk's error. A corrupt list is its error alone, as the snapshot keeps it: the
+/// slots visited before the fault are taken back, or two states with one snapshot could have
+/// two keys (found by an independent review).
+fn encode_free_list(
+    encoding: &mut Encoding,
+    walk: impl FnOnce(&mut dyn FnMut(usize)) -> Result<(), lifecycle_slab::SlabError>,
+) {
+    let start = encoding.len();
+    let walked = walk(&mut |slot| {
+        encoding.write_u8(1);
+        slot.hash(encoding);
+    });
+    if walked.is_err() {
+        encoding.truncate(start);
+    }
+    encoding.write_u8(0);
+    walked.map_err(|e| e.to_string()).hash(encoding);
 }
 
 /// The canonical snapshot of `world` with its actors' parts, `world_digest` its
@@ -742,4 +756,47 @@ pub fn worker_enabled(snapshot: &Snapshot) -> bool {
         .callbacks
         .first()
         .is_some_and(|(_, _, _, waits)| waits.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lifecycle_slab::SlabError;
+
+    /// The digest of the free list a walk visits: `slots`, then `end`.
+    fn free_digest(slots: &[usize], end: Result<(), SlabError>) -> u128 {
+        digest(|encoding| {
+            encode_free_list(encoding, |visit| {
+                slots.iter().for_each(|&slot| visit(slot));
+                end
+            })
+        })
+    }
+
+    #[test]
+    fn a_free_list_is_hashed_as_a_snapshot_keeps_it() {
+        let corrupt = || {
+            Err(SlabError::FreeListCorrupt {
+                detail: "slot#1 appears twice on the free list (after 3 entries)".to_string(),
+            })
+        };
+        // Lists of any length are told apart, the empty one included.
+        let lists: [&[usize]; 5] = [&[], &[0], &[1], &[0, 1], &[1, 0]];
+        for (i, a) in lists.iter().enumerate() {
+            for b in &lists[i + 1..] {
+                assert_ne!(
+                    free_digest(a, Ok(())),
+                    free_digest(b, Ok(())),
+                    "{a:?}, {b:?}"
+                );
+            }
+            assert_ne!(free_digest(a, Ok(())), free_digest(a, corrupt()), "{a:?}");
+        }
+        // A corrupt list is its error, whatever the walk visited before the fault (the
+        // snapshot keeps only the error).
+        assert_eq!(
+            free_digest(&[0, 1, 2], corrupt()),
+            free_digest(&[2, 1, 0], corrupt())
+        );
+    }
 }

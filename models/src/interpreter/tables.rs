@@ -36,19 +36,30 @@ pub(crate) struct Hashing {
 
 // `clone_from` field by field: a restore of the state graph puts a saved record back into the
 // world's at every transition, into vectors that already have the room.
+// Both destructure the source, so a field added later does not compile until both take it.
 impl Clone for Hashing {
     fn clone(&self) -> Self {
+        let Hashing {
+            hashed,
+            tickets,
+            watches,
+        } = self;
         Hashing {
-            hashed: self.hashed.clone(),
-            tickets: self.tickets.clone(),
-            watches: self.watches.clone(),
+            hashed: hashed.clone(),
+            tickets: tickets.clone(),
+            watches: watches.clone(),
         }
     }
 
     fn clone_from(&mut self, source: &Self) {
-        self.hashed.clone_from(&source.hashed);
-        self.tickets.clone_from(&source.tickets);
-        self.watches.clone_from(&source.watches);
+        let Hashing {
+            hashed,
+            tickets,
+            watches,
+        } = source;
+        self.hashed.clone_from(hashed);
+        self.tickets.clone_from(tickets);
+        self.watches.clone_from(watches);
     }
 }
 

@@ -251,21 +251,23 @@ pub(crate) fn explore(
     progress: &AtomicUsize,
     workers: Workers,
 ) -> Exploration {
-    match depth_first(model, symmetry, budget, progress, workers) {
-        // With symmetry a state stands for its copies, and is kept as whichever copy a worker
-        // reached first: its edges name that copy's actors, so a path along BFS parents is a
-        // path of actions only where each state was kept as reached along it, as the
-        // breadth-first search keeps them. Counts, verdicts and coverage do not depend on the
-        // copy; a lasso, the one verdict that replays a path of a graph without findings, does.
-        Some(exploration) if symmetry && exploration.graph.first_stuck().is_some() => {
-            explore_breadth_first(model, symmetry, budget, progress)
-        }
-        Some(exploration) => {
-            let large = workers.count > 1 && exploration.len() >= workers.from_states;
-            numbered_breadth_first(exploration, large)
-        }
-        None => explore_breadth_first(model, symmetry, budget, progress),
+    let Some(exploration) = depth_first(model, symmetry, budget, progress, workers) else {
+        return explore_breadth_first(model, symmetry, budget, progress);
+    };
+    let large = workers.count > 1 && exploration.len() >= workers.from_states;
+    if !symmetry {
+        return numbered_breadth_first(exploration, large, None);
     }
+    // With symmetry a state stands for its copies, and is kept as whichever copy a worker
+    // reached first: its edges name that copy's actors, so a path along BFS parents is a path
+    // of actions only where each state was kept as reached along it, as the breadth-first
+    // search keeps them. Counts, verdicts and coverage do not depend on the copy; a lasso, the
+    // one verdict that replays a path of a graph without findings, does.
+    let can_finish = exploration.graph.can_finish();
+    if can_finish.contains(&false) {
+        return explore_breadth_first(model, symmetry, budget, progress);
+    }
+    numbered_breadth_first(exploration, large, Some(can_finish))
 }
 
 /// The graph explored depth first, its ids in the order states were found; `None` once a state
@@ -494,9 +496,15 @@ fn merged(parts: Vec<Part>, count: usize) -> Exploration {
 /// `exploration` with its states numbered in breadth-first order over its own edges (each
 /// state's in the order its actions were taken), each with the BFS parent that first reached
 /// it: what a breadth-first exploration of the same graph numbers and records; and the first
-/// state, in that order, that cannot finish, found beside the numbering (on a thread of its own
-/// when the graph is `large`: the two read the same edges, and each takes a while on millions).
-fn numbered_breadth_first(exploration: Exploration, large: bool) -> Exploration {
+/// state, in that order, that cannot finish, from `can_finish` (the graph's
+/// [`StateGraph::can_finish`]) if the caller has it, else found beside the numbering (on a
+/// thread of its own when the graph is `large`: the two read the same edges, and each takes a
+/// while on millions).
+fn numbered_breadth_first(
+    exploration: Exploration,
+    large: bool,
+    can_finish: Option<Vec<bool>>,
+) -> Exploration {
     let Exploration {
         graph,
         covered,
@@ -504,7 +512,9 @@ fn numbered_breadth_first(exploration: Exploration, large: bool) -> Exploration 
         truncated,
         stuck: _,
     } = exploration;
-    let ((order, parents), can_finish) = if large {
+    let ((order, parents), can_finish) = if let Some(can_finish) = can_finish {
+        (breadth_first_order(&graph), can_finish)
+    } else if large {
         std::thread::scope(|scope| {
             let can_finish = scope.spawn(|| graph.can_finish());
             let numbering = breadth_first_order(&graph);

@@ -1,8 +1,9 @@
 //! `Index`: the states a search has seen, as a map from a state's 128-bit key to its id, by open
 //! addressing with linear probing (Knuth, TAOCP vol. 3, 6.4, algorithm L). A key and its id
-//! share one 24-byte bucket, so a lookup in a table of millions of states is one cache miss
-//! where a table of control bytes beside its entries (hashbrown's, `std`'s) takes two: every
-//! transition of the state graph asks the index once, and most of them find a state seen.
+//! share one 24-byte bucket, so a lookup in a table of millions of states mostly touches one
+//! cache line (two for the quarter of the buckets that straddle a line) where a table of
+//! control bytes beside its entries (hashbrown's, `std`'s) touches two: every transition of the
+//! state graph asks the index once, and most of them find a state seen.
 
 /// A bucket: the key's low and high words, and the id (`EMPTY` in a bucket no key holds).
 type Bucket = [u64; 3];

@@ -320,7 +320,9 @@ fn run(plan: &Arc<Plan>, progress: &Arc<AtomicUsize>) -> Explored {
 }
 
 /// The actions (actor indices) to the state that shows what the exploration found: the first
-/// finding's state, or where a run that never ends starts going round; `None` for a proof.
+/// finding's state, or where a run that never ends starts going round; `None` for a proof or
+/// an exploration the budget stopped (its states not yet expanded have no edges and would look
+/// stuck).
 pub(crate) fn witness(model: &ScenarioModel, exploration: &Exploration) -> Option<Vec<usize>> {
     if let Some(id) = exploration.finding {
         return Some(exploration.path_to(id));
