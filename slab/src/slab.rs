@@ -308,9 +308,7 @@ impl<T, P: Platform> Slab<T, P> {
     /// # Errors
     /// [`SlabError::FreeListCorrupt`] if the free list has a cycle or links past the last slot.
     pub fn free_slots(&self) -> Result<Vec<usize>, SlabError> {
-        let mut slots = Vec::new();
-        self.visit_free_slots(|slot| slots.push(slot))?;
-        Ok(slots)
+        self.core.free_slots()
     }
 
     /// As [`Slab::free_slots`], each slot given to `visit` in turn instead of collected (a

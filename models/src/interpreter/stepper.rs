@@ -130,7 +130,7 @@ pub struct Snapshot {
     pub events: Vec<bool>,
     /// The RCU callbacks queued, oldest first: `(slot, generation, kfree_rcu, the actors whose
     /// read-side sections its grace period still waits for)`.
-    pub callbacks: Vec<Callback>,
+    pub callbacks: Vec<QueuedCallback>,
     /// The digest of every field above but `actors`, read from the world they were read from
     /// ([`world_digest`]): what a state's key takes of them ([`Snapshot::key`]).
     pub world_digest: u128,
@@ -138,7 +138,7 @@ pub struct Snapshot {
 
 /// A queued RCU callback in a snapshot: `(slot, generation, kfree_rcu, the actors whose
 /// read-side sections its grace period still waits for)`.
-type Callback = (usize, u64, bool, Vec<usize>);
+type QueuedCallback = (usize, u64, bool, Vec<usize>);
 
 impl Snapshot {
     /// The actor holding lock `lock`, if any.
@@ -662,7 +662,7 @@ fn slot_snapshot(world: &World<Std>, slot: usize) -> SlotSnapshot {
 /// whether it reached a state seen before without building the snapshot. The links and slots
 /// are as many in every state of one world; the free list ends with a mark and the callbacks
 /// carry their length, so the encoding of one state is never the start of another's.
-fn world_digest(world: &World<Std>, callbacks: &[Callback], events: usize) -> u128 {
+fn world_digest(world: &World<Std>, callbacks: &[QueuedCallback], events: usize) -> u128 {
     digest(|encoding| {
         world.each_link_place(|next, prev| (next, prev).hash(encoding));
         world.each_hash_link_place(|next, prev| (next, prev).hash(encoding));
@@ -703,7 +703,7 @@ fn encode_free_list(
 fn snapshot(
     world: &World<Std>,
     actors: Vec<Arc<ActorSnapshot>>,
-    callbacks: Vec<Callback>,
+    callbacks: Vec<QueuedCallback>,
     events: usize,
     world_digest: u128,
 ) -> Snapshot {

@@ -35,8 +35,8 @@ pub(crate) struct Hashing {
 }
 
 // `clone_from` field by field: a restore of the state graph puts a saved record back into the
-// world's at every transition, into vectors that already have the room.
-// Both destructure the source, so a field added later does not compile until both take it.
+// world's at every transition, into vectors that already have the room. Both methods
+// destructure their source, so a field added later does not compile until both take it.
 impl Clone for Hashing {
     fn clone(&self) -> Self {
         let Hashing {

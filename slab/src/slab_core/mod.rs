@@ -459,8 +459,11 @@ impl<T, P: Platform> SlabCore<T, P> {
             .map_err(|detail| SlabError::FreeListCorrupt { detail })
     }
 
-    /// The free slots collected, top first (the tests' view of [`SlabCore::visit_free_slots`]).
-    #[cfg(test)]
+    /// At a quiescent point: the free slots in the order `alloc` will hand them out, collected
+    /// from [`SlabCore::visit_free_slots`].
+    ///
+    /// # Errors
+    /// [`SlabError::FreeListCorrupt`] if the free list has a cycle or links past the last slot.
     pub(crate) fn free_slots(&self) -> Result<Vec<usize>, SlabError> {
         let mut slots = Vec::new();
         self.visit_free_slots(|slot| slots.push(slot))?;
